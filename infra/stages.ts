@@ -1,0 +1,138 @@
+/**
+ * The stages of ws-notify, declared once. The CDK app (infra/app.ts), the local runtime
+ * (src/local) and the tooling (src/cli: token, notify, keys) all read this module; there is
+ * no second copy of any of it.
+ */
+
+/** How a connection proves who it belongs to (SPEC §2). */
+export type AuthMode = 'authorizer' | 'action';
+export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
+
+/** Asymmetric JWS algorithms a stage may accept. HMAC and `none` are never accepted. */
+export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
+
+/** Where the verification key comes from. */
+export type KeySource =
+  /** The stage's ES256 key pair made by `npm run keys -- --stage S` in `.keys/`; the public JWK is baked into the functions. */
+  | { readonly kind: 'generated' }
+  /** An external identity provider's JWKS endpoint; ws-notify cannot issue tokens for such a stage. */
+  | { readonly kind: 'jwks'; readonly jwksUrl: string };
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface JwtSettings {
+  /** Required `iss` claim. */
+  readonly issuer: string;
+  /** Required `aud` claim. */
+  readonly audience: string;
+  /** Algorithm allow-list. Generated keys are ES256. */
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly keySource: KeySource;
+}
+
+export interface StageThrottling {
+  /** Steady-state requests per second for the WebSocket stage. */
+  readonly rateLimit: number;
+  /** Burst bucket size. */
+  readonly burstLimit: number;
+}
+
+export interface StageConfig {
+  /** Stage name: the WebSocket stage, the path segment (`wss://…/<name>`), part of the stack name. */
+  readonly name: string;
+  readonly authMode: AuthMode;
+  readonly jwt: JwtSettings;
+  /** Mode `action`: seconds a connection may stay pending before it is closed (SQS DelaySeconds, 1–900). */
+  readonly authorizeDeadlineSeconds: number;
+  /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
+  readonly allowedOrigins?: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly throttling: StageThrottling;
+  /** Keep the connections table and log groups when the stack is deleted. */
+  readonly retainData: boolean;
+  /** Optional deployment target; env-agnostic when absent. */
+  readonly env?: { readonly account?: string; readonly region?: string };
+}
+
+/** Issuer and audience of a stage whose keys ws-notify generates. */
+export function generatedKeyJwt(stageName: string): JwtSettings {
+  return {
+    issuer: `https://ws-notify.local/${stageName}`,
+    audience: `ws-notify-${stageName}`,
+    algorithms: ['ES256'],
+    keySource: { kind: 'generated' },
+  };
+}
+
+export const STAGES = {
+  local: {
+    name: 'local',
+    authMode: 'authorizer',
+    jwt: generatedKeyJwt('local'),
+    authorizeDeadlineSeconds: 30,
+    logLevel: 'INFO',
+    throttling: { rateLimit: 1000, burstLimit: 500 },
+    retainData: false,
+  },
+  dev: {
+    name: 'dev',
+    authMode: 'action',
+    jwt: generatedKeyJwt('dev'),
+    authorizeDeadlineSeconds: 30,
+    logLevel: 'DEBUG',
+    throttling: { rateLimit: 100, burstLimit: 50 },
+    retainData: false,
+  },
+  prod: {
+    name: 'prod',
+    authMode: 'authorizer',
+    jwt: generatedKeyJwt('prod'),
+    authorizeDeadlineSeconds: 30,
+    logLevel: 'INFO',
+    throttling: { rateLimit: 1000, burstLimit: 500 },
+    retainData: true,
+  },
+} as const satisfies Record<string, StageConfig>;
+
+export type StageName = keyof typeof STAGES;
+
+export function stageNames(): string[] {
+  return Object.keys(STAGES);
+}
+
+/** Thrown for a stage name that is not declared here; its message is one line for a CLI. */
+export class UnknownStageError extends Error {
+  override readonly name = 'UnknownStageError';
+  constructor(readonly stage: string) {
+    super(`unknown stage "${stage}" (known stages: ${stageNames().join(', ')})`);
+  }
+}
+
+export function isStageName(name: string): name is StageName {
+  return Object.prototype.hasOwnProperty.call(STAGES, name);
+}
+
+/** The declared stage of that name, or UnknownStageError. */
+export function getStage(name: string): StageConfig {
+  if (!isStageName(name)) throw new UnknownStageError(name);
+  return STAGES[name];
+}
+
+/** Settings the local runtime may override by flag (SPEC §1 `npm start` flags). */
+export interface StageOverrides {
+  readonly authMode?: AuthMode;
+  readonly authorizeDeadlineSeconds?: number;
+  readonly allowedOrigins?: readonly string[];
+}
+
+/** A copy of the stage with the overrides applied; the CDK stack is built from the result. */
+export function withOverrides(stage: StageConfig, overrides: StageOverrides): StageConfig {
+  return {
+    ...stage,
+    ...(overrides.authMode !== undefined ? { authMode: overrides.authMode } : {}),
+    ...(overrides.authorizeDeadlineSeconds !== undefined
+      ? { authorizeDeadlineSeconds: overrides.authorizeDeadlineSeconds }
+      : {}),
+    ...(overrides.allowedOrigins !== undefined ? { allowedOrigins: overrides.allowedOrigins } : {}),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * What the local runtime needs to know about a synthesized ws-notify stack, read from its
+ * CloudFormation template (read-stack-template.ts). Nothing here is written by hand for a
+ * particular stack: every route, function, queue and mapping comes from the template.
+ */
+
+/** A CloudFormation value that may still hold intrinsics (Ref, Fn::GetAtt, Fn::Join, …). */
+export type TemplateValue = unknown;
+
+export interface RouteModel {
+  /** `$connect`, `$disconnect`, `$default`, `ping`, … */
+  readonly routeKey: string;
+  /** Logical id of the function behind the route's Lambda proxy integration. */
+  readonly functionId: string;
+  /** True when the route has a route response (RouteResponseSelectionExpression + RouteResponse): the function's return value goes back to the client. */
+  readonly returnResponse: boolean;
+}
+
+export interface AuthorizerModel {
+  readonly logicalId: string;
+  /** Logical id of the authorizer function. */
+  readonly functionId: string;
+  /** e.g. `['route.request.querystring.token']`. */
+  readonly identitySource: readonly string[];
+}
+
+export interface WebSocketApiModel {
+  readonly logicalId: string;
+  readonly name: string;
+  /** e.g. `$request.body.action`. */
+  readonly routeSelectionExpression: string;
+  readonly routes: readonly RouteModel[];
+  /** The REQUEST authorizer on `$connect`, when the stage's mode is `authorizer`. */
+  readonly authorizer?: AuthorizerModel;
+  /** Logical id of the AWS::ApiGatewayV2::Stage and its name. */
+  readonly stageName: string;
+}
+
+export interface FunctionModel {
+  readonly logicalId: string;
+  /** TypeScript entry file, relative to the repository root (from the `ws-notify:entry` metadata). */
+  readonly entry: string;
+  /** Exported handler name (from `Handler`, e.g. `index.handler` → `handler`). */
+  readonly handlerExport: string;
+  /** Environment variables as in the template: values may hold intrinsics, see resolve-intrinsics.ts. */
+  readonly environment: Readonly<Record<string, TemplateValue>>;
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb: number;
+  /** ReservedConcurrentExecutions, when set. */
+  readonly reservedConcurrency?: number;
+}
+
+export interface KeySchemaModel {
+  readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' | 'B' };
+  readonly sortKey?: { readonly name: string; readonly type: 'S' | 'N' | 'B' };
+}
+
+export interface IndexModel extends KeySchemaModel {
+  readonly indexName: string;
+  readonly projection: { readonly type: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; readonly nonKeyAttributes?: readonly string[] };
+}
+
+export interface TableModel extends KeySchemaModel {
+  readonly logicalId: string;
+  /** TableName when the template sets one; otherwise the runtime names it. */
+  readonly tableName?: string;
+  readonly globalSecondaryIndexes: readonly IndexModel[];
+  readonly ttlAttribute?: string;
+}
+
+export interface QueueModel {
+  readonly logicalId: string;
+  /** QueueName when the template sets one; otherwise the runtime names it. */
+  readonly queueName?: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly delaySeconds: number;
+  readonly messageRetentionSeconds?: number;
+  readonly redrive?: { readonly deadLetterQueueId: string; readonly maxReceiveCount: number };
+}
+
+export interface EventSourceMappingModel {
+  readonly logicalId: string;
+  readonly functionId: string;
+  readonly queueId: string;
+  readonly batchSize: number;
+  readonly maximumBatchingWindowSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  /** ScalingConfig.MaximumConcurrency, when set. */
+  readonly maximumConcurrency?: number;
+}
+
+export interface StackModel {
+  readonly stackName: string;
+  readonly api: WebSocketApiModel;
+  readonly functions: Readonly<Record<string, FunctionModel>>;
+  readonly tables: Readonly<Record<string, TableModel>>;
+  readonly queues: Readonly<Record<string, QueueModel>>;
+  readonly eventSourceMappings: readonly EventSourceMappingModel[];
+  /** Stack outputs by output name (values may hold intrinsics). */
+  readonly outputs: Readonly<Record<string, TemplateValue>>;
+}
