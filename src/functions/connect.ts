@@ -1,0 +1,2 @@
+// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
+export const handler = (): Promise<never> => Promise.reject(new Error('connect: not implemented yet'));
