@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { PROJECT_ROOT } from '../src/tooling/project-paths';
+import { type AwsSdkSource } from './constructs/notify-function';
+import { type StageConfig } from './stages';
+import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
+
+/** Context key that lists the stacks whose assets are bundled; `[]` skips bundling (fast synth). */
+export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
+
+/**
+ * The `context` of cdk.json (feature flags and CLI settings). The `cdk` CLI passes it to
+ * infra/app.ts itself; an app built in-process (tests, the local runtime) must pass it too, or it
+ * would synthesize with other feature flags than `cdk synth`.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return { ...cdkJson.context };
+}
+
+export interface InProcessAppOptions {
+  readonly stage: StageConfig;
+  /** Bundle the functions with esbuild (slow); when false, bundling is skipped. @default false */
+  readonly bundling?: boolean;
+  readonly awsSdk?: AwsSdkSource;
+  /** Cloud assembly directory. @default a new temporary directory */
+  readonly outdir?: string;
+  /** Extra context, over cdk.json's. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** Changes the stack before synthesis, e.g. `stack.addRoute(…)`. */
+  readonly configure?: (stack: WsNotifyStack) => void;
+}
+
+/** The app and stack of a stage, built in-process exactly as `cdk synth -c stage=<name>` builds them. */
+export function buildInProcessApp(options: InProcessAppOptions): { app: App; stack: WsNotifyStack } {
+  const app = new App({
+    outdir: options.outdir,
+    treeMetadata: false,
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundling === true ? {} : { [BUNDLING_STACKS_CONTEXT]: [] }),
+      ...options.context,
+    },
+  });
+  const stack = new WsNotifyStack(app, stackNameOf(options.stage.name), {
+    stage: options.stage,
+    awsSdk: options.awsSdk,
+    env: options.stage.env,
+  });
+  options.configure?.(stack);
+  return { app, stack };
+}

@@ -1,0 +1,43 @@
+/**
+ * The `cdk` entry (cdk.json): builds the stack of context `stage` (default `local`),
+ * `WsNotify-<stage>`. Context `awsSdk` (`bundled` or `runtime`) chooses where the functions get
+ * the AWS SDK from. A stage that is not declared, or whose signing key has not been made, ends
+ * the app with one line on stderr.
+ */
+import { App } from 'aws-cdk-lib';
+import { AWS_SDK_SOURCES, type AwsSdkSource } from './constructs/notify-function';
+import { MissingStageKeyError } from '../src/tooling/stage-keys';
+import { getStage, UnknownStageError } from './stages';
+import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
+
+export class InvalidContextError extends Error {
+  override readonly name = 'InvalidContextError';
+}
+
+function awsSdkSource(value: unknown): AwsSdkSource | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (AWS_SDK_SOURCES as readonly string[]).includes(value)) return value as AwsSdkSource;
+  throw new InvalidContextError(`context awsSdk must be one of ${AWS_SDK_SOURCES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function main(): void {
+  const app = new App();
+  const stageContext: unknown = app.node.tryGetContext('stage') ?? 'local';
+  if (typeof stageContext !== 'string') throw new InvalidContextError('context stage must be a string');
+  const stage = getStage(stageContext);
+  new WsNotifyStack(app, stackNameOf(stage.name), {
+    stage,
+    awsSdk: awsSdkSource(app.node.tryGetContext('awsSdk')),
+    env: stage.env,
+  });
+  app.synth();
+}
+
+try {
+  main();
+} catch (error) {
+  // Mistakes of the person running `cdk` get one line; anything else is a bug and keeps its stack.
+  if (!(error instanceof UnknownStageError || error instanceof MissingStageKeyError || error instanceof InvalidContextError)) throw error;
+  process.stderr.write(`ws-notify: ${error.message}\n`);
+  process.exitCode = 1;
+}

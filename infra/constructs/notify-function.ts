@@ -1,0 +1,251 @@
+import path from 'node:path';
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, EventSourceMapping, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
+import { type StageConfig } from '../stages';
+import { type NotifyQueue } from './notify-queue';
+
+/** Metadata key on each AWS::Lambda::Function: the TypeScript entry, repository-relative. The local runtime reads it. */
+export const ENTRY_METADATA_KEY = 'ws-notify:entry';
+
+/**
+ * Where the functions get the AWS SDK v3 clients from:
+ * - `bundled`: esbuild bundles the clients the project pins (package-lock.json) into each function;
+ * - `runtime`: `@aws-sdk/*` stays external and the Lambda runtime's copy is used.
+ */
+export type AwsSdkSource = 'bundled' | 'runtime';
+export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
+/** The default: the versions that were tested are the versions that run, and tree-shaking keeps the bundles small. */
+export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
+
+/** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+
+export interface TableBinding {
+  readonly table: ITableV2;
+  /** Environment variable that receives the table name. */
+  readonly env: string;
+  /** Exactly the item actions the function calls. */
+  readonly actions: readonly TableAction[];
+  /** When set, the actions are granted on this global secondary index only (not on the table). */
+  readonly index?: { readonly name: string; readonly env?: string };
+}
+
+/** Management API methods on `@connections/{id}` (execute-api:ManageConnections). */
+export type ConnectionsMethod = 'POST' | 'GET' | 'DELETE';
+
+export interface QueueConsumerOptions {
+  readonly batchSize: number;
+  readonly maxBatchingWindow?: Duration;
+  /** ScalingConfig.MaximumConcurrency (2–1000). */
+  readonly maxConcurrency?: number;
+}
+
+export interface NotifyFunctionProps {
+  readonly stage: StageConfig;
+  /** The function's logical name (`Ping`, `NotifyUser`, …): the CloudFormation logical id of its AWS::Lambda::Function. */
+  readonly logicalName: string;
+  /** TypeScript entry, relative to the repository root (`src/functions/ping.ts`) or absolute. */
+  readonly entry: string;
+  /** Exported handler name. */
+  readonly handler?: string;
+  readonly description?: string;
+  /** Function-specific environment; STAGE and the Powertools variables are added. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default DEFAULT_AWS_SDK_SOURCE */
+  readonly awsSdk?: AwsSdkSource;
+}
+
+const LAMBDA_SERVICE = 'lambda.amazonaws.com';
+
+/** Repository-relative POSIX path of an entry (absolute when the file lies outside the repository). */
+export function entryMetadataPath(absoluteEntry: string): string {
+  const relative = path.relative(PROJECT_ROOT, absoluteEntry);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return absoluteEntry;
+  return relative.split(path.sep).join('/');
+}
+
+/**
+ * A ws-notify Lambda function: Node.js 24 on arm64, bundled and minified by the local esbuild
+ * with source maps, its own log group, its own role with no rights but writing its logs, and the
+ * environment every function shares. Rights are added with intent, one method per kind of
+ * resource, each with exact actions on exact resources: {@link bindTable}, {@link sendTo},
+ * {@link consume}, {@link manageConnections}.
+ *
+ * The TypeScript entry is recorded in the CfnFunction metadata as `ws-notify:entry`: the local
+ * runtime runs that file, read from the synthesized template.
+ */
+export class NotifyFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly timeout: Duration;
+  readonly logicalName: string;
+  /** The entry as recorded in the template. */
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
+    super(scope, id);
+    const { stage } = props;
+    const absoluteEntry = path.resolve(PROJECT_ROOT, props.entry);
+    this.entry = entryMetadataPath(absoluteEntry);
+    this.timeout = props.timeout ?? Duration.seconds(10);
+    const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH, removalPolicy });
+    // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
+    // create any log group and write to every log group of the account.
+    this.role = new Role(this, 'ServiceRole', {
+      assumedBy: new ServicePrincipal(LAMBDA_SERVICE),
+      description: `ws-notify ${stage.name} ${props.logicalName} function`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+
+    const awsSdk = props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE;
+    this.function = new NodejsFunction(this, 'Resource', {
+      entry: absoluteEntry,
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: this.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        STAGE: stage.name,
+        POWERTOOLS_SERVICE_NAME: 'ws-notify',
+        POWERTOOLS_LOG_LEVEL: stage.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        logLevel: EsbuildLogLevel.ERROR,
+        bundleAwsSDK: awsSdk === 'bundled',
+        // `bundleAwsSDK: false` alone marks `@aws-sdk/*` external; name it so the switch is explicit.
+        externalModules: awsSdk === 'bundled' ? [] : ['@aws-sdk/*'],
+      },
+    });
+    this.cfnFunction.addMetadata(ENTRY_METADATA_KEY, this.entry);
+    // A readable logical id (`Ping`, `NotifyUser`, …): the local runtime and its logs name functions by it.
+    this.cfnFunction.overrideLogicalId(props.logicalName);
+    this.logicalName = props.logicalName;
+  }
+
+  get cfnFunction(): CfnFunction {
+    return this.function.node.defaultChild as CfnFunction;
+  }
+
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /** Puts the table name (and index name) in the environment and grants exactly `actions` on the table or on that index. */
+  bindTable(binding: TableBinding): this {
+    if (binding.actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
+    this.addEnvironment(binding.env, binding.table.tableName);
+    let resource = binding.table.tableArn;
+    if (binding.index !== undefined) {
+      resource = `${binding.table.tableArn}/index/${binding.index.name}`;
+      if (binding.index.env !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
+    }
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: unique(binding.actions).map((a) => `dynamodb:${a}`), resources: [resource] }),
+    );
+    return this;
+  }
+
+  /** Puts the queue URL in `env` and grants sqs:SendMessage (which also covers SendMessageBatch) on that queue only. */
+  sendTo(queue: IQueue, env: string): this {
+    this.addEnvironment(env, queue.queueUrl);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
+
+  /**
+   * Makes this function the consumer of a NotifyQueue: an event source mapping with
+   * ReportBatchItemFailures, the three actions the Lambda poller needs on the queue, and the DLQ's
+   * URL in DEAD_LETTER_QUEUE_URL with send rights (the consumer refuses poison messages itself).
+   * The queue's visibility timeout must be at least 6× this function's timeout.
+   */
+  consume(queue: NotifyQueue, options: QueueConsumerOptions): EventSourceMapping {
+    const visibility = queue.visibilityTimeout.toSeconds();
+    const timeout = this.timeout.toSeconds();
+    this.node.addValidation({
+      validate: () =>
+        visibility >= 6 * timeout
+          ? []
+          : [`queue ${queue.node.path} has a visibility timeout of ${visibility}s, less than 6× the ${timeout}s timeout of its consumer`],
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [queue.queue.queueArn],
+      }),
+    );
+    this.sendTo(queue.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL');
+    return new EventSourceMapping(this, 'EventSource', {
+      target: this.function,
+      eventSourceArn: queue.queue.queueArn,
+      batchSize: options.batchSize,
+      maxBatchingWindow: options.maxBatchingWindow,
+      maxConcurrency: options.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+  }
+
+  /**
+   * Puts the stage's callback URL in CALLBACK_URL and grants execute-api:ManageConnections for
+   * `methods` on `@connections/*` of that stage of that API only.
+   */
+  manageConnections(stage: WebSocketStage, methods: readonly ConnectionsMethod[]): this {
+    this.addEnvironment('CALLBACK_URL', stage.callbackUrl);
+    const stack = Stack.of(this);
+    const apiLogicalId = stack.resolve((stage.api.node.defaultChild as CfnElement).logicalId) as string;
+    for (const method of unique(methods)) {
+      acknowledgeConnectionsWildcard(
+        this.role,
+        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/${method}/@connections/*`,
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: unique(methods).map((method) =>
+          stack.formatArn({
+            service: 'execute-api',
+            resource: stage.api.apiId,
+            resourceName: `${stage.stageName}/${method}/@connections/*`,
+          }),
+        ),
+      }),
+    );
+    return this;
+  }
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
