@@ -1,2 +1,20 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('authorize-deadline: not implemented yet'));
+/** Lambda entry: authorize-deadline queue consumer. Env: CONNECTIONS_TABLE_NAME, CALLBACK_URL, DEAD_LETTER_QUEUE_URL. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { GatewayClient } from '../commons/clients/gateway-client';
+import { DeadLetterQueue, QueueClient } from '../commons/clients/queue-client';
+import { getStringFromEnv } from '../commons/config';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import { createAuthorizeDeadlineHandler } from '../handlers/authorize-deadline';
+
+const logger = createFunctionLogger();
+const consume = createAuthorizeDeadlineHandler({
+  connections: new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') }),
+  gateway: GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL')),
+  deadLetterQueue: new DeadLetterQueue(new QueueClient({ client: new SQSClient({}), queueUrl: getStringFromEnv('DEAD_LETTER_QUEUE_URL') })),
+  logger,
+});
+
+export const handler = lambdaEntry<SQSEvent, SQSBatchResponse>(logger, consume);

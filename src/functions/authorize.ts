@@ -1,2 +1,18 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('authorize: not implemented yet'));
+/** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, JWT_*, CALLBACK_URL. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { GatewayClient } from '../commons/clients/gateway-client';
+import { getStringFromEnv } from '../commons/config';
+import { getJwtVerifierConfigFromEnv, JwtVerifier } from '../commons/jwt-verifier';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-events';
+import { handleAuthorize } from '../handlers/authorize';
+
+const logger = createFunctionLogger();
+const connections = new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const gateway = GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL'));
+const verifier = new JwtVerifier(getJwtVerifierConfigFromEnv());
+
+export const handler = lambdaEntry<WebSocketMessageEvent, RouteResult>(logger, (event) =>
+  handleAuthorize(event, { connections, gateway, verifier, logger }),
+);

@@ -1,2 +1,28 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('connect: not implemented yet'));
+/**
+ * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, and in
+ * mode `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { QueueClient } from '../commons/clients/queue-client';
+import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } from '../commons/config';
+import { AUTH_MODES } from '../commons/connection-record';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import type { RouteResult, WebSocketConnectEvent } from '../commons/websocket-events';
+import { handleConnect, type ConnectConfig } from '../handlers/connect';
+
+const logger = createFunctionLogger();
+const authMode = getEnumFromEnv('AUTH_MODE', AUTH_MODES);
+const config: ConnectConfig = {
+  authMode,
+  allowedOrigins: getListFromEnv('ALLOWED_ORIGINS'),
+  ...(authMode === 'action' ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) } : {}),
+};
+const connections = new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const deadlineQueue =
+  authMode === 'action' ? new QueueClient({ client: new SQSClient({}), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
+
+export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
+  handleConnect(event, { connections, config, logger, ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),
+);

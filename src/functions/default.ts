@@ -1,2 +1,12 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('default: not implemented yet'));
+/** Lambda entry: route `$default` (route response). Env: CONNECTIONS_TABLE_NAME. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { getStringFromEnv } from '../commons/config';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-events';
+import { handleDefault } from '../handlers/default';
+
+const logger = createFunctionLogger();
+const connections = new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+
+export const handler = lambdaEntry<WebSocketMessageEvent, RouteResult>(logger, (event) => handleDefault(event, { connections, logger }));

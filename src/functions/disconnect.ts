@@ -1,2 +1,14 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('disconnect: not implemented yet'));
+/** Lambda entry: route `$disconnect`. Env: CONNECTIONS_TABLE_NAME. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { getStringFromEnv } from '../commons/config';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import type { RouteResult, WebSocketDisconnectEvent } from '../commons/websocket-events';
+import { handleDisconnect } from '../handlers/disconnect';
+
+const logger = createFunctionLogger();
+const connections = new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+
+export const handler = lambdaEntry<WebSocketDisconnectEvent, RouteResult>(logger, (event) =>
+  handleDisconnect(event, { connections, logger }),
+);

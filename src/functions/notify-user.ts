@@ -1,2 +1,27 @@
-// Placeholder so the CDK app can reference the entry while the handler is being written (issue 2).
-export const handler = (): Promise<never> => Promise.reject(new Error('notify-user: not implemented yet'));
+/**
+ * Lambda entry: NotifyUser queue consumer. Env: CONNECTIONS_TABLE_NAME, CONNECTIONS_USER_INDEX_NAME,
+ * NOTIFY_CONNECTION_QUEUE_URL, DEAD_LETTER_QUEUE_URL.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ConnectionStore } from '../commons/clients/connection-store';
+import { DeadLetterQueue, QueueClient } from '../commons/clients/queue-client';
+import { getStringFromEnv } from '../commons/config';
+import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import { createNotifyUserHandler } from '../handlers/notify-user';
+
+const logger = createFunctionLogger();
+const sqs = new SQSClient({});
+const consume = createNotifyUserHandler({
+  connections: new ConnectionStore({
+    client: new DynamoDBClient({}),
+    tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME'),
+    userIndexName: getStringFromEnv('CONNECTIONS_USER_INDEX_NAME'),
+  }),
+  notifyConnectionQueue: new QueueClient({ client: sqs, queueUrl: getStringFromEnv('NOTIFY_CONNECTION_QUEUE_URL') }),
+  deadLetterQueue: new DeadLetterQueue(new QueueClient({ client: sqs, queueUrl: getStringFromEnv('DEAD_LETTER_QUEUE_URL') })),
+  logger,
+});
+
+export const handler = lambdaEntry<SQSEvent, SQSBatchResponse>(logger, consume);

@@ -1,0 +1,40 @@
+/** Limits and fixed values of the ws-notify protocol (SPEC §2–§4). */
+
+/** Tokens longer than this are rejected before they are parsed (SPEC §2). */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (SPEC §2: at most 30 s). */
+export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** The failed `authorize` that reaches this count is answered with `too_many_attempts` and disconnected. */
+export const MAX_FAILED_AUTHORIZE_ATTEMPTS = 3;
+
+/** API Gateway's WebSocket message limit: 128 KB = 131,072 bytes (SPEC §3). */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 131_072;
+
+/** API Gateway closes a WebSocket connection after 2 hours at the latest. */
+export const MAX_CONNECTION_DURATION_SECONDS = 2 * 60 * 60;
+
+/** Margin after the maximum connection duration before DynamoDB may expire a record. */
+export const CONNECTION_TTL_MARGIN_SECONDS = 15 * 60;
+
+/** Name of the sparse index of connection records by user id (docs/architecture.md). */
+export const DEFAULT_USER_INDEX_NAME = 'byUser';
+
+/** SQS SendMessageBatch: at most 10 entries… */
+export const SQS_MAX_BATCH_ENTRIES = 10;
+
+/** …and at most 256 KiB of message bodies per request. */
+export const SQS_MAX_BATCH_BYTES = 262_144;
+
+/** Longest user id (the token's `sub`), in characters. */
+export const MAX_USER_ID_LENGTH = 128;
+
+/** Longest connection id accepted in a queue body, in characters. */
+export const MAX_CONNECTION_ID_LENGTH = 128;
+
+/** Longest notification id accepted in a queue body, in characters. */
+export const MAX_NOTIFICATION_ID_LENGTH = 128;
+
+/** Longest `name` of a ping, in characters. */
+export const MAX_PING_NAME_LENGTH = 100;

@@ -1,0 +1,80 @@
+/**
+ * Route `$connect`. Refuses a handshake from an origin not in ALLOWED_ORIGINS (403, nothing
+ * written). Mode `authorizer`: writes the record as authorized with the user and expiry the
+ * authorizer put in `requestContext.authorizer`. Mode `action`: schedules the authorize deadline
+ * (a delayed queue message) and then writes the record as pending, so a pending record never
+ * exists without its deadline. Any failure → 500 (the handshake fails) with the error logged.
+ */
+import { systemClock, type Clock } from '../commons/clock';
+import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { QueueClient } from '../commons/clients/queue-client';
+import { AuthorizerContext, decode } from '../commons/codecs';
+import { newAuthorizedConnection, newPendingConnection, type AuthMode } from '../commons/connection-record';
+import type { Logger } from '../commons/logger';
+import { getHeader, type RouteResult, type WebSocketConnectEvent } from '../commons/websocket-events';
+
+export interface ConnectConfig {
+  readonly authMode: AuthMode;
+  /** Empty: every origin is accepted. */
+  readonly allowedOrigins: readonly string[];
+  /** Mode `action`: SQS DelaySeconds of the deadline message. */
+  readonly authorizeDeadlineSeconds?: number;
+}
+
+export interface ConnectDependencies {
+  readonly connections: ConnectionStore;
+  /** Mode `action`: the authorize-deadline queue. */
+  readonly deadlineQueue?: QueueClient;
+  readonly config: ConnectConfig;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** True when the handshake's Origin header is present and not allowed. */
+export function isOriginRefused(origin: string | undefined, allowedOrigins: readonly string[]): boolean {
+  if (allowedOrigins.length === 0 || origin === undefined) return false;
+  return !allowedOrigins.includes(origin.trim());
+}
+
+export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectDependencies): Promise<RouteResult> {
+  const { connections, deadlineQueue, config, logger, clock = systemClock } = deps;
+  const { connectionId } = event.requestContext;
+  const origin = getHeader(event.headers, 'origin');
+  if (isOriginRefused(origin, config.allowedOrigins)) {
+    logger.info('Connection refused: origin not allowed', { connectionId, origin });
+    return { statusCode: 403 };
+  }
+  try {
+    const now = clock();
+    const connectedAt = event.requestContext.connectedAt ?? now;
+    if (config.authMode === 'authorizer') {
+      const context = decode(AuthorizerContext, event.requestContext.authorizer ?? {});
+      if (!context.ok) {
+        logger.error('Connection refused: the authorizer context is missing or invalid', { connectionId, detail: context.message });
+        return { statusCode: 500 };
+      }
+      const record = newAuthorizedConnection({
+        connectionId,
+        connectedAt,
+        authorizedAt: now,
+        userId: context.value.userId,
+        expiresAt: context.value.expiresAt,
+        authMode: 'authorizer',
+      });
+      await connections.put(record);
+      logger.info('Connection authorized', { connectionId, userId: record.userId, expiresAt: record.expiresAt });
+      return { statusCode: 200 };
+    }
+
+    if (deadlineQueue === undefined || config.authorizeDeadlineSeconds === undefined) {
+      throw new TypeError('mode action needs the authorize-deadline queue and AUTHORIZE_DEADLINE_SECONDS');
+    }
+    await deadlineQueue.send(JSON.stringify({ connectionId }), { delaySeconds: config.authorizeDeadlineSeconds });
+    await connections.put(newPendingConnection({ connectionId, connectedAt }));
+    logger.info('Connection pending authorization', { connectionId, deadlineSeconds: config.authorizeDeadlineSeconds });
+    return { statusCode: 200 };
+  } catch (error) {
+    logger.error('$connect failed', { connectionId, error });
+    return { statusCode: 500 };
+  }
+}

@@ -1,0 +1,23 @@
+/** Route `$disconnect`: deletes the connection record. */
+import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { Logger } from '../commons/logger';
+import type { RouteResult, WebSocketDisconnectEvent } from '../commons/websocket-events';
+
+export interface DisconnectDependencies {
+  readonly connections: ConnectionStore;
+  readonly logger: Logger;
+}
+
+export async function handleDisconnect(event: WebSocketDisconnectEvent, deps: DisconnectDependencies): Promise<RouteResult> {
+  const { connections, logger } = deps;
+  const { connectionId, disconnectStatusCode, disconnectReason } = event.requestContext;
+  try {
+    await connections.delete(connectionId);
+    logger.info('Connection closed', { connectionId, disconnectStatusCode, disconnectReason });
+    return { statusCode: 200 };
+  } catch (error) {
+    // The record expires by its ttl; a notification to it meanwhile meets a 410 and deletes it.
+    logger.error('$disconnect could not delete the record', { connectionId, error });
+    return { statusCode: 500 };
+  }
+}

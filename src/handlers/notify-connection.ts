@@ -1,0 +1,66 @@
+/**
+ * Consumer of the NotifyConnection queue: `{"connectionId","data","id"?}` is delivered as
+ * `{"type":"notification","id","data"}` to an authorized, unexpired connection, and refused
+ * with a log line otherwise. A connection that is gone (410) has its record deleted: success.
+ * A frame over 128 KB goes to the DLQ; transient failures are retried, this record only.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { systemClock, type Clock } from '../commons/clock';
+import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { GatewayClient } from '../commons/clients/gateway-client';
+import type { DeadLetterQueue } from '../commons/clients/queue-client';
+import { NotifyConnectionBody } from '../commons/codecs';
+import { connectionAccess } from '../commons/connection-record';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
+import { ConnectionGoneError, PayloadTooLargeError, PoisonMessageError } from '../commons/errors';
+import { notificationFrame, serializeFrame } from '../commons/frames';
+import type { Logger } from '../commons/logger';
+import { createQueueConsumer, type QueueConsumer } from './queue-consumer';
+
+export interface NotifyConnectionDependencies {
+  readonly connections: ConnectionStore;
+  readonly gateway: GatewayClient;
+  readonly deadLetterQueue: DeadLetterQueue;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies): QueueConsumer {
+  const { connections, gateway, deadLetterQueue, logger, clock = systemClock } = deps;
+
+  const handle = async (body: NotifyConnectionBody, record: SQSRecord): Promise<void> => {
+    const { connectionId } = body;
+    const id = body.id ?? record.messageId;
+    const text = serializeFrame(notificationFrame(id, body.data));
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_WEBSOCKET_MESSAGE_BYTES) {
+      throw new PoisonMessageError(
+        'payload_too_large',
+        `the notification frame is ${bytes} bytes, over the ${MAX_WEBSOCKET_MESSAGE_BYTES}-byte WebSocket limit`,
+      );
+    }
+    const now = clock();
+    const access = connectionAccess(await connections.get(connectionId, now), now);
+    if (access.status !== 'authorized') {
+      const reason = access.record === undefined ? 'absent' : access.status;
+      logger.info('Notification refused', { messageId: record.messageId, notificationId: id, connectionId, reason });
+      return;
+    }
+    try {
+      await gateway.post(connectionId, text);
+    } catch (error) {
+      if (error instanceof ConnectionGoneError) {
+        await connections.delete(connectionId);
+        logger.info('Notification target is gone: record deleted', { messageId: record.messageId, notificationId: id, connectionId });
+        return;
+      }
+      if (error instanceof PayloadTooLargeError) {
+        throw new PoisonMessageError('payload_too_large', 'the Management API refused the frame as too large', { cause: error });
+      }
+      throw error;
+    }
+    logger.debug('Notification delivered', { messageId: record.messageId, notificationId: id, connectionId });
+  };
+
+  return createQueueConsumer({ name: 'NotifyConnection', codec: NotifyConnectionBody, deadLetterQueue, logger, handle });
+}
