@@ -8,13 +8,12 @@ import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-c
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENTRY_METADATA_KEY } from '../../src/local/template/metadata-keys';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { type StageConfig } from '../stages';
 import { type NotifyQueue } from './notify-queue';
 
-/** Metadata key on each AWS::Lambda::Function: the TypeScript entry, repository-relative. The local runtime reads it. */
-export const ENTRY_METADATA_KEY = 'ws-notify:entry';
 
 /**
  * Where the functions get the AWS SDK v3 clients from:

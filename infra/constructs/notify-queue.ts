@@ -2,9 +2,8 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys';
 
-/** Metadata key on each AWS::SQS::Queue: its logical name (`NotifyUser`, `NotifyUserDeadLetter`, …), the key of the endpoints file's `queues`. */
-export const QUEUE_NAME_METADATA_KEY = 'ws-notify:name';
 
 /** Receives after which a message moves to the DLQ (SPEC §4). */
 export const MAX_RECEIVE_COUNT = 5;

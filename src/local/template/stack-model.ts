@@ -70,6 +70,8 @@ export interface TableModel extends KeySchemaModel {
 
 export interface QueueModel {
   readonly logicalId: string;
+  /** The queue's logical name (`NotifyUser`, `NotifyUserDeadLetter`, …) from the `ws-notify:name` metadata, else the logical id: the key of the endpoints file's `queues`. */
+  readonly name: string;
   /** QueueName when the template sets one; otherwise the runtime names it. */
   readonly queueName?: string;
   readonly visibilityTimeoutSeconds: number;

@@ -1,0 +1,10 @@
+/**
+ * Metadata keys the CDK constructs write on resources and the template reader reads: the one
+ * contract between infra/ and the local runtime besides CloudFormation itself.
+ */
+
+/** On each AWS::Lambda::Function: its TypeScript entry, repository-relative (`src/functions/ping.ts`). */
+export const ENTRY_METADATA_KEY = 'ws-notify:entry';
+
+/** On each AWS::SQS::Queue: its logical name (`NotifyUser`, `NotifyUserDeadLetter`, …), the key of the endpoints file's `queues`. */
+export const QUEUE_NAME_METADATA_KEY = 'ws-notify:name';

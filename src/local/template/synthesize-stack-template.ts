@@ -1,0 +1,49 @@
+/**
+ * Synthesizes a stage's stack in-process, the way `cdk synth -c stage=<name>` does (same app, same
+ * cdk.json feature flags) but without bundling the functions: the local runtime runs their
+ * TypeScript entries itself. This is on `npm start`'s start-up path.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildInProcessApp } from '../../../infra/app-factory';
+import { type StageConfig } from '../../../infra/stages';
+import { type WsNotifyStack } from '../../../infra/ws-notify-stack';
+import { type CfnTemplate } from './cfn-template';
+
+export interface SynthesizeStackTemplateOptions {
+  /** The stage to build (after `withOverrides`, for `--auth-mode` and friends). */
+  readonly stage: StageConfig;
+  /** Changes the stack before synthesis, e.g. `(stack) => stack.addRoute('echo', { … })` in a test. */
+  readonly configure?: (stack: WsNotifyStack) => void;
+}
+
+export interface SynthesizedStackTemplate {
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+}
+
+/**
+ * Builds and synthesizes the stage's stack, bundling skipped, and returns its template.
+ * Throws MissingStageKeyError when the stage needs a signing key that has not been made.
+ *
+ * @example
+ * const { stackName, template } = synthesizeStackTemplate({ stage: withOverrides(getStage('local'), { authMode: 'action' }) });
+ */
+export function synthesizeStackTemplate(options: SynthesizeStackTemplateOptions): SynthesizedStackTemplate {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-synth-'));
+  try {
+    const { app, stack } = buildInProcessApp({
+      stage: options.stage,
+      outdir,
+      configure: options.configure,
+      // CloudFormation schema validation takes ~1.5 s at start-up; `cdk synth` and the infra tests run it.
+      cloudFormationValidation: false,
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName(stack.stackName).template as CfnTemplate;
+    return { stackName: stack.stackName, template };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

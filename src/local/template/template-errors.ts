@@ -1,0 +1,50 @@
+/** Errors of the template reader and the intrinsic resolver: each names the resource (and property) at fault. */
+
+export type StackTemplateErrorCode =
+  /** The template is not shaped like a CloudFormation template, or a property has the wrong type. */
+  | 'INVALID_TEMPLATE'
+  /** A resource type the local runtime cannot emulate. */
+  | 'UNSUPPORTED_RESOURCE_TYPE'
+  /** A property (or value of one) the local runtime cannot honour. */
+  | 'UNSUPPORTED_PROPERTY'
+  /** A reference between resources the runtime cannot follow (e.g. a route whose integration is missing). */
+  | 'UNRESOLVED_REFERENCE'
+  /** Something the stack must have is missing (the WebSocket API, its stage, `ws-notify:entry` metadata). */
+  | 'MISSING_RESOURCE';
+
+/** The template cannot be run by the local runtime. The message names the resource and its type. */
+export class StackTemplateError extends Error {
+  override readonly name = 'StackTemplateError';
+  constructor(
+    readonly code: StackTemplateErrorCode,
+    message: string,
+    readonly logicalId?: string,
+    readonly resourceType?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(logicalId === undefined ? message : `${logicalId} (${resourceType ?? 'unknown type'}): ${message}`, options);
+  }
+}
+
+export type IntrinsicErrorCode =
+  /** An intrinsic function the resolver does not implement (Fn::ImportValue, Fn::If, …). */
+  | 'UNSUPPORTED_INTRINSIC'
+  /** Ref or Fn::GetAtt (or a `${…}` of Fn::Sub) to a logical id or pseudo parameter the context does not know. */
+  | 'UNKNOWN_REFERENCE'
+  /** Fn::GetAtt of an attribute the context does not give for that resource. */
+  | 'UNKNOWN_ATTRIBUTE'
+  /** An intrinsic whose arguments are not shaped as CloudFormation requires. */
+  | 'MALFORMED_INTRINSIC';
+
+/** An intrinsic could not be resolved to a local value. `where` is the path of the value in the template. */
+export class IntrinsicResolutionError extends Error {
+  override readonly name = 'IntrinsicResolutionError';
+  constructor(
+    readonly code: IntrinsicErrorCode,
+    readonly intrinsic: string,
+    readonly where: string,
+    detail: string,
+  ) {
+    super(`${where}: ${intrinsic}: ${detail}`);
+  }
+}
