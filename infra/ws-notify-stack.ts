@@ -17,6 +17,7 @@ import { ConnectionsTable } from './constructs/connections-table';
 import { type AwsSdkSource, NotifyFunction, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
 import { acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
+import { OUTPUT_NAMES } from './stack-outputs';
 import { type StageConfig } from './stages';
 import { ACCESS_LOG_FORMAT } from './access-log-format';
 
@@ -199,10 +200,10 @@ export class WsNotifyStack extends Stack {
       .manageConnections(this.webSocketStage, ['POST'])
       .consume(this.notifyConnectionQueue, { batchSize: 10 });
 
-    new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketStage.url, description: 'Clients connect here (wss://…/<stage>)' });
-    new CfnOutput(this, 'CallbackUrl', { value: this.webSocketStage.callbackUrl, description: 'Management API (@connections) endpoint' });
-    new CfnOutput(this, 'ConnectionsTableName', { value: connections.tableName, description: 'Connections table' });
-    new CfnOutput(this, 'AuthMode', { value: stage.authMode, description: 'How connections authenticate (authorizer or action)' });
+    new CfnOutput(this, OUTPUT_NAMES.websocketUrl, { value: this.webSocketStage.url, description: 'Clients connect here (wss://…/<stage>)' });
+    new CfnOutput(this, OUTPUT_NAMES.callbackUrl, { value: this.webSocketStage.callbackUrl, description: 'Management API (@connections) endpoint' });
+    new CfnOutput(this, OUTPUT_NAMES.tableName, { value: connections.tableName, description: 'Connections table' });
+    new CfnOutput(this, OUTPUT_NAMES.authMode, { value: stage.authMode, description: 'How connections authenticate (authorizer or action)' });
 
   }
 

@@ -140,6 +140,7 @@ export class NotifyFunction extends Construct {
         sourcesContent: false,
         format: OutputFormat.CJS,
         target: 'node24',
+        mainFields: ['module', 'main'],
         logLevel: EsbuildLogLevel.ERROR,
         bundleAwsSDK: awsSdk === 'bundled',
         // `bundleAwsSDK: false` alone marks `@aws-sdk/*` external; name it so the switch is explicit.

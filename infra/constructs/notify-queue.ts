@@ -3,6 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys';
+import { queueUrlOutputName } from '../stack-outputs';
 
 
 /** Receives after which a message moves to the DLQ (SPEC §4). */
@@ -14,11 +15,6 @@ export interface NotifyQueueProps {
   /** At least 6× the consumer's timeout (checked by NotifyFunction.consume). */
   readonly visibilityTimeout: Duration;
   readonly removalPolicy: RemovalPolicy;
-}
-
-/** Stack output name of a queue's URL: `NotifyUserQueueUrl`, `NotifyUserDeadLetterQueueUrl`, … */
-export function queueUrlOutputName(queueName: string): string {
-  return `${queueName}QueueUrl`;
 }
 
 /**
