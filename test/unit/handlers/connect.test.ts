@@ -1,0 +1,214 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { handleConnect, isOriginRefused, type ConnectDependencies } from '../../../src/handlers/connect';
+import {
+  connectionStore,
+  DEADLINE_QUEUE_URL,
+  dynamo,
+  NO_SIDE_EFFECTS,
+  queueClient,
+  resetMocks,
+  sideEffectCalls,
+  sqs,
+  TABLE_NAME,
+} from '../helpers/aws';
+import { AUTHORIZED_CONNECTION_ID, AUTHORIZED_CONTEXT, authorizedConnectEvent, CONNECTED_AT, CONNECTION_ID, connectEvent } from '../helpers/events';
+import { captureLogs, silentLogger } from '../helpers/logs';
+
+const NOW = CONNECTED_AT + 12;
+const clock = (): number => NOW;
+const TTL = Math.floor(CONNECTED_AT / 1000) + 2 * 3600 + 15 * 60;
+
+function authorizerMode(overrides: Partial<ConnectDependencies['config']> = {}): ConnectDependencies {
+  return { connections: connectionStore(), config: { authMode: 'authorizer', allowedOrigins: [], ...overrides }, logger: silentLogger(), clock };
+}
+
+function actionMode(overrides: Partial<ConnectDependencies['config']> = {}): ConnectDependencies {
+  return {
+    connections: connectionStore(),
+    deadlineQueue: queueClient(DEADLINE_QUEUE_URL),
+    config: { authMode: 'action', allowedOrigins: [], authorizeDeadlineSeconds: 30, ...overrides },
+    logger: silentLogger(),
+    clock,
+  };
+}
+
+describe('Function: handleConnect', () => {
+  afterEach(() => {
+    resetMocks();
+  });
+
+  describe('mode authorizer', () => {
+    it('writes an authorized record from the authorizer context', async () => {
+      // Prepare
+      dynamo.on(PutItemCommand).resolves({});
+
+      // Act
+      const result = await handleConnect(authorizedConnectEvent(), authorizerMode());
+
+      // Assess
+      expect(result).toEqual({ statusCode: 200 });
+      expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE_NAME,
+        Item: {
+          connectionId: { S: AUTHORIZED_CONNECTION_ID },
+          state: { S: 'authorized' },
+          authMode: { S: 'authorizer' },
+          userId: { S: '1234' },
+          connectedAt: { N: String(CONNECTED_AT) },
+          authorizedAt: { N: String(NOW) },
+          expiresAt: { N: String(AUTHORIZED_CONTEXT.expiresAt) },
+          failedAttempts: { N: '0' },
+          ttl: { N: String(TTL) },
+        },
+      });
+      expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    });
+
+    it('decodes context values that arrive as strings', async () => {
+      dynamo.on(PutItemCommand).resolves({});
+
+      const result = await handleConnect(
+        authorizedConnectEvent({ userId: '1234', expiresAt: String(AUTHORIZED_CONTEXT.expiresAt), principalId: '1234', integrationLatency: '42' }),
+        authorizerMode(),
+      );
+
+      expect(result).toEqual({ statusCode: 200 });
+      expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.expiresAt).toEqual({ N: String(AUTHORIZED_CONTEXT.expiresAt) });
+    });
+
+    it.each([
+      ['absent', null],
+      ['without userId', { expiresAt: 1765624667 }],
+      ['with a non-numeric expiresAt', { userId: '1234', expiresAt: 'soon' }],
+    ])('refuses with 500 and writes nothing when the authorizer context is %s', async (_label, authorizer) => {
+      const result = await handleConnect(authorizedConnectEvent(authorizer), authorizerMode());
+
+      expect(result).toEqual({ statusCode: 500 });
+      expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
+    });
+
+    it('answers 500 when the record cannot be written', async () => {
+      dynamo.on(PutItemCommand).rejects(new Error('down'));
+
+      await expect(handleConnect(authorizedConnectEvent(), authorizerMode())).resolves.toEqual({ statusCode: 500 });
+    });
+  });
+
+  describe('mode action', () => {
+    it('schedules the authorize deadline, then writes a pending record', async () => {
+      // Prepare: record the order of the two calls.
+      const order: string[] = [];
+      sqs.on(SendMessageCommand).callsFake(() => {
+        order.push('deadline');
+        return { MessageId: 'm-1' };
+      });
+      dynamo.on(PutItemCommand).callsFake(() => {
+        order.push('record');
+        return {};
+      });
+
+      // Act
+      const result = await handleConnect(connectEvent(), actionMode({ authorizeDeadlineSeconds: 45 }));
+
+      // Assess
+      expect(result).toEqual({ statusCode: 200 });
+      expect(order).toEqual(['deadline', 'record']);
+      expect(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input).toEqual({
+        QueueUrl: DEADLINE_QUEUE_URL,
+        MessageBody: JSON.stringify({ connectionId: CONNECTION_ID }),
+        DelaySeconds: 45,
+      });
+      expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item).toEqual({
+        connectionId: { S: CONNECTION_ID },
+        state: { S: 'pending' },
+        authMode: { S: 'action' },
+        connectedAt: { N: String(CONNECTED_AT) },
+        failedAttempts: { N: '0' },
+        ttl: { N: String(TTL) },
+      });
+    });
+
+    it('writes no record when the deadline cannot be scheduled (the handshake fails)', async () => {
+      sqs.on(SendMessageCommand).rejects(new Error('queue down'));
+
+      const result = await handleConnect(connectEvent(), actionMode());
+
+      expect(result).toEqual({ statusCode: 500 });
+      expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+    });
+
+    it('uses the clock when the event has no connectedAt', async () => {
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      dynamo.on(PutItemCommand).resolves({});
+      const event = connectEvent();
+      delete (event.requestContext as { connectedAt?: number }).connectedAt;
+
+      await handleConnect(event, actionMode());
+
+      expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.connectedAt).toEqual({ N: String(NOW) });
+    });
+
+    it('answers 500 when it is missing its deadline queue (misconfiguration)', async () => {
+      const { deadlineQueue: _omitted, ...deps } = actionMode();
+
+      await expect(handleConnect(connectEvent(), deps)).resolves.toEqual({ statusCode: 500 });
+      expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
+    });
+  });
+
+  describe('allowed origins', () => {
+    const allowedOrigins = ['https://app.example.com', 'https://admin.example.com'];
+
+    it('refuses an Origin that is not listed with 403 and writes or sends nothing', async () => {
+      const logs = captureLogs();
+      try {
+        const result = await handleConnect(
+          connectEvent({ headers: { Host: 'h', origin: 'https://evil.example.com' } }),
+          { ...actionMode({ allowedOrigins }), logger: logs.logger },
+        );
+
+        expect(result).toEqual({ statusCode: 403 });
+        expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
+        expect(logs.entries()).toEqual([expect.objectContaining({ message: 'Connection refused: origin not allowed', origin: 'https://evil.example.com' })]);
+      } finally {
+        logs.restore();
+      }
+    });
+
+    it('refuses in mode authorizer too', async () => {
+      const event = authorizedConnectEvent();
+      (event as { headers: Record<string, string> }).headers = { Origin: 'https://evil.example.com' };
+
+      await expect(handleConnect(event, authorizerMode({ allowedOrigins }))).resolves.toEqual({ statusCode: 403 });
+      expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
+    });
+
+    it('accepts a listed Origin', async () => {
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      dynamo.on(PutItemCommand).resolves({});
+
+      await expect(handleConnect(connectEvent(), actionMode({ allowedOrigins }))).resolves.toEqual({ statusCode: 200 });
+    });
+
+    it('accepts a handshake without Origin header (not a browser)', async () => {
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      dynamo.on(PutItemCommand).resolves({});
+
+      await expect(handleConnect(connectEvent({ headers: { Host: 'h' } }), actionMode({ allowedOrigins }))).resolves.toEqual({ statusCode: 200 });
+    });
+  });
+});
+
+describe('Function: isOriginRefused', () => {
+  it('accepts everything when no origins are configured', () => {
+    expect(isOriginRefused('https://any.example.com', [])).toBe(false);
+  });
+
+  it('compares whole origins exactly', () => {
+    expect(isOriginRefused('https://app.example.com', ['https://app.example.com'])).toBe(false);
+    expect(isOriginRefused('https://app.example.com.evil.com', ['https://app.example.com'])).toBe(true);
+    expect(isOriginRefused('http://app.example.com', ['https://app.example.com'])).toBe(true);
+    expect(isOriginRefused(undefined, ['https://app.example.com'])).toBe(false);
+  });
+});
