@@ -1,0 +1,88 @@
+import type { WebSocket } from 'ws';
+import type { ServerClose } from './close-codes';
+import type { ConnectionEventContext, WebSocketIdentity } from './event-builders';
+import { FrameInspector } from './frame-inspector';
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/** What observers see of a connection (the registry's live view; read-only). */
+export interface ConnectionView {
+  readonly connectionId: string;
+  /** Epoch milliseconds. */
+  readonly connectedAt: number;
+  /** Epoch milliseconds of the last frame from the client or message to it. */
+  readonly lastActiveAt: number;
+  readonly identity: WebSocketIdentity;
+  /** `requestContext.authorizer` of the connection's events (principalId, context, integrationLatency), when it passed an authorizer. */
+  readonly authorizer: Readonly<Record<string, string | number | null>> | undefined;
+  readonly state: ConnectionState;
+}
+
+/** One client connection: its socket, the parts its events share, its limits' state. */
+export class GatewayConnection implements ConnectionView, ConnectionEventContext {
+  state: ConnectionState = 'open';
+  lastActiveAt: number;
+  /** Set when the gateway (or `ws` on a protocol error) started the close. */
+  serverClose: ServerClose | undefined;
+  /** Data messages `ws` has delivered for this connection. */
+  messagesDelivered = 0;
+  /** Messages beyond this count are not dispatched (set when a close starts). */
+  dispatchLimit = Number.POSITIVE_INFINITY;
+  timer: NodeJS.Timeout | undefined;
+  readonly frames: FrameInspector;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly stage: string,
+    readonly apiId: string,
+    readonly connectionId: string,
+    readonly connectedAt: number,
+    readonly domainName: string,
+    readonly identity: WebSocketIdentity,
+    readonly authorizer: Readonly<Record<string, string | number | null>> | undefined,
+    maxFrameBytes: number,
+  ) {
+    this.lastActiveAt = connectedAt;
+    this.frames = new FrameInspector(maxFrameBytes);
+  }
+
+  /** Sends a text (string) or binary (Buffer) frame, or a Buffer as text; false when the connection is no longer open. */
+  send(data: string | Buffer, binary = typeof data !== 'string'): boolean {
+    if (this.state !== 'open') return false;
+    if (typeof data === 'string') this.socket.send(data);
+    else this.socket.send(data, { binary });
+    this.lastActiveAt = Date.now();
+    return true;
+  }
+}
+
+/** Open (and closing) connections by id. Iterating it is a live view: no copies are made. */
+export class ConnectionRegistry {
+  private readonly connections = new Map<string, GatewayConnection>();
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  add(connection: GatewayConnection): void {
+    this.connections.set(connection.connectionId, connection);
+  }
+
+  delete(connectionId: string): void {
+    this.connections.delete(connectionId);
+  }
+
+  get(connectionId: string): GatewayConnection | undefined {
+    return this.connections.get(connectionId);
+  }
+
+  /** The connection when it is open; closing and closed connections are gone to the Management API. */
+  getOpen(connectionId: string): GatewayConnection | undefined {
+    const connection = this.connections.get(connectionId);
+    return connection?.state === 'open' ? connection : undefined;
+  }
+
+  values(): IterableIterator<GatewayConnection> {
+    return this.connections.values();
+  }
+}

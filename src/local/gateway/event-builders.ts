@@ -1,0 +1,289 @@
+/**
+ * Lambda proxy events shaped like API Gateway's WebSocket events (keys in AWS's order), from
+ * events captured on AWS:
+ *
+ * - CONNECT: `headers` and `multiValueHeaders` of the upgrade request (without `Connection` and
+ *   `Upgrade`, which API Gateway does not pass on; with `X-Forwarded-*` and `X-Amzn-Trace-Id`),
+ *   `queryStringParameters`/`multiValueQueryStringParameters` when there is a query string,
+ *   `requestContext`, `isBase64Encoded: false`.
+ * - MESSAGE: `requestContext` (with `messageId`), `body`, `isBase64Encoded: false`.
+ * - DISCONNECT: the fixed `headers` API Gateway sends (`Host`, `x-api-key`, `X-Forwarded-For`,
+ *   `x-restapi`), `requestContext` with `disconnectStatusCode` and `disconnectReason`.
+ * - REQUEST authorizer: `type`, `methodArn`, headers and query string (all of them),
+ *   `stageVariables`, `requestContext` (with the connection id, as on AWS).
+ *
+ * `requestContext.authorizer` is present on every route's event when the connection passed an
+ * authorizer. Per-connection parts (`identity`, `authorizer`) are built once and shared by the
+ * connection's events: the function runner hands functions a copy (structured clone).
+ */
+
+export interface WebSocketIdentity {
+  readonly sourceIp: string;
+  readonly userAgent?: string;
+}
+
+export type HeaderMap = Record<string, string>;
+export type MultiValueHeaderMap = Record<string, string[]>;
+
+export interface WebSocketRequestContext {
+  readonly routeKey: string;
+  readonly disconnectStatusCode?: number;
+  readonly messageId?: string;
+  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  readonly extendedRequestId: string;
+  readonly requestTime: string;
+  readonly messageDirection: 'IN';
+  readonly disconnectReason?: string;
+  readonly stage: string;
+  readonly connectedAt: number;
+  readonly requestTimeEpoch: number;
+  readonly identity: WebSocketIdentity;
+  readonly requestId: string;
+  readonly domainName: string;
+  readonly connectionId: string;
+  readonly apiId: string;
+  readonly authorizer?: Readonly<Record<string, string | number | null>>;
+}
+
+export interface WebSocketConnectEvent {
+  readonly headers: HeaderMap;
+  readonly multiValueHeaders: MultiValueHeaderMap;
+  readonly queryStringParameters?: Record<string, string>;
+  readonly multiValueQueryStringParameters?: Record<string, string[]>;
+  readonly requestContext: WebSocketRequestContext;
+  readonly isBase64Encoded: false;
+}
+
+export interface WebSocketMessageEvent {
+  readonly requestContext: WebSocketRequestContext;
+  readonly body: string;
+  readonly isBase64Encoded: false;
+}
+
+export interface WebSocketDisconnectEvent {
+  readonly headers: HeaderMap;
+  readonly multiValueHeaders: MultiValueHeaderMap;
+  readonly requestContext: WebSocketRequestContext;
+  readonly isBase64Encoded: false;
+}
+
+export interface WebSocketAuthorizerEvent {
+  readonly type: 'REQUEST';
+  readonly methodArn: string;
+  readonly headers: HeaderMap;
+  readonly multiValueHeaders: MultiValueHeaderMap;
+  readonly queryStringParameters?: Record<string, string>;
+  readonly multiValueQueryStringParameters?: Record<string, string[]>;
+  readonly stageVariables: Record<string, string>;
+  readonly requestContext: WebSocketRequestContext;
+}
+
+/** What every event of one connection shares. */
+export interface ConnectionEventContext {
+  readonly stage: string;
+  readonly apiId: string;
+  readonly connectionId: string;
+  readonly connectedAt: number;
+  readonly domainName: string;
+  readonly identity: WebSocketIdentity;
+  readonly authorizer: Readonly<Record<string, string | number | null>> | undefined;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+let cachedSecond = Number.NaN;
+let cachedRequestTime = '';
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `requestTime` as API Gateway writes it: `19/Feb/2024:07:11:42 +0000` (cached per second). */
+export function formatRequestTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second === cachedSecond) return cachedRequestTime;
+  const date = new Date(second * 1000);
+  cachedRequestTime =
+    `${pad2(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]!}/${date.getUTCFullYear()}:` +
+    `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
+  cachedSecond = second;
+  return cachedRequestTime;
+}
+
+/** The handshake request as API Gateway presents it: header case kept, query string decoded. */
+export interface HandshakeRequestData {
+  readonly headers: HeaderMap;
+  readonly multiValueHeaders: MultiValueHeaderMap;
+  readonly queryStringParameters: Record<string, string> | undefined;
+  readonly multiValueQueryStringParameters: Record<string, string[]> | undefined;
+}
+
+function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {
+  // Plain assignment would hit Object.prototype's __proto__ setter for a "__proto__" header or parameter.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Headers from Node's `rawHeaders` (keeping the client's case; the last value wins in `headers`,
+ * as in API Gateway's proxy events) plus the `X-Forwarded-*`/`X-Amzn-Trace-Id` API Gateway adds,
+ * and the query string parameters.
+ */
+export function readHandshakeRequest(
+  rawHeaders: readonly string[],
+  query: URLSearchParams,
+  added: Readonly<Record<string, string>>,
+): HandshakeRequestData {
+  const headers: HeaderMap = {};
+  const multiValueHeaders: MultiValueHeaderMap = {};
+  const seen = new Map<string, string>();
+  const add = (name: string, value: string): void => {
+    const lower = name.toLowerCase();
+    const existing = seen.get(lower);
+    if (existing === undefined) {
+      seen.set(lower, name);
+      defineEntry(headers, name, value);
+      defineEntry(multiValueHeaders, name, [value]);
+    } else {
+      headers[existing] = value;
+      multiValueHeaders[existing]!.push(value);
+    }
+  };
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) add(rawHeaders[i]!, rawHeaders[i + 1]!);
+  for (const [name, value] of Object.entries(added)) {
+    if (!seen.has(name.toLowerCase())) add(name, value);
+  }
+
+  let queryStringParameters: Record<string, string> | undefined;
+  let multiValueQueryStringParameters: Record<string, string[]> | undefined;
+  for (const [name, value] of query) {
+    queryStringParameters ??= {};
+    multiValueQueryStringParameters ??= {};
+    if (Object.hasOwn(multiValueQueryStringParameters, name)) {
+      multiValueQueryStringParameters[name]!.push(value);
+      queryStringParameters[name] = value;
+    } else {
+      defineEntry(multiValueQueryStringParameters, name, [value]);
+      defineEntry(queryStringParameters, name, value);
+    }
+  }
+  return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
+}
+
+const HOP_BY_HOP = new Set(['connection', 'upgrade']);
+
+function withoutHopByHop<T>(map: Record<string, T>): Record<string, T> {
+  const result: Record<string, T> = {};
+  for (const [name, value] of Object.entries(map)) {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) defineEntry(result, name, value);
+  }
+  return result;
+}
+
+function requestContext(
+  connection: ConnectionEventContext,
+  routeKey: string,
+  eventType: 'CONNECT' | 'DISCONNECT',
+  requestId: string,
+  nowMs: number,
+  disconnect?: { readonly code: number; readonly reason: string },
+): WebSocketRequestContext {
+  const context: Record<string, unknown> = { routeKey };
+  if (disconnect !== undefined) context.disconnectStatusCode = disconnect.code;
+  context.eventType = eventType;
+  context.extendedRequestId = requestId;
+  context.requestTime = formatRequestTime(nowMs);
+  context.messageDirection = 'IN';
+  if (disconnect !== undefined) context.disconnectReason = disconnect.reason;
+  context.stage = connection.stage;
+  context.connectedAt = connection.connectedAt;
+  context.requestTimeEpoch = nowMs;
+  context.identity = connection.identity;
+  context.requestId = requestId;
+  context.domainName = connection.domainName;
+  context.connectionId = connection.connectionId;
+  context.apiId = connection.apiId;
+  if (connection.authorizer !== undefined) context.authorizer = connection.authorizer;
+  return context as unknown as WebSocketRequestContext;
+}
+
+export function buildAuthorizerEvent(
+  connection: ConnectionEventContext,
+  request: HandshakeRequestData,
+  methodArn: string,
+  requestId: string,
+  nowMs: number,
+): WebSocketAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn,
+    headers: request.headers,
+    multiValueHeaders: request.multiValueHeaders,
+    ...(request.queryStringParameters === undefined
+      ? {}
+      : { queryStringParameters: request.queryStringParameters, multiValueQueryStringParameters: request.multiValueQueryStringParameters! }),
+    stageVariables: {},
+    requestContext: requestContext({ ...connection, authorizer: undefined }, '$connect', 'CONNECT', requestId, nowMs),
+  };
+}
+
+export function buildConnectEvent(
+  connection: ConnectionEventContext,
+  request: HandshakeRequestData,
+  requestId: string,
+  nowMs: number,
+): WebSocketConnectEvent {
+  return {
+    headers: withoutHopByHop(request.headers),
+    multiValueHeaders: withoutHopByHop(request.multiValueHeaders),
+    ...(request.queryStringParameters === undefined
+      ? {}
+      : { queryStringParameters: request.queryStringParameters, multiValueQueryStringParameters: request.multiValueQueryStringParameters! }),
+    requestContext: requestContext(connection, '$connect', 'CONNECT', requestId, nowMs),
+    isBase64Encoded: false,
+  };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The hot path: one object per message plus its requestContext; nothing else is allocated. */
+export function buildMessageEvent(
+  connection: ConnectionEventContext,
+  routeKey: string,
+  body: string,
+  messageId: string,
+  requestId: string,
+  nowMs: number,
+): WebSocketMessageEvent {
+  const context: Mutable<WebSocketRequestContext> = {
+    routeKey,
+    messageId,
+    eventType: 'MESSAGE',
+    extendedRequestId: requestId,
+    requestTime: formatRequestTime(nowMs),
+    messageDirection: 'IN',
+    stage: connection.stage,
+    connectedAt: connection.connectedAt,
+    requestTimeEpoch: nowMs,
+    identity: connection.identity,
+    requestId,
+    domainName: connection.domainName,
+    connectionId: connection.connectionId,
+    apiId: connection.apiId,
+  };
+  if (connection.authorizer !== undefined) context.authorizer = connection.authorizer;
+  return { requestContext: context, body, isBase64Encoded: false };
+}
+
+export function buildDisconnectEvent(
+  connection: ConnectionEventContext,
+  code: number,
+  reason: string,
+  requestId: string,
+  nowMs: number,
+): WebSocketDisconnectEvent {
+  return {
+    headers: { Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
+    multiValueHeaders: { Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },
+    requestContext: requestContext(connection, '$disconnect', 'DISCONNECT', requestId, nowMs, { code, reason }),
+    isBase64Encoded: false,
+  };
+}

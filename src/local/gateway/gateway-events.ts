@@ -1,0 +1,119 @@
+/**
+ * What observers (the runtime's logger, the web console, benchmarks) can watch. Events are only
+ * built when someone listens. None of them carries a token, a URL with its query string, a
+ * header or a message body.
+ */
+import type { DisconnectCause } from './close-codes';
+import type { ConnectionView } from './connection-registry';
+
+export type HandshakeOutcome =
+  | 'connected'
+  /** A path other than `/<stage>` (403). */
+  | 'forbidden-path'
+  /** An identity source was missing or empty (401; the authorizer was not invoked). */
+  | 'missing-identity'
+  /** The authorizer threw `Unauthorized` (401). */
+  | 'unauthorized'
+  /** The authorizer's policy did not allow `$connect` (403). */
+  | 'denied'
+  /** The authorizer failed, timed out or returned a malformed policy (500). */
+  | 'authorizer-error'
+  /** `$connect` returned a non-2xx status (that status). */
+  | 'connect-rejected'
+  /** `$connect` threw, ran past its timeout or returned a malformed response (502). */
+  | 'connect-error'
+  /** `$connect` did not answer within the integration timeout (504). */
+  | 'connect-timeout'
+  /** The client went away while the functions ran (no response could be sent). */
+  | 'client-gone'
+  /** The gateway is closing (503). */
+  | 'shutting-down';
+
+export interface HandshakeEvent {
+  /** 101 when connected, else the HTTP status of the rejection (0 when the client was gone). */
+  readonly status: number;
+  readonly outcome: HandshakeOutcome;
+  /** Authorizer + `$connect`, milliseconds. */
+  readonly durationMs: number;
+  /** Assigned before the authorizer runs; undefined for a rejected path. */
+  readonly connectionId: string | undefined;
+  readonly sourceIp: string;
+}
+
+export type RouteResult =
+  | 'ok'
+  /** The function threw. */
+  | 'error'
+  /** The function ran past its own timeout. */
+  | 'function-timeout'
+  /** The gateway stopped waiting (integration timeout). */
+  | 'integration-timeout'
+  /** The function returned something that is not a proxy response. */
+  | 'malformed-response'
+  /** The FunctionInvoker failed (not a handler error). */
+  | 'invoker-error'
+  /** No route matched and the API has no `$default`: the client got the Forbidden frame. */
+  | 'no-route';
+
+export interface RouteInvocationEvent {
+  /** `null` when no route matched. */
+  readonly routeKey: string | null;
+  readonly connectionId: string;
+  readonly requestId: string;
+  readonly durationMs: number;
+  readonly result: RouteResult;
+  /** What the client got: the body, nothing, an error frame, or nothing because it was gone. */
+  readonly sent: 'body' | 'nothing' | 'error-frame' | 'connection-gone';
+  /** The function's error type, for `error` and `function-timeout`. */
+  readonly errorType?: string;
+}
+
+export interface DisconnectEvent {
+  readonly connectionId: string;
+  /** `disconnectStatusCode` of the `$disconnect` event. */
+  readonly code: number;
+  /** `disconnectReason` of the `$disconnect` event. */
+  readonly reason: string;
+  readonly cause: DisconnectCause;
+  /** How long the connection was open, milliseconds. */
+  readonly durationMs: number;
+}
+
+export interface ManagementApiEvent {
+  readonly method: string;
+  readonly connectionId: string;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+export type GatewayWarningCode =
+  /** The FunctionInvoker rejected instead of returning an InvocationFailure. */
+  | 'INVOKER_FAILED'
+  | 'MALFORMED_AUTHORIZER_RESPONSE'
+  | 'MALFORMED_CONNECT_RESPONSE'
+  | 'MALFORMED_ROUTE_RESPONSE'
+  /** The HTTP fallback handler threw. */
+  | 'HTTP_FALLBACK_FAILED';
+
+/** Something the operator should know about; the client already got API Gateway's answer. */
+export interface GatewayWarning {
+  readonly code: GatewayWarningCode;
+  readonly message: string;
+  readonly functionId?: string;
+  readonly connectionId?: string;
+  readonly cause?: unknown;
+}
+
+export interface WebSocketGatewayEventMap {
+  /** Every handshake on the gateway's port, accepted or not. */
+  handshake: [event: HandshakeEvent];
+  /** A connection was established (after `$connect`). */
+  connection: [connection: ConnectionView];
+  /** A route function finished (also `$connect` and `$disconnect`), or a message matched no route. */
+  route: [event: RouteInvocationEvent];
+  /** A connection closed (before `$disconnect` runs). */
+  disconnect: [event: DisconnectEvent];
+  /** A Management API call was answered. */
+  management: [event: ManagementApiEvent];
+  warning: [warning: GatewayWarning];
+}

@@ -1,0 +1,139 @@
+import type { IncomingMessage } from 'node:http';
+import { authorizerContext, evaluateAuthorizerResponse, identitySourcesPresent } from './authorizer';
+import { Rejections, type HttpRejection } from './errors';
+import {
+  buildAuthorizerEvent,
+  buildConnectEvent,
+  readHandshakeRequest,
+  type ConnectionEventContext,
+  type WebSocketIdentity,
+} from './event-builders';
+import type { GatewayWarning, HandshakeOutcome } from './gateway-events';
+import { traceId, type IdGenerator } from './ids';
+import { invokeIntegration } from './integration';
+import type { ResolvedGatewayOptions, ResolvedRoute } from './options';
+import { interpretConnectResult } from './route-response';
+
+/**
+ * The opening handshake after the path check: the REQUEST authorizer, then `$connect`, as API
+ * Gateway runs them. The HTTP upgrade stays pending until both have answered; the decision says
+ * whether `ws` completes it (101) or which status the client gets instead.
+ */
+
+export type HandshakeDecision =
+  | {
+      readonly kind: 'accept';
+      readonly connection: ConnectionEventContext;
+      /** `Sec-WebSocket-Protocol` chosen by `$connect`, if any. */
+      readonly protocol: string | undefined;
+      /** `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
+      readonly connectRan: boolean;
+    }
+  | {
+      readonly kind: 'reject';
+      readonly connectionId: string;
+      readonly rejection: HttpRejection;
+      readonly outcome: HandshakeOutcome;
+    };
+
+export interface HandshakeContext {
+  readonly options: ResolvedGatewayOptions;
+  readonly ids: IdGenerator;
+  readonly connectRoute: ResolvedRoute | undefined;
+  readonly methodArn: string;
+  /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
+  readonly port: number;
+  readonly warn: (warning: GatewayWarning) => void;
+}
+
+/** The client's address as API Gateway reports it (`::ffff:127.0.0.1` → `127.0.0.1`). */
+export function sourceIpOf(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function reject(connectionId: string, rejection: HttpRejection, outcome: HandshakeOutcome): HandshakeDecision {
+  return { kind: 'reject', connectionId, rejection, outcome };
+}
+
+export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
+  const { options, ids } = context;
+  const connectedAt = Date.now();
+  const connectionId = ids.next();
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  const sourceIp = sourceIpOf(req);
+  const userAgent = req.headers['user-agent'];
+  const identity: WebSocketIdentity = userAgent === undefined ? { sourceIp } : { userAgent, sourceIp };
+  const domainName = req.headers.host ?? `${options.host}:${context.port}`;
+  const request = readHandshakeRequest(req.rawHeaders, query, {
+    'X-Amzn-Trace-Id': traceId(connectedAt),
+    'X-Forwarded-For': sourceIp,
+    'X-Forwarded-Port': String(context.port),
+    'X-Forwarded-Proto': 'http',
+  });
+  let connection: ConnectionEventContext = {
+    stage: options.stage,
+    apiId: options.apiId,
+    connectionId,
+    connectedAt,
+    domainName,
+    identity,
+    authorizer: undefined,
+  };
+  const timeoutMs = options.limits.integrationTimeoutSeconds * 1000;
+
+  const authorizer = options.authorizer;
+  if (authorizer !== undefined) {
+    if (!identitySourcesPresent(authorizer.identitySources, req.headers, query)) {
+      return reject(connectionId, Rejections.unauthorized, 'missing-identity');
+    }
+    const event = buildAuthorizerEvent(connection, request, context.methodArn, ids.next(), Date.now());
+    const outcome = await invokeIntegration(options.invoker, authorizer.functionId, event, timeoutMs);
+    switch (outcome.kind) {
+      case 'error':
+        return outcome.errorMessage === 'Unauthorized'
+          ? reject(connectionId, Rejections.unauthorized, 'unauthorized')
+          : reject(connectionId, Rejections.authorizerError, 'authorizer-error');
+      case 'integration-timeout':
+        return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
+      case 'invoker-error':
+        context.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
+        return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
+      case 'ok': {
+        const decision = evaluateAuthorizerResponse(outcome.payload, context.methodArn);
+        if (decision.kind === 'deny') return reject(connectionId, Rejections.forbidden, 'denied');
+        if (decision.kind === 'invalid') {
+          context.warn({ code: 'MALFORMED_AUTHORIZER_RESPONSE', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
+          return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
+        }
+        connection = { ...connection, authorizer: authorizerContext(decision, Math.round(outcome.durationMs)) };
+      }
+    }
+  }
+
+  const route = context.connectRoute;
+  if (route === undefined) return { kind: 'accept', connection, protocol: undefined, connectRan: false };
+  const event = buildConnectEvent(connection, request, ids.next(), Date.now());
+  const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
+  switch (outcome.kind) {
+    case 'error':
+      // A thrown error and a function that ran past its own timeout are both a Lambda error: 502.
+      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+    case 'integration-timeout':
+      return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout');
+    case 'invoker-error':
+      context.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on $connect', functionId: route.functionId, connectionId, cause: outcome.error });
+      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+    case 'ok': {
+      const response = interpretConnectResult(outcome.payload);
+      if (response.kind === 'malformed') {
+        context.warn({ code: 'MALFORMED_CONNECT_RESPONSE', message: `$connect response rejected: ${response.reason}`, functionId: route.functionId, connectionId });
+        return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+      }
+      if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected');
+      return { kind: 'accept', connection, protocol: response.protocol, connectRan: true };
+    }
+  }
+}

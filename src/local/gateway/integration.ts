@@ -1,0 +1,62 @@
+import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+
+/**
+ * Calls a function the way API Gateway calls a Lambda integration: at most `timeoutMs` (API
+ * Gateway's integration timeout, 29 s) is waited for; a function that is still running then is
+ * an integration timeout, whatever the function's own timeout.
+ */
+
+/** `errorType` the function runner reports for a function that ran past its timeout. */
+export const FUNCTION_TIMEOUT_ERROR_TYPE = 'Sandbox.Timedout';
+
+export type IntegrationOutcome =
+  | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
+  /** The function threw, or ran past its own timeout (`errorType` `Sandbox.Timedout`). */
+  | { readonly kind: 'error'; readonly errorType: string; readonly errorMessage: string; readonly durationMs: number }
+  /** The gateway stopped waiting (integration timeout). */
+  | { readonly kind: 'integration-timeout'; readonly durationMs: number }
+  /** The invoker itself failed (a bug or a crashed runner, not a handler error). */
+  | { readonly kind: 'invoker-error'; readonly error: unknown; readonly durationMs: number };
+
+function fromResult(result: InvocationResult, durationMs: number): IntegrationOutcome {
+  return result.status === 'ok'
+    ? { kind: 'ok', payload: result.payload, durationMs }
+    : { kind: 'error', errorType: result.errorType, errorMessage: result.errorMessage, durationMs };
+}
+
+export function invokeIntegration(
+  invoker: FunctionInvoker,
+  functionId: string,
+  event: unknown,
+  timeoutMs: number,
+): Promise<IntegrationOutcome> {
+  const started = performance.now();
+  return new Promise<IntegrationOutcome>((resolve) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      resolve({ kind: 'integration-timeout', durationMs: performance.now() - started });
+    }, timeoutMs);
+    let pending: Promise<InvocationResult>;
+    try {
+      pending = invoker.invoke(functionId, event);
+    } catch (error) {
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    pending.then(
+      (result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(fromResult(result, performance.now() - started));
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ kind: 'invoker-error', error, durationMs: performance.now() - started });
+      },
+    );
+  });
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUtf8 } from 'node:buffer';
+import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
+import type { ManagementApiEvent } from './gateway-events';
+
+/**
+ * The API Gateway Management API (`@connections`) on the gateway's port, at
+ * `/<stage>/@connections/{connectionId}`, speaking the REST-JSON protocol the unmodified
+ * `ApiGatewayManagementApiClient` expects:
+ *
+ * - `POST` sends the body to the client as one frame (text when it is valid UTF-8, else binary)
+ *   → 200; a body over 128 KB → 413 `PayloadTooLargeException`.
+ * - `GET` → 200 `{"connectedAt","identity":{"sourceIp","userAgent"},"lastActiveAt"}` (ISO 8601;
+ *   the wire names of the SDK model).
+ * - `DELETE` closes the client with 1000 (its `$disconnect` runs) → 204.
+ * - An unknown, closing or closed connection → 410 with `x-amzn-ErrorType: GoneException` and an
+ *   empty body, as API Gateway answers (the PHP SDK reports "Unable to parse error information
+ *   from response" for AWS's 410, the Java SDK "GoneException: null"): the SDK raises `GoneException`.
+ *
+ * Any request signature is accepted (SigV4 or none). The id is URL-decoded (the SDK sends `=` as `%3D`).
+ */
+
+export interface ManagementApiContext {
+  readonly registry: ConnectionRegistry;
+  readonly maxMessageBytes: number;
+  /** Closes a connection with 1000 on the Management API's behalf. */
+  readonly disconnect: (connection: GatewayConnection) => void;
+  /** The observer hook, or undefined when nobody listens. */
+  readonly observer: () => ((event: ManagementApiEvent) => void) | undefined;
+}
+
+function respond(res: ServerResponse, status: number, body = '', errorType?: string): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': randomUUID(),
+  };
+  if (errorType !== undefined) headers['x-amzn-ErrorType'] = errorType;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function decodeConnectionId(encoded: string): string | undefined {
+  const queryStart = encoded.indexOf('?');
+  const path = queryStart === -1 ? encoded : encoded.slice(0, queryStart);
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const gone = (res: ServerResponse): void => respond(res, 410, '', 'GoneException');
+
+function payloadTooLarge(res: ServerResponse, limit: number): void {
+  respond(res, 413, JSON.stringify({ message: `Message payload exceeds the limit of ${limit} bytes` }), 'PayloadTooLargeException');
+}
+
+/** Answers one Management API request; `encodedId` is the path after `/<stage>/@connections/`. */
+export function handleManagementRequest(req: IncomingMessage, res: ServerResponse, encodedId: string, context: ManagementApiContext): void {
+  const started = performance.now();
+  const connectionId = decodeConnectionId(encodedId) ?? '';
+  const method = req.method ?? '';
+  const observe = context.observer();
+  if (observe !== undefined) {
+    res.once('finish', () => observe({ method, connectionId, status: res.statusCode, durationMs: performance.now() - started }));
+  }
+
+  switch (method) {
+    case 'GET': {
+      req.resume();
+      const connection = context.registry.getOpen(connectionId);
+      if (connection === undefined) return gone(res);
+      const { sourceIp, userAgent } = connection.identity;
+      respond(
+        res,
+        200,
+        JSON.stringify({
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          identity: userAgent === undefined ? { sourceIp } : { sourceIp, userAgent },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        }),
+      );
+      return;
+    }
+    case 'DELETE': {
+      req.resume();
+      const connection = context.registry.getOpen(connectionId);
+      if (connection === undefined) return gone(res);
+      context.disconnect(connection);
+      respond(res, 204);
+      return;
+    }
+    case 'POST':
+      readBody(req, context.maxMessageBytes, (data) => {
+        if (data === undefined) return payloadTooLarge(res, context.maxMessageBytes);
+        const connection = context.registry.getOpen(connectionId);
+        if (connection === undefined) return gone(res);
+        connection.send(data, !isUtf8(data));
+        respond(res, 200);
+      });
+      return;
+    default:
+      req.resume();
+      respond(res, 403, '{"message":"Forbidden"}', 'ForbiddenException');
+  }
+}
+
+/** Reads a request body of at most `limit` bytes; `undefined` when it is larger (the rest is drained). */
+function readBody(req: IncomingMessage, limit: number, done: (data: Buffer | undefined) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    done(undefined);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size > limit) {
+      tooLarge = true;
+      chunks.length = 0;
+    } else {
+      chunks.push(chunk);
+    }
+  });
+  req.once('end', () => done(tooLarge ? undefined : Buffer.concat(chunks, size)));
+  req.once('error', () => req.destroy());
+}

@@ -1,0 +1,499 @@
+import { EventEmitter } from 'node:events';
+import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { connectMethodArn } from './authorizer';
+import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
+import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
+import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
+import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type WebSocketMessageEvent } from './event-builders';
+import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
+import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
+import { IdGenerator } from './ids';
+import { InflightWork } from './inflight';
+import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
+import { handleManagementRequest, type ManagementApiContext } from './management-api';
+import { resolveGatewayOptions, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
+import { interpretRouteResult } from './route-response';
+import { RouteTable } from './route-selection';
+
+/** Where a listening gateway can be reached. */
+export interface GatewayAddress {
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>/<stage>` */
+  readonly websocketUrl: string;
+  /** `http://127.0.0.1:<port>/<stage>`: the endpoint of an `ApiGatewayManagementApiClient`. */
+  readonly managementApiUrl: string;
+}
+
+type Accepted = Extract<HandshakeDecision, { kind: 'accept' }>;
+type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
+type State = 'new' | 'listening' | 'closing' | 'closed';
+
+function rejectionHeaders(rejection: HttpRejection): OutgoingHttpHeaders | undefined {
+  if (rejection.body === undefined) return undefined;
+  const headers: OutgoingHttpHeaders = { 'Content-Type': 'application/json' };
+  if (rejection.errorType !== undefined) headers['x-amzn-ErrorType'] = rejection.errorType;
+  return headers;
+}
+
+/** Answers an upgrade request that never reaches `ws` (wrong path, shutting down). */
+function writeRejection(socket: Duplex, rejection: HttpRejection): void {
+  const body = rejection.body ?? STATUS_CODES[rejection.status] ?? '';
+  const lines = [
+    `HTTP/1.1 ${rejection.status} ${STATUS_CODES[rejection.status] ?? ''}`,
+    'Connection: close',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  if (rejection.errorType !== undefined) lines.push(`x-amzn-ErrorType: ${rejection.errorType}`);
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * API Gateway WebSocket API emulator: one HTTP server on 127.0.0.1 serving the WebSocket stage
+ * (`ws://127.0.0.1:<port>/<stage>`), the Management API (`/<stage>/@connections/{id}`) and,
+ * optionally, other HTTP requests through a fallback handler. Functions are called through a
+ * FunctionInvoker; the gateway knows nothing of how they run.
+ *
+ * @example
+ * const gateway = new WebSocketGateway({ stage: 'local', routes: model.api.routes, authorizer: model.api.authorizer, invoker });
+ * gateway.on('disconnect', ({ connectionId, code, cause }) => log.info('disconnect', { connectionId, code, cause }));
+ * const { websocketUrl, managementApiUrl } = await gateway.listen();
+ * // …
+ * await gateway.close(); // clients get 1001, every $disconnect has run
+ */
+export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
+  readonly options: ResolvedGatewayOptions;
+
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly registry = new ConnectionRegistry();
+  private readonly routes: RouteTable<ResolvedRoute>;
+  private readonly ids = new IdGenerator();
+  private readonly inflight = new InflightWork();
+  private readonly accepted = new WeakMap<IncomingMessage, Accepted>();
+  private readonly stagePath: string;
+  private readonly managementPrefix: string;
+  private readonly methodArn: string;
+  private readonly idleMs: number;
+  private readonly maxDurationMs: number;
+  private readonly integrationTimeoutMs: number;
+  private readonly managementContext: ManagementApiContext;
+  private state: State = 'new';
+  private listening: Promise<GatewayAddress> | undefined;
+  private closing: Promise<void> | undefined;
+  private boundPort = 0;
+
+  constructor(options: WebSocketGatewayOptions) {
+    super();
+    this.options = resolveGatewayOptions(options);
+    const { stage, limits } = this.options;
+    this.routes = new RouteTable(this.options.routes, this.options.routeSelectionPath);
+    this.stagePath = `/${stage}`;
+    this.managementPrefix = `/${stage}/@connections/`;
+    this.methodArn = connectMethodArn(this.options.region, this.options.accountId, this.options.apiId, stage);
+    this.idleMs = limits.idleTimeoutSeconds * 1000;
+    this.maxDurationMs = limits.maxConnectionDurationSeconds * 1000;
+    this.integrationTimeoutMs = limits.integrationTimeoutSeconds * 1000;
+
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: limits.maxMessageBytes,
+      verifyClient: (info: { req: IncomingMessage }, callback: VerifyCallback) => this.inflight.track(this.verify(info.req, callback)),
+      handleProtocols: (protocols, req) => {
+        const protocol = this.accepted.get(req)?.protocol;
+        return protocol !== undefined && protocols.has(protocol) ? protocol : false;
+      },
+    });
+
+    const observeManagement = (event: ManagementApiEvent): void => {
+      this.emit('management', event);
+    };
+    this.managementContext = {
+      registry: this.registry,
+      maxMessageBytes: limits.maxMessageBytes,
+      disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
+      observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
+    };
+
+    this.server = createServer((req, res) => this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Starts listening (port 0 picks a free port). Resolves once connections are accepted. */
+  listen(): Promise<GatewayAddress> {
+    if (this.state === 'listening' && this.listening !== undefined) return this.listening;
+    if (this.state !== 'new') return Promise.reject(new GatewayError('ERR_GATEWAY_CLOSED', 'the gateway has been closed'));
+    this.state = 'listening';
+    const { host, port } = this.options;
+    this.listening = new Promise<GatewayAddress>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        this.state = 'closed';
+        reject(new GatewayError('ERR_GATEWAY_LISTEN', `the gateway cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        this.boundPort = (this.server.address() as AddressInfo).port;
+        resolve(this.address());
+      });
+    });
+    return this.listening;
+  }
+
+  /** The bound port (0 before `listen()` resolves). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  address(): GatewayAddress {
+    const base = `${formatHost(this.options.host)}:${this.boundPort}/${this.options.stage}`;
+    return { port: this.boundPort, websocketUrl: `ws://${base}`, managementApiUrl: `http://${base}` };
+  }
+
+  /** Open and closing connections; a live view (nothing is copied). */
+  connections(): IterableIterator<ConnectionView> {
+    return this.registry.values();
+  }
+
+  get connectionCount(): number {
+    return this.registry.size;
+  }
+
+  getConnection(connectionId: string): ConnectionView | undefined {
+    return this.registry.get(connectionId);
+  }
+
+  /**
+   * Closes every client with 1001 (`Going away`), runs `$disconnect` for each and waits for every
+   * invocation the gateway started, then closes the HTTP server. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.listening !== undefined) await this.listening.catch(() => undefined);
+    this.state = 'closing';
+    const serverClosed = new Promise<void>((resolve) => {
+      if (!this.server.listening) resolve();
+      else this.server.close(() => resolve());
+    });
+    this.server.closeIdleConnections();
+
+    const closed: Promise<void>[] = [];
+    for (const connection of this.registry.values()) {
+      closed.push(new Promise((resolve) => connection.socket.once('close', () => resolve())));
+      this.closeConnection(connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY, 'shutdown');
+    }
+    if (closed.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, this.options.closeTimeoutMs)))]);
+      clearTimeout(timer);
+      for (const connection of this.registry.values()) connection.socket.terminate();
+      await Promise.all(closed);
+    }
+    await this.inflight.idle();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await serverClosed;
+    this.state = 'closed';
+  }
+
+  // ── HTTP ──────────────────────────────────────────────────────────────────────────────
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    if (url.startsWith(this.managementPrefix)) {
+      handleManagementRequest(req, res, url.slice(this.managementPrefix.length), this.managementContext);
+      return;
+    }
+    const fallback = this.options.httpFallback;
+    if (fallback === undefined) {
+      req.resume();
+      const body = Rejections.forbidden.body;
+      res.writeHead(403, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'x-amzn-ErrorType': 'ForbiddenException' });
+      res.end(body);
+      return;
+    }
+    try {
+      fallback(req, res);
+    } catch (error) {
+      this.warn({ code: 'HTTP_FALLBACK_FAILED', message: 'the HTTP fallback handler threw', cause: error });
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end();
+    }
+  }
+
+  // ── Handshake ─────────────────────────────────────────────────────────────────────────
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    if (path !== this.stagePath) {
+      writeRejection(socket, Rejections.forbidden);
+      this.observeHandshake(Rejections.forbidden.status, 'forbidden-path', 0, undefined, req);
+      return;
+    }
+    if (this.state !== 'listening') {
+      writeRejection(socket, Rejections.shuttingDown);
+      this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', 0, undefined, req);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws, request) => this.onConnection(ws, request));
+  }
+
+  private handshakeContext(): HandshakeContext {
+    return {
+      options: this.options,
+      ids: this.ids,
+      connectRoute: this.routes.connect,
+      methodArn: this.methodArn,
+      port: this.boundPort,
+      warn: (warning) => this.warn(warning),
+    };
+  }
+
+  /** `ws`'s asynchronous verifyClient: the authorizer and `$connect` run while the upgrade waits. */
+  private async verify(req: IncomingMessage, callback: VerifyCallback): Promise<void> {
+    const started = performance.now();
+    let decision: HandshakeDecision;
+    try {
+      decision = await runHandshake(req, this.handshakeContext());
+    } catch (error) {
+      this.warn({ code: 'INVOKER_FAILED', message: 'the handshake failed unexpectedly', cause: error });
+      decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
+    }
+    const durationMs = performance.now() - started;
+    if (decision.kind === 'reject') {
+      const { rejection } = decision;
+      callback(false, rejection.status, rejection.body, rejectionHeaders(rejection));
+      this.observeHandshake(rejection.status, decision.outcome, durationMs, decision.connectionId, req);
+      return;
+    }
+    const socket = req.socket;
+    if (this.state !== 'listening') {
+      callback(false, Rejections.shuttingDown.status, Rejections.shuttingDown.body, rejectionHeaders(Rejections.shuttingDown));
+      this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', durationMs, decision.connection.connectionId, req);
+      if (decision.connectRan) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
+      return;
+    }
+    if (socket.destroyed || !socket.readable || !socket.writable) {
+      socket.destroy();
+      this.observeHandshake(0, 'client-gone', durationMs, decision.connection.connectionId, req);
+      if (decision.connectRan) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
+      return;
+    }
+    this.accepted.set(req, decision);
+    callback(true);
+    this.observeHandshake(101, 'connected', durationMs, decision.connection.connectionId, req);
+  }
+
+  private onConnection(socket: WebSocket, req: IncomingMessage): void {
+    const accepted = this.accepted.get(req);
+    this.accepted.delete(req);
+    if (accepted === undefined) {
+      socket.terminate();
+      return;
+    }
+    const context = accepted.connection;
+    const connection = new GatewayConnection(
+      socket,
+      context.stage,
+      context.apiId,
+      context.connectionId,
+      context.connectedAt,
+      context.domainName,
+      context.identity,
+      context.authorizer,
+      this.options.limits.maxFrameBytes,
+    );
+    this.registry.add(connection);
+    req.socket.prependListener('data', (chunk: Buffer) => this.onClientBytes(connection, chunk));
+    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(connection, data as Buffer, isBinary));
+    socket.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason));
+    socket.on('error', (error: Error & { code?: string }) => this.onSocketError(connection, error));
+    this.armTimer(connection);
+    if (this.listenerCount('connection') > 0) this.emit('connection', connection);
+  }
+
+  // ── Messages ──────────────────────────────────────────────────────────────────────────
+
+  /** Every chunk the client sends, before `ws` parses it: activity, and the 32 KB frame limit. */
+  private onClientBytes(connection: GatewayConnection, chunk: Buffer): void {
+    connection.lastActiveAt = Date.now();
+    if (!connection.frames.inspect(chunk)) {
+      this.closeConnection(connection, CloseCode.MESSAGE_TOO_BIG, CloseReason.MESSAGE_TOO_BIG, 'frame-too-big');
+    }
+  }
+
+  private onMessage(connection: GatewayConnection, data: Buffer, isBinary: boolean): void {
+    if (++connection.messagesDelivered > connection.dispatchLimit) return;
+    if (isBinary) {
+      this.closeConnection(connection, CloseCode.UNSUPPORTED_DATA, CloseReason.UNSUPPORTED_DATA, 'binary-frame');
+      return;
+    }
+    const body = data.toString();
+    const route = this.routes.select(body);
+    const requestId = this.ids.next();
+    if (route === undefined) {
+      const sent = connection.send(forbiddenFrame(connection.connectionId, requestId));
+      this.observeRoute(null, connection.connectionId, requestId, 0, 'no-route', sent ? 'error-frame' : 'connection-gone');
+      return;
+    }
+    const event = buildMessageEvent(connection, route.routeKey, body, this.ids.next(), requestId, Date.now());
+    this.inflight.track(this.invokeRoute(connection, route, event, requestId));
+  }
+
+  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: WebSocketMessageEvent, requestId: string): Promise<void> {
+    const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
+    let result: RouteResult;
+    let sent: RouteInvocationEvent['sent'];
+    let errorType: string | undefined;
+    if (outcome.kind === 'ok') {
+      const response = interpretRouteResult(outcome.payload);
+      if (response.kind === 'malformed') {
+        result = 'malformed-response';
+        this.warn({ code: 'MALFORMED_ROUTE_RESPONSE', message: `${route.routeKey} response rejected: ${response.reason}`, functionId: route.functionId, connectionId: connection.connectionId });
+        sent = this.sendInternalServerError(connection, requestId);
+      } else {
+        result = 'ok';
+        if (!route.returnResponse || response.kind === 'none') sent = 'nothing';
+        else sent = connection.send(response.body) ? 'body' : 'connection-gone';
+      }
+    } else {
+      if (outcome.kind === 'error') {
+        errorType = outcome.errorType;
+        result = errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error';
+      } else if (outcome.kind === 'integration-timeout') {
+        result = 'integration-timeout';
+      } else {
+        result = 'invoker-error';
+        this.warn({ code: 'INVOKER_FAILED', message: `the function invoker failed on route ${route.routeKey}`, functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
+      }
+      sent = this.sendInternalServerError(connection, requestId);
+    }
+    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType);
+  }
+
+  private sendInternalServerError(connection: GatewayConnection, requestId: string): RouteInvocationEvent['sent'] {
+    return connection.send(internalServerErrorFrame(connection.connectionId, requestId)) ? 'error-frame' : 'connection-gone';
+  }
+
+  // ── Closing ───────────────────────────────────────────────────────────────────────────
+
+  /** Starts a server-side close; messages `ws` delivers afterwards are dropped. */
+  private closeConnection(connection: GatewayConnection, code: number, reason: string, cause: DisconnectCause): void {
+    if (connection.state !== 'open') return;
+    connection.state = 'closing';
+    connection.serverClose = { code, reason, cause };
+    // Messages that completed before an oversized frame are still dispatched (AWS received them first).
+    connection.dispatchLimit = cause === 'frame-too-big' ? connection.frames.completedMessages : connection.messagesDelivered;
+    connection.socket.close(code, reason);
+  }
+
+  /** `ws` reports a receiver error (protocol error, message too big, invalid UTF-8) and closes the connection itself. */
+  private onSocketError(connection: GatewayConnection, error: Error & { code?: string }): void {
+    if (connection.state !== 'open' || typeof error.code !== 'string' || !error.code.startsWith('WS_ERR_')) return;
+    connection.state = 'closing';
+    connection.serverClose = closeForWsError(error.code);
+    connection.dispatchLimit = connection.messagesDelivered;
+  }
+
+  private onClose(connection: GatewayConnection, code: number, reason: Buffer): void {
+    connection.state = 'closed';
+    clearTimeout(connection.timer);
+    this.registry.delete(connection.connectionId);
+    let close: ServerClose;
+    if (connection.serverClose !== undefined) close = connection.serverClose;
+    else if (code === CloseCode.ABNORMAL_CLOSURE) close = { code, reason: '', cause: 'abnormal' };
+    else if (code === CloseCode.NO_STATUS_RECEIVED) close = { code, reason: CloseReason.NO_STATUS_RECEIVED, cause: 'client' };
+    else close = { code, reason: reason.toString(), cause: 'client' };
+    if (this.listenerCount('disconnect') > 0) {
+      this.emit('disconnect', {
+        connectionId: connection.connectionId,
+        code: close.code,
+        reason: close.reason,
+        cause: close.cause,
+        durationMs: Date.now() - connection.connectedAt,
+      });
+    }
+    this.runDisconnect(connection, close.code, close.reason);
+  }
+
+  /** Invokes `$disconnect` (its result is ignored), tracked so that `close()` waits for it. */
+  private runDisconnect(connection: ConnectionEventContext, code: number, reason: string): void {
+    const route = this.routes.disconnect;
+    if (route === undefined) return;
+    const requestId = this.ids.next();
+    const event = buildDisconnectEvent(connection, code, reason, requestId, Date.now());
+    this.inflight.track(
+      invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs).then((outcome) => {
+        let result: RouteResult = 'ok';
+        if (outcome.kind === 'error') result = outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error';
+        else if (outcome.kind === 'integration-timeout') result = 'integration-timeout';
+        else if (outcome.kind === 'invoker-error') {
+          result = 'invoker-error';
+          this.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on $disconnect', functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
+        }
+        this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, 'connection-gone', outcome.kind === 'error' ? outcome.errorType : undefined);
+      }),
+    );
+  }
+
+  // ── Idle timeout and maximum duration: one timer per connection ───────────────────────
+
+  private armTimer(connection: GatewayConnection): void {
+    const deadline = Math.min(connection.lastActiveAt + this.idleMs, connection.connectedAt + this.maxDurationMs);
+    connection.timer = setTimeout(this.onTimer, Math.max(1, deadline - Date.now()), connection);
+  }
+
+  /** Activity only moves a timestamp; the timer checks it when it fires and re-arms for the rest. */
+  private readonly onTimer = (connection: GatewayConnection): void => {
+    connection.timer = undefined;
+    if (connection.state !== 'open') return;
+    const now = Date.now();
+    if (now >= connection.connectedAt + this.maxDurationMs) {
+      this.closeConnection(connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY, 'max-duration');
+    } else if (now >= connection.lastActiveAt + this.idleMs) {
+      this.closeConnection(connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY, 'idle-timeout');
+    } else {
+      this.armTimer(connection);
+    }
+  };
+
+  // ── Observers ─────────────────────────────────────────────────────────────────────────
+
+  private warn(warning: GatewayWarning): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', warning);
+  }
+
+  private observeHandshake(status: number, outcome: HandshakeOutcome, durationMs: number, connectionId: string | undefined, req: IncomingMessage): void {
+    if (this.listenerCount('handshake') > 0) this.emit('handshake', { status, outcome, durationMs, connectionId, sourceIp: sourceIpOf(req) });
+  }
+
+  private observeRoute(
+    routeKey: string | null,
+    connectionId: string,
+    requestId: string,
+    durationMs: number,
+    result: RouteResult,
+    sent: RouteInvocationEvent['sent'],
+    errorType?: string,
+  ): void {
+    if (this.listenerCount('route') === 0) return;
+    this.emit('route', errorType === undefined ? { routeKey, connectionId, requestId, durationMs, result, sent } : { routeKey, connectionId, requestId, durationMs, result, sent, errorType });
+  }
+}
