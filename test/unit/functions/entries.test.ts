@@ -1,0 +1,249 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { authorizedConnectEvent, authorizerEvent, connectEvent, CONNECTION_ID, disconnectEvent, messageEvent, METHOD_ARN, sqsEvent, sqsRecord } from '../helpers/events';
+import { authorizedRecord, indexItem, item, pendingRecord } from '../helpers/records';
+import { AUDIENCE, createTestKeys, ISSUER, nowSeconds, type TestKeys } from '../helpers/tokens';
+import { BASE_ENV, loadEntry } from './load-entry';
+import type * as AuthorizerEntry from '../../../src/functions/authorizer';
+import type * as ConnectEntry from '../../../src/functions/connect';
+import type * as DisconnectEntry from '../../../src/functions/disconnect';
+import type * as PingEntry from '../../../src/functions/ping';
+import type * as DefaultEntry from '../../../src/functions/default';
+import type * as AuthorizeEntry from '../../../src/functions/authorize';
+import type * as AuthorizeDeadlineEntry from '../../../src/functions/authorize-deadline';
+import type * as NotifyUserEntry from '../../../src/functions/notify-user';
+import type * as NotifyConnectionEntry from '../../../src/functions/notify-connection';
+
+/** What `fn` throws (the tests expect it to throw). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+const CALLBACK_URL = 'https://abcdef123.execute-api.us-east-1.amazonaws.com/test';
+const QUEUE = (name: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ws-notify-test-${name}`;
+const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:fn', memoryLimitInMB: '256' } as Context;
+
+describe('Lambda entries (src/functions)', () => {
+  let keys: TestKeys;
+  let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_PUBLIC_JWK: string };
+
+  beforeAll(async () => {
+    keys = await createTestKeys();
+    jwtEnv = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk) };
+  });
+
+  describe('authorizer', () => {
+    it('allows a valid token with the stage key from JWT_PUBLIC_JWK', async () => {
+      const { entry } = loadEntry<typeof AuthorizerEntry>('authorizer', { ...BASE_ENV, ...jwtEnv });
+
+      const result = await entry.handler(authorizerEvent(await keys.sign({ sub: 'u1' })), context);
+
+      expect(result).toEqual(expect.objectContaining({ principalId: 'u1', context: expect.objectContaining({ userId: 'u1' }) as unknown }));
+      expect(result.policyDocument.Statement[0].Resource).toBe(METHOD_ARN);
+    });
+
+    it('fails at load when JWT_ISSUER is missing', () => {
+      const { JWT_ISSUER: _omitted, ...env } = { ...BASE_ENV, ...jwtEnv };
+
+      expect(() => loadEntry<typeof AuthorizerEntry>('authorizer', env)).toThrow(Error);
+      expect(() => loadEntry<typeof AuthorizerEntry>('authorizer', env)).toThrow('environment variable JWT_ISSUER is required');
+    });
+  });
+
+  describe('connect', () => {
+    it('mode authorizer: writes the authorized record', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '' });
+      mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
+
+      await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 200 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)).toHaveLength(1);
+      expect(mocks.sqs.calls()).toHaveLength(0);
+    });
+
+    it('mode action: sends the deadline to AUTHORIZE_DEADLINE_QUEUE_URL with AUTHORIZE_DEADLINE_SECONDS', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', {
+        ...BASE_ENV,
+        AUTH_MODE: 'action',
+        AUTHORIZE_DEADLINE_QUEUE_URL: QUEUE('AuthorizeDeadline'),
+        AUTHORIZE_DEADLINE_SECONDS: '7',
+      });
+      mocks.sqs.on(sdk.sqs.SendMessageCommand).resolves({ MessageId: 'm' });
+      mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
+
+      await expect(entry.handler(connectEvent(), context)).resolves.toEqual({ statusCode: 200 });
+      expect(mocks.sqs.commandCalls(sdk.sqs.SendMessageCommand)[0]?.args[0].input).toEqual(
+        expect.objectContaining({ QueueUrl: QUEUE('AuthorizeDeadline'), DelaySeconds: 7 }),
+      );
+    });
+
+    it('reads ALLOWED_ORIGINS', async () => {
+      const { entry, mocks } = loadEntry<typeof ConnectEntry>('connect', {
+        ...BASE_ENV,
+        AUTH_MODE: 'authorizer',
+        ALLOWED_ORIGINS: 'https://other.example.com',
+      });
+
+      await expect(entry.handler(connectEvent(), context)).resolves.toEqual({ statusCode: 403 });
+      expect(mocks.dynamo.calls()).toHaveLength(0);
+    });
+
+    it.each([
+      ['AUTH_MODE is missing', { ...BASE_ENV }],
+      ['AUTH_MODE is unknown', { ...BASE_ENV, AUTH_MODE: 'cookie' }],
+      ['mode action lacks its queue', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_SECONDS: '30' }],
+      ['the deadline is over 900 s', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_QUEUE_URL: QUEUE('D'), AUTHORIZE_DEADLINE_SECONDS: '901' }],
+    ])('fails at load when %s', (_label, env) => {
+      const error = thrown(() => loadEntry<typeof ConnectEntry>('connect', env));
+
+      expect((error as Error).name).toBe('ConfigurationError');
+    });
+  });
+
+  describe('disconnect', () => {
+    it('deletes the record', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof DisconnectEntry>('disconnect', { ...BASE_ENV });
+      mocks.dynamo.on(sdk.dynamodb.DeleteItemCommand).resolves({});
+
+      await expect(entry.handler(disconnectEvent(), context)).resolves.toEqual({ statusCode: 200 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.DeleteItemCommand)[0]?.args[0].input).toEqual({
+        TableName: BASE_ENV.CONNECTIONS_TABLE_NAME,
+        Key: { connectionId: { S: CONNECTION_ID } },
+      });
+    });
+
+    it('fails at load without CONNECTIONS_TABLE_NAME', () => {
+      const { CONNECTIONS_TABLE_NAME: _omitted, ...env } = BASE_ENV;
+
+      expect(() => loadEntry<typeof DisconnectEntry>('disconnect', env)).toThrow('CONNECTIONS_TABLE_NAME');
+    });
+  });
+
+  describe('ping and $default', () => {
+    it('ping answers pong for an authorized connection', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof PingEntry>('ping', { ...BASE_ENV });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(authorizedRecord(CONNECTION_ID)) });
+
+      const result = await entry.handler(messageEvent('{"action":"ping"}'), context);
+
+      expect(JSON.parse(result.body ?? '')).toEqual({ type: 'pong', connectionId: CONNECTION_ID });
+    });
+
+    it('$default answers not_implemented for an authorized connection', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof DefaultEntry>('default', { ...BASE_ENV });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(authorizedRecord(CONNECTION_ID)) });
+
+      const result = await entry.handler(messageEvent('{"action":"subscribe"}', { routeKey: '$default' }), context);
+
+      expect(JSON.parse(result.body ?? '')).toEqual(expect.objectContaining({ code: 'not_implemented' }));
+    });
+  });
+
+  describe('authorize', () => {
+    it('authorizes a pending connection with the verifier built from JWT_*', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      const exp = nowSeconds() + 600;
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
+      mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: item(authorizedRecord(CONNECTION_ID, { userId: 'u1', expiresAt: exp })) });
+
+      const result = await entry.handler(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign({ sub: 'u1', exp }) })), context);
+
+      expect(JSON.parse(result.body ?? '')).toEqual({ type: 'authorized', userId: 'u1', expiresAt: exp, connectionId: CONNECTION_ID });
+    });
+
+    it('posts through a Management API client for CALLBACK_URL', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
+      mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: { failedAttempts: { N: '3' } } });
+      mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
+      mocks.management.on(sdk.management.DeleteConnectionCommand).resolves({});
+
+      await expect(entry.handler(messageEvent('{"action":"authorize","token":"x"}'), context)).resolves.toEqual({ statusCode: 200 });
+
+      const [post] = mocks.management.commandCalls(sdk.management.PostToConnectionCommand);
+      const client = post?.thisValue as InstanceType<typeof sdk.management.ApiGatewayManagementApiClient>;
+      const endpoint = await client.config.endpoint?.();
+      expect(`${endpoint?.protocol}//${endpoint?.hostname}${endpoint?.path}`).toBe(CALLBACK_URL);
+    });
+
+    it('fails at load without CALLBACK_URL', () => {
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv })).toThrow('CALLBACK_URL');
+    });
+  });
+
+  describe('queue consumers', () => {
+    const batch = (body: unknown): SQSEvent => sqsEvent([sqsRecord(JSON.stringify(body))]);
+
+    it('authorize-deadline closes a pending connection', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeDeadlineEntry>('authorize-deadline', {
+        ...BASE_ENV,
+        CALLBACK_URL,
+        DEAD_LETTER_QUEUE_URL: QUEUE('AuthorizeDeadlineDlq'),
+      });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord('c1')) });
+      mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
+      mocks.management.on(sdk.management.DeleteConnectionCommand).resolves({});
+
+      await expect(entry.handler(batch({ connectionId: 'c1' }), context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(mocks.management.commandCalls(sdk.management.DeleteConnectionCommand)).toHaveLength(1);
+    });
+
+    it('notify-user fans out to NOTIFY_CONNECTION_QUEUE_URL through CONNECTIONS_USER_INDEX_NAME', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof NotifyUserEntry>('notify-user', {
+        ...BASE_ENV,
+        CONNECTIONS_USER_INDEX_NAME: 'byUser',
+        NOTIFY_CONNECTION_QUEUE_URL: QUEUE('NotifyConnection'),
+        DEAD_LETTER_QUEUE_URL: QUEUE('NotifyUserDlq'),
+      });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [indexItem('c1', 'u1', nowSeconds() + 60, nowSeconds() + 8000)] });
+      mocks.sqs.on(sdk.sqs.SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+
+      await expect(entry.handler(batch({ userId: 'u1', data: 1 }), context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.QueryCommand)[0]?.args[0].input.IndexName).toBe('byUser');
+      expect(mocks.sqs.commandCalls(sdk.sqs.SendMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE('NotifyConnection'));
+    });
+
+    it('notify-connection sends poison to DEAD_LETTER_QUEUE_URL', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof NotifyConnectionEntry>('notify-connection', {
+        ...BASE_ENV,
+        CALLBACK_URL,
+        DEAD_LETTER_QUEUE_URL: QUEUE('NotifyConnectionDlq'),
+      });
+      mocks.sqs.on(sdk.sqs.SendMessageCommand).resolves({ MessageId: 'd' });
+
+      await expect(entry.handler(sqsEvent([sqsRecord('not json')]), context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(mocks.sqs.commandCalls(sdk.sqs.SendMessageCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE('NotifyConnectionDlq'));
+    });
+
+    it('notify-connection delivers to an authorized connection', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof NotifyConnectionEntry>('notify-connection', {
+        ...BASE_ENV,
+        CALLBACK_URL,
+        DEAD_LETTER_QUEUE_URL: QUEUE('NotifyConnectionDlq'),
+      });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(authorizedRecord('c1')) });
+      mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
+
+      await expect(entry.handler(batch({ connectionId: 'c1', data: 'hi', id: 'n1' }), context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(mocks.management.commandCalls(sdk.management.PostToConnectionCommand)).toHaveLength(1);
+    });
+
+    it.each([
+      ['notify-user' as const],
+      ['notify-connection' as const],
+      ['authorize-deadline' as const],
+    ])('%s fails at load without DEAD_LETTER_QUEUE_URL', (name) => {
+      const error = thrown(() => loadEntry(name, {
+        ...BASE_ENV,
+        CALLBACK_URL,
+        CONNECTIONS_USER_INDEX_NAME: 'byUser',
+        NOTIFY_CONNECTION_QUEUE_URL: QUEUE('NotifyConnection'),
+      }));
+
+      expect(error).toEqual(expect.objectContaining({ name: 'ConfigurationError', variable: 'DEAD_LETTER_QUEUE_URL' }));
+    });
+  });
+});

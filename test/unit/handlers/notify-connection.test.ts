@@ -1,0 +1,237 @@
+import { GoneException, LimitExceededException, PayloadTooLargeException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createNotifyConnectionHandler } from '../../../src/handlers/notify-connection';
+import {
+  connectionStore,
+  DEAD_LETTER_QUEUE_URL,
+  deadLetterQueue,
+  dynamo,
+  gatewayClient,
+  management,
+  postedFrames,
+  resetMocks,
+  sqs,
+} from '../helpers/aws';
+import { capturedSqsEvent, sqsEvent, sqsRecord } from '../helpers/events';
+import { captureLogs, silentLogger, type CapturedLogs } from '../helpers/logs';
+import { like } from '../helpers/matchers';
+import { authorizedRecord, item, pendingRecord } from '../helpers/records';
+
+const NOW = Date.UTC(2025, 11, 13, 10, 30);
+const LIVE = Math.floor(NOW / 1000) + 600;
+
+function consumer(logger = silentLogger()) {
+  return createNotifyConnectionHandler({
+    connections: connectionStore(),
+    gateway: gatewayClient(),
+    deadLetterQueue: deadLetterQueue(),
+    logger,
+    clock: () => NOW,
+  });
+}
+
+/** Every connection in `records` exists; others are absent. */
+function givenConnections(records: ReturnType<typeof authorizedRecord>[]): void {
+  dynamo.on(GetItemCommand).callsFake((input: { Key: { connectionId: { S: string } } }) => {
+    const record = records.find((candidate) => candidate.connectionId === input.Key.connectionId.S);
+    return record === undefined ? {} : { Item: item(record) };
+  });
+}
+
+const body = (connectionId: string, data: unknown = { download: '/reports/42' }, id?: string): string =>
+  JSON.stringify({ connectionId, data, ...(id === undefined ? {} : { id }) });
+
+function deadLetters(): { body: string | undefined; reason: string | undefined; sourceMessageId: string | undefined }[] {
+  return sqs.commandCalls(SendMessageCommand).map((call) => ({
+    body: call.args[0].input.MessageBody,
+    reason: call.args[0].input.MessageAttributes?.reason?.StringValue,
+    sourceMessageId: call.args[0].input.MessageAttributes?.sourceMessageId?.StringValue,
+  }));
+}
+
+describe('Function: createNotifyConnectionHandler', () => {
+  beforeEach(() => {
+    management.on(PostToConnectionCommand).resolves({});
+    dynamo.on(DeleteItemCommand).resolves({});
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-message' });
+  });
+
+  afterEach(() => {
+    resetMocks();
+  });
+
+  it('delivers the captured SQS event as a notification frame whose id is the SQS message id', async () => {
+    // Prepare
+    const event = capturedSqsEvent();
+    givenConnections([authorizedRecord('XfGLwdrQtjMCJvw=', { expiresAt: LIVE })]);
+
+    // Act
+    const response = await consumer()(event);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(postedFrames()).toEqual([
+      {
+        connectionId: 'XfGLwdrQtjMCJvw=',
+        frame: { type: 'notification', id: '059f36b4-87a3-44ab-83d2-661975830a7d', data: { download: '/reports/42' } },
+      },
+    ]);
+  });
+
+  it('uses the given id', async () => {
+    givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
+
+    await consumer()(sqsEvent([sqsRecord(body('c1', 'hello', 'report-42'))]));
+
+    expect(postedFrames()).toEqual([{ connectionId: 'c1', frame: { type: 'notification', id: 'report-42', data: 'hello' } }]);
+  });
+
+  describe('refusals (logged, success, nothing sent)', () => {
+    let logs: CapturedLogs;
+
+    beforeEach(() => {
+      logs = captureLogs();
+    });
+
+    afterEach(() => {
+      logs.restore();
+    });
+
+    it.each([
+      ['absent', [], 'absent'],
+      ['pending', [pendingRecord('c1', NOW)], 'unauthorized'],
+      ['expired', [authorizedRecord('c1', { expiresAt: Math.floor(NOW / 1000) })], 'token_expired'],
+    ])('refuses a connection that is %s', async (_label, records, reason) => {
+      givenConnections(records);
+      const record = sqsRecord(body('c1'));
+
+      const response = await consumer(logs.logger)(sqsEvent([record]));
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(management.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+      expect(deadLetters()).toEqual([]);
+      expect(logs.entries()).toEqual([
+        expect.objectContaining({ message: 'Notification refused', connectionId: 'c1', reason, messageId: record.messageId }),
+      ]);
+    });
+  });
+
+  it('deletes the record of a connection that is gone (410) and reports success', async () => {
+    givenConnections([authorizedRecord('stale', { expiresAt: LIVE })]);
+    management.on(PostToConnectionCommand).rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+
+    const response = await consumer()(sqsEvent([sqsRecord(body('stale'))]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key)).toEqual([{ connectionId: { S: 'stale' } }]);
+  });
+
+  it('reports a transient Management API failure for retry', async () => {
+    givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
+    management.on(PostToConnectionCommand).rejects(new LimitExceededException({ message: 'slow down', $metadata: {} }));
+    const record = sqsRecord(body('c1'));
+
+    await expect(consumer()(sqsEvent([record]))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  });
+
+  it('reports a DynamoDB failure for retry', async () => {
+    dynamo.on(GetItemCommand).rejects(new Error('down'));
+    const record = sqsRecord(body('c1'));
+
+    await expect(consumer()(sqsEvent([record]))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  });
+
+  describe('bodies that can never succeed go to the DLQ', () => {
+    it.each([
+      ['not JSON', '{"connectionId":', 'invalid_json'],
+      ['without connectionId', '{"data":1}', 'invalid_body'],
+      ['without data', '{"connectionId":"c1"}', 'invalid_body'],
+      ['a JSON array', '[]', 'invalid_body'],
+    ])('sends a body that is %s to the DLQ with its reason, as success', async (_label, text, reason) => {
+      const record = sqsRecord(text);
+
+      const response = await consumer()(sqsEvent([record]));
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(deadLetters()).toEqual([{ body: text, reason, sourceMessageId: record.messageId }]);
+      expect(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.QueueUrl).toBe(DEAD_LETTER_QUEUE_URL);
+      expect(management.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    });
+
+    it('sends a notification whose frame would exceed 131,072 bytes to the DLQ without reading the table', async () => {
+      // Prepare: data sized so that the frame is exactly one byte over the limit.
+      const overhead = Buffer.byteLength(JSON.stringify({ type: 'notification', id: 'n', data: '' }));
+      const text = body('c1', 'x'.repeat(131_072 - overhead + 1), 'n');
+
+      // Act
+      const response = await consumer()(sqsEvent([sqsRecord(text)]));
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(deadLetters()).toEqual([like({ reason: 'payload_too_large' })]);
+      expect(dynamo.commandCalls(GetItemCommand)).toHaveLength(0);
+    });
+
+    it('delivers a frame of exactly 131,072 bytes', async () => {
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
+      const overhead = Buffer.byteLength(JSON.stringify({ type: 'notification', id: 'n', data: '' }));
+
+      await consumer()(sqsEvent([sqsRecord(body('c1', 'x'.repeat(131_072 - overhead), 'n'))]));
+
+      expect(management.commandCalls(PostToConnectionCommand)).toHaveLength(1);
+      expect(deadLetters()).toEqual([]);
+    });
+
+    it('sends a frame the Management API refuses as too large (413) to the DLQ', async () => {
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
+      management.on(PostToConnectionCommand).rejects(new PayloadTooLargeException({ message: 'too large', $metadata: {} }));
+
+      await expect(consumer()(sqsEvent([sqsRecord(body('c1'))]))).resolves.toEqual({ batchItemFailures: [] });
+      expect(deadLetters()).toEqual([like({ reason: 'payload_too_large' })]);
+    });
+
+    it('reports the message for retry when the DLQ itself cannot be reached', async () => {
+      sqs.on(SendMessageCommand).rejects(new Error('dlq down'));
+      const record = sqsRecord('not json');
+
+      await expect(consumer()(sqsEvent([record]))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    });
+  });
+
+  it('handles a batch of 10 with one transient failure and one poison body: only the transient one is retried', async () => {
+    // Prepare
+    const connections = Array.from({ length: 9 }, (_, index) => authorizedRecord(`c${index}`, { expiresAt: LIVE }));
+    givenConnections(connections);
+    management.on(PostToConnectionCommand).callsFake((input: { ConnectionId: string }) => {
+      if (input.ConnectionId === 'c4') throw new LimitExceededException({ message: 'slow down', $metadata: {} });
+      return {};
+    });
+    const records = connections.map((connection) => sqsRecord(body(connection.connectionId, { n: connection.connectionId })));
+    const poison = sqsRecord('{"connectionId": "c9", "data": ');
+    records.splice(6, 0, poison);
+    const transient = records.find((record) => record.body.includes('"c4"'));
+
+    // Act
+    const response = await consumer()(sqsEvent(records));
+
+    // Assess
+    expect(records).toHaveLength(10);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: transient?.messageId }] });
+    expect(deadLetters()).toEqual([{ body: poison.body, reason: 'invalid_json', sourceMessageId: poison.messageId }]);
+    const delivered = postedFrames()
+      .filter((post) => post.connectionId !== 'c4')
+      .map((post) => post.connectionId)
+      .sort();
+    expect(delivered).toEqual(['c0', 'c1', 'c2', 'c3', 'c5', 'c6', 'c7', 'c8']);
+  });
+
+  it('returns every record as failed, rather than throwing, when the whole batch fails', async () => {
+    dynamo.on(GetItemCommand).rejects(new Error('down'));
+    const records = [sqsRecord(body('a')), sqsRecord(body('b'))];
+
+    await expect(consumer()(sqsEvent(records))).resolves.toEqual({
+      batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })),
+    });
+  });
+});
