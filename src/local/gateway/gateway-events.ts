@@ -109,7 +109,7 @@ export interface WebSocketGatewayEventMap {
   handshake: [event: HandshakeEvent];
   /** A connection was established (after `$connect`). */
   connection: [connection: ConnectionView];
-  /** A route function finished (also `$connect` and `$disconnect`), or a message matched no route. */
+  /** A route function finished (`$connect` and `$disconnect` included), or a message matched no route. */
   route: [event: RouteInvocationEvent];
   /** A connection closed (before `$disconnect` runs). */
   disconnect: [event: DisconnectEvent];

@@ -8,9 +8,9 @@ import {
   type ConnectionEventContext,
   type WebSocketIdentity,
 } from './event-builders';
-import type { GatewayWarning, HandshakeOutcome } from './gateway-events';
+import type { GatewayWarning, HandshakeOutcome, RouteResult } from './gateway-events';
 import { traceId, type IdGenerator } from './ids';
-import { invokeIntegration } from './integration';
+import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
 import type { ResolvedGatewayOptions, ResolvedRoute } from './options';
 import { interpretConnectResult } from './route-response';
 
@@ -20,6 +20,14 @@ import { interpretConnectResult } from './route-response';
  * whether `ws` completes it (101) or which status the client gets instead.
  */
 
+/** How the `$connect` function ran, for the gateway's `route` observers. */
+export interface ConnectInvocation {
+  readonly requestId: string;
+  readonly durationMs: number;
+  readonly result: RouteResult;
+  readonly errorType?: string;
+}
+
 export type HandshakeDecision =
   | {
       readonly kind: 'accept';
@@ -28,12 +36,14 @@ export type HandshakeDecision =
       readonly protocol: string | undefined;
       /** `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
       readonly connectRan: boolean;
+      readonly connectInvocation?: ConnectInvocation;
     }
   | {
       readonly kind: 'reject';
       readonly connectionId: string;
       readonly rejection: HttpRejection;
       readonly outcome: HandshakeOutcome;
+      readonly connectInvocation?: ConnectInvocation;
     };
 
 export interface HandshakeContext {
@@ -52,8 +62,8 @@ export function sourceIpOf(req: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function reject(connectionId: string, rejection: HttpRejection, outcome: HandshakeOutcome): HandshakeDecision {
-  return { kind: 'reject', connectionId, rejection, outcome };
+function reject(connectionId: string, rejection: HttpRejection, outcome: HandshakeOutcome, connectInvocation?: ConnectInvocation): HandshakeDecision {
+  return connectInvocation === undefined ? { kind: 'reject', connectionId, rejection, outcome } : { kind: 'reject', connectionId, rejection, outcome, connectInvocation };
 }
 
 export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
@@ -115,25 +125,33 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
 
   const route = context.connectRoute;
   if (route === undefined) return { kind: 'accept', connection, protocol: undefined, connectRan: false };
-  const event = buildConnectEvent(connection, request, ids.next(), Date.now());
+  const requestId = ids.next();
+  const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
+  const ran = (result: RouteResult, errorType?: string): ConnectInvocation =>
+    errorType === undefined ? { requestId, durationMs: outcome.durationMs, result } : { requestId, durationMs: outcome.durationMs, result, errorType };
   switch (outcome.kind) {
     case 'error':
       // A thrown error and a function that ran past its own timeout are both a Lambda error: 502.
-      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+      return reject(
+        connectionId,
+        Rejections.connectIntegrationError,
+        'connect-error',
+        ran(outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error', outcome.errorType),
+      );
     case 'integration-timeout':
-      return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout');
+      return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout', ran('integration-timeout'));
     case 'invoker-error':
       context.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on $connect', functionId: route.functionId, connectionId, cause: outcome.error });
-      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('invoker-error'));
     case 'ok': {
       const response = interpretConnectResult(outcome.payload);
       if (response.kind === 'malformed') {
         context.warn({ code: 'MALFORMED_CONNECT_RESPONSE', message: `$connect response rejected: ${response.reason}`, functionId: route.functionId, connectionId });
-        return reject(connectionId, Rejections.connectIntegrationError, 'connect-error');
+        return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('malformed-response'));
       }
-      if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected');
-      return { kind: 'accept', connection, protocol: response.protocol, connectRan: true };
+      if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected', ran('ok'));
+      return { kind: 'accept', connection, protocol: response.protocol, connectRan: true, connectInvocation: ran('ok') };
     }
   }
 }

@@ -277,6 +277,11 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
     }
     const durationMs = performance.now() - started;
+    const connect = decision.connectInvocation;
+    if (connect !== undefined) {
+      const connectionId = decision.kind === 'accept' ? decision.connection.connectionId : decision.connectionId;
+      this.observeRoute('$connect', connectionId, connect.requestId, connect.durationMs, connect.result, 'nothing', connect.errorType);
+    }
     if (decision.kind === 'reject') {
       const { rejection } = decision;
       callback(false, rejection.status, rejection.body, rejectionHeaders(rejection));

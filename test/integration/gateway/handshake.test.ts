@@ -1,5 +1,5 @@
 import { AWS_ID_PATTERN } from '../../../src/local/gateway/ids';
-import type { GatewayWarning, HandshakeEvent } from '../../../src/local/gateway';
+import type { GatewayWarning, HandshakeEvent, RouteInvocationEvent } from '../../../src/local/gateway';
 import { GatewayHarness, STANDARD_ROUTES } from '../../fixtures/gateway/gateway-harness';
 import type { TestEvent } from '../../fixtures/gateway/test-function-invoker';
 
@@ -271,6 +271,31 @@ describe('Class: WebSocketGateway (handshake)', () => {
   });
 
   describe('observers', () => {
+    it('report the $connect invocation as a route event', async () => {
+      // Prepare
+      const failing = await harness.start({
+        functions: {
+          Connect: () => {
+            throw new RangeError('bad');
+          },
+        },
+      });
+      const working = await harness.start();
+      const events: RouteInvocationEvent[] = [];
+      failing.gateway.on('route', (event) => events.push(event));
+      working.gateway.on('route', (event) => events.push(event));
+
+      // Act
+      await harness.handshakeStatus(failing.url);
+      await harness.connect(working.url);
+
+      // Assess
+      expect(events).toEqual([
+        expect.objectContaining({ routeKey: '$connect', result: 'error', errorType: 'RangeError', sent: 'nothing' }),
+        expect.objectContaining({ routeKey: '$connect', result: 'ok', sent: 'nothing', connectionId: working.invoker.eventsOf('Connect')[0]!.requestContext.connectionId }),
+      ]);
+    });
+
     it('report every handshake with its status and duration, never the token', async () => {
       // Prepare
       const { url, gateway } = await harness.start({ authorizer: AUTHORIZER, functions: { Authorizer: allowingAuthorizer } });

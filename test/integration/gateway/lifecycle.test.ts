@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws';
 import { WebSocketGateway, GatewayError, type DisconnectEvent, type ConnectionView } from '../../../src/local/gateway';
 import { GatewayHarness, STANDARD_ROUTES } from '../../fixtures/gateway/gateway-harness';
 import { deferred, TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
@@ -79,6 +80,31 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       expect(events).toEqual([expect.objectContaining({ code: 1006, cause: 'abnormal' })]);
     });
 
+    it('runs after a successful $connect whose client left before the handshake completed', async () => {
+      // Prepare
+      const release = deferred();
+      const { url, invoker, gateway } = await harness.start({ functions: { Connect: () => release.promise.then(() => ({ statusCode: 200 })) } });
+      const outcomes: string[] = [];
+      gateway.on('handshake', (event) => outcomes.push(event.outcome));
+      const socket = new WebSocket(url);
+      socket.on('error', () => undefined);
+      const connect = await invoker.waitForCall('Connect');
+
+      // Act
+      const clientClosed = new Promise((resolve) => socket.once('close', resolve));
+      socket.terminate();
+      await clientClosed;
+      // Let the gateway's side of the TCP connection see the FIN before $connect returns.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release.resolve();
+      const disconnect = await invoker.waitForCall('Disconnect');
+
+      // Assess
+      expect(disconnect.requestContext).toMatchObject({ connectionId: connect.requestContext.connectionId, disconnectStatusCode: 1006 });
+      expect(outcomes).toEqual(['client-gone']);
+      expect(gateway.connectionCount).toBe(0);
+    });
+
     it('ignores what $disconnect returns or throws', async () => {
       const { url, invoker, gateway } = await harness.start({
         functions: {
@@ -95,7 +121,7 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       await invoker.waitForCall('Disconnect');
       await gateway.close();
 
-      expect(routes).toEqual(['$disconnect:error']);
+      expect(routes).toEqual(['$connect:ok', '$disconnect:error']);
     });
   });
 

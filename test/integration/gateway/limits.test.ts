@@ -167,13 +167,13 @@ describe('Class: WebSocketGateway (limits)', () => {
     it('resets the idle timer on every frame the client sends, pings included', async () => {
       // Prepare: no route response, so the gateway never writes to the clients.
       const routes = [{ routeKey: '$default', functionId: 'Default', returnResponse: false }];
-      const { url, gateway, invoker } = await harness.start({ routes, limits: { idleTimeoutSeconds: 0.4 } });
+      const { url, gateway, invoker } = await harness.start({ routes, limits: { idleTimeoutSeconds: 0.8 } });
       const events = disconnects(gateway);
       const pinging = await harness.connect(url);
       const messaging = await harness.connect(url);
 
-      // Act: keep both busy for three times the idle timeout.
-      for (let i = 0; i < 12; i++) {
+      // Act: keep both busy for 2.5 times the idle timeout.
+      for (let i = 0; i < 20; i++) {
         pinging.socket.ping();
         await messaging.send('still here');
         await sleep(100);
@@ -184,17 +184,17 @@ describe('Class: WebSocketGateway (limits)', () => {
       expect(pinging.socket.readyState).toBe(pinging.socket.OPEN);
       expect(messaging.socket.readyState).toBe(messaging.socket.OPEN);
       expect(messaging.pending).toEqual([]);
-      expect(invoker.eventsOf('Default')).toHaveLength(12);
+      expect(invoker.eventsOf('Default')).toHaveLength(20);
       expect((await pinging.closed).code).toBe(1001);
     });
 
     it('resets the idle timer on every message the gateway sends to the client', async () => {
-      const { url, managementApiUrl, invoker, gateway } = await harness.start({ limits: { idleTimeoutSeconds: 0.4 } });
+      const { url, managementApiUrl, invoker, gateway } = await harness.start({ limits: { idleTimeoutSeconds: 0.8 } });
       const events = disconnects(gateway);
       const client = await harness.connect(url);
       const connectionId = invoker.eventsOf('Connect')[0]!.requestContext.connectionId;
 
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 20; i++) {
         const response = await fetch(`${managementApiUrl}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body: `tick ${i}` });
         expect(response.status).toBe(200);
         await client.next();
