@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildInProcessApp } from '../../infra/app-factory';
 import { getStage } from '../../infra/stages';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
-import { type CfnJson, logicalIdsOfType } from './helpers/stack-template';
+import { type CfnJson, logicalIdsOfType, withoutBundlingProgress } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
 /**
@@ -15,7 +15,7 @@ import { useTemporaryKeys } from './helpers/temporary-keys';
 const BUNDLE_BUDGET_BYTES = 512 * 1024;
 
 describe('Function bundles (esbuild, as deployed)', () => {
-  useTemporaryKeys(['local']);
+  useTemporaryKeys(['local', 'dev']);
   let outdir: string;
   let json: CfnJson;
   const sizes: Record<string, number> = {};
@@ -23,7 +23,7 @@ describe('Function bundles (esbuild, as deployed)', () => {
   beforeAll(() => {
     outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-'));
     const { app, stack } = buildInProcessApp({ stage: getStage('local'), bundling: true, cloudFormationValidation: false, outdir });
-    json = app.synth().getStackByName(stack.stackName).template as CfnJson;
+    json = withoutBundlingProgress(() => app.synth()).getStackByName(stack.stackName).template as CfnJson;
   }, 180_000);
 
   afterAll(() => {
@@ -79,4 +79,28 @@ describe('Function bundles (esbuild, as deployed)', () => {
       expect({ fn, exported }).toEqual({ fn, exported: 'function' });
     }
   });
+
+  it("leaves @aws-sdk/* to the Lambda runtime's copy with awsSdk 'runtime', and bundles it by default", () => {
+    // Prepare
+    const runtimeOutdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-runtime-'));
+    try {
+      const { app, stack } = buildInProcessApp({ stage: getStage('dev'), bundling: true, awsSdk: 'runtime', cloudFormationValidation: false, outdir: runtimeOutdir });
+      const runtimeJson = withoutBundlingProgress(() => app.synth()).getStackByName(stack.stackName).template as CfnJson;
+      const code = (fn: string, dir: string, template: CfnJson) =>
+        readFileSync(path.join(dir, `asset.${(template.Resources[fn]!.Properties!.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+
+      // Act
+      const external = code('Ping', runtimeOutdir, runtimeJson);
+      const bundled = code('Ping', outdir, json);
+
+      // Assess: which @aws-sdk modules each bundle leaves to require at run time.
+      const required = (code: string) => [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]))].sort();
+      expect(required(external)).toContain('@aws-sdk/client-dynamodb');
+      // Only the optional CRT signer (SigV4a, never used here) stays a lazy require in a bundled function.
+      expect(required(bundled)).toEqual(['@aws-sdk/signature-v4-crt']);
+      expect(external.length).toBeLessThan(bundled.length);
+    } finally {
+      rmSync(runtimeOutdir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ConnectionsTable } from '../../infra/constructs/connections-table';
+import { entryMetadataPath, NotifyFunction } from '../../infra/constructs/notify-function';
+import { NotifyQueue } from '../../infra/constructs/notify-queue';
+import { BUNDLING_STACKS_CONTEXT } from '../../infra/app-factory';
+import { getStage } from '../../infra/stages';
+import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { render } from './helpers/stack-template';
+
+function testStack(): Stack {
+  return new Stack(new App({ context: { [BUNDLING_STACKS_CONTEXT]: [] } }), 'Test');
+}
+
+function notifyFunction(stack: Stack, timeout = Duration.seconds(10)): NotifyFunction {
+  return new NotifyFunction(stack, 'WorkerFunction', { stage: getStage('dev'), logicalName: 'Worker', entry: 'src/functions/ping.ts', timeout });
+}
+
+function grants(stack: Stack): string[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }>;
+  return Object.values(policies).flatMap((policy) =>
+    policy.Properties.PolicyDocument.Statement.flatMap((statement) =>
+      (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action) => `${action} on ${render(statement.Resource)}`),
+    ),
+  );
+}
+
+describe('Class: NotifyFunction', () => {
+  describe('Method: bindTable', () => {
+    it('grants the actions on the index only when an index is given, and names it in the environment', () => {
+      // Prepare
+      const stack = testStack();
+      const { table } = new ConnectionsTable(stack, 'Connections', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+
+      // Act
+      notifyFunction(stack).bindTable({ table, env: 'TABLE', actions: ['Query', 'Query'], index: { name: 'byUser', env: 'INDEX' } });
+
+      // Assess
+      expect(grants(stack)).toContain('dynamodb:Query on <ConnectionsTable.Arn>/index/byUser');
+      expect(grants(stack).filter((grant) => grant.startsWith('dynamodb:'))).toEqual(['dynamodb:Query on <ConnectionsTable.Arn>/index/byUser']);
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { TABLE: { Ref: 'ConnectionsTable' }, INDEX: 'byUser' } },
+      });
+    });
+
+    it('refuses a binding with no action', () => {
+      // Prepare
+      const stack = testStack();
+      const { table } = new ConnectionsTable(stack, 'Connections', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+
+      // Act & Assess
+      expect(() => notifyFunction(stack).bindTable({ table, env: 'TABLE', actions: [] })).toThrow('Test/WorkerFunction: bindTable needs at least one action');
+    });
+  });
+
+  describe('Method: consume', () => {
+    it('fails synthesis when the queue visibility timeout is under 6 times the function timeout', () => {
+      // Prepare
+      const stack = testStack();
+      const queue = new NotifyQueue(stack, 'WorkQueues', { queueName: 'Work', visibilityTimeout: Duration.seconds(59), removalPolicy: RemovalPolicy.DESTROY });
+
+      // Act
+      notifyFunction(stack, Duration.seconds(10)).consume(queue, { batchSize: 10 });
+
+      // Assess
+      expect(() => Template.fromStack(stack)).toThrow(/visibility timeout of 59s, less than 6× the 10s timeout of its consumer/);
+    });
+
+    it('maps the queue with ReportBatchItemFailures and the given batching, and gives the DLQ URL', () => {
+      // Prepare
+      const stack = testStack();
+      const queue = new NotifyQueue(stack, 'WorkQueues', { queueName: 'Work', visibilityTimeout: Duration.seconds(60), removalPolicy: RemovalPolicy.DESTROY });
+
+      // Act
+      notifyFunction(stack).consume(queue, { batchSize: 25, maxBatchingWindow: Duration.seconds(2), maxConcurrency: 5 });
+
+      // Assess
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 25,
+        MaximumBatchingWindowInSeconds: 2,
+        ScalingConfig: { MaximumConcurrency: 5 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { DEAD_LETTER_QUEUE_URL: { Ref: 'WorkDeadLetterQueue' } } } });
+      expect(grants(stack)).toEqual(
+        expect.arrayContaining(['sqs:ReceiveMessage on <WorkQueue.Arn>', 'sqs:DeleteMessage on <WorkQueue.Arn>', 'sqs:GetQueueAttributes on <WorkQueue.Arn>', 'sqs:SendMessage on <WorkDeadLetterQueue.Arn>']),
+      );
+    });
+  });
+});
+
+describe('Function: entryMetadataPath', () => {
+  it('records an entry inside the repository relative to it, with forward slashes', () => {
+    expect(entryMetadataPath(path.join(PROJECT_ROOT, 'src', 'functions', 'ping.ts'))).toBe('src/functions/ping.ts');
+  });
+
+  it('records an entry outside the repository as its absolute path', () => {
+    expect(entryMetadataPath('/elsewhere/echo.ts')).toBe('/elsewhere/echo.ts');
+  });
+});
