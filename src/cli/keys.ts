@@ -1,0 +1,35 @@
+/**
+ * `npm run keys -- --stage <name>`: makes the stage's ES256 key pair in `.keys/` when it is
+ * missing and says which files it wrote, or that they already exist. Never prints the private key.
+ */
+import path from 'node:path';
+import { getStage, UnknownStageError } from '../../infra/stages';
+import { ensureStageKeyPair } from '../tooling/stage-keys';
+import { parseFlags, runCli, UsageError } from './cli-support';
+import { assertGeneratedKeys } from './stage-tokens';
+
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv, { stage: { type: 'string', default: 'local' } });
+  let stage;
+  try {
+    stage = getStage(flags.stage);
+  } catch (error) {
+    if (error instanceof UnknownStageError) throw new UsageError(error.message);
+    throw error;
+  }
+  assertGeneratedKeys(stage);
+  const { created, paths, kid } = await ensureStageKeyPair(stage.name);
+  const files = `${shown(paths.privateJwk)} (private, stays on this machine) and ${shown(paths.publicJwk)} (public)`;
+  process.stdout.write(
+    created
+      ? `created the ES256 key pair of stage "${stage.name}" (kid ${kid}): ${files}\n`
+      : `the key pair of stage "${stage.name}" already exists (kid ${kid}): ${files}\n`,
+  );
+}
+
+runCli(main, 'keys');

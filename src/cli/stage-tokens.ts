@@ -1,0 +1,47 @@
+/**
+ * Issuing tokens for a stage with its generated ES256 key (`npm run token`), and the refusal for
+ * a stage whose tokens come from an external identity provider.
+ */
+import { SignJWT } from 'jose';
+import type { StageConfig } from '../../infra/stages';
+import { ensureStageKeyPair, readStageSigningKey } from '../tooling/stage-keys';
+import { CliError } from './cli-support';
+
+/** Throws a one-line CliError for a stage whose keys ws-notify does not hold (keySource `jwks`). */
+export function assertGeneratedKeys(stage: StageConfig): void {
+  const source = stage.jwt.keySource;
+  if (source.kind === 'jwks') {
+    throw new CliError(
+      `stage "${stage.name}" verifies tokens from an external identity provider (${source.jwksUrl}): get its tokens from that provider, ws-notify has no key for it`,
+    );
+  }
+}
+
+export interface IssueTokenOptions {
+  readonly userId: string;
+  readonly ttlSeconds: number;
+  /** ms since epoch; default now. */
+  readonly now?: number;
+}
+
+/**
+ * A JWT for the user, signed with the stage's private key (made on first use): ES256 with the
+ * key's `kid`, `iss` and `aud` of the stage, `sub`, `iat`, `exp`.
+ */
+export async function issueStageToken(stage: StageConfig, options: IssueTokenOptions): Promise<string> {
+  assertGeneratedKeys(stage);
+  await ensureStageKeyPair(stage.name);
+  const { key, kid, alg } = await readStageSigningKey(stage.name);
+  if (!(stage.jwt.algorithms as readonly string[]).includes(alg)) {
+    throw new CliError(`the key of stage "${stage.name}" is ${alg}, which the stage does not accept (${stage.jwt.algorithms.join(', ')})`);
+  }
+  const issuedAt = Math.floor((options.now ?? Date.now()) / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg, kid, typ: 'JWT' })
+    .setIssuer(stage.jwt.issuer)
+    .setAudience(stage.jwt.audience)
+    .setSubject(options.userId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + options.ttlSeconds)
+    .sign(key);
+}

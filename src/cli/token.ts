@@ -1,0 +1,33 @@
+/**
+ * `npm run token -- --user <id> [--stage local] [--ttl 1h]`: prints a signed JWT for the user and
+ * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The stage's key pair is made
+ * on first use. Bad flags: one line on stderr, exit 2.
+ */
+import { getStage, UnknownStageError } from '../../infra/stages';
+import { decode, UserId } from '../commons/codecs';
+import { parseFlags, requireFlag, runCli, UsageError } from './cli-support';
+import { parseDurationSeconds } from './durations';
+import { issueStageToken } from './stage-tokens';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv, {
+    user: { type: 'string' },
+    stage: { type: 'string', default: 'local' },
+    ttl: { type: 'string', default: '1h' },
+  });
+  const userId = requireFlag(flags.user, 'user');
+  if (!decode(UserId, userId).ok) throw new UsageError('--user must be 1 to 128 characters');
+  const ttlSeconds = parseDurationSeconds(flags.ttl);
+  if (ttlSeconds === undefined) throw new UsageError(`--ttl must look like 90s, 15m, 2h or a number of seconds, got "${flags.ttl}"`);
+  let stage;
+  try {
+    stage = getStage(flags.stage);
+  } catch (error) {
+    if (error instanceof UnknownStageError) throw new UsageError(error.message);
+    throw error;
+  }
+  const token = await issueStageToken(stage, { userId, ttlSeconds });
+  process.stdout.write(`${token}\n`);
+}
+
+runCli(main, 'token');

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { generatedKeyJwt } from '../../../infra/stages';
+import { runCommand, temporaryDirectory } from './run-cli';
+
+describe('CLI: npm run token', () => {
+  let keysDir: { path: string; remove: () => void };
+  const env = (): Record<string, string> => ({ WS_NOTIFY_KEYS_DIR: keysDir.path });
+
+  beforeEach(() => {
+    keysDir = temporaryDirectory('ws-notify-keys-');
+  });
+
+  afterEach(() => {
+    keysDir.remove();
+  });
+
+  async function verify(token: string, stage: string) {
+    const jwk = JSON.parse(readFileSync(path.join(keysDir.path, `${stage}.public.jwk.json`), 'utf8')) as JWK;
+    const { issuer, audience } = generatedKeyJwt(stage);
+    return jwtVerify(token, await importJWK(jwk, 'ES256'), { issuer, audience, algorithms: ['ES256'] });
+  }
+
+  it('prints only a JWT that verifies with the stage public key, with sub, iss, aud and exp per --ttl', async () => {
+    // Act: the keys do not exist yet and are made on first use.
+    const run = await runCommand('token', ['--user', '1234', '--stage', 'local', '--ttl', '15m'], env());
+
+    // Assess
+    expect(run).toEqual({ code: 0, stdout: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+\n$/) as unknown, stderr: '' });
+    const token = run.stdout.trimEnd();
+    const { payload, protectedHeader } = await verify(token, 'local');
+    expect(payload).toEqual({
+      sub: '1234',
+      iss: 'https://ws-notify.local/local',
+      aud: 'ws-notify-local',
+      iat: expect.any(Number) as unknown,
+      exp: expect.any(Number) as unknown,
+    });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(120);
+    const publicJwk = JSON.parse(readFileSync(path.join(keysDir.path, 'local.public.jwk.json'), 'utf8')) as JWK;
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: publicJwk.kid, typ: 'JWT' });
+  });
+
+  it.each([
+    [[], 3600],
+    [['--ttl', '90s'], 90],
+    [['--ttl', '2h'], 7200],
+    [['--ttl', '120'], 120],
+  ])('with %j the token lives %i seconds', async (ttlArgs, seconds) => {
+    const run = await runCommand('token', ['--user', 'u-1', ...ttlArgs], env());
+
+    expect(run.code).toBe(0);
+    const { payload } = await verify(run.stdout.trimEnd(), 'local');
+    expect(payload.exp! - payload.iat!).toBe(seconds);
+  });
+
+  it('signs with the same key on later runs and uses the stage of --stage', async () => {
+    const first = await runCommand('token', ['--user', 'a', '--stage', 'prod'], env());
+    const second = await runCommand('token', ['--user', 'b', '--stage', 'prod'], env());
+
+    expect(existsSync(path.join(keysDir.path, 'prod.private.jwk.json'))).toBe(true);
+    expect(decodeProtectedHeader(first.stdout.trimEnd()).kid).toBe(decodeProtectedHeader(second.stdout.trimEnd()).kid);
+    const { payload } = await verify(second.stdout.trimEnd(), 'prod');
+    expect(payload).toEqual(expect.objectContaining({ sub: 'b', iss: 'https://ws-notify.local/prod', aud: 'ws-notify-prod' }));
+  });
+
+  it.each([
+    ['no --user', [], /--user is required/],
+    ['--user without value', ['--user'], /argument missing/],
+    ['an empty --user', ['--user', ''], /--user is required/],
+    ['a 129-character --user', ['--user', 'u'.repeat(129)], /--user must be 1 to 128 characters/],
+    ['--ttl abc', ['--user', '1', '--ttl', 'abc'], /--ttl must look like/],
+    ['--ttl 0', ['--user', '1', '--ttl', '0'], /--ttl must look like/],
+    ['--ttl 5d', ['--user', '1', '--ttl', '5d'], /--ttl must look like/],
+    ['--ttl -5m', ['--user', '1', '--ttl', '-5m'], /--ttl/],
+    ['an unknown flag', ['--user', '1', '--colour', 'red'], /Unknown option '--colour'/],
+    ['a positional argument', ['--user', '1', 'extra'], /positional/i],
+    ['an unknown stage', ['--user', '1', '--stage', 'staging'], /unknown stage "staging" \(known stages: local, dev, prod\)/],
+  ])('fails with one line on stderr and nothing on stdout for %s', async (_label, args, message) => {
+    const run = await runCommand('token', args, env());
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^token: [^\n]+\n$/);
+    expect(run.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,62 @@
+import { importJWK, jwtVerify, type JWK } from 'jose';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../../../src/cli/cli-support';
+import { assertGeneratedKeys, issueStageToken } from '../../../src/cli/stage-tokens';
+import { getStage, type StageConfig } from '../../../infra/stages';
+import { temporaryDirectory } from '../../integration/cli/run-cli';
+
+const jwksStage: StageConfig = {
+  ...getStage('prod'),
+  name: 'partner',
+  jwt: { issuer: 'https://idp.example.com/', audience: 'ws-notify', algorithms: ['RS256'], keySource: { kind: 'jwks', jwksUrl: 'https://idp.example.com/.well-known/jwks.json' } },
+};
+
+describe('Function: assertGeneratedKeys', () => {
+  it('refuses a stage whose tokens come from an identity provider, in one line', () => {
+    expect(() => assertGeneratedKeys(jwksStage)).toThrow(CliError);
+    expect(() => assertGeneratedKeys(jwksStage)).toThrow(
+      'stage "partner" verifies tokens from an external identity provider (https://idp.example.com/.well-known/jwks.json): get its tokens from that provider, ws-notify has no key for it',
+    );
+  });
+
+  it('accepts a stage with generated keys', () => {
+    expect(() => assertGeneratedKeys(getStage('local'))).not.toThrow();
+  });
+});
+
+describe('Function: issueStageToken', () => {
+  let keysDir: { path: string; remove: () => void };
+  const saved = process.env.WS_NOTIFY_KEYS_DIR;
+
+  beforeEach(() => {
+    keysDir = temporaryDirectory('ws-notify-keys-');
+    process.env.WS_NOTIFY_KEYS_DIR = keysDir.path;
+  });
+
+  afterEach(() => {
+    if (saved === undefined) delete process.env.WS_NOTIFY_KEYS_DIR;
+    else process.env.WS_NOTIFY_KEYS_DIR = saved;
+    keysDir.remove();
+  });
+
+  it('makes the key pair on first use and signs iss, aud, sub, iat and exp', async () => {
+    const now = Date.UTC(2030, 0, 1);
+
+    const token = await issueStageToken(getStage('dev'), { userId: 'u1', ttlSeconds: 600, now });
+
+    const jwk = JSON.parse(readFileSync(path.join(keysDir.path, 'dev.public.jwk.json'), 'utf8')) as JWK;
+    const { payload } = await jwtVerify(token, await importJWK(jwk, 'ES256'), { currentDate: new Date(now) });
+    expect(payload).toEqual({ iss: 'https://ws-notify.local/dev', aud: 'ws-notify-dev', sub: 'u1', iat: now / 1000, exp: now / 1000 + 600 });
+  });
+
+  it('refuses a stage whose key algorithm the stage does not accept', async () => {
+    const rsOnly: StageConfig = { ...getStage('local'), jwt: { ...getStage('local').jwt, algorithms: ['RS256'] } };
+
+    await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toThrow('the key of stage "local" is ES256');
+  });
+
+  it('refuses a jwks stage without touching the keys directory', async () => {
+    await expect(issueStageToken(jwksStage, { userId: 'u1', ttlSeconds: 60 })).rejects.toBeInstanceOf(CliError);
+  });
+});
