@@ -38,7 +38,7 @@ export interface WebSocketApiModel {
 
 export interface FunctionModel {
   readonly logicalId: string;
-  /** TypeScript entry file, relative to the repository root (from the `ws-notify:entry` metadata). */
+  /** TypeScript entry file, relative to the repository root (absolute when it lies outside), from the `ws-notify:entry` metadata. */
   readonly entry: string;
   /** Exported handler name (from `Handler`, e.g. `index.handler` → `handler`). */
   readonly handlerExport: string;
