@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { queueClientConfig, regionFromQueueUrl, resolveStageEndpoints } from '../../../src/cli/stage-endpoints';
 import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
-import { temporaryDirectory } from '../../integration/cli/run-cli';
+import { temporaryDirectory } from '../helpers/temp-dir';
 
 const endpoints = (overrides: Partial<StageEndpoints> = {}): StageEndpoints => ({
   stage: 'dev',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CliError } from '../../../src/cli/cli-support';
 import { assertGeneratedKeys, issueStageToken } from '../../../src/cli/stage-tokens';
 import { getStage, type StageConfig } from '../../../infra/stages';
-import { temporaryDirectory } from '../../integration/cli/run-cli';
+import { temporaryDirectory } from '../helpers/temp-dir';
 
 const jwksStage: StageConfig = {
   ...getStage('prod'),
