@@ -1,0 +1,231 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { InvocationFailure, InvocationResult } from './invocation';
+import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
+import { FunctionInstance, type InstanceOutcome } from './function-instance';
+import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
+import type { SerializedError } from './worker-protocol';
+
+/** Everything a pool needs about its function, resolved by the runner. */
+export interface PoolFunction {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly handlerExport: string;
+  readonly bundleFile: string;
+  readonly bootstrapFile: string;
+  /** Environment without the per-instance variables (log stream name). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb: number;
+  readonly concurrencyLimit: number;
+  readonly invokedFunctionArn: string;
+  readonly enableSourceMaps: boolean;
+}
+
+export interface PoolHooks {
+  readonly onLog: (entry: FunctionLogEntry) => void;
+  readonly onInvocation: (event: FunctionInvocationEvent) => void;
+}
+
+interface Lease {
+  readonly instance: FunctionInstance;
+  readonly cold: boolean;
+}
+
+const MIB = 1024 * 1024;
+
+function logStreamName(now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+function failure(error: SerializedError, durationMs: number, coldStart: boolean): InvocationFailure {
+  return { status: 'error', errorType: error.errorType, errorMessage: error.errorMessage, durationMs, coldStart };
+}
+
+/**
+ * The instances of one function, with Lambda's concurrency rules: an invocation goes to an idle
+ * warm instance, else a new instance is started while the function is under its concurrency
+ * limit, else it waits (first come, first served) for an instance to become free.
+ */
+export class FunctionPool {
+  private readonly idle: FunctionInstance[] = [];
+  /** Instances that count against the concurrency limit (starting, idle or busy). */
+  private readonly live = new Set<FunctionInstance>();
+  /** Every worker that has not exited yet, terminating ones included. */
+  private readonly workers = new Set<FunctionInstance>();
+  private readonly waiters: ((lease: Lease | undefined) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly fn: PoolFunction,
+    private readonly hooks: PoolHooks,
+  ) {}
+
+  stats(): FunctionPoolStats {
+    return {
+      workers: this.workers.size,
+      idle: this.idle.length,
+      busy: this.live.size - this.idle.length,
+      waiting: this.waiters.length,
+      concurrencyLimit: this.fn.concurrencyLimit,
+    };
+  }
+
+  async invoke(event: unknown): Promise<InvocationResult> {
+    const requestId = randomUUID();
+    if (this.fn.concurrencyLimit === 0) {
+      return failure({ errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded. (reserved concurrency is 0)' }, 0, false);
+    }
+    const lease = await this.acquire();
+    if (lease === undefined) return failure(closedError(), 0, false);
+    const { instance, cold } = lease;
+    let initDurationMs: number | undefined;
+    if (cold) {
+      const init = await instance.ready;
+      initDurationMs = init.initDurationMs;
+      if (!init.ok) {
+        this.emitStart(requestId, true);
+        const result = failure(init.error, 0, true);
+        this.emitEnd(requestId, result, { initDurationMs, instance, status: 'error', errorType: init.error.errorType });
+        this.release(instance);
+        return result;
+      }
+    }
+    this.emitStart(requestId, cold);
+    const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
+    const result = this.toResult(outcome, cold);
+    if (outcome.kind === 'timeout') {
+      this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
+    }
+    this.emitEnd(requestId, result, {
+      initDurationMs,
+      instance,
+      ...(outcome.kind === 'timeout' ? { status: 'timeout' as const } : {}),
+      ...(outcome.kind === 'crash' ? { status: 'error' as const, errorType: outcome.error.errorType } : {}),
+    });
+    this.release(instance);
+    return result;
+  }
+
+  /** Terminates every worker and fails the invocations still waiting for one. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+    this.idle.length = 0;
+    await Promise.all([...this.workers].map((instance) => instance.terminate()));
+  }
+
+  private toResult(outcome: InstanceOutcome, coldStart: boolean): InvocationResult {
+    switch (outcome.kind) {
+      case 'ok':
+        return { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart };
+      case 'error':
+        return failure(outcome.error, outcome.durationMs, coldStart);
+      case 'crash':
+        // close() terminates busy workers too: say so rather than report a crash.
+        return failure(this.closed ? closedError() : outcome.error, outcome.durationMs, coldStart);
+      case 'timeout':
+        return failure({ errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.fn.timeoutSeconds) }, outcome.durationMs, coldStart);
+    }
+  }
+
+  private acquire(): Promise<Lease | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    const warm = this.idle.pop();
+    if (warm !== undefined) return Promise.resolve({ instance: warm, cold: false });
+    if (this.live.size < this.fn.concurrencyLimit) return Promise.resolve({ instance: this.spawn(), cold: true });
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(instance: FunctionInstance): void {
+    if (this.closed) return;
+    if (!instance.isAlive) {
+      this.live.delete(instance);
+      const waiter = this.waiters.shift();
+      if (waiter !== undefined) waiter({ instance: this.spawn(), cold: true });
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter({ instance, cold: false });
+    else this.idle.push(instance);
+  }
+
+  private spawn(): FunctionInstance {
+    const stream = logStreamName();
+    this.log('platform', initStartLine(process.versions.node), undefined);
+    const instance = new FunctionInstance({
+      bootstrapFile: this.fn.bootstrapFile,
+      environment: { ...this.fn.environment, AWS_LAMBDA_LOG_STREAM_NAME: stream },
+      init: {
+        bundleFile: this.fn.bundleFile,
+        handlerExport: this.fn.handlerExport,
+        functionName: this.fn.functionName,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: this.fn.invokedFunctionArn,
+        memorySizeMb: this.fn.memorySizeMb,
+        logGroupName: `/aws/lambda/${this.fn.functionName}`,
+        logStreamName: stream,
+        enableSourceMaps: this.fn.enableSourceMaps,
+      },
+      onOutput: (outputStream, text, requestId) => {
+        for (const line of text.split('\n')) {
+          if (line !== '') this.log(outputStream, line, requestId);
+        }
+      },
+    });
+    this.live.add(instance);
+    this.workers.add(instance);
+    void instance.exited.then(() => {
+      this.workers.delete(instance);
+      this.live.delete(instance);
+      const index = this.idle.indexOf(instance);
+      if (index !== -1) this.idle.splice(index, 1);
+    });
+    return instance;
+  }
+
+  private log(stream: FunctionLogEntry['stream'], line: string, requestId: string | undefined): void {
+    this.hooks.onLog({ functionId: this.fn.logicalId, line, stream, ...(requestId !== undefined ? { requestId } : {}) });
+  }
+
+  private emitStart(requestId: string, coldStart: boolean): void {
+    this.log('platform', startLine(requestId), requestId);
+    this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart, timestamp: Date.now() });
+  }
+
+  private emitEnd(
+    requestId: string,
+    result: InvocationResult,
+    report: { initDurationMs: number | undefined; instance: FunctionInstance; status?: 'timeout' | 'error'; errorType?: string },
+  ): void {
+    this.log('platform', endLine(requestId), requestId);
+    this.log(
+      'platform',
+      reportLine({
+        requestId,
+        durationMs: result.durationMs,
+        memorySizeMb: this.fn.memorySizeMb,
+        maxMemoryUsedMb: Math.ceil(report.instance.maxMemoryUsedBytes / MIB),
+        ...(report.initDurationMs !== undefined ? { initDurationMs: report.initDurationMs } : {}),
+        ...(report.status !== undefined ? { status: report.status } : {}),
+        ...(report.errorType !== undefined ? { errorType: report.errorType } : {}),
+      }),
+      requestId,
+    );
+    this.hooks.onInvocation({
+      type: 'end',
+      functionId: this.fn.logicalId,
+      requestId,
+      coldStart: result.coldStart,
+      timestamp: Date.now(),
+      durationMs: result.durationMs,
+      ...(report.initDurationMs !== undefined ? { initDurationMs: report.initDurationMs } : {}),
+      status: result.status,
+      ...(result.status === 'error' ? { errorType: result.errorType, errorMessage: result.errorMessage } : {}),
+    });
+  }
+}
+
+export function closedError(): SerializedError {
+  return { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
+}

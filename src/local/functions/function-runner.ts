@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../tooling/project-paths';
+import { bundleFunctions } from './bundle-functions';
+import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
+import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
+import type { LocalFunctionDefinition } from './function-definition';
+import { FunctionPool } from './function-pool';
+import type { FunctionInvoker, InvocationResult } from './invocation';
+
+export interface FunctionRunnerOptions {
+  readonly functions: readonly LocalFunctionDefinition[];
+  /** Entries are resolved against it. Default: the repository root. */
+  readonly projectRoot?: string;
+  /** Where bundles are written. Default: a fresh temporary directory, removed by close(). */
+  readonly buildDirectory?: string;
+  /** Every log line: platform lines (INIT_START, START, END, REPORT, timeouts) and the functions' output. */
+  readonly onLog?: (entry: FunctionLogEntry) => void;
+  /** Start and end of every invocation (for a console). */
+  readonly onInvocation?: (event: FunctionInvocationEvent) => void;
+  /** Most instances of a function without reserved concurrency. Default 10. */
+  readonly defaultConcurrency?: number;
+  /** Region of the ARNs and of `AWS_REGION` when the environment does not set it. Default `us-east-1`. */
+  readonly region?: string;
+  /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
+  readonly accountId?: string;
+}
+
+export interface FunctionBuildReport {
+  readonly directory: string;
+  readonly durationMs: number;
+  /** Bundle size in bytes by function logical id. */
+  readonly bytes: Readonly<Record<string, number>>;
+  readonly warnings: readonly string[];
+}
+
+export const DEFAULT_FUNCTION_CONCURRENCY = 10;
+
+function validate(fn: LocalFunctionDefinition): void {
+  if (!(fn.timeoutSeconds > 0) || !Number.isFinite(fn.timeoutSeconds)) {
+    throw new InvalidFunctionDefinitionError(fn.logicalId, `timeout must be a positive number of seconds, got ${fn.timeoutSeconds}`);
+  }
+  if (!(fn.memorySizeMb >= 128) || !Number.isInteger(fn.memorySizeMb)) {
+    throw new InvalidFunctionDefinitionError(fn.logicalId, `memory size must be a whole number of MB, 128 or more, got ${fn.memorySizeMb}`);
+  }
+  if (fn.reservedConcurrency !== undefined && (!Number.isInteger(fn.reservedConcurrency) || fn.reservedConcurrency < 0)) {
+    throw new InvalidFunctionDefinitionError(fn.logicalId, `reserved concurrency must be a whole number, got ${fn.reservedConcurrency}`);
+  }
+  if (!/^[A-Za-z0-9]+$/.test(fn.logicalId)) {
+    throw new InvalidFunctionDefinitionError(fn.logicalId, 'logical ids are alphanumeric');
+  }
+}
+
+/** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
+function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
+  return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
+}
+
+/**
+ * Runs the stack's functions locally like Lambda: each function is bundled with esbuild, each warm
+ * instance is a worker thread with the function's own environment, reused between invocations;
+ * concurrency, timeouts, the `context` object and the log lines are Lambda's.
+ *
+ * @example
+ * const runner = await FunctionRunner.start({ functions, onLog: (e) => console.log(e.functionId, e.line) });
+ * const result = await runner.invoke('Ping', event);
+ * await runner.close();
+ */
+export class FunctionRunner implements FunctionInvoker {
+  private readonly pools: ReadonlyMap<string, FunctionPool>;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    pools: ReadonlyMap<string, FunctionPool>,
+    readonly build: FunctionBuildReport,
+    private readonly ownedDirectory: string | undefined,
+  ) {
+    this.pools = pools;
+  }
+
+  /** Bundles every function (one esbuild call) and returns a runner; instances start on first use. */
+  static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
+    const seen = new Set<string>();
+    for (const fn of options.functions) {
+      validate(fn);
+      if (seen.has(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'defined twice');
+      seen.add(fn.logicalId);
+    }
+    const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
+    if (!Number.isInteger(defaultConcurrency) || defaultConcurrency < 1) {
+      throw new TypeError(`defaultConcurrency must be a whole number of 1 or more, got ${defaultConcurrency}`);
+    }
+    const region = options.region ?? 'us-east-1';
+    const accountId = options.accountId ?? '000000000000';
+    const ownedDirectory = options.buildDirectory === undefined ? mkdtempSync(path.join(os.tmpdir(), 'ws-notify-functions-')) : undefined;
+    const directory = options.buildDirectory ?? ownedDirectory ?? '';
+    let bundles;
+    try {
+      bundles = await bundleFunctions({ functions: options.functions, projectRoot: options.projectRoot ?? PROJECT_ROOT, outDirectory: directory });
+    } catch (error) {
+      if (ownedDirectory !== undefined) rmSync(ownedDirectory, { recursive: true, force: true });
+      throw error;
+    }
+    const onLog = options.onLog ?? (() => undefined);
+    const onInvocation = options.onInvocation ?? (() => undefined);
+    const pools = new Map<string, FunctionPool>();
+    for (const fn of options.functions) {
+      const functionName = fn.functionName ?? fn.logicalId;
+      const environment: Record<string, string> = {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...fn.environment,
+        // Lambda's reserved variables: the function cannot override them.
+        AWS_LAMBDA_FUNCTION_NAME: functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0] ?? ''}.x`,
+        LAMBDA_TASK_ROOT: path.dirname(bundles.files[fn.logicalId] ?? directory),
+        _HANDLER: `index.${fn.handlerExport}`,
+      };
+      pools.set(
+        fn.logicalId,
+        new FunctionPool(
+          {
+            logicalId: fn.logicalId,
+            functionName,
+            handlerExport: fn.handlerExport,
+            bundleFile: bundles.files[fn.logicalId] ?? '',
+            bootstrapFile: bundles.bootstrapFile,
+            environment,
+            timeoutSeconds: fn.timeoutSeconds,
+            memorySizeMb: fn.memorySizeMb,
+            concurrencyLimit: fn.reservedConcurrency ?? defaultConcurrency,
+            invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+            enableSourceMaps: wantsSourceMaps(environment),
+          },
+          { onLog, onInvocation },
+        ),
+      );
+    }
+    const build: FunctionBuildReport = { directory, durationMs: bundles.durationMs, bytes: bundles.bytes, warnings: bundles.warnings };
+    return new FunctionRunner(pools, build, ownedDirectory);
+  }
+
+  /** Invokes a function synchronously, like Lambda's Invoke. Handler errors, timeouts and crashes are InvocationFailures. */
+  invoke(functionId: string, event: unknown): Promise<InvocationResult> {
+    const pool = this.pools.get(functionId);
+    if (pool === undefined) return Promise.reject(new UnknownFunctionError(functionId));
+    return pool.invoke(event);
+  }
+
+  /** Instances per function. */
+  stats(): Record<string, FunctionPoolStats> {
+    return Object.fromEntries([...this.pools].map(([id, pool]) => [id, pool.stats()]));
+  }
+
+  /** Terminates every worker (invocations in flight fail with `Runtime.Shutdown`) and removes the bundles it wrote. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+      if (this.ownedDirectory !== undefined) rmSync(this.ownedDirectory, { recursive: true, force: true });
+    })();
+    return this.closing;
+  }
+}
