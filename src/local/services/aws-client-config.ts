@@ -1,0 +1,13 @@
+/** How an AWS SDK client (or the AWS CLI) reaches an embedded service. */
+export interface LocalClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** The embedded services check that requests are signed, not by whom. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export const DEFAULT_REGION = 'us-east-1';
+/** The account in local ARNs and queue URLs (the template reader's local intrinsic context uses the same). */
+export const DEFAULT_ACCOUNT_ID = '000000000000';

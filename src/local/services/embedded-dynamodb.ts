@@ -1,0 +1,205 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type AttributeDefinition,
+  type GlobalSecondaryIndex,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { KeySchemaModel, TableModel } from '../template/stack-model';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { createFaultInjector, type FaultInjector, type FaultOptions } from './fault-injection';
+import { closeServer, listen } from './http-server';
+import { EmbeddedServiceError } from './service-errors';
+
+export interface EmbeddedDynamoDbOptions {
+  readonly tables: readonly TableModel[];
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** A table without a TableName in the template is named `<namePrefix><logicalId>`. */
+  readonly namePrefix?: string;
+  readonly region?: string;
+  /** Inject throttling / 5xx errors into this fraction of requests (after the tables are created). */
+  readonly faults?: FaultOptions;
+}
+
+export interface EmbeddedTable {
+  readonly logicalId: string;
+  readonly tableName: string;
+  readonly arn: string;
+  readonly indexNames: readonly string[];
+  /**
+   * The template's TTL attribute. dynalite does not implement UpdateTimeToLive, so expired items are
+   * not deleted; the functions treat them as absent on read, which is also correct on AWS, where
+   * deletion happens up to days late.
+   */
+  readonly ttlAttribute?: string;
+}
+
+const ACTIVE_WAIT_MS = 5_000;
+
+function keySchema(model: KeySchemaModel): KeySchemaElement[] {
+  return [
+    { AttributeName: model.partitionKey.name, KeyType: 'HASH' },
+    ...(model.sortKey ? [{ AttributeName: model.sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
+function attributeDefinitions(table: TableModel): AttributeDefinition[] {
+  const types = new Map<string, 'S' | 'N' | 'B'>();
+  const add = (key: { readonly name: string; readonly type: 'S' | 'N' | 'B' } | undefined) => {
+    if (key === undefined) return;
+    const known = types.get(key.name);
+    if (known !== undefined && known !== key.type) {
+      throw new EmbeddedServiceError(`table ${table.logicalId}: attribute ${key.name} is both ${known} and ${key.type}`, 'SETUP_FAILED');
+    }
+    types.set(key.name, key.type);
+  };
+  for (const schema of [table, ...table.globalSecondaryIndexes]) {
+    add(schema.partitionKey);
+    add(schema.sortKey);
+  }
+  return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function globalSecondaryIndexes(table: TableModel): GlobalSecondaryIndex[] {
+  return table.globalSecondaryIndexes.map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: keySchema(index),
+    Projection: {
+      ProjectionType: index.projection.type,
+      ...(index.projection.type === 'INCLUDE' ? { NonKeyAttributes: [...(index.projection.nonKeyAttributes ?? [])] } : {}),
+    },
+  }));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * DynamoDB in memory (dynalite) on 127.0.0.1, with the stack's tables created from the template:
+ * keys, global secondary indexes with their projections, on-demand billing.
+ *
+ * @example
+ * const dynamodb = await EmbeddedDynamoDb.start({ tables: Object.values(model.tables), namePrefix: 'ws-notify-local-' });
+ * new DynamoDBClient(dynamodb.clientConfig);
+ * await dynamodb.close();
+ */
+export class EmbeddedDynamoDb {
+  readonly endpoint: string;
+  readonly clientConfig: LocalClientConfig;
+  private faultInjector: FaultInjector | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+    readonly region: string,
+    readonly tables: Readonly<Record<string, EmbeddedTable>>,
+  ) {
+    this.endpoint = `http://${host}:${port}`;
+    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+  }
+
+  static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
+    const host = options.host ?? '127.0.0.1';
+    const region = options.region ?? DEFAULT_REGION;
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // Put the fault injector in front of dynalite's handler; it stays inactive until set.
+    const [dynaliteHandler] = server.listeners('request') as RequestListener[];
+    if (dynaliteHandler === undefined) throw new EmbeddedServiceError('dynalite registered no request handler', 'SETUP_FAILED');
+    server.removeAllListeners('request');
+    let service: EmbeddedDynamoDb | undefined;
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (service?.faultInjector?.(request, response) === true) return;
+      void dynaliteHandler(request, response);
+    });
+    const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
+    try {
+      const tables = await createTables(`http://${host}:${port}`, region, options);
+      service = new EmbeddedDynamoDb(server, host, port, region, tables);
+    } catch (error) {
+      await closeServer(server);
+      throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`DynamoDB: could not create the tables: ${String(error)}`, 'SETUP_FAILED', { cause: error });
+    }
+    if (options.faults !== undefined) service.setFaults(options.faults);
+    return service;
+  }
+
+  /** The table of that logical id. */
+  table(logicalId: string): EmbeddedTable {
+    const table = this.tables[logicalId];
+    if (table === undefined) throw new EmbeddedServiceError(`no table with logical id "${logicalId}"`, 'UNKNOWN_RESOURCE');
+    return table;
+  }
+
+  /** Lines worth showing at start-up about what the embedded DynamoDB does not emulate. */
+  get warnings(): string[] {
+    return Object.values(this.tables)
+      .filter((table) => table.ttlAttribute !== undefined)
+      .map((table) => `table ${table.tableName}: TTL attribute "${table.ttlAttribute}" is not enforced locally (expired items stay until deleted; reads filter them)`);
+  }
+
+  /** Open client connections (kept-alive ones included): 0 once every client has gone. */
+  connectionCount(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  }
+
+  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
+  setFaults(faults: FaultOptions | undefined): void {
+    this.faultInjector = faults === undefined ? undefined : createFaultInjector('dynamodb', faults);
+  }
+
+  /** Stops the server and drops the data. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= closeServer(this.server);
+    return this.closing;
+  }
+}
+
+async function createTables(endpoint: string, region: string, options: EmbeddedDynamoDbOptions): Promise<Record<string, EmbeddedTable>> {
+  const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  try {
+    const tables: Record<string, EmbeddedTable> = {};
+    for (const model of options.tables) {
+      const tableName = model.tableName ?? `${options.namePrefix ?? ''}${model.logicalId}`;
+      const indexes = globalSecondaryIndexes(model);
+      const created = await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: keySchema(model),
+          AttributeDefinitions: attributeDefinitions(model),
+          ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        }),
+      );
+      tables[model.logicalId] = {
+        logicalId: model.logicalId,
+        tableName,
+        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:000000000000:table/${tableName}`,
+        indexNames: indexes.map((index) => index.IndexName ?? ''),
+        ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
+      };
+    }
+    await waitUntilActive(client, Object.values(tables).map((table) => table.tableName));
+    return tables;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableNames: readonly string[]): Promise<void> {
+  const deadline = Date.now() + ACTIVE_WAIT_MS;
+  for (const TableName of tableNames) {
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+      if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
+      if (Date.now() > deadline) throw new EmbeddedServiceError(`table ${TableName} did not become ACTIVE`, 'SETUP_FAILED');
+      await sleep(2);
+    }
+  }
+}

@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from '@aws-sdk/client-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
+import type { QueueModel } from '../template/stack-model';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { createFaultInjector, type FaultInjector, type FaultOptions } from './fault-injection';
+import { closeServer, listen } from './http-server';
+import { EmbeddedServiceError } from './service-errors';
+
+export interface EmbeddedSqsOptions {
+  readonly queues: readonly QueueModel[];
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** A queue without a QueueName in the template is named `<namePrefix><name>` (its logical name, e.g. `NotifyUser`). */
+  readonly namePrefix?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  /**
+   * Every queue's visibility timeout in seconds, instead of the template's: tests set 1 so retries
+   * and redrive to the DLQ happen in about a second. Default: the template's value.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Inject throttling / 5xx errors into this fraction of requests (after the queues are created). */
+  readonly faults?: FaultOptions;
+}
+
+export interface EmbeddedQueue {
+  readonly logicalId: string;
+  /** The queue's logical name from the model (`NotifyUser`, …): the key of the endpoints file's `queues`. */
+  readonly name: string;
+  /** The SQS queue name. */
+  readonly queueName: string;
+  readonly url: string;
+  readonly arn: string;
+  /** The visibility timeout in effect (the template's, unless overridden). */
+  readonly visibilityTimeoutSeconds: number;
+  readonly delaySeconds: number;
+  readonly redrive?: { readonly deadLetterQueueId: string; readonly deadLetterQueueArn: string; readonly maxReceiveCount: number };
+}
+
+/** A queue inside local-aws-sqs. */
+type Queue = ReturnType<typeof createRequestHandler>['service']['Queues'][number];
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Orders queues so that every dead-letter queue is created before the queues that redrive to it. */
+export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
+  const byId = new Map(queues.map((queue) => [queue.logicalId, queue]));
+  const ordered: QueueModel[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (queue: QueueModel) => {
+    const seen = state.get(queue.logicalId);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new EmbeddedServiceError(`queue ${queue.logicalId}: redrive policies form a cycle`, 'SETUP_FAILED');
+    state.set(queue.logicalId, 'visiting');
+    if (queue.redrive !== undefined) {
+      const target = byId.get(queue.redrive.deadLetterQueueId);
+      if (target === undefined) {
+        throw new EmbeddedServiceError(`queue ${queue.logicalId}: dead-letter queue ${queue.redrive.deadLetterQueueId} is not in the stack`, 'SETUP_FAILED');
+      }
+      visit(target);
+    }
+    state.set(queue.logicalId, 'done');
+    ordered.push(queue);
+  };
+  queues.forEach(visit);
+  return ordered;
+}
+
+/**
+ * SQS (local-aws-sqs, JSON and query protocols) on 127.0.0.1, with the stack's queues created from
+ * the template: dead-letter queues first, then the queues with their RedrivePolicy (DLQ ARN and
+ * maxReceiveCount), VisibilityTimeout, DelaySeconds and MessageRetentionPeriod. local-aws-sqs moves
+ * a message to the DLQ when its visibility expires after maxReceiveCount receives.
+ *
+ * @example
+ * const sqs = await EmbeddedSqs.start({ queues: Object.values(model.queues) });
+ * sqs.queue('NotifyUserQueue').url;
+ * await sqs.close();
+ */
+export class EmbeddedSqs {
+  readonly endpoint: string;
+  readonly clientConfig: LocalClientConfig;
+  private faultInjector: FaultInjector | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly clearQueues: () => void,
+    readonly host: string,
+    readonly port: number,
+    readonly region: string,
+    readonly queues: Readonly<Record<string, EmbeddedQueue>>,
+  ) {
+    this.endpoint = `http://${host}:${port}`;
+    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+  }
+
+  static async start(options: EmbeddedSqsOptions): Promise<EmbeddedSqs> {
+    const host = options.host ?? '127.0.0.1';
+    const region = options.region ?? DEFAULT_REGION;
+    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    const ordered = creationOrder(options.queues);
+    if (options.visibilityTimeoutSeconds !== undefined && !(Number.isInteger(options.visibilityTimeoutSeconds) && options.visibilityTimeoutSeconds >= 1 && options.visibilityTimeoutSeconds <= 43_200)) {
+      throw new TypeError(`visibilityTimeoutSeconds must be a whole number from 1 to 43200, got ${options.visibilityTimeoutSeconds}`);
+    }
+    const { service, requestHandler } = createRequestHandler({
+      port: options.port ?? 0,
+      hostname: host,
+      region,
+      accountId,
+      validateDlqDestination: true,
+      emulateQueueCreationLifecycle: false,
+      emulateLazyQueues: false,
+    });
+    let sqs: EmbeddedSqs | undefined;
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      if (sqs?.faultInjector?.(request, response) === true) return;
+      void requestHandler(request, response);
+      if (request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage') returnOrphanedMessages(request, response, service.Queues);
+    });
+    // Long polls last up to 20 s; keep-alive connections must not be cut by the server first.
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 0;
+    const port = await listen(server, host, options.port ?? 0, 'SQS');
+    // Queue URLs carry the port: tell local-aws-sqs the one chosen.
+    service.PORT = port;
+    const clearQueues = () => service.Queues.forEach((queue) => queue.clearRecords());
+    try {
+      const queues = await createQueues(`http://${host}:${port}`, region, ordered, options);
+      sqs = new EmbeddedSqs(server, clearQueues, host, port, region, queues);
+    } catch (error) {
+      await closeServer(server);
+      throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`SQS: could not create the queues: ${String(error)}`, 'SETUP_FAILED', { cause: error });
+    }
+    if (options.faults !== undefined) sqs.setFaults(options.faults);
+    return sqs;
+  }
+
+  /** The queue of that logical id. */
+  queue(logicalId: string): EmbeddedQueue {
+    const queue = this.queues[logicalId];
+    if (queue === undefined) throw new EmbeddedServiceError(`no queue with logical id "${logicalId}"`, 'UNKNOWN_RESOURCE');
+    return queue;
+  }
+
+  /** Open client connections (kept-alive ones included): 0 once every client has gone. */
+  connectionCount(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  }
+
+  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
+  setFaults(faults: FaultOptions | undefined): void {
+    this.faultInjector = faults === undefined ? undefined : createFaultInjector('sqs', faults);
+  }
+
+  /** Stops the server (dropping open long polls) and the messages. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= closeServer(this.server).then(() => this.clearQueues());
+    return this.closing;
+  }
+}
+
+/**
+ * A client that gives up on a long poll (a poller shutting down aborts its requests) leaves the
+ * receive running inside local-aws-sqs: whatever it collects afterwards would be answered to a
+ * closed socket and stay invisible for a whole visibility timeout, received by nobody. This puts
+ * such messages back, visible at once, with the same message id, as if the receive never happened.
+ */
+function returnOrphanedMessages(request: IncomingMessage, response: ServerResponse, queues: readonly Queue[]): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let clientGone = false;
+  response.once('close', () => {
+    if (!response.writableFinished) clientGone = true;
+  });
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.end = ((...args: unknown[]) => {
+    if (clientGone) restore(args[0], Buffer.concat(chunks).toString('utf8'), queues);
+    return end(...args);
+  }) as ServerResponse['end'];
+}
+
+interface ReceivedMessage {
+  readonly MessageId?: string;
+  readonly ReceiptHandle?: string;
+  readonly Body?: string;
+  readonly MessageAttributes?: Record<string, unknown>;
+}
+
+function restore(responseBody: unknown, requestBody: string, queues: readonly Queue[]): void {
+  if (typeof responseBody !== 'string' && !Buffer.isBuffer(responseBody)) return;
+  try {
+    const { Messages } = JSON.parse(responseBody.toString()) as { Messages?: ReceivedMessage[] };
+    const { QueueUrl } = JSON.parse(requestBody) as { QueueUrl?: string };
+    const queueName = QueueUrl?.split('/').pop();
+    const queue = queues.find((candidate) => candidate.QueueName === queueName);
+    if (queue === undefined || Messages === undefined) return;
+    for (const message of Messages) {
+      if (message.ReceiptHandle === undefined || message.MessageId === undefined) continue;
+      queue.delete(message.ReceiptHandle);
+      queue.setRecord({ MessageBody: message.Body, MessageAttributes: message.MessageAttributes, DelaySeconds: 0 }, message.MessageId);
+    }
+  } catch {
+    // Not a JSON answer with messages: nothing was taken.
+  }
+}
+
+async function createQueues(endpoint: string, region: string, ordered: readonly QueueModel[], options: EmbeddedSqsOptions): Promise<Record<string, EmbeddedQueue>> {
+  const client = new SQSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  try {
+    const queues: Record<string, EmbeddedQueue> = {};
+    const taken = new Map<string, string>();
+    for (const model of ordered) {
+      const queueName = model.queueName ?? `${options.namePrefix ?? ''}${model.name}`;
+      if (!QUEUE_NAME.test(queueName)) {
+        throw new EmbeddedServiceError(`queue ${model.logicalId}: "${queueName}" is not a valid queue name (1-80 letters, digits, - and _)`, 'SETUP_FAILED');
+      }
+      const other = taken.get(queueName);
+      if (other !== undefined) throw new EmbeddedServiceError(`queues ${other} and ${model.logicalId} would both be named "${queueName}"`, 'SETUP_FAILED');
+      taken.set(queueName, model.logicalId);
+      const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? model.visibilityTimeoutSeconds;
+      const deadLetterQueue = model.redrive === undefined ? undefined : queues[model.redrive.deadLetterQueueId];
+      const attributes: Partial<Record<QueueAttributeName, string>> = {
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        DelaySeconds: String(model.delaySeconds),
+        ...(model.messageRetentionSeconds !== undefined ? { MessageRetentionPeriod: String(model.messageRetentionSeconds) } : {}),
+        ...(model.redrive !== undefined && deadLetterQueue !== undefined
+          ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: model.redrive.maxReceiveCount }) }
+          : {}),
+      };
+      const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
+      if (QueueUrl === undefined) throw new EmbeddedServiceError(`queue ${model.logicalId}: CreateQueue returned no URL`, 'SETUP_FAILED');
+      const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      const arn = Attributes?.QueueArn;
+      if (arn === undefined) throw new EmbeddedServiceError(`queue ${model.logicalId}: no QueueArn`, 'SETUP_FAILED');
+      queues[model.logicalId] = {
+        logicalId: model.logicalId,
+        name: model.name,
+        queueName,
+        url: QueueUrl,
+        arn,
+        visibilityTimeoutSeconds,
+        delaySeconds: model.delaySeconds,
+        ...(model.redrive !== undefined && deadLetterQueue !== undefined
+          ? { redrive: { deadLetterQueueId: model.redrive.deadLetterQueueId, deadLetterQueueArn: deadLetterQueue.arn, maxReceiveCount: model.redrive.maxReceiveCount } }
+          : {}),
+      };
+    }
+    return queues;
+  } finally {
+    client.destroy();
+  }
+}

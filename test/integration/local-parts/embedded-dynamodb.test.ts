@@ -1,0 +1,175 @@
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { EmbeddedDynamoDb } from '../../../src/local/services/embedded-dynamodb';
+import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
+import type { TableModel } from '../../../src/local/template/stack-model';
+
+/** The connections table as docs/architecture.md describes it. */
+const connectionsTable: TableModel = {
+  logicalId: 'ConnectionsTable',
+  partitionKey: { name: 'connectionId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byUser',
+      partitionKey: { name: 'userId', type: 'S' },
+      sortKey: { name: 'connectionId', type: 'S' },
+      projection: { type: 'INCLUDE', nonKeyAttributes: ['expiresAt', 'ttl'] },
+    },
+  ],
+  ttlAttribute: 'ttl',
+};
+
+describe('Class: EmbeddedDynamoDb', () => {
+  let dynamodb: EmbeddedDynamoDb;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    dynamodb = await EmbeddedDynamoDb.start({ tables: [connectionsTable], namePrefix: 'ws-notify-test-' });
+    client = new DynamoDBClient(dynamodb.clientConfig);
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await dynamodb.close();
+  });
+
+  describe('Method: start', () => {
+    it('listens on the port it reports and creates the tables from the model', async () => {
+      // Act
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.table('ConnectionsTable').tableName }));
+
+      // Assess
+      expect(dynamodb.port).toBeGreaterThan(0);
+      expect(dynamodb.endpoint).toBe(`http://127.0.0.1:${dynamodb.port}`);
+      expect(dynamodb.table('ConnectionsTable')).toEqual({
+        logicalId: 'ConnectionsTable',
+        tableName: 'ws-notify-test-ConnectionsTable',
+        arn: Table?.TableArn,
+        indexNames: ['byUser'],
+        ttlAttribute: 'ttl',
+      });
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'connectionId', KeyType: 'HASH' }]);
+      expect(Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+        IndexName: 'byUser',
+        IndexStatus: 'ACTIVE',
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'connectionId', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['expiresAt', 'ttl'] },
+      });
+      expect(dynamodb.warnings).toEqual([expect.stringContaining('TTL attribute "ttl" is not enforced locally') as unknown]);
+    });
+
+    it('refuses a port that is taken with a PORT_IN_USE error', async () => {
+      // Act
+      const starting = EmbeddedDynamoDb.start({ tables: [], port: dynamodb.port });
+
+      // Assess
+      await expect(starting).rejects.toThrow(EmbeddedServiceError);
+      await expect(starting).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+    });
+  });
+
+  describe('Item and query APIs (unmodified SDK client)', () => {
+    it('puts, gets and queries the sparse user index, which returns only the projected attributes', async () => {
+      // Prepare
+      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      const put = (item: Record<string, string | number>) =>
+        client.send(
+          new PutItemCommand({
+            TableName,
+            Item: Object.fromEntries(Object.entries(item).map(([key, value]) => [key, typeof value === 'number' ? { N: String(value) } : { S: value }])),
+          }),
+        );
+      await put({ connectionId: 'c1', state: 'authorized', userId: 'u1', expiresAt: 2000, ttl: 3000 });
+      await put({ connectionId: 'c2', state: 'authorized', userId: 'u1', expiresAt: 2100, ttl: 3100 });
+      await put({ connectionId: 'c3', state: 'pending', ttl: 3200 });
+      await put({ connectionId: 'c4', state: 'authorized', userId: 'u2', expiresAt: 2200, ttl: 3300 });
+
+      // Act
+      const got = await client.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c3' } } }));
+      const queried = await client.send(
+        new QueryCommand({ TableName, IndexName: 'byUser', KeyConditionExpression: 'userId = :u', ExpressionAttributeValues: { ':u': { S: 'u1' } } }),
+      );
+
+      // Assess
+      expect(got.Item).toEqual({ connectionId: { S: 'c3' }, state: { S: 'pending' }, ttl: { N: '3200' } });
+      expect(queried.Items).toEqual([
+        { connectionId: { S: 'c1' }, userId: { S: 'u1' }, expiresAt: { N: '2000' }, ttl: { N: '3000' } },
+        { connectionId: { S: 'c2' }, userId: { S: 'u1' }, expiresAt: { N: '2100' }, ttl: { N: '3100' } },
+      ]);
+    });
+  });
+
+  describe('Method: setFaults', () => {
+    afterEach(() => dynamodb.setFaults(undefined));
+
+    it('answers like AWS throttling, which the SDK retries and finally surfaces as ThrottlingException', async () => {
+      // Prepare
+      dynamodb.setFaults({ rate: 1, kinds: ['throttle'] });
+      const quickRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 3 });
+
+      // Act
+      const failing = quickRetries.send(new GetItemCommand({ TableName: dynamodb.table('ConnectionsTable').tableName, Key: { connectionId: { S: 'c1' } } }));
+
+      // Assess
+      await expect(failing).rejects.toBeInstanceOf(ThrottlingException);
+      await expect(failing).rejects.toMatchObject({ $metadata: { httpStatusCode: 400, attempts: 3 } });
+      quickRetries.destroy();
+    });
+
+    it('fails only the chosen fraction: the SDK retries a 500 and succeeds', async () => {
+      // Prepare: the first request fails with a 500, the retry passes.
+      const draws = [0, 0.99, 0.99];
+      dynamodb.setFaults({ rate: 0.5, kinds: ['server'], random: () => draws.shift() ?? 0.99 });
+
+      // Act
+      const got = await client.send(new GetItemCommand({ TableName: dynamodb.table('ConnectionsTable').tableName, Key: { connectionId: { S: 'c1' } } }));
+
+      // Assess
+      expect(got.Item?.state).toEqual({ S: 'authorized' });
+      expect(got.$metadata.attempts).toBe(2);
+    });
+
+    it('limits faults to the named operations', async () => {
+      // Prepare
+      dynamodb.setFaults({ rate: 1, operations: ['PutItem'] });
+      const noRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 1 });
+      const TableName = dynamodb.table('ConnectionsTable').tableName;
+
+      // Act
+      const got = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c1' } } }));
+      const put = noRetries.send(new PutItemCommand({ TableName, Item: { connectionId: { S: 'c9' } } }));
+
+      // Assess
+      expect(got.Item).toBeDefined();
+      await expect(put).rejects.toMatchObject({ $metadata: { attempts: 1 } });
+      dynamodb.setFaults(undefined);
+      const afterFault = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c9' } } }));
+      expect(afterFault.Item).toBeUndefined(); // the faulted PutItem had no effect
+      noRetries.destroy();
+    });
+
+    it('rejects a rate outside 0..1', () => {
+      // Act & Assess
+      expect(() => dynamodb.setFaults({ rate: 1.5 })).toThrow(new TypeError('faults.rate must be a number from 0 to 1, got 1.5'));
+    });
+  });
+
+  describe('Method: close', () => {
+    it('stops listening and can be called twice', async () => {
+      // Prepare
+      const local = await EmbeddedDynamoDb.start({ tables: [connectionsTable] });
+      const localClient = new DynamoDBClient({ ...local.clientConfig, maxAttempts: 1 });
+
+      // Act
+      await Promise.all([local.close(), local.close()]);
+
+      // Assess
+      await expect(localClient.send(new DescribeTableCommand({ TableName: 'ConnectionsTable' }))).rejects.toThrow(/ECONNREFUSED/);
+      localClient.destroy();
+    });
+  });
+});
