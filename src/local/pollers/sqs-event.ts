@@ -1,0 +1,66 @@
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSMessageAttribute, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+
+/** Where the records come from, as Lambda names it in every record. */
+export interface EventSource {
+  readonly queueArn: string;
+  readonly region: string;
+}
+
+/** Thrown for a received message that lacks what every SQS message has (a broken SQS implementation). */
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+  constructor(readonly field: string) {
+    super(`received an SQS message without ${field}`);
+  }
+}
+
+function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
+  return {
+    ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+    ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+    stringListValues: [...(value.StringListValues ?? [])],
+    binaryListValues: (value.BinaryListValues ?? []).map((item) => Buffer.from(item).toString('base64')),
+    dataType: value.DataType ?? 'String',
+  };
+}
+
+function toLambdaAttributes(attributes: Message['MessageAttributes']): SQSMessageAttributes {
+  const result: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) result[name] = toLambdaAttribute(value);
+  return result;
+}
+
+/**
+ * One record of the event Lambda passes to a function for an SQS batch: the same fields, names and
+ * value formats (attributes as strings, message attributes in camelCase with binary values in
+ * base64).
+ */
+export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
+  if (message.MessageId === undefined) throw new MalformedMessageError('MessageId');
+  if (message.ReceiptHandle === undefined) throw new MalformedMessageError('ReceiptHandle');
+  const attributes = (message.Attributes ?? {}) as Record<string, string>;
+  const recordAttributes: SQSRecordAttributes = {
+    ...attributes,
+    ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+    SentTimestamp: attributes.SentTimestamp ?? '',
+    SenderId: attributes.SenderId ?? '',
+    ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
+  };
+  return {
+    messageId: message.MessageId,
+    receiptHandle: message.ReceiptHandle,
+    body: message.Body ?? '',
+    attributes: recordAttributes,
+    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes !== undefined ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: source.queueArn,
+    awsRegion: source.region,
+  };
+}
+
+export function toSqsEvent(messages: readonly Message[], source: EventSource): SQSEvent {
+  return { Records: messages.map((message) => toSqsRecord(message, source)) };
+}

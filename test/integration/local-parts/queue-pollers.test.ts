@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
+import { FunctionRunner } from '../../../src/local/functions/function-runner';
+import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
+import { QueuePollers } from '../../../src/local/pollers/queue-pollers';
+import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
+import type { EventSourceMappingModel, QueueModel } from '../../../src/local/template/stack-model';
+import { ConsumerLog } from './consumer-log';
+import { sleep, waitFor } from './wait-for';
+
+/** Lambda SQS event source semantics of the queue pollers, against the real embedded SQS and real functions. */
+
+const queueIds = ['Shape', 'Delayed', 'Window', 'NoWindow', 'Idle', 'Hop1', 'Hop2', 'Bulk', 'RawBulk'] as const;
+
+function queue(logicalId: string): QueueModel {
+  return { logicalId, name: logicalId, visibilityTimeoutSeconds: 30, delaySeconds: logicalId === 'Delayed' ? 1 : 0 };
+}
+
+function mapping(queueId: string, functionId = 'Consumer', overrides: Partial<EventSourceMappingModel> = {}): EventSourceMappingModel {
+  return { logicalId: `${queueId}Mapping`, functionId, queueId, batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true, ...overrides };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function sendThousand(client: SQSClient, QueueUrl: string): Promise<void> {
+  for (let batch = 0; batch < 100; batch += 1) {
+    await client.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `message ${batch * 10 + i}` })) }));
+  }
+}
+
+describe('Class: QueuePollers', () => {
+  const log = new ConsumerLog();
+  const batches: PollerBatchEvent[] = [];
+  let sqs: EmbeddedSqs;
+  let runner: FunctionRunner;
+  let client: SQSClient;
+  let pollers: QueuePollers | undefined;
+
+  beforeAll(async () => {
+    sqs = await EmbeddedSqs.start({ queues: queueIds.map(queue) });
+    const functions: LocalFunctionDefinition[] = [
+      { logicalId: 'Consumer', entry: 'test/fixtures/functions/sqs-consumer.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
+      { logicalId: 'Noop', entry: 'test/fixtures/functions/sqs-noop.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
+      {
+        logicalId: 'Relay',
+        entry: 'test/fixtures/functions/sqs-relay.ts',
+        handlerExport: 'handler',
+        // What the local runtime gives every function: the embedded SQS endpoint and fake credentials.
+        environment: { NEXT_QUEUE_URL: sqs.queue('Hop2').url, AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+        timeoutSeconds: 5,
+        memorySizeMb: 256,
+      },
+    ];
+    runner = await FunctionRunner.start({ functions, onLog: log.onLog });
+    client = new SQSClient(sqs.clientConfig);
+  });
+
+  afterEach(async () => {
+    await pollers?.close();
+    pollers = undefined;
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await runner.close();
+    await sqs.close();
+  });
+
+  function startPollers(mappings: EventSourceMappingModel[]): QueuePollers {
+    pollers = QueuePollers.start({ mappings, queues: sqs.queues, invoker: runner, sqs: sqs.clientConfig, onBatch: (event) => batches.push(event) });
+    return pollers;
+  }
+
+  it('builds the SQS event exactly as Lambda does', async () => {
+    // Prepare
+    startPollers([mapping('Shape')]);
+    const body = JSON.stringify({ id: 'shape' });
+
+    // Act
+    const sent = await client.send(
+      new SendMessageCommand({
+        QueueUrl: sqs.queue('Shape').url,
+        MessageBody: body,
+        MessageAttributes: {
+          kind: { DataType: 'String', StringValue: 'report' },
+          size: { DataType: 'Number', StringValue: '42' },
+          blob: { DataType: 'Binary', BinaryValue: Buffer.from('bytes') },
+        },
+      }),
+    );
+    const [seen] = await waitFor('the record', () => (log.of('shape').length > 0 ? log.of('shape') : undefined));
+
+    // Assess
+    expect(seen?.record).toEqual({
+      messageId: sent.MessageId,
+      receiptHandle: expect.any(String) as unknown,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: expect.stringMatching(/^\d{13}$/) as unknown,
+        SenderId: expect.any(String) as unknown,
+        ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/) as unknown,
+      },
+      messageAttributes: {
+        kind: { stringValue: 'report', stringListValues: [], binaryListValues: [], dataType: 'String' },
+        size: { stringValue: '42', stringListValues: [], binaryListValues: [], dataType: 'Number' },
+        blob: { binaryValue: Buffer.from('bytes').toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' },
+      },
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      md5OfMessageAttributes: sent.MD5OfMessageAttributes,
+      eventSource: 'aws:sqs',
+      eventSourceARN: sqs.queue('Shape').arn,
+      awsRegion: 'us-east-1',
+    });
+  });
+
+  it('honours DelaySeconds: the queue default and a per-message override', async () => {
+    // Prepare: the queue delays every message by 1 s unless the message says otherwise.
+    startPollers([mapping('Delayed')]);
+    const QueueUrl = sqs.queue('Delayed').url;
+
+    // Act
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ id: 'queue-delay' }) }));
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ id: 'no-delay' }), DelaySeconds: 0 }));
+    const [delayed] = await waitFor('the delayed message', () => (log.of('queue-delay').length > 0 ? log.of('queue-delay') : undefined));
+
+    // Assess
+    const [immediate] = log.of('no-delay');
+    expect(immediate).toBeDefined();
+    expect(log.records.indexOf(immediate!)).toBeLessThan(log.records.indexOf(delayed!));
+    const attributes = delayed!.record.attributes;
+    expect(Number(attributes.ApproximateFirstReceiveTimestamp) - Number(attributes.SentTimestamp)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('groups messages that arrive within the batching window into one invocation', async () => {
+    // Prepare
+    startPollers([mapping('Window', 'Consumer', { maximumBatchingWindowSeconds: 1 }), mapping('NoWindow')]);
+
+    // Act: one message, then two more 200 ms later, on each queue.
+    for (const queueId of ['Window', 'NoWindow']) {
+      await client.send(new SendMessageCommand({ QueueUrl: sqs.queue(queueId).url, MessageBody: JSON.stringify({ id: `${queueId}-1` }) }));
+    }
+    await sleep(200);
+    for (const queueId of ['Window', 'NoWindow']) {
+      await client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: sqs.queue(queueId).url,
+          Entries: [2, 3].map((n) => ({ Id: String(n), MessageBody: JSON.stringify({ id: `${queueId}-${n}` }) })),
+        }),
+      );
+    }
+    const ids = (queueId: string) => [1, 2, 3].map((n) => `${queueId}-${n}`);
+    await waitFor('all six', () => (ids('Window').every((id) => log.of(id).length > 0) && ids('NoWindow').every((id) => log.of(id).length > 0) ? true : undefined));
+
+    // Assess
+    expect(log.batchesOf(ids('Window'))).toEqual([['Window-1', 'Window-2', 'Window-3']]);
+    const withoutWindow = log.batchesOf(ids('NoWindow'));
+    expect(withoutWindow[0]).toEqual(['NoWindow-1']);
+    expect(withoutWindow.flat().sort()).toEqual(ids('NoWindow'));
+  });
+
+  it('delivers a message sent to an idle queue quickly, through one and through two queues', async () => {
+    // Prepare: Hop1 → Relay (forwards with the AWS SDK) → Hop2 → Consumer.
+    startPollers([mapping('Idle'), mapping('Hop1', 'Relay'), mapping('Hop2')]);
+    await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Hop1').url, MessageBody: JSON.stringify({ id: 'warm-up' }) }));
+    await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Idle').url, MessageBody: JSON.stringify({ id: 'warm-up-idle' }) }));
+    await waitFor('the warm-up messages', () => (log.of('warm-up').length > 0 && log.of('warm-up-idle').length > 0 ? true : undefined));
+    const oneHop: number[] = [];
+    const twoHops: number[] = [];
+
+    // Act
+    for (let i = 0; i < 10; i += 1) {
+      await sleep(50);
+      let sentAt = Date.now();
+      await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Idle').url, MessageBody: JSON.stringify({ id: `idle-${i}` }) }));
+      const [idle] = await waitFor('the idle-queue message', () => (log.of(`idle-${i}`).length > 0 ? log.of(`idle-${i}`) : undefined));
+      oneHop.push(idle!.seenAt - sentAt);
+      await sleep(50);
+      sentAt = Date.now();
+      await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Hop1').url, MessageBody: JSON.stringify({ id: `relayed-${i}` }) }));
+      const [relayed] = await waitFor('the relayed message', () => (log.of(`relayed-${i}`).length > 0 ? log.of(`relayed-${i}`) : undefined));
+      twoHops.push(relayed!.seenAt - sentAt);
+    }
+
+    // Assess (latency is reported, never asserted: benchmarks measure speed)
+    console.log(
+      `idle-queue latency, send → handler: one queue median ${median(oneHop)} ms (max ${Math.max(...oneHop)}), ` +
+        `two queues median ${median(twoHops)} ms (max ${Math.max(...twoHops)})`,
+    );
+    expect(log.of('relayed-9')[0]).toMatchObject({ functionId: 'Consumer', receiveCount: 1 });
+    expect(oneHop).toHaveLength(10);
+  });
+
+  it('drains a burst of 1000 messages, each delivered and deleted', async () => {
+    // Prepare
+    await sendThousand(client, sqs.queue('Bulk').url);
+    const delivered = new Set<string>();
+    let done: () => void = () => undefined;
+    const drained = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+
+    // Act
+    const started = performance.now();
+    pollers = QueuePollers.start({
+      mappings: [mapping('Bulk', 'Noop')],
+      queues: sqs.queues,
+      invoker: runner,
+      sqs: sqs.clientConfig,
+      onBatch: (event) => {
+        if (event.outcome !== 'success' || event.deleteFailures > 0) return;
+        event.messageIds.forEach((id) => delivered.add(id));
+        if (delivered.size >= 1000) done();
+      },
+    });
+    await drained;
+    const pollerMs = performance.now() - started;
+
+    // The embedded SQS moving the same 1000 messages by itself: five SDK consumers receiving ten and deleting them.
+    await sendThousand(client, sqs.queue('RawBulk').url);
+    const rawStarted = performance.now();
+    let received = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        while (received < 1000) {
+          const QueueUrl = sqs.queue('RawBulk').url;
+          const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+          received += Messages.length;
+          if (Messages.length > 0) {
+            await client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }));
+          }
+        }
+      }),
+    );
+    const rawMs = performance.now() - rawStarted;
+
+    // Assess
+    console.log(`drain of 1000 messages: pollers + function ${pollerMs.toFixed(0)} ms, raw embedded SQS (5 consumers) ${rawMs.toFixed(0)} ms, ratio ${(pollerMs / rawMs).toFixed(2)}`);
+    expect(delivered.size).toBe(1000);
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.queue('Bulk').url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  describe('Method: close', () => {
+    it('aborts the long polls at once: no request stays open and no message is taken afterwards', async () => {
+      // Prepare: an SQS of its own, so that every connection to it is the pollers'.
+      const own = await EmbeddedSqs.start({ queues: [queue('Closing')] });
+      const local = QueuePollers.start({ mappings: [mapping('Closing')], queues: own.queues, invoker: runner, sqs: own.clientConfig });
+      await waitFor('the five long polls to connect', async () => ((await own.connectionCount()) === 5 ? true : undefined));
+
+      // Act
+      const started = performance.now();
+      await Promise.all([local.close(), local.close()]);
+      console.log(`pollers closed in ${(performance.now() - started).toFixed(1)} ms`);
+
+      // Assess
+      await waitFor('the pollers’ connections to close', async () => ((await own.connectionCount()) === 0 ? true : undefined));
+      const ownClient = new SQSClient(own.clientConfig);
+      const QueueUrl = own.queue('Closing').url;
+      const { MessageId } = await ownClient.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ id: 'after-close' }) }));
+      const { Messages } = await ownClient.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2, AttributeNames: ['All'] }));
+      expect(Messages?.[0]).toMatchObject({ MessageId, Attributes: { ApproximateReceiveCount: '1' } });
+      expect(log.of('after-close')).toEqual([]);
+      ownClient.destroy();
+      await own.close();
+    });
+  });
+});
