@@ -7,6 +7,7 @@ import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } fro
 import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
 import type { LocalFunctionDefinition } from './function-definition';
 import { FunctionPool } from './function-pool';
+import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
 
 export interface FunctionRunnerOptions {
@@ -102,8 +103,8 @@ export class FunctionRunner implements FunctionInvoker {
       if (ownedDirectory !== undefined) rmSync(ownedDirectory, { recursive: true, force: true });
       throw error;
     }
-    const onLog = options.onLog ?? (() => undefined);
-    const onInvocation = options.onInvocation ?? (() => undefined);
+    const onLog = guardListener(options.onLog, 'onLog');
+    const onInvocation = guardListener(options.onInvocation, 'onInvocation');
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
       const functionName = fn.functionName ?? fn.logicalId;

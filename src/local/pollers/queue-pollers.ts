@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { guardListener } from '../functions/guard-listener';
 import type { FunctionInvoker } from '../functions/invocation';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import type { PollerBatchEvent, PollerLogEntry } from './poller-events';
@@ -78,8 +79,8 @@ export class QueuePollers {
             region: options.sqs.region,
             pollers: perMapping,
             defaultMaximumConcurrency: concurrency,
-            ...(options.onLog !== undefined ? { onLog: options.onLog } : {}),
-            ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
+            onLog: guardListener(options.onLog, 'onLog'),
+            onBatch: guardListener(options.onBatch, 'onBatch'),
           }),
         );
       }
