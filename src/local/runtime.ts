@@ -1,0 +1,311 @@
+/**
+ * The local runtime: the stage's synthesized stack running on this machine. Everything is built
+ * from the template (src/local/template): the gateway's routes and authorizer, the functions with
+ * their environment, the table, the queues and the event source mappings.
+ *
+ * @example
+ * const stack = await startLocalStack({ stage: 'local', port: 0, dynamodbPort: 0, sqsPort: 0 });
+ * console.log(stack.endpoints.websocketUrl);
+ * await stack.close();
+ */
+import { getStage, withOverrides, type AuthMode, type StageConfig } from '../../infra/stages';
+import type { WsNotifyStack } from '../../infra/ws-notify-stack';
+import {
+  endpointsFilePath,
+  removeEndpointsFile,
+  writeEndpointsFile,
+  type StageEndpoints,
+} from '../tooling/endpoints-file';
+import { ensureStageKeyPair } from '../tooling/stage-keys';
+import type { LocalFunctionDefinition } from './functions/function-definition';
+import type { FunctionInvocationEvent } from './functions/function-events';
+import { FunctionRunner } from './functions/function-runner';
+import type { FunctionInvoker, InvocationResult } from './functions/invocation';
+import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
+import { randomApiId } from './gateway/ids';
+import type { PollerBatchEvent } from './pollers/poller-events';
+import { QueuePollers } from './pollers/queue-pollers';
+import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
+import { EmbeddedSqs } from './services/embedded-sqs';
+import type { FaultOptions } from './services/fault-injection';
+import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
+import { readStackTemplate } from './template/read-stack-template';
+import { resolveToString } from './template/resolve-intrinsics';
+import type { StackModel } from './template/stack-model';
+import { synthesizeStackTemplate } from './template/synthesize-stack-template';
+
+/** SPEC §1 defaults of `npm start`. */
+export const LOCAL_DEFAULTS = {
+  stage: 'local',
+  port: 3001,
+  dynamodbPort: 8000,
+  sqsPort: 9324,
+} as const;
+
+export interface LocalFaults {
+  readonly dynamodb?: FaultOptions;
+  readonly sqs?: FaultOptions;
+  readonly management?: FaultOptions;
+}
+
+export interface LocalStackOptions {
+  /** Declared stage to run (infra/stages.ts). Default `local`. */
+  readonly stage?: string;
+  /** Overrides the stage's auth mode. */
+  readonly authMode?: AuthMode;
+  /** Overrides the stage's authorize deadline (seconds). */
+  readonly authorizeTimeoutSeconds?: number;
+  /** Overrides the stage's allowed origins. */
+  readonly allowedOrigins?: readonly string[];
+  /** Gateway port (WebSocket, Management API, console). Default 3001; 0 = any free port. */
+  readonly port?: number;
+  /** Embedded DynamoDB port. Default 8000; 0 = any free port. */
+  readonly dynamodbPort?: number;
+  /** Embedded SQS port. Default 9324; 0 = any free port. */
+  readonly sqsPort?: number;
+  /** Idle timeout in seconds (AWS: 600). */
+  readonly idleTimeoutSeconds?: number;
+  /** Maximum connection duration in seconds (AWS: 7200). */
+  readonly maxConnectionDurationSeconds?: number;
+  /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
+  readonly faults?: LocalFaults;
+  /** Changes the stack before synthesis (a test adds a route this way). */
+  readonly configureStack?: (stack: WsNotifyStack) => void;
+  /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
+  readonly endpointsFile?: string | false;
+  /** Serves plain HTTP GETs on the gateway's port (the web console). */
+  readonly httpFallback?: HttpFallbackHandler;
+  /** Every log line of the functions, the pollers and the gateway. Default: dropped. */
+  readonly onLog?: (entry: LocalLogEntry) => void;
+}
+
+export interface LocalLogEntry {
+  /** `function`: a function's output or Lambda's platform lines; `poller`; `gateway` (warnings). */
+  readonly source: 'function' | 'poller' | 'gateway';
+  /** Function logical id, mapping id, or `gateway`. */
+  readonly name: string;
+  readonly line: string;
+  readonly level: 'info' | 'warn' | 'error';
+}
+
+export interface LocalStack {
+  readonly stage: StageConfig;
+  readonly stackName: string;
+  readonly model: StackModel;
+  readonly endpoints: StageEndpoints;
+  /** The endpoints file written, if any. */
+  readonly endpointsFile: string | undefined;
+  readonly gateway: WebSocketGateway;
+  readonly functions: FunctionRunner;
+  readonly dynamodb: EmbeddedDynamoDb;
+  readonly sqs: EmbeddedSqs;
+  readonly pollers: QueuePollers;
+  /** Start-up time, milliseconds. */
+  readonly startupMs: number;
+  /** Observers of function invocations and queue batches (console, tests). */
+  onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
+  onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The running stack's functions, known only once the gateway's port is: invocations before that wait. */
+class DeferredInvoker implements FunctionInvoker {
+  #resolve: (invoker: FunctionInvoker) => void = () => undefined;
+  readonly #ready = new Promise<FunctionInvoker>((resolve) => {
+    this.#resolve = resolve;
+  });
+
+  set(invoker: FunctionInvoker): void {
+    this.#resolve(invoker);
+  }
+
+  async invoke(functionId: string, event: unknown): Promise<InvocationResult> {
+    return (await this.#ready).invoke(functionId, event);
+  }
+}
+
+function listeners<T>() {
+  const set = new Set<(event: T) => void>();
+  return {
+    emit: (event: T) => set.forEach((listener) => listener(event)),
+    add: (listener: (event: T) => void) => {
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+  };
+}
+
+function stageFor(options: LocalStackOptions): StageConfig {
+  return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
+    ...(options.authMode !== undefined ? { authMode: options.authMode } : {}),
+    ...(options.authorizeTimeoutSeconds !== undefined ? { authorizeDeadlineSeconds: options.authorizeTimeoutSeconds } : {}),
+    ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
+}
+
+/**
+ * Runs every closer in order even when one fails; the first error is rethrown.
+ */
+async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const close of closers) {
+    if (close === undefined) continue;
+    try {
+      await close();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1 && errors[0] instanceof Error) throw errors[0];
+  if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not close cleanly');
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const startedAt = performance.now();
+  const stage = stageFor(options);
+  const log = options.onLog ?? (() => undefined);
+  const invocations = listeners<FunctionInvocationEvent>();
+  const batches = listeners<PollerBatchEvent>();
+  // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
+  // functions), functions, services.
+  const started: {
+    endpointsFile?: () => Promise<void>;
+    pollers?: () => Promise<void>;
+    gateway?: () => Promise<void>;
+    runner?: () => Promise<void>;
+    services?: () => Promise<void>;
+  } = {};
+  const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services]);
+
+  try {
+    if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
+    const { stackName, template } = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
+    const model = readStackTemplate(template, { stackName });
+    const namePrefix = `${stackName}-`;
+
+    const [dynamodb, sqs] = await Promise.all([
+      EmbeddedDynamoDb.start({
+        tables: Object.values(model.tables),
+        port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
+        namePrefix,
+        ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
+      }),
+      EmbeddedSqs.start({
+        queues: Object.values(model.queues),
+        port: options.sqsPort ?? LOCAL_DEFAULTS.sqsPort,
+        namePrefix,
+        ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+        ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
+      }),
+    ]);
+    started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
+
+    const invoker = new DeferredInvoker();
+    const apiId = randomApiId();
+    const gateway = new WebSocketGateway({
+      stage: model.api.stageName,
+      routes: model.api.routes,
+      routeSelectionExpression: model.api.routeSelectionExpression,
+      ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
+      invoker,
+      apiId,
+      port: options.port ?? LOCAL_DEFAULTS.port,
+      limits: {
+        ...(options.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: options.idleTimeoutSeconds } : {}),
+        ...(options.maxConnectionDurationSeconds !== undefined ? { maxConnectionDurationSeconds: options.maxConnectionDurationSeconds } : {}),
+      },
+      ...(options.httpFallback ? { httpFallback: options.httpFallback } : {}),
+    });
+    gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
+    const address = await gateway.listen();
+    started.gateway = () => gateway.close();
+
+    const gatewayOrigin = `127.0.0.1:${address.port}`;
+    const context = createLocalIntrinsicContext(model, {
+      apiId,
+      gateway: { http: `http://${gatewayOrigin}`, ws: `ws://${gatewayOrigin}` },
+      tableNames: Object.fromEntries(Object.values(dynamodb.tables).map((table) => [table.logicalId, table.tableName])),
+      queueUrls: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.logicalId, queue.url])),
+    });
+    const serviceEnvironment = {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ACCESS_KEY_ID: dynamodb.clientConfig.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: dynamodb.clientConfig.credentials.secretAccessKey,
+    };
+    const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => ({
+      logicalId: fn.logicalId,
+      entry: fn.entry,
+      handlerExport: fn.handlerExport,
+      environment: {
+        ...Object.fromEntries(
+          Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.Environment.${name}`)]),
+        ),
+        ...serviceEnvironment,
+      },
+      timeoutSeconds: fn.timeoutSeconds,
+      memorySizeMb: fn.memorySizeMb,
+      ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
+    }));
+    const runner = await FunctionRunner.start({
+      functions,
+      onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
+      onInvocation: invocations.emit,
+    });
+    started.runner = () => runner.close();
+    invoker.set(runner);
+
+    const pollers = QueuePollers.start({
+      mappings: model.eventSourceMappings,
+      queues: sqs.queues,
+      invoker: runner,
+      sqs: sqs.clientConfig,
+      onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
+      onBatch: batches.emit,
+    });
+    started.pollers = () => pollers.close();
+
+    const managementApiUrl = `http://${gatewayOrigin}/${model.api.stageName}`;
+    const endpoints: StageEndpoints = {
+      stage: stage.name,
+      authMode: stage.authMode,
+      websocketUrl: `ws://${gatewayOrigin}/${model.api.stageName}`,
+      managementApiUrl,
+      dynamodbEndpoint: dynamodb.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableName: Object.values(dynamodb.tables)[0]?.tableName ?? '',
+      queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
+      ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
+      pid: process.pid,
+    };
+    const endpointsFile = options.endpointsFile === false ? undefined : (options.endpointsFile ?? endpointsFilePath(stage.name));
+    if (endpointsFile !== undefined) {
+      writeEndpointsFile(endpointsFile, endpoints);
+      started.endpointsFile = () => Promise.resolve(removeEndpointsFile(endpointsFile));
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      stage,
+      stackName,
+      model,
+      endpoints,
+      endpointsFile,
+      gateway,
+      functions: runner,
+      dynamodb,
+      sqs,
+      pollers,
+      startupMs: performance.now() - startedAt,
+      onInvocation: invocations.add,
+      onBatch: batches.add,
+      close: () => (closing ??= shutdown()),
+    };
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
+}
