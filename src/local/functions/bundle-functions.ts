@@ -32,6 +32,8 @@ export interface FunctionBundles {
   readonly durationMs: number;
   /** esbuild warnings, one line each. */
   readonly warnings: readonly string[];
+  /** The source files esbuild read, relative to the project root (or absolute outside it). */
+  readonly inputs: readonly string[];
 }
 
 /** Not a valid logical id (CloudFormation logical ids are alphanumeric), so it cannot collide with one. */
@@ -86,5 +88,6 @@ export async function bundleFunctions(options: BundleFunctionsOptions): Promise<
     bytes,
     durationMs: performance.now() - started,
     warnings: result.warnings.map(formatMessage),
+    inputs: Object.keys(result.metafile.inputs),
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../tooling/project-paths';
+import { obtainBundles, type CachedBundles } from './bundle-cache';
 import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
@@ -14,8 +15,12 @@ export interface FunctionRunnerOptions {
   readonly functions: readonly LocalFunctionDefinition[];
   /** Entries are resolved against it. Default: the repository root. */
   readonly projectRoot?: string;
-  /** Where bundles are written. Default: a fresh temporary directory, removed by close(). */
-  readonly buildDirectory?: string;
+  /**
+   * Where to keep bundles between runs, reused while the sources are unchanged (see bundle-cache.ts).
+   * Default `node_modules/.cache/ws-notify/function-bundles` under the project root; `false` builds
+   * into a fresh temporary directory that close() removes.
+   */
+  readonly cacheDirectory?: string | false;
   /** Every log line: platform lines (INIT_START, START, END, REPORT, timeouts) and the functions' output. */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Start and end of every invocation (for a console). */
@@ -30,7 +35,10 @@ export interface FunctionRunnerOptions {
 
 export interface FunctionBuildReport {
   readonly directory: string;
+  /** Build time, or the time to find the cached bundles. */
   readonly durationMs: number;
+  /** True when unchanged sources let the runner reuse cached bundles. */
+  readonly cached: boolean;
   /** Bundle size in bytes by function logical id. */
   readonly bytes: Readonly<Record<string, number>>;
   readonly warnings: readonly string[];
@@ -75,12 +83,12 @@ export class FunctionRunner implements FunctionInvoker {
   private constructor(
     pools: ReadonlyMap<string, FunctionPool>,
     readonly build: FunctionBuildReport,
-    private readonly ownedDirectory: string | undefined,
+    private readonly releaseBundles: () => void,
   ) {
     this.pools = pools;
   }
 
-  /** Bundles every function (one esbuild call) and returns a runner; instances start on first use. */
+  /** Bundles every function (one esbuild call, or none when the cache holds them) and returns a runner; instances start on first use. */
   static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
     const seen = new Set<string>();
     for (const fn of options.functions) {
@@ -94,15 +102,9 @@ export class FunctionRunner implements FunctionInvoker {
     }
     const region = options.region ?? 'us-east-1';
     const accountId = options.accountId ?? '000000000000';
-    const ownedDirectory = options.buildDirectory === undefined ? mkdtempSync(path.join(os.tmpdir(), 'ws-notify-functions-')) : undefined;
-    const directory = options.buildDirectory ?? ownedDirectory ?? '';
-    let bundles;
-    try {
-      bundles = await bundleFunctions({ functions: options.functions, projectRoot: options.projectRoot ?? PROJECT_ROOT, outDirectory: directory });
-    } catch (error) {
-      if (ownedDirectory !== undefined) rmSync(ownedDirectory, { recursive: true, force: true });
-      throw error;
-    }
+    const projectRoot = options.projectRoot ?? PROJECT_ROOT;
+    const bundles = await FunctionRunner.bundle(options.functions, projectRoot, options.cacheDirectory);
+    const directory = bundles.directory;
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
     const pools = new Map<string, FunctionPool>();
@@ -143,8 +145,22 @@ export class FunctionRunner implements FunctionInvoker {
         ),
       );
     }
-    const build: FunctionBuildReport = { directory, durationMs: bundles.durationMs, bytes: bundles.bytes, warnings: bundles.warnings };
-    return new FunctionRunner(pools, build, ownedDirectory);
+    const build: FunctionBuildReport = { directory, durationMs: bundles.durationMs, cached: bundles.cached, bytes: bundles.bytes, warnings: bundles.warnings };
+    return new FunctionRunner(pools, build, bundles.release);
+  }
+
+  private static async bundle(functions: readonly LocalFunctionDefinition[], projectRoot: string, cacheDirectory: string | false | undefined): Promise<CachedBundles> {
+    if (cacheDirectory !== false) {
+      return obtainBundles({ functions, projectRoot }, cacheDirectory ?? path.join(projectRoot, 'node_modules', '.cache', 'ws-notify', 'function-bundles'));
+    }
+    const outDirectory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-functions-'));
+    const remove = () => rmSync(outDirectory, { recursive: true, force: true });
+    try {
+      return { ...(await bundleFunctions({ functions, projectRoot, outDirectory })), cached: false, release: remove };
+    } catch (error) {
+      remove();
+      throw error;
+    }
   }
 
   /** Invokes a function synchronously, like Lambda's Invoke. Handler errors, timeouts and crashes are InvocationFailures. */
@@ -159,11 +175,11 @@ export class FunctionRunner implements FunctionInvoker {
     return Object.fromEntries([...this.pools].map(([id, pool]) => [id, pool.stats()]));
   }
 
-  /** Terminates every worker (invocations in flight fail with `Runtime.Shutdown`) and removes the bundles it wrote. Safe to call twice. */
+  /** Terminates every worker (invocations in flight fail with `Runtime.Shutdown`) and lets go of the bundles. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([...this.pools.values()].map((pool) => pool.close()));
-      if (this.ownedDirectory !== undefined) rmSync(this.ownedDirectory, { recursive: true, force: true });
+      this.releaseBundles();
     })();
     return this.closing;
   }

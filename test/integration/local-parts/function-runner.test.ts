@@ -52,7 +52,7 @@ describe('Class: FunctionRunner', () => {
       onLog: (entry) => logs.push(entry),
       onInvocation: (event) => events.push(event),
     });
-    console.log(`function runner: bundled 9 functions in ${runner.build.durationMs.toFixed(0)} ms (sdk-heavy bundle ${runner.build.bytes.Heavy} bytes)`);
+    console.log(`function runner: 9 functions ${runner.build.cached ? 'found in the bundle cache' : 'bundled'} in ${runner.build.durationMs.toFixed(0)} ms (sdk-heavy bundle ${runner.build.bytes.Heavy} bytes)`);
   });
 
   afterAll(async () => {
