@@ -1,0 +1,96 @@
+/**
+ * `npm start [-- --stage S --auth-mode M --port P …]`: runs the stage's synthesized stack on this
+ * machine (SPEC §1, §5) until SIGINT or SIGTERM.
+ */
+import { AUTH_MODES, type AuthMode } from '../../infra/stages';
+import { LOCAL_DEFAULTS, startLocalStack, type LocalLogEntry, type LocalStack } from '../local/runtime';
+import { parseFlags, parsePort, parseSeconds, runCli, UsageError } from './cli-support';
+import { describeLocalStack } from './start-banner';
+
+const FLAGS = {
+  stage: { type: 'string' },
+  'auth-mode': { type: 'string' },
+  port: { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  'sqs-port': { type: 'string' },
+  'authorize-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-connection-duration': { type: 'string' },
+  'allowed-origins': { type: 'string' },
+  'visibility-timeout': { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+function parseAuthMode(value: string | undefined): AuthMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(AUTH_MODES as readonly string[]).includes(value)) throw new UsageError(`--auth-mode must be one of ${AUTH_MODES.join(', ')}, got "${value}"`);
+  return value as AuthMode;
+}
+
+function parseOrigins(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new UsageError(`--allowed-origins takes origins such as https://app.example.com, got "${origin}"`);
+    }
+    if (parsed.origin !== origin) throw new UsageError(`--allowed-origins takes origins without path or trailing slash, got "${origin}" (did you mean ${parsed.origin}?)`);
+  }
+  return origins;
+}
+
+function printLog(entry: LocalLogEntry): void {
+  const line = `[${entry.name}] ${entry.line}\n`;
+  if (entry.level === 'info') process.stdout.write(line);
+  else process.stderr.write(line);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv, FLAGS);
+  const options = {
+    stage: flags.stage ?? LOCAL_DEFAULTS.stage,
+    authMode: parseAuthMode(flags['auth-mode']),
+    port: parsePort(flags.port, 'port', LOCAL_DEFAULTS.port),
+    dynamodbPort: parsePort(flags['dynamodb-port'], 'dynamodb-port', LOCAL_DEFAULTS.dynamodbPort),
+    sqsPort: parsePort(flags['sqs-port'], 'sqs-port', LOCAL_DEFAULTS.sqsPort),
+    authorizeTimeoutSeconds: parseSeconds(flags['authorize-timeout'], 'authorize-timeout'),
+    idleTimeoutSeconds: parseSeconds(flags['idle-timeout'], 'idle-timeout'),
+    maxConnectionDurationSeconds: parseSeconds(flags['max-connection-duration'], 'max-connection-duration'),
+    visibilityTimeoutSeconds: parseSeconds(flags['visibility-timeout'], 'visibility-timeout'),
+    allowedOrigins: parseOrigins(flags['allowed-origins']),
+  };
+  if (options.authorizeTimeoutSeconds !== undefined && options.authorizeTimeoutSeconds > 900) {
+    throw new UsageError(`--authorize-timeout is at most 900 seconds (SQS DelaySeconds), got ${options.authorizeTimeoutSeconds}`);
+  }
+
+  const stack: LocalStack = await startLocalStack({
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    ...(flags.quiet === true ? {} : { onLog: printLog }),
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: closing ${stack.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
+    stack.close().then(
+      () => {
+        process.stdout.write('Local stack stopped.\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`start: the local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  process.stdout.write(describeLocalStack(stack));
+}
+
+runCli(main, 'start');
