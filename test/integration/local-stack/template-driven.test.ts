@@ -1,0 +1,48 @@
+/**
+ * The runtime serves what the template holds: a route added to the stack (and nothing else) is
+ * served, with its function's environment and route response (SPEC §5 "Single source of truth").
+ */
+import path from 'node:path';
+import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
+
+describe('Local stack: built from the template', () => {
+  let t: TestStack;
+
+  beforeAll(async () => {
+    t = await startTestStack({
+      stage: 'local',
+      configureStack: (stack) => {
+        stack.addRoute('echo', {
+          functionName: 'Echo',
+          entry: path.join(__dirname, '../../fixtures/functions/echo-route.ts'),
+          returnResponse: true,
+        });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('reads the added route and function from the synthesized template', () => {
+    expect(t.stack.model.api.routes.map((route) => route.routeKey)).toContain('echo');
+    expect(Object.keys(t.stack.model.functions)).toContain('Echo');
+  });
+
+  it('serves the added route with its route response, behind the stage authorizer', async () => {
+    const { client, connectionId } = await t.connectAs('echoer');
+
+    const reply = frame(await client.request(JSON.stringify({ action: 'echo', text: 'hi' })));
+
+    expect(reply).toEqual({ type: 'echo', routeKey: 'echo', connectionId, body: '{"action":"echo","text":"hi"}' });
+    await client.close();
+  });
+
+  it('still routes the stack’s own actions', async () => {
+    const { client } = await t.connectAs('echoer');
+
+    expect(frame(await client.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
+    await client.close();
+  });
+});
