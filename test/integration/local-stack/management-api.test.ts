@@ -51,7 +51,8 @@ describe('Local stack: Management API', () => {
 
     expect(closed.code).toBe(1000);
     await eventually('$disconnect to delete the record', async () => ((await t.record(connectionId)) === undefined ? true : undefined));
-    expect(t.logs.some((entry) => entry.name === 'Disconnect' && entry.line.includes(connectionId))).toBe(true);
+    const logged = await eventually('the $disconnect log line', () => t.logs.find((entry) => entry.name === 'Disconnect' && entry.line.includes(connectionId))?.line);
+    expect(JSON.parse(logged)).toMatchObject({ message: 'Connection closed', connectionId, disconnectStatusCode: 1000 });
   });
 
   it('answers 410 GoneException for an unknown connection id', async () => {
