@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { guardListener } from '../functions/guard-listener';
 import type { FunctionInvoker } from '../functions/invocation';
+import { EXEMPT_CALLER_HEADER } from '../services/fault-injection';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import type { PollerBatchEvent, PollerLogEntry } from './poller-events';
 import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_POLLERS, QueuePoller, type QueuePollerStats } from './queue-poller';
@@ -37,6 +38,22 @@ export class UnknownQueueError extends Error {
 }
 
 /**
+ * Marks every request of the pollers' client as the event source mapping's: the pollers stand for
+ * AWS's event source mapping service, not for the functions, so injected SQS faults (which stand for
+ * what the application's own calls may meet) leave their receives and deletes alone.
+ */
+function markAsEventSourceMapping(client: SQSClient): void {
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers !== undefined) request.headers[EXEMPT_CALLER_HEADER] = 'event-source-mapping';
+      return next(args);
+    },
+    { step: 'build', name: 'wsNotifyEventSourceMappingCaller' },
+  );
+}
+
+/**
  * Every SQS event source mapping of the stack, polling the embedded SQS with one shared SDK client.
  *
  * @example
@@ -64,6 +81,7 @@ export class QueuePollers {
       credentials: options.sqs.credentials,
       requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) },
     });
+    markAsEventSourceMapping(client);
     const pollers = new Map<string, QueuePoller>();
     try {
       for (const mapping of options.mappings) {

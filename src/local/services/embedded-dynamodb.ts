@@ -10,7 +10,7 @@ import {
 import dynalite from 'dynalite';
 import type { KeySchemaModel, TableModel } from '../template/stack-model';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
-import { createFaultInjector, type FaultInjector, type FaultOptions } from './fault-injection';
+import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
 import { EmbeddedServiceError } from './service-errors';
 
@@ -91,6 +91,7 @@ export class EmbeddedDynamoDb {
   readonly endpoint: string;
   readonly clientConfig: LocalClientConfig;
   private faultInjector: FaultInjector | undefined;
+  private readonly faultCounter = new FaultCounter();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -150,7 +151,12 @@ export class EmbeddedDynamoDb {
 
   /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
   setFaults(faults: FaultOptions | undefined): void {
-    this.faultInjector = faults === undefined ? undefined : createFaultInjector('dynamodb', faults);
+    this.faultInjector = faults === undefined ? undefined : createFaultInjector('dynamodb', faults, this.faultCounter);
+  }
+
+  /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
+  faultCounts(): FaultCounts {
+    return this.faultCounter.counts();
   }
 
   /** Stops the server and drops the data. Safe to call twice. */

@@ -3,7 +3,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type QueueAtt
 import { createRequestHandler } from 'local-aws-sqs';
 import type { QueueModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
-import { createFaultInjector, type FaultInjector, type FaultOptions } from './fault-injection';
+import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
 import { EmbeddedServiceError } from './service-errors';
 
@@ -83,6 +83,7 @@ export class EmbeddedSqs {
   readonly endpoint: string;
   readonly clientConfig: LocalClientConfig;
   private faultInjector: FaultInjector | undefined;
+  private readonly faultCounter = new FaultCounter();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -152,7 +153,12 @@ export class EmbeddedSqs {
 
   /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
   setFaults(faults: FaultOptions | undefined): void {
-    this.faultInjector = faults === undefined ? undefined : createFaultInjector('sqs', faults);
+    this.faultInjector = faults === undefined ? undefined : createFaultInjector('sqs', faults, this.faultCounter);
+  }
+
+  /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
+  faultCounts(): FaultCounts {
+    return this.faultCounter.counts();
   }
 
   /** Stops the server (dropping open long polls) and the messages. Safe to call twice. */

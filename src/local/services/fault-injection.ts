@@ -5,6 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * Fault injection at the HTTP level: a fraction of the requests to an embedded service is answered
  * with the error AWS answers when it throttles or fails, before the request reaches the service (so
  * a faulted request has no effect, as with AWS). The AWS SDK retries these errors like real ones.
+ *
+ * Requests carrying EXEMPT_CALLER_HEADER are never faulted: the local runtime's queue pollers send
+ * it, because they stand for AWS's event source mapping service, whose own SQS calls and retries
+ * are AWS's business, not the application's (docs/reliability.md).
  */
 export interface FaultOptions {
   /** Fraction of requests that fail, from 0 to 1. */
@@ -16,6 +20,9 @@ export interface FaultOptions {
   /** Random source in [0, 1); tests pass a deterministic one. */
   readonly random?: () => number;
 }
+
+/** A request with this header (any value) is never faulted. The queue pollers send `event-source-mapping`. */
+export const EXEMPT_CALLER_HEADER = 'x-ws-notify-caller';
 
 /** `throttle`: HTTP 400 ThrottlingException. `server`: HTTP 500 internal error. */
 export type FaultKind = 'throttle' | 'server';
@@ -55,25 +62,76 @@ export function operationOf(request: IncomingMessage): string | undefined {
   return dot === -1 ? target : target.slice(dot + 1);
 }
 
+/** What an injector has done since it was created (or since its service started counting). */
+export interface FaultCounts {
+  /** Requests subject to faults (exempt callers and operations outside `operations` are not counted). */
+  readonly requests: number;
+  /** Requests answered with an injected error. */
+  readonly injected: number;
+  readonly byKind: Readonly<Record<FaultKind, number>>;
+  /** Injected errors by operation (`GetItem`, `SendMessageBatch`, `PostToConnection`, …). */
+  readonly byOperation: Readonly<Record<string, number>>;
+}
+
+/** Counts requests and injected faults; a service keeps one across `setFaults` calls. */
+export class FaultCounter {
+  #requests = 0;
+  #injected = 0;
+  readonly #byKind: Record<FaultKind, number> = { throttle: 0, server: 0 };
+  readonly #byOperation = new Map<string, number>();
+
+  request(): void {
+    this.#requests += 1;
+  }
+
+  fault(kind: FaultKind, operation: string | undefined): void {
+    this.#injected += 1;
+    this.#byKind[kind] += 1;
+    const key = operation ?? 'unknown';
+    this.#byOperation.set(key, (this.#byOperation.get(key) ?? 0) + 1);
+  }
+
+  counts(): FaultCounts {
+    return { requests: this.#requests, injected: this.#injected, byKind: { ...this.#byKind }, byOperation: Object.fromEntries(this.#byOperation) };
+  }
+}
+
+/** Decides, per call of an operation, whether to fail it and how; undefined means "let it through". */
+export type FaultDecider = (operation: string | undefined) => FaultKind | undefined;
+
+/** The per-call decision shared by the embedded services and the gateway's Management API. */
+export function createFaultDecider(options: FaultOptions, counter: FaultCounter = new FaultCounter()): FaultDecider {
+  validateFaultOptions(options);
+  const random = options.random ?? Math.random;
+  const kinds = options.kinds ?? ['throttle', 'server'];
+  const operations = options.operations === undefined ? undefined : new Set(options.operations);
+  return (operation) => {
+    if (operations !== undefined && (operation === undefined || !operations.has(operation))) return undefined;
+    counter.request();
+    if (options.rate === 0 || random() >= options.rate) return undefined;
+    const kind = kinds[Math.floor(random() * kinds.length)] ?? 'server';
+    counter.fault(kind, operation);
+    return kind;
+  };
+}
+
+/** True for a request of a caller that is never faulted (EXEMPT_CALLER_HEADER). */
+export function isExemptCaller(request: IncomingMessage): boolean {
+  return request.headers[EXEMPT_CALLER_HEADER] !== undefined;
+}
+
 export type FaultInjector = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 /**
  * Returns a function that decides, per request, whether to inject a fault; when it does, it answers
  * the request itself (after reading its body, so the connection stays usable) and returns true.
  */
-export function createFaultInjector(service: EmbeddedServiceKind, options: FaultOptions): FaultInjector {
-  validateFaultOptions(options);
-  const random = options.random ?? Math.random;
-  const kinds = options.kinds ?? ['throttle', 'server'];
-  const operations = options.operations === undefined ? undefined : new Set(options.operations);
+export function createFaultInjector(service: EmbeddedServiceKind, options: FaultOptions, counter?: FaultCounter): FaultInjector {
+  const decide = createFaultDecider(options, counter);
   return (request, response) => {
-    if (options.rate === 0) return false;
-    if (operations !== undefined) {
-      const operation = operationOf(request);
-      if (operation === undefined || !operations.has(operation)) return false;
-    }
-    if (random() >= options.rate) return false;
-    const kind = kinds[Math.floor(random() * kinds.length)] ?? 'server';
+    if (isExemptCaller(request)) return false;
+    const kind = decide(operationOf(request));
+    if (kind === undefined) return false;
     const fault = RESPONSES[service][kind];
     const body = JSON.stringify({ __type: fault.type, message: fault.message });
     request.resume();

@@ -1,5 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { operationOf, validateFaultOptions } from '../../../../src/local/services/fault-injection';
+import {
+  createFaultDecider,
+  EXEMPT_CALLER_HEADER,
+  FaultCounter,
+  isExemptCaller,
+  operationOf,
+  validateFaultOptions,
+} from '../../../../src/local/services/fault-injection';
 
 function requestWith(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
@@ -25,5 +32,89 @@ describe('Function: validateFaultOptions', () => {
     expect(() => validateFaultOptions({ rate: 0 })).not.toThrow();
     expect(() => validateFaultOptions({ rate: 1, kinds: ['throttle'] })).not.toThrow();
     expect(() => validateFaultOptions({ rate: 0.5, kinds: [] })).toThrow('faults.kinds must name at least one kind');
+  });
+});
+
+/** A random source that returns the given values in turn. */
+function sequence(...values: number[]): () => number {
+  let next = 0;
+  return () => values[next++ % values.length] ?? 0;
+}
+
+describe('Function: createFaultDecider', () => {
+  it('fails a call when the draw is under the rate, with the kind of the second draw, and counts both', () => {
+    // Prepare
+    const counter = new FaultCounter();
+    // draw 0.1 < 0.2: fault, kind draw 0.2 → throttle; 0.5: no fault; 0.0: fault, kind 0.9 → server.
+    const decide = createFaultDecider({ rate: 0.2, random: sequence(0.1, 0.2, 0.5, 0.0, 0.9) }, counter);
+
+    // Act
+    const kinds = [decide('GetItem'), decide('GetItem'), decide('Query')];
+
+    // Assess
+    expect(kinds).toEqual(['throttle', undefined, 'server']);
+    expect(counter.counts()).toEqual({ requests: 3, injected: 2, byKind: { throttle: 1, server: 1 }, byOperation: { GetItem: 1, Query: 1 } });
+  });
+
+  it('never fails at rate 0 and always fails at rate 1, with only the kinds allowed', () => {
+    // Prepare
+    const never = createFaultDecider({ rate: 0 });
+    const always = createFaultDecider({ rate: 1, kinds: ['server'] });
+
+    // Act
+    const none = Array.from({ length: 100 }, () => never('PutItem'));
+    const all = Array.from({ length: 100 }, () => always('PutItem'));
+
+    // Assess
+    expect(none.every((kind) => kind === undefined)).toBe(true);
+    expect(all.every((kind) => kind === 'server')).toBe(true);
+  });
+
+  it('leaves operations outside `operations` alone and does not count them', () => {
+    // Prepare
+    const counter = new FaultCounter();
+    const decide = createFaultDecider({ rate: 1, operations: ['SendMessageBatch'] }, counter);
+
+    // Act
+    const outside = decide('ReceiveMessage');
+    const unknown = decide(undefined);
+    const inside = decide('SendMessageBatch');
+
+    // Assess
+    expect(outside).toBeUndefined();
+    expect(unknown).toBeUndefined();
+    expect(inside).toBeDefined();
+    expect(counter.counts()).toMatchObject({ requests: 1, injected: 1 });
+  });
+
+  it('injects about the rate asked for over many calls', () => {
+    // Prepare
+    const counter = new FaultCounter();
+    let seed = 42;
+    // A small deterministic LCG so the test cannot flake.
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const decide = createFaultDecider({ rate: 0.2, random }, counter);
+
+    // Act
+    for (let i = 0; i < 10_000; i += 1) decide('GetItem');
+
+    // Assess
+    const { requests, injected } = counter.counts();
+    expect(requests).toBe(10_000);
+    expect(injected / requests).toBeGreaterThan(0.18);
+    expect(injected / requests).toBeLessThan(0.22);
+  });
+
+  it('refuses invalid options with a TypeError', () => {
+    // Act & Assess
+    expect(() => createFaultDecider({ rate: 2 })).toThrow(TypeError);
+  });
+});
+
+describe('Function: isExemptCaller', () => {
+  it('exempts requests carrying the caller header (the queue pollers send it) and no others', () => {
+    // Act & Assess
+    expect(isExemptCaller(requestWith({ [EXEMPT_CALLER_HEADER]: 'event-source-mapping' }))).toBe(true);
+    expect(isExemptCaller(requestWith({ 'x-amz-target': 'AmazonSQS.ReceiveMessage' }))).toBe(false);
   });
 });
