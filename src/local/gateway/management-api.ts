@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
 import type { ManagementApiEvent } from './gateway-events';
+import type { ManagementFault } from './management-faults';
 
 /**
  * The API Gateway Management API (`@connections`) on the gateway's port, at
@@ -19,6 +20,8 @@ import type { ManagementApiEvent } from './gateway-events';
  *   from response" for AWS's 410, the Java SDK "GoneException: null"): the SDK raises `GoneException`.
  *
  * Any request signature is accepted (SigV4 or none). The id is URL-decoded (the SDK sends `=` as `%3D`).
+ * With fault injection on (management-faults.ts), a faulted request is answered with 429 or 500
+ * before anything else happens.
  */
 
 export interface ManagementApiContext {
@@ -28,6 +31,8 @@ export interface ManagementApiContext {
   readonly disconnect: (connection: GatewayConnection) => void;
   /** The observer hook, or undefined when nobody listens. */
   readonly observer: () => ((event: ManagementApiEvent) => void) | undefined;
+  /** The injected fault to answer this request with, if any (decided per request). */
+  readonly fault: (method: string) => ManagementFault | undefined;
 }
 
 function respond(res: ServerResponse, status: number, body = '', errorType?: string): void {
@@ -65,6 +70,14 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
   const observe = context.observer();
   if (observe !== undefined) {
     res.once('finish', () => observe({ method, connectionId, status: res.statusCode, durationMs: performance.now() - started }));
+  }
+
+  // An injected fault comes first and has no effect, as AWS throttles before it does anything.
+  const fault = context.fault(method);
+  if (fault !== undefined) {
+    req.resume();
+    req.once('end', () => respond(res, fault.status, fault.body, fault.errorType));
+    return;
   }
 
   switch (method) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInvoker } from '../functions/invocation';
+import { validateFaultOptions, type FaultOptions } from '../services/fault-injection';
 import { parseIdentitySource, type IdentitySource } from './authorizer';
 import { randomApiId } from './ids';
 import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression } from './route-selection';
@@ -68,6 +69,8 @@ export interface WebSocketGatewayOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** How long `close()` waits for clients to answer its close frame before cutting them off. Default 1000 ms. */
   readonly closeTimeoutMs?: number;
+  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-faults.ts). Default none. */
+  readonly faults?: FaultOptions;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -110,6 +113,7 @@ export interface ResolvedGatewayOptions {
   readonly limits: GatewayLimits;
   readonly httpFallback: HttpFallbackHandler | undefined;
   readonly closeTimeoutMs: number;
+  readonly faults: FaultOptions | undefined;
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -215,6 +219,7 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
   if (options.httpFallback !== undefined && typeof options.httpFallback !== 'function') {
     throw new TypeError('The "httpFallback" option must be a function (req, res) => void');
   }
+  if (options.faults !== undefined) validateFaultOptions(options.faults);
   return {
     stage,
     routes,
@@ -230,5 +235,6 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
     limits: resolveLimits(options.limits),
     httpFallback: options.httpFallback,
     closeTimeoutMs,
+    faults: options.faults,
   };
 }

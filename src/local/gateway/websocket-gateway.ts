@@ -13,7 +13,9 @@ import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision
 import { IdGenerator } from './ids';
 import { InflightWork } from './inflight';
 import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
+import { FaultCounter, type FaultCounts, type FaultOptions } from '../services/fault-injection';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
+import { createManagementFaultInjector, type ManagementFaultInjector } from './management-faults';
 import { resolveGatewayOptions, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
@@ -87,6 +89,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   private readonly maxDurationMs: number;
   private readonly integrationTimeoutMs: number;
   private readonly managementContext: ManagementApiContext;
+  private readonly faultCounter = new FaultCounter();
+  private managementFaults: ManagementFaultInjector | undefined;
   private state: State = 'new';
   private listening: Promise<GatewayAddress> | undefined;
   private closing: Promise<void> | undefined;
@@ -124,7 +128,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
       observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
+      fault: (method) => this.managementFaults?.(method),
     };
+    if (this.options.faults !== undefined) this.setFaults(this.options.faults);
 
     this.server = createServer((req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -172,6 +178,16 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   getConnection(connectionId: string): ConnectionView | undefined {
     return this.registry.get(connectionId);
+  }
+
+  /** Starts, changes (`faults`) or stops (`undefined`) fault injection into the Management API. TypeError for invalid options. */
+  setFaults(faults: FaultOptions | undefined): void {
+    this.managementFaults = faults === undefined ? undefined : createManagementFaultInjector(faults, this.faultCounter);
+  }
+
+  /** Management API calls subject to faults and faults injected since the gateway was made, across `setFaults` calls. */
+  faultCounts(): FaultCounts {
+    return this.faultCounter.counts();
   }
 
   /**

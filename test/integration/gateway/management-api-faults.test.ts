@@ -1,0 +1,155 @@
+/**
+ * Fault injection into the Management API, seen through the unmodified ApiGatewayManagementApiClient:
+ * faulted calls get API Gateway's 429 / 500 answers, have no effect, and the SDK retries them.
+ */
+import {
+  ApiGatewayManagementApiClient,
+  ApiGatewayManagementApiServiceException,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { WebSocketGateway, type ManagementApiEvent } from '../../../src/local/gateway';
+import { GatewayHarness, sleep, type StartedGateway, type TestClient } from '../../fixtures/gateway/gateway-harness';
+import { TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
+
+const harness = new GatewayHarness();
+const sdkClients: ApiGatewayManagementApiClient[] = [];
+afterEach(async () => {
+  for (const client of sdkClients.splice(0)) client.destroy();
+  await harness.cleanup();
+});
+
+function managementClient(endpoint: string, maxAttempts?: number): ApiGatewayManagementApiClient {
+  const client = new ApiGatewayManagementApiClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  });
+  sdkClients.push(client);
+  return client;
+}
+
+async function startWithClient(options: Parameters<GatewayHarness['start']>[0]): Promise<StartedGateway & { client: TestClient; connectionId: string }> {
+  const started = await harness.start(options);
+  const client = await harness.connect(started.url);
+  const connectionId = started.invoker.eventsOf('Connect')[0]!.requestContext.connectionId;
+  return { ...started, client, connectionId };
+}
+
+/** A random source that returns the given values in turn. */
+function sequence(...values: number[]): () => number {
+  let next = 0;
+  return () => values[next++ % values.length] ?? 0;
+}
+
+const Data = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describe('Class: WebSocketGateway (Management API faults)', () => {
+  describe('Option: faults', () => {
+    it('answers a throttled PostToConnection with 429 LimitExceededException and sends nothing', async () => {
+      // Prepare
+      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
+      const api = managementClient(managementApiUrl, 1);
+
+      // Act
+      const post = api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"hello"') }));
+
+      // Assess
+      await expect(post).rejects.toBeInstanceOf(LimitExceededException);
+      await expect(post).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
+      await sleep(50);
+      expect(client.pending).toEqual([]);
+      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 1, server: 0 }, byOperation: { PostToConnection: 1 } });
+    });
+
+    it('answers a server fault with 500 InternalServerErrorException, which the SDK retries up to maxAttempts', async () => {
+      // Prepare
+      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 1, kinds: ['server'] } });
+      const api = managementClient(managementApiUrl, 2);
+
+      // Act
+      const post = api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"hello"') }));
+
+      // Assess
+      await expect(post).rejects.toBeInstanceOf(ApiGatewayManagementApiServiceException);
+      await expect(post).rejects.toMatchObject({
+        name: 'InternalServerErrorException',
+        message: 'Internal server error',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500, attempts: 2 },
+      });
+      expect(client.pending).toEqual([]);
+      expect(gateway.faultCounts()).toMatchObject({ requests: 2, injected: 2, byKind: { throttle: 0, server: 2 } });
+    });
+
+    it('leaves the connection open when DeleteConnection is faulted, and GetConnection is faulted the same way', async () => {
+      // Prepare
+      const { managementApiUrl, client, connectionId, invoker } = await startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
+      const api = managementClient(managementApiUrl, 1);
+
+      // Act
+      const deletion = api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      const get = api.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+
+      // Assess
+      await expect(deletion).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
+      await expect(get).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
+      await sleep(50);
+      expect(client.socket.readyState).toBe(client.socket.OPEN);
+      expect(invoker.eventsOf('Disconnect')).toEqual([]);
+    });
+
+    it('lets the SDK retry a faulted call to success: the frame arrives exactly once', async () => {
+      // Prepare: the first call is faulted (draw 0 < 0.5, kind draw 0.9 → server), the retry is not (0.99).
+      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 0.5, random: sequence(0, 0.9, 0.99) } });
+      const statuses: number[] = [];
+      gateway.on('management', (event: ManagementApiEvent) => statuses.push(event.status));
+      const api = managementClient(managementApiUrl);
+
+      // Act
+      const output = await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"once"') }));
+
+      // Assess
+      expect(output.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 });
+      expect(await client.next()).toBe('"once"');
+      await sleep(50);
+      expect(client.pending).toEqual([]);
+      expect(statuses).toEqual([500, 200]);
+    });
+  });
+
+  describe('Method: setFaults', () => {
+    it('starts, changes and stops fault injection on a running gateway, keeping the counts', async () => {
+      // Prepare
+      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({});
+      const api = managementClient(managementApiUrl, 1);
+      const post = (text: string) => api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data(text) }));
+
+      // Act & Assess
+      await post('"before"');
+      expect(await client.next()).toBe('"before"');
+
+      gateway.setFaults({ rate: 1, kinds: ['throttle'] });
+      await expect(post('"during"')).rejects.toMatchObject({ $metadata: { httpStatusCode: 429 } });
+
+      gateway.setFaults(undefined);
+      await post('"after"');
+      expect(await client.next()).toBe('"after"');
+      expect(client.pending).toEqual([]);
+      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1 });
+    });
+
+    it('refuses invalid fault options at construction and in setFaults with a TypeError', async () => {
+      // Prepare
+      const { gateway } = await harness.start({});
+      const construct = () => new WebSocketGateway({ stage: 'local', routes: [], invoker: new TestFunctionInvoker(), faults: { rate: 2 } });
+
+      // Act & Assess
+      expect(construct).toThrow(TypeError);
+      expect(() => gateway.setFaults({ rate: Number.NaN })).toThrow('faults.rate must be a number from 0 to 1, got NaN');
+    });
+  });
+});
