@@ -5,6 +5,7 @@
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import { LOCAL_DEFAULTS, startLocalStack, type LocalLogEntry, type LocalStack } from '../local/runtime';
 import { parseFlags, parsePort, parseSeconds, runCli, UsageError } from './cli-support';
+import { describeFaults, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 
 const FLAGS = {
@@ -18,6 +19,7 @@ const FLAGS = {
   'max-connection-duration': { type: 'string' },
   'allowed-origins': { type: 'string' },
   'visibility-timeout': { type: 'string' },
+  fault: { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -61,6 +63,7 @@ async function main(argv: readonly string[]): Promise<void> {
     maxConnectionDurationSeconds: parseSeconds(flags['max-connection-duration'], 'max-connection-duration'),
     visibilityTimeoutSeconds: parseSeconds(flags['visibility-timeout'], 'visibility-timeout'),
     allowedOrigins: parseOrigins(flags['allowed-origins']),
+    faults: parseFaultFlag(flags.fault),
   };
   if (options.authorizeTimeoutSeconds !== undefined && options.authorizeTimeoutSeconds > 900) {
     throw new UsageError(`--authorize-timeout is at most 900 seconds (SQS DelaySeconds), got ${options.authorizeTimeoutSeconds}`);
@@ -90,6 +93,7 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)} of calls fail with throttling or 5xx errors (the queue pollers are exempt).\n`);
   process.stdout.write(describeLocalStack(stack));
 }
 

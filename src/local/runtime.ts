@@ -27,7 +27,7 @@ import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
 import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
-import type { FaultOptions } from './services/fault-injection';
+import type { FaultCounts, FaultOptions } from './services/fault-injection';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
@@ -42,10 +42,23 @@ export const LOCAL_DEFAULTS = {
   sqsPort: 9324,
 } as const;
 
+/**
+ * Injected faults by service: that fraction of the calls fails with throttling or 5xx errors as AWS
+ * answers them, before any effect. `sqs` applies to every SQS client except the queue pollers, which
+ * stand for AWS's event source mapping service (docs/reliability.md); `management` to the
+ * Management API (`@connections`).
+ */
 export interface LocalFaults {
   readonly dynamodb?: FaultOptions;
   readonly sqs?: FaultOptions;
   readonly management?: FaultOptions;
+}
+
+/** Calls subject to faults and faults injected so far, by service. */
+export interface LocalFaultCounts {
+  readonly dynamodb: FaultCounts;
+  readonly sqs: FaultCounts;
+  readonly management: FaultCounts;
 }
 
 export interface LocalStackOptions {
@@ -107,6 +120,8 @@ export interface LocalStack {
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
+  faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -218,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.maxConnectionDurationSeconds !== undefined ? { maxConnectionDurationSeconds: options.maxConnectionDurationSeconds } : {}),
       },
       ...(options.httpFallback ? { httpFallback: options.httpFallback } : {}),
+      ...(options.faults?.management ? { faults: options.faults.management } : {}),
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     const address = await gateway.listen();
@@ -302,6 +318,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startupMs: performance.now() - startedAt,
       onInvocation: invocations.add,
       onBatch: batches.add,
+      faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };
   } catch (error) {
