@@ -1,0 +1,76 @@
+/**
+ * The console's two actions, as plain functions of a parsed request body (the HTTP side and its
+ * guard are in local-console.ts and request-guard.ts):
+ * - a token for a demo client, only for a stage whose keys are generated locally;
+ * - "report ready": `{"download":"/reports/<n>"}` to NotifyUser for a user.
+ * Neither logs anything; the token only ever travels in the response body.
+ */
+import * as t from 'io-ts';
+import type { StageConfig } from '../../../infra/stages';
+import type { ConsoleErrorBody, ReportReadyResponse, TokenResponse } from '../../console/console-api';
+import { decode, parseJson, UserId } from '../../commons/codecs';
+import { issueStageToken } from '../../cli/stage-tokens';
+
+/** Lifetime of a demo client's token. */
+export const CONSOLE_TOKEN_TTL_SECONDS = 3600;
+
+export type ActionResult<T> =
+  | { readonly status: 200; readonly body: T }
+  | { readonly status: 400 | 403 | 500 | 503; readonly body: ConsoleErrorBody };
+
+const UserRequest = t.type({ userId: UserId }, 'UserRequest');
+
+function badRequest(message: string): ActionResult<never> {
+  return { status: 400, body: { error: 'bad_request', message } };
+}
+
+/** `{"userId":"…"}` (1–128 characters), or a 400. */
+export function parseUserRequest(text: string): { readonly ok: true; readonly userId: string } | { readonly ok: false; readonly result: ActionResult<never> } {
+  const json = parseJson(text);
+  if (!json.ok) return { ok: false, result: badRequest('the body must be JSON: {"userId":"…"}') };
+  const decoded = decode(UserRequest, json.value);
+  if (!decoded.ok) return { ok: false, result: badRequest(decoded.message) };
+  return { ok: true, userId: decoded.value.userId };
+}
+
+/** True when ws-notify holds the stage's signing key (keySource `generated`). */
+export function canIssueTokens(stage: StageConfig): boolean {
+  return stage.jwt.keySource.kind === 'generated';
+}
+
+export async function issueConsoleToken(stage: StageConfig, requestBody: string, now: number = Date.now()): Promise<ActionResult<TokenResponse>> {
+  if (!canIssueTokens(stage)) {
+    return {
+      status: 403,
+      body: {
+        error: 'external_identity_provider',
+        message: `stage "${stage.name}" verifies tokens from an external identity provider: paste a token from it`,
+      },
+    };
+  }
+  const request = parseUserRequest(requestBody);
+  if (!request.ok) return request.result;
+  const token = await issueStageToken(stage, { userId: request.userId, ttlSeconds: CONSOLE_TOKEN_TTL_SECONDS, now });
+  return { status: 200, body: { token, expiresAt: Math.floor(now / 1000) + CONSOLE_TOKEN_TTL_SECONDS } };
+}
+
+/** Numbers the demo reports: `/reports/1`, `/reports/2`, … */
+export class ReportCounter {
+  #next = 1;
+
+  take(): number {
+    return this.#next++;
+  }
+}
+
+export async function sendReportReady(
+  notifyUser: (userId: string, data: unknown) => Promise<string>,
+  counter: ReportCounter,
+  requestBody: string,
+): Promise<ActionResult<ReportReadyResponse>> {
+  const request = parseUserRequest(requestBody);
+  if (!request.ok) return request.result;
+  const download = `/reports/${counter.take()}`;
+  const messageId = await notifyUser(request.userId, { download });
+  return { status: 200, body: { messageId, download } };
+}

@@ -1,0 +1,84 @@
+/**
+ * The console page: src/console/main.ts bundled for the browser by esbuild (in memory, at
+ * start-up, ~50 ms), inlined with src/console/console.css into src/console/console.html. One
+ * self-contained file, so that the same bytes also work saved to disk as a static page against a
+ * deployed stage. Served with a Content-Security-Policy that allows exactly that script and style
+ * (by hash) and connections to this origin and to WebSocket endpoints.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build, type BuildFailure } from 'esbuild';
+
+/** src/console: the browser code (no Node.js modules; bundled with platform `browser`). */
+export const CONSOLE_SOURCE_DIRECTORY = path.resolve(__dirname, '..', '..', 'console');
+
+const SCRIPT_SLOT = '<script></script>';
+const STYLE_SLOT = '<style></style>';
+
+export class ConsolePageBuildError extends Error {
+  override readonly name = 'ConsolePageBuildError';
+  readonly code = 'CONSOLE_PAGE_BUILD_FAILED';
+}
+
+export interface ConsolePage {
+  readonly html: Buffer;
+  /** The Content-Security-Policy header value for `html`. */
+  readonly contentSecurityPolicy: string;
+  /** Time taken by the build, ms. */
+  readonly buildMs: number;
+}
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** Bundles the page's script (IIFE, minified, browser targets). */
+export async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<string> {
+  try {
+    const result = await build({
+      entryPoints: [path.join(sourceDirectory, 'main.ts')],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'iife',
+      target: ['chrome115', 'firefox115', 'safari16'],
+      minify: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      logLevel: 'silent',
+    });
+    const [output] = result.outputFiles;
+    if (output === undefined) throw new Error('esbuild wrote no output');
+    // Inside an inline <script>, "</script" would end the element: escape it (same value in JS).
+    return output.text.replace(/<\/script/gi, '<\\/script');
+  } catch (error) {
+    const failure = error as Partial<BuildFailure>;
+    const detail = failure.errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
+    throw new ConsolePageBuildError(`could not bundle the console page: ${detail}`, { cause: error });
+  }
+}
+
+export async function buildConsolePage(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<ConsolePage> {
+  const started = performance.now();
+  const [template, style, script] = await Promise.all([
+    readFile(path.join(sourceDirectory, 'console.html'), 'utf8'),
+    readFile(path.join(sourceDirectory, 'console.css'), 'utf8'),
+    bundleConsoleScript(sourceDirectory),
+  ]);
+  if (!template.includes(SCRIPT_SLOT) || !template.includes(STYLE_SLOT)) {
+    throw new ConsolePageBuildError(`console.html must contain ${STYLE_SLOT} and ${SCRIPT_SLOT}`);
+  }
+  const html = template.replace(STYLE_SLOT, () => `<style>${style}</style>`).replace(SCRIPT_SLOT, () => `<script>${script}</script>`);
+  const contentSecurityPolicy = [
+    "default-src 'none'",
+    `script-src ${sha256(script)}`,
+    `style-src ${sha256(style)}`,
+    "connect-src 'self' ws: wss:",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { html: Buffer.from(html, 'utf8'), contentSecurityPolicy, buildMs: performance.now() - started };
+}

@@ -1,0 +1,119 @@
+/**
+ * The console's feed of recent events, built from the runtime's structured events only (gateway
+ * handshakes, routes, Management API calls, disconnects and warnings; queue batches; function
+ * errors). Those events carry no token, URL query, header or body by contract; the texts here
+ * name ids, statuses and durations and nothing else, and every text also goes through
+ * redactString as a second line of defence.
+ */
+import type { FeedEvent } from '../../console/console-api';
+import { redactString } from '../../commons/redaction';
+import type { InvocationEndEvent } from '../functions/function-events';
+import type { DisconnectEvent, GatewayWarning, HandshakeEvent, ManagementApiEvent, RouteInvocationEvent } from '../gateway';
+import type { PollerBatchEvent } from '../pollers/poller-events';
+
+/** How many events the feed keeps (and a new page receives). */
+export const FEED_CAPACITY = 200;
+
+export type FeedEntry = Omit<FeedEvent, 'seq' | 'at'>;
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+export function describeHandshake(event: HandshakeEvent): FeedEntry {
+  const who = event.connectionId === undefined ? '' : ` ${event.connectionId}`;
+  return {
+    kind: 'handshake',
+    level: event.status === 101 ? 'info' : 'warn',
+    text: `handshake${who} → ${event.status} ${event.outcome} (${ms(event.durationMs)})`,
+    ...(event.connectionId === undefined ? {} : { connectionId: event.connectionId }),
+  };
+}
+
+export function describeRoute(event: RouteInvocationEvent): FeedEntry {
+  const failed = event.result !== 'ok';
+  const error = event.errorType === undefined ? '' : ` ${event.errorType}`;
+  return {
+    kind: 'route',
+    level: failed ? 'error' : 'info',
+    text: `${event.routeKey ?? '(no route)'} on ${event.connectionId}: ${event.result}${error}, ${event.sent} (${ms(event.durationMs)})`,
+    connectionId: event.connectionId,
+  };
+}
+
+/** POST 200 is a delivery; 410 is a gone connection, whose record the caller then deletes. */
+export function describeManagement(event: ManagementApiEvent): FeedEntry {
+  const base = { connectionId: event.connectionId };
+  if (event.status === 410) {
+    return { ...base, kind: 'gone', level: 'warn', text: `${event.method} @connections/${event.connectionId} → 410 GoneException (the caller deletes the record)` };
+  }
+  if (event.method === 'POST' && event.status === 200) {
+    return { ...base, kind: 'delivery', level: 'info', text: `delivered to ${event.connectionId} (${ms(event.durationMs)})` };
+  }
+  return {
+    ...base,
+    kind: 'management',
+    level: event.status >= 400 ? 'warn' : 'info',
+    text: `${event.method} @connections/${event.connectionId} → ${event.status} (${ms(event.durationMs)})`,
+  };
+}
+
+export function describeDisconnect(event: DisconnectEvent): FeedEntry {
+  const reason = event.reason === '' ? '' : ` "${event.reason}"`;
+  return {
+    kind: 'disconnect',
+    level: 'info',
+    text: `disconnect ${event.connectionId}: ${event.code}${reason}, ${event.cause}, after ${ms(event.durationMs)}`,
+    connectionId: event.connectionId,
+  };
+}
+
+export function describeWarning(warning: GatewayWarning): FeedEntry {
+  return {
+    kind: 'warning',
+    level: 'warn',
+    text: `gateway ${warning.code}: ${warning.message}`,
+    ...(warning.connectionId === undefined ? {} : { connectionId: warning.connectionId }),
+  };
+}
+
+export function describeBatch(event: PollerBatchEvent, queueName: string): FeedEntry {
+  const count = plural(event.messageIds.length, 'message');
+  const level = event.outcome === 'success' && event.deleteFailures === 0 ? 'info' : event.outcome === 'failure' ? 'error' : 'warn';
+  const failed = event.failedMessageIds.length > 0 ? `, ${event.failedMessageIds.length} to retry` : '';
+  const reason = event.reason === undefined ? '' : ` (${event.reason})`;
+  return {
+    kind: 'batch',
+    level,
+    text: `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`,
+  };
+}
+
+/** Only failed invocations reach the feed (the successful ones are the route and batch events); the error message is left out. */
+export function describeFailedInvocation(event: InvocationEndEvent): FeedEntry | undefined {
+  if (event.status === 'ok') return undefined;
+  return { kind: 'function', level: 'error', text: `${event.functionId} failed: ${event.errorType ?? 'error'} (${ms(event.durationMs)})` };
+}
+
+/** The last FEED_CAPACITY events, numbered. */
+export class EventFeed {
+  readonly #events: FeedEvent[] = [];
+  #seq = 0;
+
+  constructor(
+    private readonly capacity = FEED_CAPACITY,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(entry: FeedEntry): FeedEvent {
+    this.#seq += 1;
+    const event: FeedEvent = { ...entry, text: redactString(entry.text), seq: this.#seq, at: this.now() };
+    this.#events.push(event);
+    if (this.#events.length > this.capacity) this.#events.splice(0, this.#events.length - this.capacity);
+    return event;
+  }
+
+  /** Oldest first. */
+  recent(): readonly FeedEvent[] {
+    return [...this.#events];
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Who may talk to the console. Every request must come from loopback and name the console's own
+ * host (a DNS-rebinding page reaches 127.0.0.1 under its own host name); requests that change
+ * something (mint a token, send a notification) must also be the console page's own: a custom
+ * header that a page on another origin cannot send without a CORS preflight (which the console
+ * never approves), a JSON body, and no `Origin` or `Sec-Fetch-Site` that says otherwise.
+ */
+import { CONSOLE_REQUEST_HEADER } from '../../console/console-api';
+
+export interface GuardedRequest {
+  /** The socket's remote address. */
+  readonly remoteAddress: string | undefined;
+  /** The port the request arrived on. */
+  readonly localPort: number | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export type GuardRefusalCode = 'not_loopback' | 'bad_host' | 'cross_origin' | 'missing_console_header' | 'unsupported_media_type';
+
+export interface GuardRefusal {
+  readonly status: 403 | 415;
+  readonly code: GuardRefusalCode;
+  readonly message: string;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1';
+}
+
+/** The host names the console answers to, with the port the request arrived on. */
+export function consoleHosts(port: number): readonly string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+}
+
+function header(request: GuardedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Checks every console request: loopback peer and the console's own `Host`. */
+export function checkConsoleRequest(request: GuardedRequest): GuardRefusal | undefined {
+  if (!isLoopbackAddress(request.remoteAddress)) {
+    return { status: 403, code: 'not_loopback', message: 'the console answers requests from this machine only' };
+  }
+  const host = header(request, 'host')?.toLowerCase();
+  if (request.localPort === undefined || host === undefined || !consoleHosts(request.localPort).includes(host)) {
+    return { status: 403, code: 'bad_host', message: 'the console answers only to 127.0.0.1, localhost or [::1] with its port' };
+  }
+  return undefined;
+}
+
+/**
+ * Checks a request that changes something (POST): everything checkConsoleRequest checks, plus the
+ * console header, `Content-Type: application/json`, an `Origin` (when present) equal to the
+ * console's own origin and a `Sec-Fetch-Site` (when present) of `same-origin`.
+ */
+export function checkConsoleMutation(request: GuardedRequest): GuardRefusal | undefined {
+  const refused = checkConsoleRequest(request);
+  if (refused !== undefined) return refused;
+  const host = header(request, 'host')?.toLowerCase() ?? '';
+  const origin = header(request, 'origin');
+  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+    return { status: 403, code: 'cross_origin', message: 'requests from another origin are refused' };
+  }
+  const fetchSite = header(request, 'sec-fetch-site');
+  if (fetchSite !== undefined && fetchSite !== 'same-origin') {
+    return { status: 403, code: 'cross_origin', message: 'requests from another site are refused' };
+  }
+  if (header(request, CONSOLE_REQUEST_HEADER) !== '1') {
+    return { status: 403, code: 'missing_console_header', message: `the console page sends ${CONSOLE_REQUEST_HEADER}: 1` };
+  }
+  const contentType = header(request, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json') {
+    return { status: 415, code: 'unsupported_media_type', message: 'the body must be application/json' };
+  }
+  return undefined;
+}
