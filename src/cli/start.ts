@@ -3,6 +3,7 @@
  * machine (SPEC §1, §5) until SIGINT or SIGTERM.
  */
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
+import { LocalConsole } from '../local/console/local-console';
 import { LOCAL_DEFAULTS, startLocalStack, type LocalLogEntry, type LocalStack } from '../local/runtime';
 import { parseFlags, parsePort, parseSeconds, runCli, UsageError } from './cli-support';
 import { describeFaults, parseFaultFlag } from './fault-flag';
@@ -69,9 +70,16 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new UsageError(`--authorize-timeout is at most 900 seconds (SQS DelaySeconds), got ${options.authorizeTimeoutSeconds}`);
   }
 
+  // The console's page is bundled while the stack starts; it is served on the gateway's port.
+  const localConsole = new LocalConsole(flags.quiet === true ? {} : { onLog: (entry) => process.stderr.write(`[console] ${entry.message}\n`) });
   const stack: LocalStack = await startLocalStack({
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
     ...(flags.quiet === true ? {} : { onLog: printLog }),
+    httpFallback: localConsole.handler,
+  });
+  await localConsole.attach(stack).catch(async (error: unknown) => {
+    await stack.close();
+    throw error;
   });
 
   let stopping = false;
@@ -79,7 +87,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: closing ${stack.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
-    stack.close().then(
+    Promise.all([localConsole.close(), stack.close()]).then(
       () => {
         process.stdout.write('Local stack stopped.\n');
         process.exit(0);
