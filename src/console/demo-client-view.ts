@@ -37,10 +37,12 @@ export function renderDemoClient(options: DemoClientViewOptions): HTMLElement {
     );
   });
   const close = button('Close', 'close', () => client.close(), 'secondary');
-  const remove = button('Remove', 'remove', () => {
+  const remove = button('✕', 'remove', () => {
     client.close();
     card.remove();
   }, 'secondary');
+  remove.title = 'Close and remove this client';
+  remove.setAttribute('aria-label', 'Remove');
   const actions = el('div', { className: 'actions' }, ping, api === undefined ? undefined : reportReady, close, remove);
 
   card.append(el('header', {}, el('h4', { text: options.title, title: options.title }), state), connection, actions, notifications, frames);
@@ -50,7 +52,7 @@ export function renderDemoClient(options: DemoClientViewOptions): HTMLElement {
     if (client.userId !== undefined) card.dataset.user = client.userId;
     state.textContent = client.state;
     state.className = `state state-${client.state}`;
-    const details = [client.connectionId === undefined ? 'connection id: after the first reply' : `connection ${client.connectionId}`];
+    const details = [client.connectionId === undefined ? 'connection id: press Ping to see it' : `connection ${client.connectionId}`];
     if (client.expiresAt !== undefined) details.push(`token expires ${expiry(client.expiresAt, Date.now())}`);
     connection.textContent = details.join(' · ');
     const open = client.open;
