@@ -32,7 +32,7 @@ import type { HttpFallbackHandler, WebSocketGatewayEventMap } from '../gateway';
 import type { PollerBatchEvent } from '../pollers/poller-events';
 import type { LocalClientConfig } from '../services/aws-client-config';
 import type { EmbeddedQueue } from '../services/embedded-sqs';
-import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady, type ActionResult } from './console-actions';
+import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
 import { queueRefs, SdkConsoleBackend, type ConsoleBackend } from './console-backend';
 import { buildConsolePage, type ConsolePage } from './console-page';
 import { buildConnectionRows, type LiveConnection } from './connection-rows';
@@ -135,6 +135,15 @@ function errorText(error: unknown): string {
   return redactString(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
+type RefreshKind = 'connections' | 'queues';
+
+/** One kind of refresh: a pending coalesced run, the run in progress, and whether to run once more after it. */
+interface RefreshState {
+  timer: NodeJS.Timeout | undefined;
+  running: Promise<void> | undefined;
+  again: boolean;
+}
+
 interface Attached {
   readonly stack: ConsoleStack;
   readonly backend: ConsoleBackend;
@@ -159,9 +168,9 @@ export class LocalConsole {
   #queues: QueuesUpdate = { queues: [] };
   #lastConnectionsJson = '';
   #lastQueuesJson = '';
-  readonly #refresh = {
-    connections: { timer: undefined as NodeJS.Timeout | undefined, running: undefined as Promise<void> | undefined, again: false },
-    queues: { timer: undefined as NodeJS.Timeout | undefined, running: undefined as Promise<void> | undefined, again: false },
+  readonly #refresh: Record<RefreshKind, RefreshState> = {
+    connections: { timer: undefined, running: undefined, again: false },
+    queues: { timer: undefined, running: undefined, again: false },
   };
 
   constructor(options: LocalConsoleOptions = {}) {
@@ -356,7 +365,7 @@ export class LocalConsole {
     if (attached === undefined) return;
     const result = await issueConsoleToken(attached.stack.stage, body);
     if (result.status === 200) this.#publish({ kind: 'console', level: 'info', text: `token issued for a demo client (valid ${CONSOLE_TOKEN_TTL_SECONDS / 60} min)` });
-    this.#sendResult(res, result);
+    sendJson(res, result.status, result.body);
   }
 
   async #reportReady(res: ServerResponse, body: string): Promise<void> {
@@ -367,17 +376,13 @@ export class LocalConsole {
       this.#publish({ kind: 'console', level: 'info', text: `report ready: ${result.body.download} → NotifyUser (message ${result.body.messageId})` });
       this.#schedule('queues');
     }
-    this.#sendResult(res, result);
+    sendJson(res, result.status, result.body);
   }
 
   #requireAttached(res: ServerResponse): Attached | undefined {
     if (this.#attached !== undefined && !this.#closed) return this.#attached;
     sendError(res, 503, 'not_ready', this.#closed ? 'the console has stopped' : 'the local stack is starting');
     return undefined;
-  }
-
-  #sendResult<T>(res: ServerResponse, result: ActionResult<T>): void {
-    sendJson(res, result.status, result.body);
   }
 
   async #openStream(res: ServerResponse, attached: Attached): Promise<void> {
@@ -400,7 +405,7 @@ export class LocalConsole {
   }
 
   /** A refresh soon (events close together cause one), only while a page is watching. */
-  #schedule(kind: 'connections' | 'queues'): void {
+  #schedule(kind: RefreshKind): void {
     const state = this.#refresh[kind];
     if (this.#closed || this.#hub.size === 0 || state.timer !== undefined) return;
     state.timer = setTimeout(() => {
@@ -410,7 +415,7 @@ export class LocalConsole {
   }
 
   /** Runs one refresh; a request during a run causes one more run after it. */
-  #refreshNow(kind: 'connections' | 'queues'): Promise<void> {
+  #refreshNow(kind: RefreshKind): Promise<void> {
     const state = this.#refresh[kind];
     if (state.running !== undefined) {
       state.again = true;
