@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
 import { connectionAccess } from '../commons/connection-record';
+import { ERROR_MESSAGES } from '../commons/frames';
 import type { Logger } from '../commons/logger';
 import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-events';
 import { errorResult, parseClientMessage, withErrorFrame } from './route-response';
@@ -19,10 +20,21 @@ export interface DefaultDependencies {
 
 const MAX_ECHOED_ACTION_LENGTH = 64;
 
-/** How the frame names the action: as API Gateway selected it (non-strings stringified), shortened. */
+/** The action as API Gateway selected it (non-strings stringified); undefined when it is nested too deeply to stringify. */
+function actionText(action: unknown): string | undefined {
+  if (typeof action === 'string') return action;
+  try {
+    return JSON.stringify(action);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How the frame names the action, shortened. */
 function describeAction(action: unknown): string {
   if (action === undefined) return 'A message without an action is not implemented.';
-  const text = typeof action === 'string' ? action : JSON.stringify(action);
+  const text = actionText(action);
+  if (text === undefined) return ERROR_MESSAGES.not_implemented;
   const shown = text.length > MAX_ECHOED_ACTION_LENGTH ? `${text.slice(0, MAX_ECHOED_ACTION_LENGTH)}…` : text;
   return `The action ${JSON.stringify(shown)} is not implemented.`;
 }
