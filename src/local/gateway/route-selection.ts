@@ -60,9 +60,22 @@ export function selectRouteKey(body: string, path: readonly string[]): string | 
     case 'boolean':
       return String(value);
     case 'object':
-      return value === null ? undefined : JSON.stringify(value);
+      return value === null ? undefined : stringifyRouteValue(value);
     default:
       return undefined;
+  }
+}
+
+/**
+ * The JSON of an object or array value, or `undefined` when it is nested too deeply for
+ * `JSON.stringify` (a RangeError that would otherwise escape `ws`'s message event and end the
+ * process): such a value can never equal a route key, so the message goes to `$default`.
+ */
+function stringifyRouteValue(value: object): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
   }
 }
 
