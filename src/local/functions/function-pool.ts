@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { CpuGauge } from './cpu-gauge';
 import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionInstance, type InstanceOutcome } from './function-instance';
@@ -26,10 +27,26 @@ export interface PoolHooks {
   readonly onInvocation: (event: FunctionInvocationEvent) => void;
 }
 
+/** When a pool starts another instance while its instances are busy (see FunctionPool). */
+export interface PoolScaling {
+  /** The runner's CPU gauge, shared by its pools. */
+  readonly gauge: CpuGauge;
+  /** An invocation running this long holds its instance long enough that waiting for it is not worth it. */
+  readonly longInvocationMs: number;
+}
+
+/** Default PoolScaling.longInvocationMs. */
+export const LONG_INVOCATION_MS = 100;
+
+/** While invocations wait under the concurrency limit, the pool decides again this often. */
+const SCALE_OUT_CHECK_MS = 25;
+
 interface Lease {
   readonly instance: FunctionInstance;
   readonly cold: boolean;
 }
+
+type Waiter = (lease: Lease | undefined) => void;
 
 const MIB = 1024 * 1024;
 
@@ -46,6 +63,20 @@ function failure(error: SerializedError, durationMs: number, coldStart: boolean)
  * The instances of one function, with Lambda's concurrency rules: an invocation goes to an idle
  * warm instance, else a new instance is started while the function is under its concurrency
  * limit, else it waits (first come, first served) for an instance to become free.
+ *
+ * One difference with Lambda, whose instances each have CPUs of their own: here every instance is
+ * a thread sharing this machine's CPUs. Once they are saturated, another instance cannot add
+ * throughput; it adds a cold start, and every invocation gets slower as the threads evict each
+ * other's caches and each isolate warms its JIT on a share of the traffic (measured on 2 CPUs with
+ * 100 clients pinging: 0.9 ms of CPU per ping with one Ping instance, 1.6–2.2 ms with 3–4, 2.1 ms
+ * with 10; docs/performance.md). So when every instance is busy, a new one is started:
+ * - while the machine's CPUs are not saturated;
+ * - or when an invocation has been running for `longInvocationMs`: it is slow (it awaits a timer or
+ *   a remote service, or computes for long), so waiting for its instance is not worth it, and for
+ *   functions that await slow things another instance adds throughput, as on Lambda;
+ * and at most one per gauge window, so that each decision sees the load of the instance started
+ * before it. Otherwise the invocation waits for the first instance to free up, which on a
+ * saturated machine is sooner than a cold start would finish.
  */
 export class FunctionPool {
   private readonly idle: FunctionInstance[] = [];
@@ -53,12 +84,18 @@ export class FunctionPool {
   private readonly live = new Set<FunctionInstance>();
   /** Every worker that has not exited yet, terminating ones included. */
   private readonly workers = new Set<FunctionInstance>();
-  private readonly waiters: ((lease: Lease | undefined) => void)[] = [];
+  private readonly waiters: Waiter[] = [];
+  private scaleOutTimer: NodeJS.Timeout | undefined;
+  /** performance.now() of the last instance started while others were busy. */
+  private scaledOutAt = Number.NEGATIVE_INFINITY;
+  /** Instances running an invocation, and when it started (performance.now()). */
+  private readonly busy = new Map<FunctionInstance, number>();
   private closed = false;
 
   constructor(
     private readonly fn: PoolFunction,
     private readonly hooks: PoolHooks,
+    private readonly scaling?: PoolScaling,
   ) {}
 
   stats(): FunctionPoolStats {
@@ -92,6 +129,7 @@ export class FunctionPool {
       }
     }
     this.emitStart(requestId, cold);
+    this.busy.set(instance, performance.now());
     const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
     const result = this.toResult(outcome, cold);
     if (outcome.kind === 'timeout') {
@@ -110,6 +148,7 @@ export class FunctionPool {
   /** Terminates every worker and fails the invocations still waiting for one. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.scaleOutTimer);
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
     this.idle.length = 0;
     await Promise.all([...this.workers].map((instance) => instance.terminate()));
@@ -133,11 +172,37 @@ export class FunctionPool {
     if (this.closed) return Promise.resolve(undefined);
     const warm = this.idle.pop();
     if (warm !== undefined) return Promise.resolve({ instance: warm, cold: false });
-    if (this.live.size < this.fn.concurrencyLimit) return Promise.resolve({ instance: this.spawn(), cold: true });
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (this.live.size < this.fn.concurrencyLimit && this.mayScaleOut()) return Promise.resolve({ instance: this.spawn(), cold: true });
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.armScaleOut();
+    });
+  }
+
+  /** See the class comment. Always true for the first instance, and without a gauge. */
+  private mayScaleOut(): boolean {
+    if (this.scaling === undefined || this.live.size === 0) return true;
+    const { gauge, longInvocationMs } = this.scaling;
+    const now = performance.now();
+    if (now - this.scaledOutAt < gauge.windowMs) return false;
+    if (!gauge.saturated()) return true;
+    for (const since of this.busy.values()) if (now - since >= longInvocationMs) return true;
+    return false;
+  }
+
+  /** While invocations wait under the concurrency limit, decides again every SCALE_OUT_CHECK_MS. */
+  private armScaleOut(): void {
+    if (this.scaling === undefined || this.scaleOutTimer !== undefined || this.live.size >= this.fn.concurrencyLimit) return;
+    this.scaleOutTimer = setTimeout(() => {
+      this.scaleOutTimer = undefined;
+      if (this.closed || this.waiters.length === 0 || this.live.size >= this.fn.concurrencyLimit) return;
+      if (this.mayScaleOut()) this.waiters.shift()?.({ instance: this.spawn(), cold: true });
+      if (this.waiters.length > 0) this.armScaleOut();
+    }, SCALE_OUT_CHECK_MS);
   }
 
   private release(instance: FunctionInstance): void {
+    this.busy.delete(instance);
     if (this.closed) return;
     if (!instance.isAlive) {
       this.live.delete(instance);
@@ -151,6 +216,7 @@ export class FunctionPool {
   }
 
   private spawn(): FunctionInstance {
+    if (this.live.size > 0) this.scaledOutAt = performance.now();
     const stream = logStreamName();
     this.log('platform', initStartLine(process.versions.node), undefined);
     const instance = new FunctionInstance({

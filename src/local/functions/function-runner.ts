@@ -7,7 +7,8 @@ import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
 import type { LocalFunctionDefinition } from './function-definition';
-import { FunctionPool } from './function-pool';
+import { CpuGauge } from './cpu-gauge';
+import { FunctionPool, LONG_INVOCATION_MS } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
 
@@ -31,6 +32,12 @@ export interface FunctionRunnerOptions {
   readonly region?: string;
   /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
   readonly accountId?: string;
+  /**
+   * While the CPUs are saturated, an invocation that finds every instance of its function busy
+   * waits for one to free up, unless one of them has been running this long (see FunctionPool).
+   * Default 100 ms.
+   */
+  readonly longInvocationMs?: number;
 }
 
 export interface FunctionBuildReport {
@@ -107,6 +114,7 @@ export class FunctionRunner implements FunctionInvoker {
     const directory = bundles.directory;
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
+    const scaling = { gauge: new CpuGauge(), longInvocationMs: options.longInvocationMs ?? LONG_INVOCATION_MS };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
       const functionName = fn.functionName ?? fn.logicalId;
@@ -142,6 +150,7 @@ export class FunctionRunner implements FunctionInvoker {
             enableSourceMaps: wantsSourceMaps(environment),
           },
           { onLog, onInvocation },
+          scaling,
         ),
       );
     }
