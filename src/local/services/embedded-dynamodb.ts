@@ -12,6 +12,7 @@ import type { KeySchemaModel, TableModel } from '../template/stack-model';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
+import { observeRequest, type ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
 
 export interface EmbeddedDynamoDbOptions {
@@ -24,6 +25,8 @@ export interface EmbeddedDynamoDbOptions {
   readonly region?: string;
   /** Inject throttling / 5xx errors into this fraction of requests (after the tables are created). */
   readonly faults?: FaultOptions;
+  /** Called once per request answered (after the tables are created), faulted ones included. */
+  readonly onRequest?: ServiceRequestListener;
 }
 
 export interface EmbeddedTable {
@@ -91,6 +94,7 @@ export class EmbeddedDynamoDb {
   readonly endpoint: string;
   readonly clientConfig: LocalClientConfig;
   private faultInjector: FaultInjector | undefined;
+  private requestListener: ServiceRequestListener | undefined;
   private readonly faultCounter = new FaultCounter();
   private closing: Promise<void> | undefined;
 
@@ -115,6 +119,7 @@ export class EmbeddedDynamoDb {
     server.removeAllListeners('request');
     let service: EmbeddedDynamoDb | undefined;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (service?.requestListener !== undefined) observeRequest('dynamodb', request, response, service.requestListener);
       if (service?.faultInjector?.(request, response) === true) return;
       void dynaliteHandler(request, response);
     });
@@ -127,6 +132,7 @@ export class EmbeddedDynamoDb {
       throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`DynamoDB: could not create the tables: ${String(error)}`, 'SETUP_FAILED', { cause: error });
     }
     if (options.faults !== undefined) service.setFaults(options.faults);
+    service.requestListener = options.onRequest;
     return service;
   }
 

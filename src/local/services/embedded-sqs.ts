@@ -5,6 +5,7 @@ import type { QueueModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
+import { observeRequest, type ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
 
 export interface EmbeddedSqsOptions {
@@ -23,6 +24,8 @@ export interface EmbeddedSqsOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Inject throttling / 5xx errors into this fraction of requests (after the queues are created). */
   readonly faults?: FaultOptions;
+  /** Called once per request answered (after the queues are created), faulted ones included. */
+  readonly onRequest?: ServiceRequestListener;
 }
 
 export interface EmbeddedQueue {
@@ -83,6 +86,7 @@ export class EmbeddedSqs {
   readonly endpoint: string;
   readonly clientConfig: LocalClientConfig;
   private faultInjector: FaultInjector | undefined;
+  private requestListener: ServiceRequestListener | undefined;
   private readonly faultCounter = new FaultCounter();
   private closing: Promise<void> | undefined;
 
@@ -117,6 +121,7 @@ export class EmbeddedSqs {
     });
     let sqs: EmbeddedSqs | undefined;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      if (sqs?.requestListener !== undefined) observeRequest('sqs', request, response, sqs.requestListener);
       if (sqs?.faultInjector?.(request, response) === true) return;
       void requestHandler(request, response);
       if (request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage') returnOrphanedMessages(request, response, service.Queues);
@@ -136,6 +141,7 @@ export class EmbeddedSqs {
       throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`SQS: could not create the queues: ${String(error)}`, 'SETUP_FAILED', { cause: error });
     }
     if (options.faults !== undefined) sqs.setFaults(options.faults);
+    sqs.requestListener = options.onRequest;
     return sqs;
   }
 
