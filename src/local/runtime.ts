@@ -20,14 +20,17 @@ import { ensureStageKeyPair } from '../tooling/stage-keys';
 import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
 import { FunctionRunner } from './functions/function-runner';
+import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
+import { managementOperationOf } from './gateway/management-faults';
 import { randomApiId } from './gateway/ids';
 import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
 import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
+import type { ServiceRequestEvent } from './services/request-observer';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
@@ -92,6 +95,30 @@ export interface LocalStackOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** Every log line of the functions, the pollers and the gateway. Default: dropped. */
   readonly onLog?: (entry: LocalLogEntry) => void;
+  /**
+   * Every request the embedded DynamoDB and SQS and the Management API answer, once answered: the
+   * AWS requests the functions' unmodified SDK clients (and the queue pollers, `caller`
+   * `event-source-mapping`) make. The benchmark counts them per operation.
+   */
+  readonly onServiceRequest?: (event: ServiceRequestEvent) => void;
+}
+
+export type { ServiceRequestEvent } from './services/request-observer';
+
+/** Where start-up time went, ms, in order. */
+export interface StartupPhases {
+  /** The stage's signing key pair (made on first use). */
+  readonly keys: number;
+  /** In-process CDK synth and reading the template into the StackModel. */
+  readonly synth: number;
+  /** Embedded DynamoDB and SQS with the stack's tables and queues. */
+  readonly services: number;
+  /** The gateway listening. */
+  readonly gateway: number;
+  /** The functions' bundles (a cache hit, or an esbuild build) and the runner. */
+  readonly functions: number;
+  /** The queue pollers and the endpoints file. */
+  readonly pollers: number;
 }
 
 export interface LocalLogEntry {
@@ -117,6 +144,7 @@ export interface LocalStack {
   readonly pollers: QueuePollers;
   /** Start-up time, milliseconds. */
   readonly startupMs: number;
+  readonly startupPhases: StartupPhases;
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
@@ -180,8 +208,17 @@ async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const startedAt = performance.now();
+  let phaseStartedAt = startedAt;
+  /** Time since the previous phase ended. */
+  const phase = (): number => {
+    const now = performance.now();
+    const elapsed = now - phaseStartedAt;
+    phaseStartedAt = now;
+    return elapsed;
+  };
   const stage = stageFor(options);
   const log = options.onLog ?? (() => undefined);
+  const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
   const batches = listeners<PollerBatchEvent>();
   // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
@@ -197,9 +234,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
+    const keysMs = phase();
     const { stackName, template } = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
     const model = readStackTemplate(template, { stackName });
     const namePrefix = `${stackName}-`;
+    const synthMs = phase();
 
     const [dynamodb, sqs] = await Promise.all([
       EmbeddedDynamoDb.start({
@@ -207,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
+        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -214,9 +254,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
+        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
     ]);
     started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
+    const servicesMs = phase();
 
     const invoker = new DeferredInvoker();
     const apiId = randomApiId();
@@ -236,8 +278,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.faults?.management ? { faults: options.faults.management } : {}),
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
+    if (onServiceRequest !== undefined) {
+      gateway.on('management', ({ method, status, durationMs }) =>
+        onServiceRequest({ service: 'management', operation: managementOperationOf(method) ?? method, status, durationMs }),
+      );
+    }
     const address = await gateway.listen();
     started.gateway = () => gateway.close();
+    const gatewayMs = phase();
 
     const gatewayOrigin = `127.0.0.1:${address.port}`;
     const context = createLocalIntrinsicContext(model, {
@@ -273,6 +321,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.runner = () => runner.close();
     invoker.set(runner);
+    const functionsMs = phase();
 
     const pollers = QueuePollers.start({
       mappings: model.eventSourceMappings,
@@ -303,6 +352,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started.endpointsFile = () => Promise.resolve(removeEndpointsFile(endpointsFile));
     }
 
+    const pollersMs = phase();
     let closing: Promise<void> | undefined;
     return {
       stage,
@@ -316,6 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       pollers,
       startupMs: performance.now() - startedAt,
+      startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
       onInvocation: invocations.add,
       onBatch: batches.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
