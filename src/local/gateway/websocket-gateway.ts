@@ -89,6 +89,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   private readonly maxDurationMs: number;
   private readonly integrationTimeoutMs: number;
   private readonly managementContext: ManagementApiContext;
+  /** The connection of each client's `ws` socket and raw TCP socket (for the shared listeners). */
+  private readonly connectionsBySocket = new WeakMap<object, GatewayConnection>();
+  private readonly socketHandlers = this.createSocketHandlers();
   private readonly faultCounter = new FaultCounter();
   private managementFaults: ManagementFaultInjector | undefined;
   private state: State = 'new';
@@ -342,12 +345,42 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.options.limits.maxFrameBytes,
     );
     this.registry.add(connection);
-    req.socket.prependListener('data', (chunk: Buffer) => this.onClientBytes(connection, chunk));
-    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(connection, data as Buffer, isBinary));
-    socket.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason));
-    socket.on('error', (error: Error & { code?: string }) => this.onSocketError(connection, error));
+    // One set of listeners for every connection (no closures per connection): each finds its connection by the emitter.
+    this.connectionsBySocket.set(req.socket, connection);
+    this.connectionsBySocket.set(socket, connection);
+    const handlers = this.socketHandlers;
+    req.socket.prependListener('data', handlers.data);
+    socket.on('message', handlers.message);
+    socket.on('close', handlers.close);
+    socket.on('error', handlers.error);
     this.armTimer(connection);
     if (this.listenerCount('connection') > 0) this.emit('connection', connection);
+  }
+
+  /** The listeners every connection's sockets share; `this` is the emitting socket. */
+  private createSocketHandlers() {
+    const connectionOf = (socket: object): GatewayConnection | undefined => this.connectionsBySocket.get(socket);
+    const onClientBytes = (connection: GatewayConnection, chunk: Buffer) => this.onClientBytes(connection, chunk);
+    const onMessage = (connection: GatewayConnection, data: Buffer, isBinary: boolean) => this.onMessage(connection, data, isBinary);
+    const onClose = (connection: GatewayConnection, code: number, reason: Buffer) => this.onClose(connection, code, reason);
+    const onError = (connection: GatewayConnection, error: Error & { code?: string }) => this.onSocketError(connection, error);
+    const data = function (this: Duplex, chunk: Buffer): void {
+      const connection = connectionOf(this);
+      if (connection !== undefined) onClientBytes(connection, chunk);
+    };
+    const message = function (this: WebSocket, payload: RawData, isBinary: boolean): void {
+      const connection = connectionOf(this);
+      if (connection !== undefined) onMessage(connection, payload as Buffer, isBinary);
+    };
+    const close = function (this: WebSocket, code: number, reason: Buffer): void {
+      const connection = connectionOf(this);
+      if (connection !== undefined) onClose(connection, code, reason);
+    };
+    const error = function (this: WebSocket, cause: Error & { code?: string }): void {
+      const connection = connectionOf(this);
+      if (connection !== undefined) onError(connection, cause);
+    };
+    return { data, message, close, error };
   }
 
   // ── Messages ──────────────────────────────────────────────────────────────────────────
