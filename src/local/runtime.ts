@@ -19,7 +19,7 @@ import {
 import { ensureStageKeyPair } from '../tooling/stage-keys';
 import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
-import { FunctionRunner } from './functions/function-runner';
+import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
@@ -85,6 +85,12 @@ export interface LocalStackOptions {
   readonly maxConnectionDurationSeconds?: number;
   /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Most concurrent instances of a function without reserved concurrency, and most concurrent
+   * batches of a queue mapping without MaximumConcurrency (Lambda scales a mapping up while a
+   * backlog lasts, as far as the function's concurrency allows). Default 10.
+   */
+  readonly functionConcurrency?: number;
   /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
   /** Changes the stack before synthesis (a test adds a route this way). */
@@ -314,10 +320,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       memorySizeMb: fn.memorySizeMb,
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
     }));
+    const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
       functions,
       onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
       onInvocation: invocations.emit,
+      defaultConcurrency: functionConcurrency,
     });
     started.runner = () => runner.close();
     invoker.set(runner);
@@ -328,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: sqs.queues,
       invoker: runner,
       sqs: sqs.clientConfig,
+      defaultMaximumConcurrency: functionConcurrency,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
     });
