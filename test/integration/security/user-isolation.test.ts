@@ -4,10 +4,12 @@
  * refused and changes nothing, an expired connection neither acts nor receives until it renews,
  * and a handshake from an origin that is not allowed is refused.
  */
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AuthMode } from '../../../infra/stages';
 import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';
 import type { TestClient } from '../../helpers/ws-client';
+import { openPending } from './helpers/connections';
 import { structuredLogs } from './helpers/observe';
 
 const APP_ORIGIN = 'https://app.example.com';
@@ -182,6 +184,58 @@ describe.each<AuthMode>(['authorizer', 'action'])('Security: user isolation (mod
       expect(await t.record(expiring.connectionId)).toMatchObject({ userId: { S: 'hank' }, expiresAt: { N: String(expiring.expiresAt) } });
       await expiring.client.close();
     });
+  });
+
+  describe('records that may not receive', () => {
+    it('a record past its ttl counts as absent: no action, no notification, no renewal, even with a valid token', async () => {
+      // Prepare: a live connection whose record says its ttl has passed (DynamoDB deletes late).
+      const stale = await t.connectAs('kate');
+      const fresh = await t.connectAs('kate');
+      const pastTtl = String(Math.floor(Date.now() / 1000) - 1);
+      await t.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: t.stack.endpoints.tableName,
+          Key: { connectionId: { S: stale.connectionId } },
+          UpdateExpression: 'SET #ttl = :past',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':past': { N: pastTtl } },
+        }),
+      );
+      const logsFrom = t.logs.length;
+
+      // Act
+      const pingReply = frame(await stale.client.request(ping));
+      const renewal = frame(await stale.client.request(authorize(await t.token('kate'))));
+      const toUser = await notifyUser('kate');
+      const toConnection = await notifyConnection(stale.connectionId);
+
+      // Assess
+      expect(pingReply).toMatchObject({ type: 'error', code: 'unauthorized' });
+      expect(renewal).toMatchObject({ type: 'error', code: 'unauthorized' });
+      expect(frame(await fresh.client.next(10_000))).toMatchObject({ type: 'notification', id: toUser });
+      await queuesDrained();
+      const refused = structuredLogs(t.logs, 'NotifyConnection', logsFrom).find((item) => item.notificationId === toConnection);
+      expect(refused).toMatchObject({ message: 'Notification refused', reason: 'absent' });
+      expect(stale.client.pending).toEqual([]);
+      // The renewal wrote nothing: the record is as the test left it.
+      expect(await t.record(stale.connectionId)).toMatchObject({ userId: { S: 'kate' }, ttl: { N: pastTtl } });
+      await Promise.all([stale.client.close(), fresh.client.close()]);
+    });
+
+    if (authMode === 'action') {
+      it('a connection that has not authorized receives nothing sent to its connection id', async () => {
+        const { client, connectionId } = await openPending(t);
+        const logsFrom = t.logs.length;
+
+        const id = await notifyConnection(connectionId);
+
+        await queuesDrained();
+        const refused = structuredLogs(t.logs, 'NotifyConnection', logsFrom).find((item) => item.notificationId === id);
+        expect(refused).toMatchObject({ message: 'Notification refused', reason: 'unauthorized', connectionId });
+        expect(client.pending).toEqual([]);
+        await client.close();
+      });
+    }
   });
 
   describe('allowed origins', () => {
