@@ -19,7 +19,9 @@ import type { ManagementFault } from './management-faults';
  *   empty body, as API Gateway answers (the PHP SDK reports "Unable to parse error information
  *   from response" for AWS's 410, the Java SDK "GoneException: null"): the SDK raises `GoneException`.
  *
- * Any request signature is accepted (SigV4 or none). The id is URL-decoded (the SDK sends `=` as `%3D`).
+ * Any request signature is accepted (SigV4 or none), except that an unsigned request from a web
+ * page (`Origin` or `Sec-Fetch-Site`) → 403 `ForbiddenException`, as AWS refuses unsigned requests.
+ * The id is URL-decoded (the SDK sends `=` as `%3D`).
  * With fault injection on (management-faults.ts), a faulted request is answered with 429 or 500
  * before anything else happens.
  */
@@ -58,6 +60,19 @@ function decodeConnectionId(encoded: string): string | undefined {
 
 const gone = (res: ServerResponse): void => respond(res, 410, '', 'GoneException');
 
+/**
+ * A request a web page made (`Origin`, or `Sec-Fetch-Site` other than `none`) without a SigV4
+ * `Authorization` header. AWS accepts signed requests only, which no page can make; here unsigned
+ * requests are accepted for curl and scripts, but not from a browser, or any site open in the
+ * developer's browser could post frames to (a simple cross-site POST needs no preflight) or close
+ * the local stack's connections.
+ */
+function isUnsignedBrowserRequest(req: IncomingMessage): boolean {
+  if (req.headers.authorization !== undefined) return false;
+  const fetchSite = req.headers['sec-fetch-site'];
+  return req.headers.origin !== undefined || (fetchSite !== undefined && fetchSite !== 'none');
+}
+
 function payloadTooLarge(res: ServerResponse, limit: number): void {
   respond(res, 413, JSON.stringify({ message: `Message payload exceeds the limit of ${limit} bytes` }), 'PayloadTooLargeException');
 }
@@ -70,6 +85,12 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
   const observe = context.observer();
   if (observe !== undefined) {
     res.once('finish', () => observe({ method, connectionId, status: res.statusCode, durationMs: performance.now() - started }));
+  }
+
+  if (isUnsignedBrowserRequest(req)) {
+    req.resume();
+    respond(res, 403, '{"message":"Missing Authentication Token"}', 'ForbiddenException');
+    return;
   }
 
   // An injected fault comes first and has no effect, as AWS throttles before it does anything.
