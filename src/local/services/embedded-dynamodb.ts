@@ -10,6 +10,7 @@ import {
 import dynalite from 'dynalite';
 import type { KeySchemaModel, TableModel } from '../template/stack-model';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { closeDynaliteIteratorsWhenDone } from './dynalite-iterators';
 import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
 import { observeRequest, type ServiceRequestListener } from './request-observer';
@@ -112,6 +113,7 @@ export class EmbeddedDynamoDb {
   static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
     const host = options.host ?? '127.0.0.1';
     const region = options.region ?? DEFAULT_REGION;
+    closeDynaliteIteratorsWhenDone();
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     // Put the fault injector in front of dynalite's handler; it stays inactive until set.
     const [dynaliteHandler] = server.listeners('request') as RequestListener[];
