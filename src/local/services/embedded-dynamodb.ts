@@ -12,6 +12,7 @@ import type { KeySchemaModel, TableModel } from '../template/stack-model';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { closeDynaliteIteratorsWhenDone } from './dynalite-iterators';
 import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
+import { refuseBrowserRequest } from './browser-requests';
 import { closeServer, listen } from './http-server';
 import { observeRequest, type ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
@@ -121,6 +122,7 @@ export class EmbeddedDynamoDb {
     server.removeAllListeners('request');
     let service: EmbeddedDynamoDb | undefined;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (refuseBrowserRequest(request, response, 'DynamoDB')) return;
       if (service?.requestListener !== undefined) observeRequest('dynamodb', request, response, service.requestListener);
       if (service?.faultInjector?.(request, response) === true) return;
       void dynaliteHandler(request, response);

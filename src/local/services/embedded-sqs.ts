@@ -4,6 +4,7 @@ import { createRequestHandler } from 'local-aws-sqs';
 import type { QueueModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
+import { refuseBrowserRequest } from './browser-requests';
 import { closeServer, listen } from './http-server';
 import { observeRequest, type ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
@@ -121,6 +122,7 @@ export class EmbeddedSqs {
     });
     let sqs: EmbeddedSqs | undefined;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      if (refuseBrowserRequest(request, response, 'SQS')) return;
       if (sqs?.requestListener !== undefined) observeRequest('sqs', request, response, sqs.requestListener);
       if (sqs?.faultInjector?.(request, response) === true) return;
       void requestHandler(request, response);
