@@ -1,0 +1,121 @@
+/**
+ * The embedded DynamoDB and SQS of the local stack listen on 127.0.0.1 at well-known ports with
+ * predictable table and queue names. A web page open in the developer's browser can reach them:
+ * the SQS query protocol takes a form-encoded POST (a "simple" request: no CORS preflight), and
+ * dynalite answers every preflight with `Access-Control-Allow-Origin: *`. Unguarded, any site
+ * could send notifications to local users, or read the connections table and rewrite who a
+ * connection belongs to. On AWS neither is reachable without a SigV4 signature. Browsers mark
+ * their requests with `Origin` (and `Sec-Fetch-Site`); the SDK and the AWS CLI never do.
+ */
+import { request } from 'node:http';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';
+import { sleep } from '../../helpers/ws-client';
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+function send(url: string, method: string, headers: Record<string, string>, body = ''): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+const PAGE = { Origin: 'https://evil.example.com', 'Sec-Fetch-Site': 'cross-site' };
+/** What a page may send once dynalite approved the preflight: any header, an unverifiable signature. */
+const FAKE_SIGNATURE = {
+  'X-Amz-Date': '20250101T000000Z',
+  Authorization: 'AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+};
+
+describe('Security: the embedded services and web pages', () => {
+  let t: TestStack;
+
+  beforeAll(async () => {
+    t = await startTestStack({ stage: 'local', authMode: 'authorizer', endpointsFile: false });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('SQS refuses a cross-site form POST that would send a notification; the user receives nothing', async () => {
+    // Prepare
+    const victim = await t.connectAs('victim');
+    const form = new URLSearchParams({
+      Action: 'SendMessage',
+      QueueUrl: t.stack.endpoints.queues.NotifyUser ?? '',
+      MessageBody: JSON.stringify({ userId: 'victim', data: { download: 'https://evil.example.com/malware' } }),
+    }).toString();
+
+    // Act
+    const answer = await send(t.stack.endpoints.sqsEndpoint ?? '', 'POST', { ...PAGE, 'Content-Type': 'application/x-www-form-urlencoded' }, form);
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    expect(await t.queueDepth('NotifyUser')).toBe(0);
+    await sleep(300);
+    expect(victim.client.pending).toEqual([]);
+    await victim.client.close();
+  });
+
+  it('DynamoDB refuses the CORS preflight and the request of a web page; the connection keeps its owner', async () => {
+    // Prepare
+    const victim = await t.connectAs('victim');
+    const endpoint = t.stack.endpoints.dynamodbEndpoint ?? '';
+    const putItem = JSON.stringify({
+      TableName: t.stack.endpoints.tableName,
+      Item: { connectionId: { S: victim.connectionId }, state: { S: 'authorized' }, authMode: { S: 'authorizer' }, userId: { S: 'mallory' }, connectedAt: { N: '1' }, authorizedAt: { N: '1' }, expiresAt: { N: '9999999999' }, failedAttempts: { N: '0' }, ttl: { N: '9999999999' } },
+    });
+
+    // Act
+    const preflight = await send(endpoint, 'OPTIONS', { ...PAGE, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,x-amz-date,x-amz-target' });
+    const write = await send(
+      endpoint,
+      'POST',
+      {
+        ...PAGE,
+        'Content-Type': 'application/x-amz-json-1.0',
+        'X-Amz-Target': 'DynamoDB_20120810.PutItem',
+        ...FAKE_SIGNATURE,
+      },
+      putItem,
+    );
+    const scan = await send(
+      endpoint,
+      'POST',
+      { ...PAGE, 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'DynamoDB_20120810.Scan', ...FAKE_SIGNATURE },
+      JSON.stringify({ TableName: t.stack.endpoints.tableName }),
+    );
+
+    // Assess
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect([write.status, scan.status]).toEqual([403, 403]);
+    expect(scan.body).not.toContain(victim.connectionId);
+    const { Item } = await t.dynamodb.send(new GetItemCommand({ TableName: t.stack.endpoints.tableName, Key: { connectionId: { S: victim.connectionId } }, ConsistentRead: true }));
+    expect(Item?.userId).toEqual({ S: 'victim' });
+    await victim.client.close();
+  });
+
+  it('still serves the SDK clients (no Origin)', async () => {
+    const user = await t.connectAs('someone');
+
+    await t.sqs.send(new SendMessageCommand({ QueueUrl: t.stack.endpoints.queues.NotifyUser, MessageBody: JSON.stringify({ userId: 'someone', id: 'n-1', data: 1 }) }));
+
+    expect(frame(await user.client.next(10_000))).toEqual({ type: 'notification', id: 'n-1', data: 1 });
+    expect(await t.record(user.connectionId)).toMatchObject({ userId: { S: 'someone' } });
+    await user.client.close();
+    await eventually('the record to be deleted', async () => ((await t.record(user.connectionId)) === undefined ? true : undefined));
+  });
+});
