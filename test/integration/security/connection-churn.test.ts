@@ -2,7 +2,8 @@
  * Races and churn on the real local stack (SPEC §2, §8 "the authorize/disconnect race never
  * leaves a record"):
  * - mode `action`: 200 connections each send `authorize` with a valid token and go away at once or
- *   0–5 ms later, by close frame or by dropping TCP — afterwards no record is left;
+ *   0–21 ms later (Authorize takes a few ms to a few tens of ms, depending on load), by close frame
+ *   or by dropping TCP — afterwards no record is left;
  * - mode `authorizer`: 2,000 connect/disconnect cycles, 40 at a time — afterwards the table is empty.
  * "Afterwards" is checked twice: polling until the `$disconnect`s have drained, and again after
  * the gateway has closed, which waits for every invocation it started (so no late `authorize`
@@ -31,7 +32,7 @@ async function pool(count: number, concurrency: number, task: (index: number) =>
 /** How a client goes away: a close frame or a dropped TCP connection, at once or after a delay. */
 type Ending = { readonly how: 'close' | 'terminate'; readonly delayMs: number | 'same-tick' };
 const ENDINGS: readonly Ending[] = (['close', 'terminate'] as const).flatMap((how) =>
-  (['same-tick', 0, 1, 2, 3, 4, 5] as const).map((delayMs) => ({ how, delayMs })),
+  (['same-tick', 0, 1, 2, 3, 5, 8, 13, 21] as const).map((delayMs) => ({ how, delayMs })),
 );
 
 async function goAway(client: TestClient, ending: Ending): Promise<void> {
@@ -65,7 +66,7 @@ describe('Security: authorize racing disconnect on the real stack (mode action)'
     const logsFrom = t.logs.length;
     const started = performance.now();
 
-    // Act: send authorize, then leave: in the same tick, or 0–5 ms later; by close frame or by dropping TCP.
+    // Act: send authorize, then leave: in the same tick, or 0–21 ms later; by close frame or by dropping TCP.
     await pool(INTERLEAVINGS, 20, async (index) => {
       const client = await t.connect();
       client.socket.send(JSON.stringify({ action: 'authorize', token: tokens[index % tokens.length] }));
@@ -114,7 +115,7 @@ describe('Security: connect/disconnect churn (mode authorizer)', () => {
     let connected = 0;
     const started = performance.now();
 
-    // Act: connect, then go away (close frame or dropped TCP, at once or up to 5 ms later; some after a ping).
+    // Act: connect, then go away (close frame or dropped TCP, at once or up to 21 ms later; some after a ping).
     await pool(CYCLES, CONCURRENCY, async (index) => {
       const client = await t.connect(`?token=${tokens[index % tokens.length]}`);
       connected += 1;
