@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** How long a reading stays valid: the gauge is read on scale-out decisions, which come in bursts. */
@@ -58,4 +59,38 @@ export class CpuGauge {
   saturated(): boolean {
     return this.machineBusy() >= SATURATED_BUSY_FRACTION;
   }
+}
+
+/** A thread's scheduler times (Linux `/proc/self/task/<tid>/schedstat`), nanoseconds. */
+export interface ThreadTimes {
+  /** Time on a CPU. */
+  readonly runningNs: number;
+  /** Time runnable but waiting for a CPU. */
+  readonly waitingNs: number;
+  /** performance.now() of the reading. */
+  readonly at: number;
+}
+
+/** This process's main thread: on Linux its thread id is the process id. */
+export const MAIN_THREAD_ID = process.pid;
+
+/** The scheduler times of a thread of this process, or undefined where the system does not tell them. */
+export function threadTimes(threadId: number): ThreadTimes | undefined {
+  try {
+    const [running, waiting] = readFileSync(`/proc/self/task/${threadId}/schedstat`, 'utf8').split(' ').map(Number);
+    if (running === undefined || waiting === undefined || !Number.isFinite(running) || !Number.isFinite(waiting)) return undefined;
+    return { runningNs: running, waitingNs: waiting, at: performance.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The share of the time between two readings a thread was running or waiting for a CPU: near 1
+ * for a thread that computes (or would, given a CPU), near 0 for one blocked on I/O or a timer.
+ */
+export function busyShare(from: ThreadTimes, to: ThreadTimes): number {
+  const elapsedNs = (to.at - from.at) * 1e6;
+  if (elapsedNs <= 0) return 1;
+  return Math.min(1, (to.runningNs - from.runningNs + to.waitingNs - from.waitingNs) / elapsedNs);
 }

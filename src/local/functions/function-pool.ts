@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CpuGauge } from './cpu-gauge';
+import { busyShare, MAIN_THREAD_ID, threadTimes, type CpuGauge, type ThreadTimes } from './cpu-gauge';
 import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionInstance, type InstanceOutcome } from './function-instance';
@@ -36,7 +36,16 @@ export interface PoolScaling {
 }
 
 /** Default PoolScaling.longInvocationMs. */
-export const LONG_INVOCATION_MS = 100;
+export const LONG_INVOCATION_MS = 1000;
+
+/** Busy instances whose threads ran or waited for a CPU less than this share of the time are blocked (on I/O, a timer). */
+export const BLOCKED_BUSY_SHARE = 0.25;
+
+/** A main thread that ran or waited for a CPU more than this share of the time may be what the instances wait for. */
+export const SATURATED_MAIN_THREAD_SHARE = 0.5;
+
+/** The busy instances' threads are judged at most this often, over at least this long. */
+const BLOCKED_CHECK_MS = 100;
 
 /** While invocations wait under the concurrency limit, the pool decides again this often. */
 const SCALE_OUT_CHECK_MS = 25;
@@ -71,9 +80,11 @@ function failure(error: SerializedError, durationMs: number, coldStart: boolean)
  * 100 clients pinging: 0.9 ms of CPU per ping with one Ping instance, 1.6–2.2 ms with 3–4, 2.1 ms
  * with 10; docs/performance.md). So when every instance is busy, a new one is started:
  * - while the machine's CPUs are not saturated;
- * - or when an invocation has been running for `longInvocationMs`: it is slow (it awaits a timer or
- *   a remote service, or computes for long), so waiting for its instance is not worth it, and for
- *   functions that await slow things another instance adds throughput, as on Lambda;
+ * - or when the busy instances are blocked — their threads (Linux scheduler statistics) neither ran
+ *   nor waited for a CPU for most of the last BLOCKED_CHECK_MS: they await a timer or a remote
+ *   service — while the main thread, which runs the embedded services and the gateway they may be
+ *   awaiting, is not saturated itself: another instance then adds throughput, as on Lambda;
+ * - or when an invocation has been running for `longInvocationMs` (waiting for it would be long);
  * and at most one per gauge window, so that each decision sees the load of the instance started
  * before it. Otherwise the invocation waits for the first instance to free up, which on a
  * saturated machine is sooner than a cold start would finish.
@@ -90,6 +101,10 @@ export class FunctionPool {
   private scaledOutAt = Number.NEGATIVE_INFINITY;
   /** Instances running an invocation, and when it started (performance.now()). */
   private readonly busy = new Map<FunctionInstance, number>();
+  /** The last scheduler readings of the busy instances' threads and of the main thread, and what they showed. */
+  private readonly threadReadings = new Map<number, ThreadTimes>();
+  private blockedCheckedAt = Number.NEGATIVE_INFINITY;
+  private blocked = false;
   private closed = false;
 
   constructor(
@@ -187,7 +202,34 @@ export class FunctionPool {
     if (now - this.scaledOutAt < gauge.windowMs) return false;
     if (!gauge.saturated()) return true;
     for (const since of this.busy.values()) if (now - since >= longInvocationMs) return true;
-    return false;
+    return this.instancesBlocked(now);
+  }
+
+  /** See the class comment; judged at most every BLOCKED_CHECK_MS, from the scheduler readings taken then. */
+  private instancesBlocked(now: number): boolean {
+    if (now - this.blockedCheckedAt < BLOCKED_CHECK_MS) return this.blocked;
+    this.blockedCheckedAt = now;
+    const share = (threadId: number): number | undefined => {
+      const current = threadTimes(threadId);
+      if (current === undefined) return undefined;
+      const previous = this.threadReadings.get(threadId);
+      this.threadReadings.set(threadId, current);
+      return previous === undefined ? undefined : busyShare(previous, current);
+    };
+    const shares: number[] = [];
+    const current = new Set<number>([MAIN_THREAD_ID]);
+    for (const instance of this.busy.keys()) {
+      const threadId = instance.osThreadId;
+      if (threadId === undefined) continue;
+      current.add(threadId);
+      const value = share(threadId);
+      if (value !== undefined) shares.push(value);
+    }
+    for (const threadId of this.threadReadings.keys()) if (!current.has(threadId)) this.threadReadings.delete(threadId);
+    const main = share(MAIN_THREAD_ID);
+    const instances = shares.length === 0 ? undefined : shares.reduce((sum, value) => sum + value, 0) / shares.length;
+    this.blocked = main !== undefined && instances !== undefined && instances < BLOCKED_BUSY_SHARE && main < SATURATED_MAIN_THREAD_SHARE;
+    return this.blocked;
   }
 
   /** While invocations wait under the concurrency limit, decides again every SCALE_OUT_CHECK_MS. */

@@ -34,8 +34,8 @@ export interface FunctionRunnerOptions {
   readonly accountId?: string;
   /**
    * While the CPUs are saturated, an invocation that finds every instance of its function busy
-   * waits for one to free up, unless one of them has been running this long (see FunctionPool).
-   * Default 100 ms.
+   * waits for one to free up, unless they are blocked on I/O, or one of them has been running this
+   * long (see FunctionPool). Default 1000 ms.
    */
   readonly longInvocationMs?: number;
 }

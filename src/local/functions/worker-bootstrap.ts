@@ -8,6 +8,7 @@
  *
  * This file is bundled by bundle-functions.ts and never imported by the main thread.
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { format } from 'node:util';
 import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './worker-protocol';
@@ -145,11 +146,21 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   currentRequestId = undefined;
 }
 
+/** This thread's id as the operating system knows it (Linux: `/proc/thread-self` → `<pid>/task/<tid>`). */
+function osThreadId(): { threadId?: number } {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(threadId) && threadId > 0 ? { threadId } : {};
+  } catch {
+    return {};
+  }
+}
+
 const initStarted = performance.now();
 let handler: Handler;
 try {
   handler = loadHandler();
-  send({ type: 'ready', initDurationMs: performance.now() - initStarted });
+  send({ type: 'ready', initDurationMs: performance.now() - initStarted, ...osThreadId() });
   port.on('message', (message: InvokeMessage) => {
     if (message.type === 'invoke') void invoke(handler, message);
   });
