@@ -196,7 +196,8 @@ export class WsNotifyStack extends Stack {
       timeout: CONSUMER_TIMEOUTS.NotifyConnection,
     });
     notifyConnection
-      .bindTable({ table: connections, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'DeleteItem'] })
+      // BatchGetItem: a batch's connection records in one read (src/handlers/notify-connection.ts).
+      .bindTable({ table: connections, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'BatchGetItem', 'DeleteItem'] })
       .manageConnections(this.webSocketStage, ['POST'])
       .consume(this.notifyConnectionQueue, { batchSize: 10 });
 

@@ -26,7 +26,7 @@ export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
 export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 
 export interface TableBinding {
   readonly table: ITableV2;

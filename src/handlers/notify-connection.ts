@@ -3,10 +3,14 @@
  * `{"type":"notification","id","data"}` to an authorized, unexpired connection, and refused
  * with a log line otherwise. A connection that is gone (410) has its record deleted: success.
  * A frame over 128 KB goes to the DLQ; transient failures are retried, this record only.
+ *
+ * The batch's connection records are read first with one BatchGetItem (a fan-out batch holds ten
+ * connections: one request instead of ten); a record it could not read is read on its own.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { ConnectionRecord } from '../commons/connection-record';
 import type { GatewayClient } from '../commons/clients/gateway-client';
 import type { DeadLetterQueue } from '../commons/clients/queue-client';
 import { NotifyConnectionBody } from '../commons/codecs';
@@ -28,7 +32,14 @@ export interface NotifyConnectionDependencies {
 export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies): QueueConsumer {
   const { connections, gateway, deadLetterQueue, logger, clock = systemClock } = deps;
 
-  const handle = async (body: NotifyConnectionBody, record: SQSRecord): Promise<void> => {
+  /** The batch's records, read at once: connection id → record (undefined: absent or expired). */
+  const prepare = (bodies: readonly NotifyConnectionBody[]): Promise<Map<string, ConnectionRecord | undefined>> =>
+    connections.getMany(
+      bodies.map((body) => body.connectionId),
+      clock(),
+    );
+
+  const handle = async (body: NotifyConnectionBody, record: SQSRecord, prepared: Map<string, ConnectionRecord | undefined> | undefined): Promise<void> => {
     const { connectionId } = body;
     const id = body.id ?? record.messageId;
     const text = serializeFrame(notificationFrame(id, body.data));
@@ -40,7 +51,8 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
       );
     }
     const now = clock();
-    const access = connectionAccess(await connections.get(connectionId, now), now);
+    const stored = prepared?.has(connectionId) === true ? prepared.get(connectionId) : await connections.get(connectionId, now);
+    const access = connectionAccess(stored, now);
     if (access.status !== 'authorized') {
       const reason = access.record === undefined ? 'absent' : access.status;
       logger.info('Notification refused', { messageId: record.messageId, notificationId: id, connectionId, reason });
@@ -62,5 +74,5 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
     logger.debug('Notification delivered', { messageId: record.messageId, notificationId: id, connectionId });
   };
 
-  return createQueueConsumer({ name: 'NotifyConnection', codec: NotifyConnectionBody, deadLetterQueue, logger, handle });
+  return createQueueConsumer({ name: 'NotifyConnection', codec: NotifyConnectionBody, deadLetterQueue, logger, prepare, handle });
 }

@@ -63,6 +63,7 @@ function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, strin
     ],
     NotifyConnection: [
       `dynamodb:GetItem on ${table}`,
+      `dynamodb:BatchGetItem on ${table}`,
       `dynamodb:DeleteItem on ${table}`,
       connections('POST'),
       ...consume('NotifyConnectionQueue'),

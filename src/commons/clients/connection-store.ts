@@ -5,6 +5,7 @@
  * record that was deleted in the meantime.
  */
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -51,7 +52,13 @@ export interface UserConnection {
   readonly expiresAt: number;
 }
 
+/** BatchGetItem reads at most 100 keys per request. */
+export const BATCH_GET_MAX_KEYS = 100;
+/** BatchGetItem requests per chunk while DynamoDB leaves keys unprocessed. */
+const BATCH_GET_ATTEMPTS = 3;
+
 const str = (value: string): AttributeValue => ({ S: value });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const num = (value: number): AttributeValue => ({ N: String(value) });
 
 function readString(item: Item, name: string): string | undefined {
@@ -151,6 +158,58 @@ export class ConnectionStore {
     if (item === undefined) return undefined;
     const record = recordFromItem(item);
     return isPastTtl(record.ttl, nowMs) ? undefined : record;
+  }
+
+  /**
+   * The records of many connections, read strongly consistently with BatchGetItem (one request per
+   * 100 keys instead of one GetItem each). The map holds every connection it could read: its record,
+   * or undefined when absent or past its ttl. A connection whose key DynamoDB left unprocessed after
+   * a few attempts, or whose item is not a valid record, is not in the map: the caller reads it on
+   * its own (`get`). A failed request is a ConnectionStoreError.
+   */
+  async getMany(connectionIds: readonly string[], nowMs: number): Promise<Map<string, ConnectionRecord | undefined>> {
+    const records = new Map<string, ConnectionRecord | undefined>();
+    const unique = [...new Set(connectionIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
+      let pending = unique.slice(start, start + BATCH_GET_MAX_KEYS);
+      for (let attempt = 1; pending.length > 0 && attempt <= BATCH_GET_ATTEMPTS; attempt += 1) {
+        if (attempt > 1) await sleep(25 * 2 ** (attempt - 2));
+        let output;
+        try {
+          output = await this.#client.send(
+            new BatchGetItemCommand({ RequestItems: { [this.#tableName]: { Keys: pending.map((id) => ({ connectionId: str(id) })), ConsistentRead: true } } }),
+          );
+        } catch (error) {
+          throw storeError('BatchGetItem', error);
+        }
+        const items = output?.Responses?.[this.#tableName];
+        if (items === undefined) throw storeError('BatchGetItem', new Error('no Responses for the table'));
+        const unprocessed = new Set(
+          (output.UnprocessedKeys?.[this.#tableName]?.Keys ?? []).map((key) => readString(key, 'connectionId')).filter((id) => id !== undefined),
+        );
+        const found = new Map<string, Item>();
+        for (const item of items) {
+          const id = readString(item, 'connectionId');
+          if (id !== undefined) found.set(id, item);
+        }
+        for (const id of pending) {
+          if (unprocessed.has(id)) continue;
+          const item = found.get(id);
+          if (item === undefined) {
+            records.set(id, undefined);
+            continue;
+          }
+          try {
+            const record = recordFromItem(item);
+            records.set(id, isPastTtl(record.ttl, nowMs) ? undefined : record);
+          } catch {
+            // Not a valid record: left for `get`, which reports it.
+          }
+        }
+        pending = pending.filter((id) => unprocessed.has(id));
+      }
+    }
+    return records;
   }
 
   /**

@@ -68,7 +68,7 @@ describe('Function: startLocalStack', () => {
       // Assess
       expect(delivered).toEqual({ type: 'notification', id: 'n1', data: 1 });
       expect(applicationRequests()).toEqual(
-        expect.arrayContaining(['sqs.SendMessage 200', 'dynamodb.Query 200', 'sqs.SendMessageBatch 200', 'dynamodb.GetItem 200', 'management.PostToConnection 200']),
+        expect.arrayContaining(['sqs.SendMessage 200', 'dynamodb.Query 200', 'sqs.SendMessageBatch 200', 'dynamodb.BatchGetItem 200', 'management.PostToConnection 200']),
       );
       // The pollers' receives and deletes carry their caller; the deletes come after the invocations return.
       await eventually('the pollers to delete both messages', () =>

@@ -1,5 +1,5 @@
 import { GoneException, LimitExceededException, PayloadTooLargeException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createNotifyConnectionHandler } from '../../../src/handlers/notify-connection';
 import {
@@ -12,6 +12,7 @@ import {
   postedFrames,
   resetMocks,
   sqs,
+  TABLE_NAME,
 } from '../helpers/aws';
 import { capturedSqsEvent, sqsEvent, sqsRecord } from '../helpers/events';
 import { captureLogs, silentLogger, type CapturedLogs } from '../helpers/logs';
@@ -31,11 +32,19 @@ function consumer(logger = silentLogger()) {
   });
 }
 
-/** Every connection in `records` exists; others are absent. */
+type BatchGetInput = { RequestItems: Record<string, { Keys: { connectionId: { S: string } }[] }> };
+
+/** Every connection in `records` exists, for GetItem and BatchGetItem; others are absent. */
 function givenConnections(records: ReturnType<typeof authorizedRecord>[]): void {
+  const find = (connectionId: string) => records.find((candidate) => candidate.connectionId === connectionId);
   dynamo.on(GetItemCommand).callsFake((input: { Key: { connectionId: { S: string } } }) => {
-    const record = records.find((candidate) => candidate.connectionId === input.Key.connectionId.S);
+    const record = find(input.Key.connectionId.S);
     return record === undefined ? {} : { Item: item(record) };
+  });
+  dynamo.on(BatchGetItemCommand).callsFake((input: BatchGetInput) => {
+    const keys = input.RequestItems[TABLE_NAME]?.Keys ?? [];
+    const found = keys.map((key) => find(key.connectionId.S)).filter((record) => record !== undefined);
+    return { Responses: { [TABLE_NAME]: found.map((record) => item(record)) }, UnprocessedKeys: {} };
   });
 }
 
@@ -77,6 +86,46 @@ describe('Function: createNotifyConnectionHandler', () => {
         frame: { type: 'notification', id: '059f36b4-87a3-44ab-83d2-661975830a7d', data: { download: '/reports/42' } },
       },
     ]);
+  });
+
+  describe('reading the batch', () => {
+    it('reads every connection of the batch with one BatchGetItem, strongly consistent, and no GetItem', async () => {
+      // Prepare
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE }), authorizedRecord('c2', { expiresAt: LIVE })]);
+
+      // Act
+      const response = await consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2')), sqsRecord(body('c1'))]));
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(dynamo.commandCalls(BatchGetItemCommand).map((call) => call.args[0].input)).toEqual([
+        { RequestItems: { [TABLE_NAME]: { Keys: [{ connectionId: { S: 'c1' } }, { connectionId: { S: 'c2' } }], ConsistentRead: true } } },
+      ]);
+      expect(dynamo.commandCalls(GetItemCommand)).toHaveLength(0);
+      expect(postedFrames().map((posted) => posted.connectionId).sort()).toEqual(['c1', 'c1', 'c2']);
+    });
+
+    it('reads a connection on its own when BatchGetItem left it unprocessed, and every one when BatchGetItem fails', async () => {
+      // Prepare
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE }), authorizedRecord('c2', { expiresAt: LIVE })]);
+      dynamo.on(BatchGetItemCommand).resolves({
+        Responses: { [TABLE_NAME]: [item(authorizedRecord('c1', { expiresAt: LIVE }))] },
+        UnprocessedKeys: { [TABLE_NAME]: { Keys: [{ connectionId: { S: 'c2' } }] } },
+      });
+
+      // Act
+      const partial = await consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2'))]));
+      const readAlone = dynamo.commandCalls(GetItemCommand).map((call) => call.args[0].input.Key?.connectionId?.S);
+      dynamo.on(BatchGetItemCommand).rejects(new Error('down'));
+      const failed = await consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2'))]));
+
+      // Assess
+      expect(partial).toEqual({ batchItemFailures: [] });
+      expect(readAlone).toEqual(['c2']);
+      expect(failed).toEqual({ batchItemFailures: [] });
+      expect(dynamo.commandCalls(GetItemCommand).map((call) => call.args[0].input.Key?.connectionId?.S).sort()).toEqual(['c1', 'c2', 'c2']);
+      expect(postedFrames()).toHaveLength(4);
+    });
   });
 
   it('uses the given id', async () => {

@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -116,6 +117,54 @@ describe('Class: ConnectionStore', () => {
       dynamo.on(GetItemCommand).rejects(new Error('socket hang up'));
 
       await expect(store().get('c1', now)).rejects.toBeInstanceOf(ConnectionStoreError);
+    });
+  });
+
+  describe('Method: getMany', () => {
+    it('reads the records with BatchGetItem, strongly consistently, 100 keys per request, duplicates once', async () => {
+      // Prepare
+      const ids = Array.from({ length: 150 }, (_, i) => `c${i}`);
+      dynamo.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, { Keys: { connectionId: { S: string } }[] }> }) => ({
+        Responses: { [TABLE]: (input.RequestItems[TABLE]?.Keys ?? []).filter((_, i) => i % 2 === 0).map((key) => item(authorizedRecord(key.connectionId.S, { connectedAt: now }))) },
+      }));
+
+      // Act
+      const records = await store().getMany([...ids, 'c0'], now);
+
+      // Assess
+      const calls = dynamo.commandCalls(BatchGetItemCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]);
+      expect(calls.map((request) => request?.Keys?.length)).toEqual([100, 50]);
+      expect(calls.every((request) => request?.ConsistentRead === true)).toBe(true);
+      expect(records.size).toBe(150);
+      expect(records.get('c0')).toEqual(authorizedRecord('c0', { connectedAt: now }));
+      expect(records.has('c1')).toBe(true);
+      expect(records.get('c1')).toBeUndefined();
+    });
+
+    it('asks again for unprocessed keys, and leaves out those still unprocessed, records past their ttl read as absent', async () => {
+      // Prepare
+      const expired = pendingRecord('old', now - 3 * 3600 * 1000);
+      dynamo
+        .on(BatchGetItemCommand)
+        .resolvesOnce({ Responses: { [TABLE]: [item(expired)] }, UnprocessedKeys: { [TABLE]: { Keys: [{ connectionId: { S: 'c1' } }, { connectionId: { S: 'c2' } }] } } })
+        .resolvesOnce({ Responses: { [TABLE]: [item(authorizedRecord('c1', { connectedAt: now }))] }, UnprocessedKeys: { [TABLE]: { Keys: [{ connectionId: { S: 'c2' } }] } } })
+        .resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ connectionId: { S: 'c2' } }] } } });
+
+      // Act
+      const records = await store().getMany(['old', 'c1', 'c2'], now);
+
+      // Assess
+      expect(dynamo.commandCalls(BatchGetItemCommand)).toHaveLength(3);
+      expect([...records.keys()].sort()).toEqual(['c1', 'old']);
+      expect(records.get('old')).toBeUndefined();
+      expect(records.get('c1')?.state).toBe('authorized');
+    });
+
+    it('leaves out an item that is not a connection record, and wraps a failed request in ConnectionStoreError', async () => {
+      dynamo.on(BatchGetItemCommand).resolvesOnce({ Responses: { [TABLE]: [{ connectionId: { S: 'c1' }, state: { S: 'weird' } }] } }).rejects(new Error('socket hang up'));
+
+      await expect(store().getMany(['c1'], now)).resolves.toEqual(new Map());
+      await expect(store().getMany(['c1'], now)).rejects.toBeInstanceOf(ConnectionStoreError);
     });
   });
 
