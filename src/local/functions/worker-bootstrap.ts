@@ -9,6 +9,7 @@
  * This file is bundled by bundle-functions.ts and never imported by the main thread.
  */
 import { readlinkSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { format } from 'node:util';
 import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './worker-protocol';
@@ -140,7 +141,8 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     type: 'result',
     requestId: message.requestId,
     durationMs,
-    memoryUsedBytes: process.memoryUsage().heapUsed,
+    // The heap only: process.memoryUsage() also reads the resident set from /proc (~8 µs per invocation).
+    memoryUsedBytes: getHeapStatistics().used_heap_size,
     ...(error !== undefined ? { error } : { payloadJson }),
   });
   currentRequestId = undefined;
