@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { QueueClient } from '../commons/clients/queue-client';
+import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
 import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } from '../commons/config';
 import { AUTH_MODES } from '../commons/connection-record';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
@@ -19,9 +20,9 @@ const config: ConnectConfig = {
   allowedOrigins: getListFromEnv('ALLOWED_ORIGINS'),
   ...(authMode === 'action' ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) } : {}),
 };
-const connections = new ConnectionStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const connections = new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
 const deadlineQueue =
-  authMode === 'action' ? new QueueClient({ client: new SQSClient({}), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
+  authMode === 'action' ? new QueueClient({ client: new SQSClient(SDK_CLIENT_CONFIG), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
 
 export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
   handleConnect(event, { connections, config, logger, ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),

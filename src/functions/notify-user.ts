@@ -7,15 +7,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { DeadLetterQueue, QueueClient } from '../commons/clients/queue-client';
+import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
 import { createNotifyUserHandler } from '../handlers/notify-user';
 
 const logger = createFunctionLogger();
-const sqs = new SQSClient({});
+const sqs = new SQSClient(SDK_CLIENT_CONFIG);
 const consume = createNotifyUserHandler({
   connections: new ConnectionStore({
-    client: new DynamoDBClient({}),
+    client: new DynamoDBClient(SDK_CLIENT_CONFIG),
     tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME'),
     userIndexName: getStringFromEnv('CONNECTIONS_USER_INDEX_NAME'),
   }),

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ConnectionGoneError, ForbiddenError, PayloadTooLargeError, TransientError } from '../errors';
 import { serializeFrame, type ServerFrame } from '../frames';
+import { SDK_CLIENT_CONFIG } from './sdk-client-config';
 
 export interface GatewayClientOptions {
   readonly client: ApiGatewayManagementApiClient;
@@ -49,7 +50,7 @@ export class GatewayClient {
 
   /** A client for the stage's callback URL (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`). */
   static fromCallbackUrl(callbackUrl: string): GatewayClient {
-    return new GatewayClient({ client: new ApiGatewayManagementApiClient({ endpoint: callbackUrl }) });
+    return new GatewayClient({ client: new ApiGatewayManagementApiClient({ ...SDK_CLIENT_CONFIG, endpoint: callbackUrl }) });
   }
 
   /** Sends a frame (or already serialized text) to the connection. */
