@@ -80,6 +80,8 @@ export class QueuePollers {
       region: options.sqs.region,
       credentials: options.sqs.credentials,
       requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) },
+      // Its middleware is set below, before any request: resolve the stack once per command class.
+      cacheMiddleware: true,
     });
     markAsEventSourceMapping(client);
     const pollers = new Map<string, QueuePoller>();
