@@ -1,0 +1,197 @@
+/** The benchmark's figures as text tables (stdout) and Markdown tables (docs/performance.md). */
+import { budgetItems } from './budgets';
+import { awsRequests, costPerMillion, seedPingCostPerMillion, SEED_PING, SEED_REQUESTS_PER_PING, type CostAssumptions } from './costs';
+import type { BenchReport } from './report-types';
+import type { Counters } from '../hosts/server-host-api';
+
+export interface Table {
+  readonly title: string;
+  readonly headers: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** Lines printed under the table. */
+  readonly notes?: readonly string[];
+}
+
+const ms = (value: number, digits = 2) => (Number.isFinite(value) ? `${value.toFixed(digits)} ms` : 'n/a');
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
+const perSecond = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)}/s` : 'n/a');
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+const dollars = (value: number) => `$${value.toFixed(2)}`;
+
+function requestSummary(counters: Counters): string {
+  const parts = Object.entries(counters.requests)
+    .filter(([, count]) => count > 0)
+    .map(([key, count]) => `${key.replace(' (event-source-mapping)', '*')} ${Number.isInteger(count) ? count : count.toFixed(2)}`);
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+function invocationSummary(counters: Counters): string {
+  const parts = Object.entries(counters.invocations).map(([id, entry]) => `${id} ${Number.isInteger(entry.count) ? entry.count : entry.count.toFixed(2)}`);
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+/** Write units per table write for a counted operation (see CostAssumptions). */
+function assumptionsFor(operation: string, queryItems = 1): CostAssumptions {
+  return { writeUnitsPerWrite: /mode action: \$connect/.test(operation) ? 1 : 2, queryItems };
+}
+
+export function tables(report: BenchReport): Table[] {
+  const result: Table[] = [];
+  const { ping, fanout, connections, startup, coldStart, requests } = report;
+  if (ping !== undefined) {
+    const row = (name: string, subject: typeof ping.stack) => [name, ms(subject.latency.p50, 3), ms(subject.latency.p99, 3), perSecond(subject.throughput), ms(subject.loadedLatency.p50, 1)];
+    result.push({
+      title: `Ping round trip: 1 connection sequential; throughput with ${ping.connections} connections, one message in flight each`,
+      headers: ['subject', 'p50', 'p99', 'throughput', 'p50 under load'],
+      rows: [
+        row('local stack (gateway → Ping function → GetItem)', ping.stack),
+        row('bare ws echo server', ping.bareEcho),
+        row('one DynamoDB GetItem (SDK client, embedded)', ping.getItem),
+        row('bare ws server + GetItem per message', ping.bareWsGetItem),
+        ['serverless-offline 13 (SPEC §7, not measured here)', '2.08 ms', '6.4 ms', '~1,000/s', ''],
+      ],
+      notes: [
+        `emulator overhead = ping − echo − GetItem: p50 ${ms(ping.emulatorOverheadMs.p50, 3)}, p99 ${ms(ping.emulatorOverheadMs.p99, 3)}`,
+        `ratios: p50 vs GetItem ${times(ping.ratios.p50VsGetItem)}, vs bare ws + GetItem ${times(ping.ratios.p50VsBareWsGetItem)} (p99 ${times(ping.ratios.p99VsBareWsGetItem)}); ` +
+          `throughput vs GetItem ${times(ping.ratios.throughputVsGetItem)}, vs bare ws + GetItem ${times(ping.ratios.throughputVsBareWsGetItem)}`,
+      ],
+    });
+  }
+  if (fanout !== undefined) {
+    result.push({
+      title: 'Fan-out: NotifyUser send → all K connections of the user have the frame (median)',
+      headers: ['K', 'all delivered', 'first delivered', 'embedded SQS alone, K messages', 'best raw strategy', 'ratio'],
+      rows: fanout.cases.map((entry) => [String(entry.connections), ms(entry.deliveredMs, 1), ms(entry.firstMs, 1), ms(entry.sqsBaselineMs, 1), entry.sqsBaselineStrategy, times(entry.ratioToSqsBaseline)]),
+    });
+  }
+  if (connections !== undefined) {
+    const row = (name: string, memory: typeof connections.stack) => [
+      name,
+      kib(memory.perConnection.heapAndExternal),
+      kib(memory.perConnection.heap),
+      kib(memory.perConnection.external),
+      kib(memory.perConnection.rss),
+      perSecond(memory.handshakesPerSecond),
+    ];
+    result.push({
+      title: `Memory per idle authorized connection (${connections.connections} held; server process measured, clients in another)`,
+      headers: ['server', 'heap + external', 'V8 heap', 'external', 'process RSS', 'handshakes'],
+      rows: [row('local stack', connections.stack), row('bare ws server', connections.bareWs)],
+      notes: [
+        `ratios: heap + external ${times(connections.ratios.heapAndExternal)}; without the embedded DynamoDB's copy of the records ` +
+          `(${kib(connections.recordBytes.heap + connections.recordBytes.external)} each) ${times(connections.ratios.heapAndExternalWithoutRecords)}; RSS ${times(connections.ratios.rss)}`,
+        `function instances (worker threads): ${connections.stack.before.workerThreads} before, ${connections.stack.after.workerThreads} after`,
+      ],
+    });
+  }
+  if (startup !== undefined) {
+    result.push({
+      title: 'Start-up',
+      headers: ['what', 'time'],
+      rows: [
+        ['npm start → "Local stack ready" (spawned CLI), median', `${ms(startup.npmStartMedianMs, 0)} (${startup.npmStartMs.map((value) => value.toFixed(0)).join(', ')})`],
+        ['  loading the runtime modules (in-process)', ms(startup.importMs, 0)],
+        ...Object.entries(startup.phases).map(([phase, value]) => [`  startLocalStack: ${phase}`, ms(value, 1)]),
+        ['  startLocalStack in total', ms(startup.startLocalStackMs, 0)],
+        ['bundling, cache hit', ms(startup.bundleCacheHitMs, 1)],
+        ['bundling, cache miss (esbuild, 9 functions)', ms(startup.bundleCacheMissMs, 0)],
+      ],
+    });
+  }
+  if (coldStart !== undefined) {
+    const m = coldStart.minimal;
+    result.push({
+      title: `Cold-start proxy: fresh node process, module load + first invocation of the deployment bundle (median of ${coldStart.repeats}); shipped: AWS SDK ${coldStart.defaultSource}`,
+      headers: ['function', 'bundle (SDK bundled / runtime)', 'node start', 'load', 'first invocation', 'total, SDK bundled', 'total, SDK runtime', 'shipped, no source maps', 'faster', 'vs minimal'],
+      rows: [
+        ['minimal handler', `${kib(m.bytes)}`, ms(m.bootMs, 1), ms(m.loadMs, 1), ms(m.invokeMs, 1), ms(m.totalMs, 1), '', '', '', '1.00×'],
+        ...coldStart.functions.map((fn) => {
+          const shipped = fn.variants[coldStart.defaultSource];
+          return [
+            fn.functionId,
+            `${kib(fn.variants.bundled.bytes)} / ${kib(fn.variants.runtime.bytes)}`,
+            ms(shipped.bootMs, 1),
+            ms(shipped.loadMs, 1),
+            ms(shipped.invokeMs, 1),
+            ms(fn.variants.bundled.totalMs, 1),
+            ms(fn.variants.runtime.totalMs, 1),
+            ms(fn.withoutSourceMaps.totalMs, 1),
+            fn.faster,
+            times(fn.ratioToMinimal),
+          ];
+        }),
+      ],
+    });
+  }
+  const operations = [...(requests?.operations ?? [])];
+  for (const entry of fanout?.cases ?? []) {
+    operations.push({ operation: `notification to a user with ${entry.connections} connection${entry.connections === 1 ? '' : 's'}`, times: 1, perOperation: entry.requests });
+  }
+  if (operations.length > 0) {
+    const pingCount = requests?.operations.find((operation) => operation.operation === 'ping');
+    const rows = operations.map((operation) => {
+      const items = /notification to a user with (\d+)/.exec(operation.operation);
+      const cost = costPerMillion(operation.perOperation, assumptionsFor(operation.operation, items ? Number(items[1]) : 1));
+      return [
+        operation.operation,
+        requestSummary(operation.perOperation),
+        invocationSummary(operation.perOperation),
+        String(Number(awsRequests(operation.perOperation).toFixed(2))),
+        `${operation.perOperation.messagesIn + operation.perOperation.messagesOut}`,
+        dollars(cost.total),
+      ];
+    });
+    if (pingCount !== undefined) {
+      const billed = pingCount.perOperation.invocations.Ping?.billedMs ?? 1;
+      rows.push([
+        'ping, seed design (through a queue)',
+        `sqs.SendMessage 1, sqs.ReceiveMessage* 1, sqs.DeleteMessage* 1, management.PostToConnection ${SEED_PING.managementApiCalls}`,
+        'ping 1, delivery 1',
+        String(SEED_REQUESTS_PER_PING),
+        String(SEED_PING.apiGatewayMessages),
+        dollars(seedPingCostPerMillion(billed).total),
+      ]);
+    }
+    result.push({
+      title: 'AWS requests per operation, counted at the embedded services and the Management API (* = the event source mapping\'s own calls)',
+      headers: ['operation', 'service requests', 'Lambda invocations', 'AWS requests', 'API Gateway messages', 'US$ per million'],
+      rows,
+      notes: ['US$ per million: us-east-1 list prices looked up 2026-11-29 (docs/performance.md); Lambda compute from the local billed durations (a proxy)'],
+    });
+  }
+  const budget = budgetItems(report);
+  if (budget.length > 0) {
+    result.push({
+      title: 'Budget',
+      headers: ['item', 'measured', 'limit', 'met', 'how'],
+      rows: budget.map((entry) => [
+        entry.label,
+        entry.unit === '×' ? times(entry.value) : entry.unit === 'ms' ? ms(entry.value, entry.limit < 10 ? 3 : 0) : `${entry.value} ${entry.unit}`,
+        `${entry.kind === 'max' ? '≤' : '≥'} ${entry.limit}${entry.unit === '×' ? '×' : ` ${entry.unit}`}`,
+        entry.met ? 'yes' : 'NO',
+        entry.detail,
+      ]),
+    });
+  }
+  return result;
+}
+
+/** Fixed-width text, for the terminal. */
+export function renderText(table: Table): string {
+  const widths = table.headers.map((header, column) => Math.max(header.length, ...table.rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  return [table.title, line(table.headers), widths.map((width) => '-'.repeat(width)).join('  '), ...table.rows.map(line), ...(table.notes ?? []).map((note) => `  ${note}`)].join('\n');
+}
+
+/** A Markdown table. */
+export function renderMarkdown(table: Table): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [
+    `**${table.title}**`,
+    '',
+    `| ${table.headers.map(escape).join(' | ')} |`,
+    `| ${table.headers.map(() => '---').join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...(table.notes !== undefined && table.notes.length > 0 ? ['', ...table.notes.map((note) => `${note}.`)] : []),
+  ].join('\n');
+}
