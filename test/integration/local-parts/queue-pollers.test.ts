@@ -145,13 +145,15 @@ describe('Class: QueuePollers', () => {
 
   it('groups messages that arrive within the batching window into one invocation', async () => {
     // Prepare
-    startPollers([mapping('Window', 'Consumer', { maximumBatchingWindowSeconds: 1 }), mapping('NoWindow')]);
+    // A window much longer than the gap between the sends, so that a loaded machine cannot stretch
+    // the gap past it; a gap long enough for the window-less poller to have taken the first message.
+    startPollers([mapping('Window', 'Consumer', { maximumBatchingWindowSeconds: 3 }), mapping('NoWindow')]);
 
-    // Act: one message, then two more 200 ms later, on each queue.
+    // Act: one message, then two more 500 ms later, on each queue.
     for (const queueId of ['Window', 'NoWindow']) {
       await client.send(new SendMessageCommand({ QueueUrl: sqs.queue(queueId).url, MessageBody: JSON.stringify({ id: `${queueId}-1` }) }));
     }
-    await sleep(200);
+    await sleep(500);
     for (const queueId of ['Window', 'NoWindow']) {
       await client.send(
         new SendMessageBatchCommand({
