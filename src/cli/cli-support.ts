@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { getStage, UnknownStageError, type StageConfig } from '../../infra/stages';
 
 /**
  * An error meant for the person at the terminal: printed as one line on stderr, never with a
@@ -34,6 +35,16 @@ export function parseFlags<T extends FlagOptions>(argv: readonly string[], optio
     const message = error instanceof Error ? error.message : String(error);
     // node:util messages can span lines ("… To specify a positional argument …"): keep the first.
     throw new UsageError(message.split('\n')[0] ?? message);
+  }
+}
+
+/** The declared stage named by `--stage`; an unknown name is a usage error listing the known ones. */
+export function parseStage(name: string): StageConfig {
+  try {
+    return getStage(name);
+  } catch (error) {
+    if (error instanceof UnknownStageError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

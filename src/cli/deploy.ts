@@ -10,7 +10,7 @@ import { isAwsSdkSource, runCdk, stageReadyForSynth } from '../../infra/cdk-cli'
 import { endpointsFromStackOutputs } from '../../infra/stack-outputs';
 import { stackNameOf } from '../../infra/ws-notify-stack';
 import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoints-file';
-import { CliError, parseFlags, runCli, UsageError } from './cli-support';
+import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
 
 const APPROVALS = ['never', 'any-change', 'broadening'];
 
@@ -26,7 +26,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const awsSdk = flags['aws-sdk'];
   if (awsSdk !== undefined && !isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-  const stage = stageReadyForSynth(flags.stage);
+  const stage = stageReadyForSynth(parseStage(flags.stage).name);
 
   const workDir = mkdtempSync(path.join(tmpdir(), 'ws-notify-deploy-'));
   try {

@@ -3,9 +3,8 @@
  * missing and says which files it wrote, or that they already exist. Never prints the private key.
  */
 import path from 'node:path';
-import { getStage, UnknownStageError } from '../../infra/stages';
 import { ensureStageKeyPair } from '../tooling/stage-keys';
-import { parseFlags, runCli, UsageError } from './cli-support';
+import { parseFlags, parseStage, runCli } from './cli-support';
 import { assertGeneratedKeys } from './stage-tokens';
 
 function shown(file: string): string {
@@ -15,13 +14,7 @@ function shown(file: string): string {
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, { stage: { type: 'string', default: 'local' } });
-  let stage;
-  try {
-    stage = getStage(flags.stage);
-  } catch (error) {
-    if (error instanceof UnknownStageError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stage = parseStage(flags.stage);
   assertGeneratedKeys(stage);
   const { created, paths, kid } = await ensureStageKeyPair(stage.name);
   const files = `${shown(paths.privateJwk)} (private, stays on this machine) and ${shown(paths.publicJwk)} (public)`;

@@ -9,7 +9,7 @@ import { QueueClient } from '../commons/clients/queue-client';
 import { ConnectionId, decode, NotificationId, parseJson, UserId } from '../commons/codecs';
 import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
 import { frameByteLength, notificationFrame } from '../commons/frames';
-import { parseFlags, runCli, UsageError } from './cli-support';
+import { parseFlags, parseStage, runCli, UsageError } from './cli-support';
 import { queueClientConfig, resolveStageEndpoints } from './stage-endpoints';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -40,7 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const queueName = flags.user !== undefined ? 'NotifyUser' : 'NotifyConnection';
-  const endpoints = resolveStageEndpoints(flags.stage);
+  const endpoints = resolveStageEndpoints(parseStage(flags.stage).name);
   const queueUrl = endpoints.endpoints.queues[queueName];
   if (queueUrl === undefined) throw new UsageError(`${endpoints.file} lists no ${queueName} queue`);
 

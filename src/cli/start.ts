@@ -5,7 +5,7 @@
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import { LocalConsole } from '../local/console/local-console';
 import { LOCAL_DEFAULTS, startLocalStack, type LocalLogEntry, type LocalStack } from '../local/runtime';
-import { parseFlags, parsePort, parseSeconds, runCli, UsageError } from './cli-support';
+import { parseFlags, parsePort, parseSeconds, parseStage, runCli, UsageError } from './cli-support';
 import { describeFaults, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 
@@ -54,7 +54,7 @@ function printLog(entry: LocalLogEntry): void {
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, FLAGS);
   const options = {
-    stage: flags.stage ?? LOCAL_DEFAULTS.stage,
+    stage: parseStage(flags.stage ?? LOCAL_DEFAULTS.stage).name,
     authMode: parseAuthMode(flags['auth-mode']),
     port: parsePort(flags.port, 'port', LOCAL_DEFAULTS.port),
     dynamodbPort: parsePort(flags['dynamodb-port'], 'dynamodb-port', LOCAL_DEFAULTS.dynamodbPort),

@@ -4,7 +4,7 @@
  * missing signing key is one line on stderr and a non-zero exit.
  */
 import { isAwsSdkSource, runCdk, stageReadyForSynth } from '../../infra/cdk-cli';
-import { CliError, parseFlags, runCli, UsageError } from './cli-support';
+import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -14,7 +14,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const awsSdk = flags['aws-sdk'];
   if (awsSdk !== undefined && !isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-  const stage = stageReadyForSynth(flags.stage);
+  const stage = stageReadyForSynth(parseStage(flags.stage).name);
   const code = await runCdk({
     command: 'synth',
     stage,

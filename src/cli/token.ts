@@ -3,9 +3,8 @@
  * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The stage's key pair is made
  * on first use. Bad flags: one line on stderr, exit 2.
  */
-import { getStage, UnknownStageError } from '../../infra/stages';
 import { decode, UserId } from '../commons/codecs';
-import { parseFlags, requireFlag, runCli, UsageError } from './cli-support';
+import { parseFlags, parseStage, requireFlag, runCli, UsageError } from './cli-support';
 import { parseDurationSeconds } from './durations';
 import { issueStageToken } from './stage-tokens';
 
@@ -19,13 +18,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!decode(UserId, userId).ok) throw new UsageError('--user must be 1 to 128 characters');
   const ttlSeconds = parseDurationSeconds(flags.ttl);
   if (ttlSeconds === undefined) throw new UsageError(`--ttl must look like 90s, 15m, 2h or a number of seconds, got "${flags.ttl}"`);
-  let stage;
-  try {
-    stage = getStage(flags.stage);
-  } catch (error) {
-    if (error instanceof UnknownStageError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stage = parseStage(flags.stage);
   const token = await issueStageToken(stage, { userId, ttlSeconds });
   process.stdout.write(`${token}\n`);
 }
