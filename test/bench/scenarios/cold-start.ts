@@ -3,16 +3,22 @@
  * with bundling on, as `cdk synth` does (NodejsFunction: esbuild, minified, source maps), read
  * from the cloud assembly's assets — each started in a fresh `node` process, like a Lambda sandbox:
  * Node's own start-up, the bundle's module load (the init phase) and the first invocation with a
- * representative event against the local stack's services. Beside it, the same for a minimal
- * bundle (a handler that returns at once), and for both ways of getting the AWS SDK: bundled, or
- * the runtime's copy (`@aws-sdk/*` external, loaded from node_modules through NODE_PATH as Lambda
- * loads /var/runtime/node_modules).
+ * representative event against the local stack's services.
+ *
+ * Two baselines, bundled by the same NotifyFunction construct (the same esbuild settings) in the
+ * same synthesis, and probed in the same run, interleaved with the function they stand beside:
+ * - the same-work baseline of each function (test/bench/baselines/<entry>.ts): a minimal handler
+ *   that creates the SDK clients the function creates and makes the same first AWS calls for the
+ *   same event, with nothing else (no Powertools, io-ts, logging or validation). The budget
+ *   compares each function with it, with the same environment, event and services;
+ * - the empty handler (test/bench/baselines/empty.ts), which returns at once: Node's floor.
+ * Both ways of getting the AWS SDK are measured: bundled, or the runtime's copy (`@aws-sdk/*`
+ * external, loaded from node_modules through NODE_PATH as Lambda loads /var/runtime/node_modules).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { buildInProcessApp } from '../../../infra/app-factory';
 import { AWS_SDK_SOURCES, DEFAULT_AWS_SDK_SOURCE, type AwsSdkSource } from '../../../infra/constructs/notify-function';
 import { getStage } from '../../../infra/stages';
@@ -49,20 +55,26 @@ export interface ColdStartMeasure {
 export interface ColdStartFunction {
   readonly functionId: string;
   readonly variants: Readonly<Record<AwsSdkSource, ColdStartMeasure>>;
+  /** The function's same-work baseline, bundled both ways. */
+  readonly baselines: Readonly<Record<AwsSdkSource, ColdStartMeasure>>;
   /** The shipped variant started without `NODE_OPTIONS=--enable-source-maps` (which the deployment sets). */
   readonly withoutSourceMaps: ColdStartMeasure;
   /** The variant with the shorter cold-start proxy. */
   readonly faster: AwsSdkSource;
-  /** The shipped default's cold-start proxy over the minimal bundle's (budget ≤ 2). */
-  readonly ratioToMinimal: number;
+  /** The shipped default's cold-start proxy over its same-work baseline's, bundled the same way (budget ≤ 2). */
+  readonly ratioToSameWork: number;
   /** The same for module load + first invocation only (Node's start-up left out). */
-  readonly initAndInvokeRatioToMinimal: number;
+  readonly initAndInvokeRatioToSameWork: number;
+  /** The shipped default's cold-start proxy over the empty handler's. */
+  readonly ratioToEmpty: number;
 }
 
 export interface ColdStartResults {
+  /** Probes of each bundle (medians are reported). */
   readonly repeats: number;
   readonly defaultSource: AwsSdkSource;
-  readonly minimal: ColdStartMeasure;
+  /** The empty handler, bundled the shipped way. */
+  readonly empty: ColdStartMeasure;
   readonly functions: readonly ColdStartFunction[];
 }
 
@@ -81,7 +93,20 @@ interface Bundle {
   readonly environment: Readonly<Record<string, string>>;
 }
 
+interface SynthesizedBundles {
+  /** Each function's deployment bundle, with its environment resolved to the local stack's values. */
+  readonly functions: Readonly<Record<string, Bundle>>;
+  /** Each function's same-work baseline, with the function's environment. */
+  readonly baselines: Readonly<Record<string, Bundle>>;
+  readonly empty: Bundle;
+}
+
 const PROBE = path.join(__dirname, '..', 'probes', 'cold-start-probe.js');
+const BASELINES = path.join(__dirname, '..', 'baselines');
+/** Logical name of the empty handler in the synthesized stack. */
+const EMPTY_ID = 'EmptyBaseline';
+/** Logical name of a function's same-work baseline in the synthesized stack. */
+const baselineId = (functionId: string): string => `${functionId}Baseline`;
 
 /** Runs `synth` while dropping aws-cdk-lib's `Bundling asset …` progress lines (stderr carries only real problems). */
 function withoutBundlingProgress<T>(synth: () => T): T {
@@ -99,11 +124,29 @@ function withoutBundlingProgress<T>(synth: () => T): T {
   }
 }
 
-/** Synthesizes stage `local` with bundling on, as `cdk synth` does; returns each function's bundle and environment. */
-function synthesizeBundles(awsSdk: AwsSdkSource, outdir: string, stack: StackInfo): Record<string, Bundle> {
+/**
+ * Synthesizes stage `local` with bundling on, as `cdk synth` does, with the baselines added to the
+ * stack as functions of their own (so NotifyFunction bundles them exactly as it bundles the
+ * functions); returns every bundle with its environment.
+ */
+function synthesizeBundles(awsSdk: AwsSdkSource, outdir: string, stack: StackInfo): SynthesizedBundles {
   // NodejsFunction bundles while the stack is built, not at synth.
+  let functionIds: string[] = [];
   const { template, stackName } = withoutBundlingProgress(() => {
-    const { app, stack: wsStack } = buildInProcessApp({ stage: getStage('local'), bundling: true, awsSdk, cloudFormationValidation: false, outdir });
+    const { app, stack: wsStack } = buildInProcessApp({
+      stage: getStage('local'),
+      bundling: true,
+      awsSdk,
+      cloudFormationValidation: false,
+      outdir,
+      configure: (built) => {
+        functionIds = [...built.functions.keys()].sort();
+        for (const [functionId, fn] of [...built.functions]) {
+          built.addFunction(baselineId(functionId), { entry: path.join(BASELINES, path.basename(fn.entry)) });
+        }
+        built.addFunction(EMPTY_ID, { entry: path.join(BASELINES, 'empty.ts') });
+      },
+    });
     return { template: app.synth().getStackByName(wsStack.stackName).template as CfnTemplate, stackName: wsStack.stackName };
   });
   const model = readStackTemplate(template, { stackName });
@@ -113,36 +156,27 @@ function synthesizeBundles(awsSdk: AwsSdkSource, outdir: string, stack: StackInf
     tableNames: stack.tableNames,
     queueUrls: stack.queueUrls,
   });
-  const bundles: Record<string, Bundle> = {};
   const resources = (template as { Resources: Record<string, { Type: string; Properties?: { Code?: { S3Key?: string }; Handler?: string } }> }).Resources;
-  for (const fn of Object.values(model.functions)) {
-    const key = resources[fn.logicalId]?.Properties?.Code?.S3Key;
-    if (key === undefined) throw new Error(`function ${fn.logicalId} has no asset`);
-    bundles[fn.logicalId] = {
+  const bundleOf = (functionId: string, environment?: Readonly<Record<string, string>>): Bundle => {
+    const fn = model.functions[functionId];
+    const key = resources[functionId]?.Properties?.Code?.S3Key;
+    if (fn === undefined || key === undefined) throw new Error(`function ${functionId} has no asset`);
+    return {
       file: path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'),
       handlerExport: fn.handlerExport,
-      environment: Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.${name}`)])),
+      environment:
+        environment ??
+        Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.${name}`)])),
     };
+  };
+  const functions: Record<string, Bundle> = {};
+  const baselines: Record<string, Bundle> = {};
+  for (const functionId of functionIds) {
+    const bundle = bundleOf(functionId);
+    functions[functionId] = bundle;
+    baselines[functionId] = bundleOf(baselineId(functionId), bundle.environment);
   }
-  return bundles;
-}
-
-/** A handler that returns at once, bundled the way NodejsFunction bundles (esbuild, CJS, minified, source map). */
-async function minimalBundle(directory: string): Promise<Bundle> {
-  const file = path.join(directory, 'index.js');
-  await build({
-    stdin: { contents: 'export const handler = async () => ({ statusCode: 200 });', loader: 'ts', resolveDir: directory },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    outfile: file,
-    logLevel: 'silent',
-  });
-  return { file, handlerExport: 'handler', environment: { NODE_OPTIONS: '--enable-source-maps' } };
+  return { functions, baselines, empty: bundleOf(EMPTY_ID) };
 }
 
 function probe(bundle: Bundle, eventFile: string, env: Readonly<Record<string, string>>): Promise<ProbeOutput> {
@@ -236,7 +270,7 @@ function measureOf(bytes: number, outputs: readonly ProbeOutput[], bootMs: numbe
 }
 
 export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults> {
-  const repeats = ctx.settings.quick ? 2 : 5;
+  const repeats = ctx.settings.quick ? 3 : 7;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-bench-cold-'));
   const host = ctx.serverHost('cold-start-services');
   try {
@@ -251,14 +285,14 @@ export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults>
       const live: EventContext = { connectionId, userId, token, expiresAt: expiresAt.exp };
       const variants = Object.fromEntries(
         AWS_SDK_SOURCES.map((source) => [source, synthesizeBundles(source, path.join(work, source), stack)]),
-      ) as Record<AwsSdkSource, Record<string, Bundle>>;
-      const minimal = await minimalBundle(mkdtempSync(path.join(work, 'minimal-')));
-      ctx.progress('cold start: synthesized with bundling on (AWS SDK bundled, and left to the runtime); probing');
-      const functionIds = Object.keys(variants[DEFAULT_AWS_SDK_SOURCE]).sort();
+      ) as Record<AwsSdkSource, SynthesizedBundles>;
+      ctx.progress('cold start: synthesized with bundling on (AWS SDK bundled, and left to the runtime), with the baselines; probing');
+      const shippedBundles = variants[DEFAULT_AWS_SDK_SOURCE];
+      const functionIds = Object.keys(shippedBundles.functions).sort();
       const eventFiles: Record<string, string> = {};
-      for (const id of [...functionIds, 'Minimal']) {
+      for (const id of [...functionIds, EMPTY_ID]) {
         const file = path.join(work, `${id}.event.json`);
-        writeFileSync(file, JSON.stringify(id === 'Minimal' ? {} : eventFor(id, live)));
+        writeFileSync(file, JSON.stringify(id === EMPTY_ID ? {} : eventFor(id, live)));
         eventFiles[id] = file;
       }
       const baseEnv = {
@@ -274,44 +308,55 @@ export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults>
       };
       const outputs = new Map<string, ProbeOutput[]>();
       const failures: string[] = [];
-      const record = (key: string, functionId: string, output: ProbeOutput) => {
-        if (functionId !== 'Minimal' && !succeeded(functionId, output)) failures.push(`${key}: ${output.error ?? JSON.stringify(output.result).slice(0, 300)}`);
+      const run = async (key: string, functionId: string, bundle: Bundle, env: Readonly<Record<string, string>>) => {
+        const output = await probe(bundle, eventFiles[functionId] ?? '', env);
+        if (functionId !== EMPTY_ID && !succeeded(functionId, output)) failures.push(`${key}: ${output.error ?? JSON.stringify(output.result).slice(0, 300)}`);
         outputs.set(key, [...(outputs.get(key) ?? []), output]);
       };
       for (let repeat = 0; repeat < repeats; repeat += 1) {
-        record('Minimal', 'Minimal', await probe(minimal, eventFiles.Minimal ?? '', baseEnv));
+        await run(EMPTY_ID, EMPTY_ID, shippedBundles.empty, baseEnv);
         for (const functionId of functionIds) {
           for (const source of AWS_SDK_SOURCES) {
-            const bundle = variants[source][functionId];
-            if (bundle === undefined) continue;
             const env = source === 'runtime' ? { ...baseEnv, NODE_PATH: path.join(PROJECT_ROOT, 'node_modules') } : baseEnv;
-            record(`${functionId}/${source}`, functionId, await probe(bundle, eventFiles[functionId] ?? '', env));
+            // The function and its baseline one after the other, the order swapped every repeat.
+            const pair = [
+              [`${functionId}/${source}`, variants[source].functions[functionId]],
+              [`${functionId}/${source}/baseline`, variants[source].baselines[functionId]],
+            ] as const;
+            for (const [key, bundle] of repeat % 2 === 0 ? pair : [...pair].reverse()) {
+              if (bundle !== undefined) await run(key, functionId, bundle, env);
+            }
           }
-          const shipped = variants[DEFAULT_AWS_SDK_SOURCE][functionId];
+          const shipped = shippedBundles.functions[functionId];
           if (shipped !== undefined) {
             const { NODE_OPTIONS: _sourceMaps, ...environment } = shipped.environment;
-            record(`${functionId}/no-source-maps`, functionId, await probe({ ...shipped, environment }, eventFiles[functionId] ?? '', baseEnv));
+            await run(`${functionId}/no-source-maps`, functionId, { ...shipped, environment }, baseEnv);
           }
         }
       }
       if (failures.length > 0) throw new Error(`first invocations failed:\n${[...new Set(failures)].join('\n')}`);
       const bootMs = median([...outputs.values()].flat().map((output) => output.bootMs));
-      const minimalMeasure = measureOf(statSync(minimal.file).size, outputs.get('Minimal') ?? [], bootMs);
+      const measure = (key: string, bundle: Bundle | undefined) => measureOf(statSync(bundle?.file ?? '').size, outputs.get(key) ?? [], bootMs);
+      const empty = measure(EMPTY_ID, shippedBundles.empty);
       const functions = functionIds.map((functionId): ColdStartFunction => {
-        const measures = Object.fromEntries(
-          AWS_SDK_SOURCES.map((source) => [source, measureOf(statSync(variants[source][functionId]?.file ?? '').size, outputs.get(`${functionId}/${source}`) ?? [], bootMs)]),
-        ) as Record<AwsSdkSource, ColdStartMeasure>;
+        const bySource = (suffix: string, pick: (bundles: SynthesizedBundles) => Bundle | undefined) =>
+          Object.fromEntries(AWS_SDK_SOURCES.map((source) => [source, measure(`${functionId}/${source}${suffix}`, pick(variants[source]))])) as Record<AwsSdkSource, ColdStartMeasure>;
+        const measures = bySource('', (bundles) => bundles.functions[functionId]);
+        const baselines = bySource('/baseline', (bundles) => bundles.baselines[functionId]);
         const shipped = measures[DEFAULT_AWS_SDK_SOURCE];
+        const baseline = baselines[DEFAULT_AWS_SDK_SOURCE];
         return {
           functionId,
           variants: measures,
-          withoutSourceMaps: measureOf(shipped.bytes, outputs.get(`${functionId}/no-source-maps`) ?? [], bootMs),
+          baselines,
+          withoutSourceMaps: measure(`${functionId}/no-source-maps`, shippedBundles.functions[functionId]),
           faster: measures.bundled.totalMs <= measures.runtime.totalMs ? 'bundled' : 'runtime',
-          ratioToMinimal: ratio(shipped.totalMs, minimalMeasure.totalMs),
-          initAndInvokeRatioToMinimal: ratio(shipped.loadMs + shipped.invokeMs, minimalMeasure.loadMs + minimalMeasure.invokeMs),
+          ratioToSameWork: ratio(shipped.totalMs, baseline.totalMs),
+          initAndInvokeRatioToSameWork: ratio(shipped.loadMs + shipped.invokeMs, baseline.loadMs + baseline.invokeMs),
+          ratioToEmpty: ratio(shipped.totalMs, empty.totalMs),
         };
       });
-      return { repeats, defaultSource: DEFAULT_AWS_SDK_SOURCE, minimal: minimalMeasure, functions };
+      return { repeats, defaultSource: DEFAULT_AWS_SDK_SOURCE, empty, functions };
     } finally {
       socket.terminate();
     }
