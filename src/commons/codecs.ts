@@ -3,7 +3,9 @@
  * authorizer context, token claims and stored records. Decoding never throws; failures carry a
  * short message naming the field, never the offending value (it may be a token).
  */
-import { isLeft } from 'fp-ts/lib/Either';
+// `fp-ts/Either`, not `fp-ts/lib/Either`: esbuild then takes fp-ts's ES module build, the one io-ts
+// itself imports, instead of adding a second, CommonJS copy of fp-ts (~26 KB, ~3 ms at a cold start).
+import { isLeft } from 'fp-ts/Either';
 import * as t from 'io-ts';
 import {
   MAX_CONNECTION_ID_LENGTH,
