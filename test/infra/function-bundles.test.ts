@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildInProcessApp } from '../../infra/app-factory';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/notify-function';
 import { getStage } from '../../infra/stages';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
 import { type CfnJson, logicalIdsOfType, withoutBundlingProgress } from './helpers/stack-template';
@@ -10,7 +11,7 @@ import { useTemporaryKeys } from './helpers/temporary-keys';
 
 /**
  * Budget for one function's minified bundle (index.js) with the AWS SDK v3 clients bundled
- * (`awsSdk: 'bundled'`, the default); the Authorizer has no SDK client. Measured: 89–444 KiB.
+ * (`awsSdk: 'bundled'`, the default); the Authorizer has no SDK client. Measured: 62–306 KiB.
  */
 const BUNDLE_BUDGET_BYTES = 512 * 1024;
 
@@ -93,11 +94,14 @@ describe('Function bundles (esbuild, as deployed)', () => {
       const external = code('Ping', runtimeOutdir, runtimeJson);
       const bundled = code('Ping', outdir, json);
 
-      // Assess: which @aws-sdk modules each bundle leaves to require at run time.
-      const required = (code: string) => [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]))].sort();
-      expect(required(external)).toContain('@aws-sdk/client-dynamodb');
-      // Only the optional CRT signer (SigV4a, never used here) stays a lazy require in a bundled function.
-      expect(required(bundled)).toEqual(['@aws-sdk/signature-v4-crt']);
+      // Assess: which SDK modules each bundle leaves to Node.js to load, by require() at module load or by a lazy import().
+      const sdkModules = (code: string, call: 'require' | 'import') =>
+        [...new Set([...code.matchAll(new RegExp(`${call}\\("(@(?:aws-sdk|smithy)/[^"]+)"\\)`, 'g'))].map((match) => match[1]))].sort();
+      expect(sdkModules(external, 'require')).toContain('@aws-sdk/client-dynamodb');
+      expect(sdkModules(bundled, 'require')).toEqual([]);
+      // Only the credential providers that run when the environment holds no credentials (never on
+      // Lambda) stay out, as lazy imports; the previous test loads every bundle where no node_modules can be found.
+      expect(sdkModules(bundled, 'import')).toEqual([...UNUSED_CREDENTIAL_PROVIDERS].sort());
       expect(external.length).toBeLessThan(bundled.length);
     } finally {
       rmSync(runtimeOutdir, { recursive: true, force: true });
