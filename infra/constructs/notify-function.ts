@@ -9,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENTRY_METADATA_KEY } from '../../src/local/template/metadata-keys';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '../function-bundling';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { type StageConfig } from '../stages';
@@ -24,25 +25,6 @@ export type AwsSdkSource = 'bundled' | 'runtime';
 export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
 /** The default: the versions that were tested are the versions that run, and tree-shaking keeps the bundles small. */
 export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
-
-/**
- * The credential providers of the SDK's default chain that a Lambda function never runs, left out of
- * the bundles. Lambda gives a function its credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
- * and AWS_SESSION_TOKEN, which the chain's first provider (`fromEnv`, bundled) reads; the chain
- * imports these others lazily (`await import(…)`), only when that fails. Bundled, they and the STS,
- * SSO and sign-in clients they use are ~130 KiB of every function that reads, compiles and maps
- * (source maps) at each cold start for nothing; external, they would be loaded from the Lambda
- * runtime's copy of the SDK in the one case that reaches them (AWS_PROFILE set on the function).
- * aws/aws-sdk-js-v3 issues 5516 and 6087 describe the same dead weight.
- */
-export const UNUSED_CREDENTIAL_PROVIDERS: readonly string[] = [
-  '@aws-sdk/credential-provider-http',
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-web-identity',
-  '@smithy/credential-provider-imds',
-];
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildInProcessApp } from '../../infra/app-factory';
-import { UNUSED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/notify-function';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '../../infra/function-bundling';
 import { getStage } from '../../infra/stages';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
 import { type CfnJson, logicalIdsOfType, withoutBundlingProgress } from './helpers/stack-template';

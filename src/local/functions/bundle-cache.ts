@@ -19,7 +19,7 @@ import { bundleFunctions, type BundleFunctionsOptions, type FunctionBundles } fr
  */
 
 /** Bumped when the build options in bundle-functions.ts change. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const COMPLETE_MARKER = '.complete';
 const USERS_DIRECTORY = '.users';
 

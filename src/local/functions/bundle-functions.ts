@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '../../../infra/function-bundling';
 import { FunctionBuildError } from './function-errors';
 
 /**
  * Bundles every function's entry and the worker bootstrap in one esbuild call (esbuild builds the
  * entries in parallel and shares parsing of common modules), like `NodejsFunction` does for Lambda:
- * platform node, CommonJS, everything bundled, linked source maps.
+ * platform node, CommonJS, everything bundled but the SDK credential providers a function never runs
+ * (the deployment leaves them out too, see infra/function-bundling.ts; the runtime gives every
+ * function credentials in its environment), linked source maps.
  *
  * Measured on the project machine (2 cores, Node 20): a function importing the three AWS SDK
  * clients, Powertools Logger and Batch, jose and io-ts loads in ~45 ms bundled with
@@ -62,6 +65,7 @@ export async function bundleFunctions(options: BundleFunctionsOptions): Promise<
       format: 'cjs',
       // ESM builds of the SDK and Powertools tree-shake better and load faster than their CJS builds.
       mainFields: ['module', 'main'],
+      external: [...UNUSED_CREDENTIAL_PROVIDERS],
       sourcemap: 'linked',
       sourcesContent: false,
       keepNames: true,
