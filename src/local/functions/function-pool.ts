@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { busyShare, MAIN_THREAD_ID, threadTimes, type CpuGauge, type ThreadTimes } from './cpu-gauge';
 import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionInstance, type InstanceOutcome } from './function-instance';
 import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
+import { areBlocked, BLOCKED_CHECK_MS, mayStartInstance, windowShare } from './scaling-policy';
+import { MAIN_THREAD_ID, threadTimes, type ThreadTimes } from './thread-times';
 import type { SerializedError } from './worker-protocol';
 
 /** Everything a pool needs about its function, resolved by the runner. */
@@ -27,25 +28,16 @@ export interface PoolHooks {
   readonly onInvocation: (event: FunctionInvocationEvent) => void;
 }
 
-/** When a pool starts another instance while its instances are busy (see FunctionPool). */
+/** When a pool starts another instance while its instances are busy (scaling-policy.ts). */
 export interface PoolScaling {
-  /** The runner's CPU gauge, shared by its pools. */
-  readonly gauge: CpuGauge;
   /** An invocation running this long holds its instance long enough that waiting for it is not worth it. */
   readonly longInvocationMs: number;
+  /** CPUs this process may use: up to this many instances of a function start without waiting. */
+  readonly parallelism: number;
 }
 
 /** Default PoolScaling.longInvocationMs. */
 export const LONG_INVOCATION_MS = 1000;
-
-/** Busy instances whose threads ran or waited for a CPU less than this share of the time are blocked (on I/O, a timer). */
-export const BLOCKED_BUSY_SHARE = 0.25;
-
-/** A main thread that ran or waited for a CPU more than this share of the time may be what the instances wait for. */
-export const SATURATED_MAIN_THREAD_SHARE = 0.5;
-
-/** The busy instances' threads are judged at most this often, over at least this long. */
-const BLOCKED_CHECK_MS = 100;
 
 /** While invocations wait under the concurrency limit, the pool decides again this often. */
 const SCALE_OUT_CHECK_MS = 25;
@@ -71,23 +63,9 @@ function failure(error: SerializedError, durationMs: number, coldStart: boolean)
 /**
  * The instances of one function, with Lambda's concurrency rules: an invocation goes to an idle
  * warm instance, else a new instance is started while the function is under its concurrency
- * limit, else it waits (first come, first served) for an instance to become free.
- *
- * One difference with Lambda, whose instances each have CPUs of their own: here every instance is
- * a thread sharing this machine's CPUs. Once they are saturated, another instance cannot add
- * throughput; it adds a cold start, and every invocation gets slower as the threads evict each
- * other's caches and each isolate warms its JIT on a share of the traffic (measured on 2 CPUs with
- * 100 clients pinging: 0.9 ms of CPU per ping with one Ping instance, 1.6–2.2 ms with 3–4, 2.1 ms
- * with 10; docs/performance.md). So when every instance is busy, a new one is started:
- * - while the machine's CPUs are not saturated;
- * - or when the busy instances are blocked — their threads (Linux scheduler statistics) neither ran
- *   nor waited for a CPU for most of the last BLOCKED_CHECK_MS: they await a timer or a remote
- *   service — while the main thread, which runs the embedded services and the gateway they may be
- *   awaiting, is not saturated itself: another instance then adds throughput, as on Lambda;
- * - or when an invocation has been running for `longInvocationMs` (waiting for it would be long);
- * and at most one per gauge window, so that each decision sees the load of the instance started
- * before it. Otherwise the invocation waits for the first instance to free up, which on a
- * saturated machine is sooner than a cold start would finish.
+ * limit, else it waits (first come, first served) for an instance to become free. With a
+ * PoolScaling, an instance beyond one per CPU starts only when scaling-policy.ts says waiting for
+ * a busy one would take longer (the instances share this machine's CPUs, Lambda's do not).
  */
 export class FunctionPool {
   private readonly idle: FunctionInstance[] = [];
@@ -194,41 +172,44 @@ export class FunctionPool {
     });
   }
 
-  /** See the class comment. Always true for the first instance, and without a gauge. */
+  /** See scaling-policy.ts. Always true without a PoolScaling. */
   private mayScaleOut(): boolean {
-    if (this.scaling === undefined || this.live.size === 0) return true;
-    const { gauge, longInvocationMs } = this.scaling;
+    if (this.scaling === undefined) return true;
     const now = performance.now();
-    if (now - this.scaledOutAt < gauge.windowMs) return false;
-    if (!gauge.saturated()) return true;
-    for (const since of this.busy.values()) if (now - since >= longInvocationMs) return true;
-    return this.instancesBlocked(now);
+    let longest = 0;
+    for (const since of this.busy.values()) longest = Math.max(longest, now - since);
+    return mayStartInstance({
+      live: this.live.size,
+      parallelism: this.scaling.parallelism,
+      sinceLastScaleOutMs: now - this.scaledOutAt,
+      longestInvocationMs: longest,
+      longInvocationMs: this.scaling.longInvocationMs,
+      instancesBlocked: () => this.instancesBlocked(now),
+    });
   }
 
-  /** See the class comment; judged at most every BLOCKED_CHECK_MS, from the scheduler readings taken then. */
+  /** Judged at most every BLOCKED_CHECK_MS, from the scheduler readings taken then (scaling-policy.ts). */
   private instancesBlocked(now: number): boolean {
     if (now - this.blockedCheckedAt < BLOCKED_CHECK_MS) return this.blocked;
     this.blockedCheckedAt = now;
-    const share = (threadId: number): number | undefined => {
+    const share = (threadId: number, busySince: number): number | undefined => {
       const current = threadTimes(threadId);
       if (current === undefined) return undefined;
       const previous = this.threadReadings.get(threadId);
       this.threadReadings.set(threadId, current);
-      return previous === undefined ? undefined : busyShare(previous, current);
+      return windowShare(previous, current, busySince);
     };
     const shares: number[] = [];
     const current = new Set<number>([MAIN_THREAD_ID]);
-    for (const instance of this.busy.keys()) {
+    for (const [instance, busySince] of this.busy) {
       const threadId = instance.osThreadId;
       if (threadId === undefined) continue;
       current.add(threadId);
-      const value = share(threadId);
+      const value = share(threadId, busySince);
       if (value !== undefined) shares.push(value);
     }
     for (const threadId of this.threadReadings.keys()) if (!current.has(threadId)) this.threadReadings.delete(threadId);
-    const main = share(MAIN_THREAD_ID);
-    const instances = shares.length === 0 ? undefined : shares.reduce((sum, value) => sum + value, 0) / shares.length;
-    this.blocked = main !== undefined && instances !== undefined && instances < BLOCKED_BUSY_SHARE && main < SATURATED_MAIN_THREAD_SHARE;
+    this.blocked = areBlocked(shares, share(MAIN_THREAD_ID, Number.NEGATIVE_INFINITY));
     return this.blocked;
   }
 

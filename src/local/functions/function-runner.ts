@@ -7,7 +7,6 @@ import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
 import type { LocalFunctionDefinition } from './function-definition';
-import { CpuGauge } from './cpu-gauge';
 import { FunctionPool, LONG_INVOCATION_MS } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
@@ -33,11 +32,13 @@ export interface FunctionRunnerOptions {
   /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
   readonly accountId?: string;
   /**
-   * While the CPUs are saturated, an invocation that finds every instance of its function busy
-   * waits for one to free up, unless they are blocked on I/O, or one of them has been running this
-   * long (see FunctionPool). Default 1000 ms.
+   * Once a function has an instance per CPU, an invocation that finds them all busy waits for one
+   * to free up, unless they are blocked on I/O, or one of them has been running this long
+   * (scaling-policy.ts). Default 1000 ms.
    */
   readonly longInvocationMs?: number;
+  /** CPUs the instances may use: up to this many instances of a function start without waiting. Default `os.availableParallelism()`. */
+  readonly parallelism?: number;
 }
 
 export interface FunctionBuildReport {
@@ -114,7 +115,9 @@ export class FunctionRunner implements FunctionInvoker {
     const directory = bundles.directory;
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
-    const scaling = { gauge: new CpuGauge(), longInvocationMs: options.longInvocationMs ?? LONG_INVOCATION_MS };
+    const parallelism = options.parallelism ?? os.availableParallelism();
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new TypeError(`parallelism must be a whole number of 1 or more, got ${parallelism}`);
+    const scaling = { longInvocationMs: options.longInvocationMs ?? LONG_INVOCATION_MS, parallelism };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
       const functionName = fn.functionName ?? fn.logicalId;

@@ -297,6 +297,46 @@ describe('Class: FunctionRunner', () => {
     });
   });
 
+  describe('Scaling', () => {
+    let scaled: FunctionRunner | undefined;
+
+    afterEach(async () => {
+      await scaled?.close();
+      scaled = undefined;
+    });
+
+    it('keeps invocations that compute at one instance per CPU: the others wait for a free instance', async () => {
+      // Prepare
+      scaled = await FunctionRunner.start({ functions: [definition('Busy')], parallelism: 2 });
+      const runner2 = scaled;
+
+      // Act: six invocations that each keep a CPU busy for 150 ms (well under the 1 s long-invocation limit).
+      const results = await Promise.all(Array.from({ length: 6 }, () => runner2.invoke('Busy', { action: 'spin', ms: 150 })));
+
+      // Assess
+      const instances = new Set(results.map((result) => payloadOf<SleepPayload>(result).instanceId));
+      expect(instances.size).toBe(2);
+      expect(runner2.stats().Busy).toMatchObject({ workers: 2, concurrencyLimit: 10 });
+    });
+
+    it('starts more instances than CPUs when the busy ones are blocked (awaiting a timer)', async () => {
+      // Prepare
+      scaled = await FunctionRunner.start({ functions: [definition('Waiting')], parallelism: 1 });
+      const runner1 = scaled;
+
+      // Act: four invocations that each await a 700 ms timer.
+      const results = await Promise.all(Array.from({ length: 4 }, () => runner1.invoke('Waiting', { action: 'sleep', ms: 700 })));
+
+      // Assess: a second instance started while the first was blocked, before it was free again.
+      const payloads = results.map((result) => payloadOf<SleepPayload>(result));
+      expect(new Set(payloads.map((payload) => payload.instanceId)).size).toBeGreaterThan(1);
+    });
+
+    it('rejects a parallelism that is not a whole number of 1 or more', async () => {
+      await expect(FunctionRunner.start({ functions: [definition('Any')], parallelism: 0 })).rejects.toThrow(TypeError);
+    });
+  });
+
   describe('Method: close', () => {
     it('terminates every worker, fails later invocations, and can be called twice', async () => {
       // Prepare
