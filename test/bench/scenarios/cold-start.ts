@@ -50,6 +50,8 @@ export interface ColdStartMeasure {
   readonly invokeMs: number;
   /** boot + load + first invocation, ms, median: the cold-start proxy. */
   readonly totalMs: number;
+  /** load + first invocation of every probe, ms, in the order they ran (the spread behind the medians). */
+  readonly samplesMs: readonly number[];
 }
 
 export interface ColdStartFunction {
@@ -59,8 +61,8 @@ export interface ColdStartFunction {
   readonly baselines: Readonly<Record<AwsSdkSource, ColdStartMeasure>>;
   /** The shipped variant started without `NODE_OPTIONS=--enable-source-maps` (which the deployment sets). */
   readonly withoutSourceMaps: ColdStartMeasure;
-  /** The variant with the shorter cold-start proxy. */
-  readonly faster: AwsSdkSource;
+  /** The variant with the shorter cold-start proxy; `identical` when both ways give the same bundle (a function without SDK client). */
+  readonly faster: AwsSdkSource | 'identical';
   /** The shipped default's cold-start proxy over its same-work baseline's, bundled the same way (budget ≤ 2). */
   readonly ratioToSameWork: number;
   /** The same for module load + first invocation only (Node's start-up left out). */
@@ -263,14 +265,20 @@ function eventFor(functionId: string, live: EventContext): unknown {
   }
 }
 
+/** True when both bundles hold the same code. */
+function sameContents(a: Bundle | undefined, b: Bundle | undefined): boolean {
+  return a !== undefined && b !== undefined && readFileSync(a.file).equals(readFileSync(b.file));
+}
+
 function measureOf(bytes: number, outputs: readonly ProbeOutput[], bootMs: number): ColdStartMeasure {
   const loadMs = median(outputs.map((output) => output.loadMs));
   const invokeMs = median(outputs.map((output) => output.invokeMs));
-  return { bytes, bootMs, ownBootMs: median(outputs.map((output) => output.bootMs)), loadMs, invokeMs, totalMs: bootMs + median(outputs.map((output) => output.loadMs + output.invokeMs)) };
+  const samplesMs = outputs.map((output) => Number((output.loadMs + output.invokeMs).toFixed(2)));
+  return { bytes, bootMs, ownBootMs: median(outputs.map((output) => output.bootMs)), loadMs, invokeMs, totalMs: bootMs + median(samplesMs), samplesMs };
 }
 
 export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults> {
-  const repeats = ctx.settings.quick ? 3 : 7;
+  const repeats = ctx.settings.quick ? 3 : 9;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-bench-cold-'));
   const host = ctx.serverHost('cold-start-services');
   try {
@@ -350,7 +358,11 @@ export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults>
           variants: measures,
           baselines,
           withoutSourceMaps: measure(`${functionId}/no-source-maps`, shippedBundles.functions[functionId]),
-          faster: measures.bundled.totalMs <= measures.runtime.totalMs ? 'bundled' : 'runtime',
+          faster: sameContents(variants.bundled.functions[functionId], variants.runtime.functions[functionId])
+            ? 'identical'
+            : measures.bundled.totalMs <= measures.runtime.totalMs
+              ? 'bundled'
+              : 'runtime',
           ratioToSameWork: ratio(shipped.totalMs, baseline.totalMs),
           initAndInvokeRatioToSameWork: ratio(shipped.loadMs + shipped.invokeMs, baseline.loadMs + baseline.invokeMs),
           ratioToEmpty: ratio(shipped.totalMs, empty.totalMs),
