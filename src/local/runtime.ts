@@ -333,9 +333,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const pollers = QueuePollers.start({
       mappings: model.eventSourceMappings,
-      queues: sqs.queues,
+      sqs,
       invoker: runner,
-      sqs: sqs.clientConfig,
       defaultMaximumConcurrency: functionConcurrency,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,

@@ -1,5 +1,6 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+import type { EventSourceQueue } from '../services/event-source-queue';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import { interpretBatchResult, type BatchOutcome } from './batch-response';
 import type { PollerBatchEvent, PollerLogEntry } from './poller-events';
@@ -18,8 +19,9 @@ const MAX_BACKOFF_MS = 5_000;
 export interface QueuePollerOptions {
   readonly mapping: EventSourceMappingModel;
   readonly queue: { readonly url: string; readonly arn: string };
+  /** Receives and deletes on that queue. */
+  readonly source: EventSourceQueue;
   readonly invoker: FunctionInvoker;
-  readonly client: SQSClient;
   readonly region: string;
   /** Concurrent receive loops. Default 5. */
   readonly pollers?: number;
@@ -121,18 +123,7 @@ export class QueuePoller {
       const started = performance.now();
       let messages: Message[];
       try {
-        const output = await this.options.client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.options.queue.url,
-            MaxNumberOfMessages: size,
-            WaitTimeSeconds: waitTimeFor(size),
-            // local-aws-sqs reads the (deprecated) AttributeNames, not MessageSystemAttributeNames.
-            AttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: this.abort.signal },
-        );
-        messages = output.Messages ?? [];
+        messages = await this.options.source.receive({ maxMessages: size, waitTimeSeconds: waitTimeFor(size), signal: this.abort.signal });
         failures = 0;
       } catch (error) {
         if (this.closed) return;
@@ -260,15 +251,9 @@ export class QueuePoller {
     const failed = await Promise.all(
       chunks.map(async (chunk) => {
         try {
-          const output = await this.options.client.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: this.options.queue.url,
-              Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
-            }),
-          );
-          const failures = output.Failed ?? [];
+          const failures = await this.options.source.deleteBatch(chunk.map((message) => message.ReceiptHandle ?? ''));
           if (failures.length > 0) {
-            this.log('warn', `could not delete ${failures.length} processed message(s) (${failures.map((entry) => entry.Code ?? entry.Message).join(', ')}); they will be received again`);
+            this.log('warn', `could not delete ${failures.length} processed message(s) (${failures.map((failure) => failure.code).join(', ')}); they will be received again`);
           }
           return failures.length;
         } catch (error) {

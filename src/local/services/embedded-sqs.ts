@@ -7,6 +7,7 @@ import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector
 import { refuseBrowserRequest } from './browser-requests';
 import { closeServer, listen } from './http-server';
 import { observeRequest, type ServiceRequestListener } from './request-observer';
+import { createEventSourceQueue, returnToQueue, type EventSourceQueue } from './event-source-queue';
 import { EmbeddedServiceError } from './service-errors';
 
 export interface EmbeddedSqsOptions {
@@ -91,9 +92,11 @@ export class EmbeddedSqs {
   private readonly faultCounter = new FaultCounter();
   private closing: Promise<void> | undefined;
 
+  private readonly eventSourceQueues = new Map<string, EventSourceQueue>();
+
   private constructor(
     private readonly server: Server,
-    private readonly clearQueues: () => void,
+    private readonly localQueues: readonly Queue[],
     readonly host: string,
     readonly port: number,
     readonly region: string,
@@ -134,10 +137,9 @@ export class EmbeddedSqs {
     const port = await listen(server, host, options.port ?? 0, 'SQS');
     // Queue URLs carry the port: tell local-aws-sqs the one chosen.
     service.PORT = port;
-    const clearQueues = () => service.Queues.forEach((queue) => queue.clearRecords());
     try {
       const queues = await createQueues(`http://${host}:${port}`, region, ordered, options);
-      sqs = new EmbeddedSqs(server, clearQueues, host, port, region, queues);
+      sqs = new EmbeddedSqs(server, service.Queues, host, port, region, queues);
     } catch (error) {
       await closeServer(server);
       throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`SQS: could not create the queues: ${String(error)}`, 'SETUP_FAILED', { cause: error });
@@ -152,6 +154,22 @@ export class EmbeddedSqs {
     const queue = this.queues[logicalId];
     if (queue === undefined) throw new EmbeddedServiceError(`no queue with logical id "${logicalId}"`, 'UNKNOWN_RESOURCE');
     return queue;
+  }
+
+  /**
+   * The queue of that logical id as the queue pollers (AWS's event source mapping service) use it:
+   * receives and deletes without HTTP, reported to `onRequest` with caller `event-source-mapping`,
+   * never faulted (event-source-queue.ts).
+   */
+  eventSourceQueue(logicalId: string): EventSourceQueue {
+    const known = this.eventSourceQueues.get(logicalId);
+    if (known !== undefined) return known;
+    const { queueName } = this.queue(logicalId);
+    const local = this.localQueues.find((candidate) => candidate.QueueName === queueName);
+    if (local === undefined) throw new EmbeddedServiceError(`queue ${logicalId} (${queueName}) is not in the embedded SQS`, 'UNKNOWN_RESOURCE');
+    const created = createEventSourceQueue(local, () => this.requestListener);
+    this.eventSourceQueues.set(logicalId, created);
+    return created;
   }
 
   /** Open client connections (kept-alive ones included): 0 once every client has gone. */
@@ -171,7 +189,7 @@ export class EmbeddedSqs {
 
   /** Stops the server (dropping open long polls) and the messages. Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= closeServer(this.server).then(() => this.clearQueues());
+    this.closing ??= closeServer(this.server).then(() => this.localQueues.forEach((queue) => queue.clearRecords()));
     return this.closing;
   }
 }
@@ -211,11 +229,7 @@ function restore(responseBody: unknown, requestBody: string, queues: readonly Qu
     const queueName = QueueUrl?.split('/').pop();
     const queue = queues.find((candidate) => candidate.QueueName === queueName);
     if (queue === undefined || Messages === undefined) return;
-    for (const message of Messages) {
-      if (message.ReceiptHandle === undefined || message.MessageId === undefined) continue;
-      queue.delete(message.ReceiptHandle);
-      queue.setRecord({ MessageBody: message.Body, MessageAttributes: message.MessageAttributes, DelaySeconds: 0 }, message.MessageId);
-    }
+    returnToQueue(queue, Messages);
   } catch {
     // Not a JSON answer with messages: nothing was taken.
   }

@@ -1,4 +1,5 @@
 import {
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -6,6 +7,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
+import type { ServiceRequestEvent } from '../../../src/local/services/request-observer';
 import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
 import type { QueueModel } from '../../../src/local/template/stack-model';
 import { sleep, waitFor } from './wait-for';
@@ -128,6 +130,61 @@ describe('Class: EmbeddedSqs', () => {
 
       // Assess
       expect(received).toMatchObject({ MessageId, Body: 'after the abort', Attributes: { ApproximateReceiveCount: '1' } });
+    });
+  });
+
+  describe('Method: eventSourceQueue', () => {
+    it('receives what the SDK receives, in its shape, deletes, and reports both as the mapping’s requests', async () => {
+      // Prepare
+      const requests: ServiceRequestEvent[] = [];
+      const local = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 1, delaySeconds: 0 }], onRequest: (event) => requests.push(event) });
+      const localClient = new SQSClient(local.clientConfig);
+      const QueueUrl = local.queue('Q').url;
+      const MessageAttributes = { reason: { DataType: 'String', StringValue: 'invalid_json' }, raw: { DataType: 'Binary', BinaryValue: Uint8Array.from([0, 1, 254, 255]) } };
+      await localClient.send(new SendMessageCommand({ QueueUrl, MessageBody: 'first', MessageAttributes }));
+      const viaSdk = await localClient.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2, AttributeNames: ['All'], MessageAttributeNames: ['All'] }));
+      const source = local.eventSourceQueue('Q');
+
+      // Act: the same message again once its visibility (1 s) has passed, then deleted.
+      const [direct] = await source.receive({ maxMessages: 1, waitTimeSeconds: 5 });
+      const failures = await source.deleteBatch([direct?.ReceiptHandle ?? '', 'not-a-handle']);
+
+      // Assess
+      const sdkMessage = viaSdk.Messages?.[0];
+      expect(direct).toEqual({
+        ...sdkMessage,
+        ReceiptHandle: expect.any(String) as unknown,
+        Attributes: { ...sdkMessage?.Attributes, ApproximateReceiveCount: '2' },
+        MessageAttributes: { reason: { DataType: 'String', StringValue: 'invalid_json' }, raw: { DataType: 'Binary', BinaryValue: Buffer.from([0, 1, 254, 255]) } },
+      });
+      expect(failures).toEqual([{ index: 1, code: 'ReceiptHandleIsInvalid' }]);
+      const { Attributes } = await localClient.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+      expect(requests.filter((request) => request.caller === 'event-source-mapping').map((request) => `${request.operation} ${request.status}`)).toEqual(['ReceiveMessage 200', 'DeleteMessageBatch 200']);
+      localClient.destroy();
+      await local.close();
+    });
+
+    it('rejects an aborted receive at once and gives back what it collects afterwards', async () => {
+      // Prepare
+      const QueueUrl = sqs.queue('DeadlineQueue').url;
+      const abort = new AbortController();
+      const receiving = sqs.eventSourceQueue('DeadlineQueue').receive({ maxMessages: 1, waitTimeSeconds: 20, signal: abort.signal });
+
+      // Act
+      abort.abort();
+      await expect(receiving).rejects.toMatchObject({ name: 'AbortError' });
+      const { MessageId } = await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'after abort', DelaySeconds: 0 }));
+
+      // Assess: the abandoned receive takes it at its next scan and puts it back, visible, same id.
+      const message = await receiveOne(client, QueueUrl, 5);
+      expect(message).toMatchObject({ MessageId, Body: 'after abort', Attributes: { ApproximateReceiveCount: '1' } });
+      // Clean up: the queue is shared with the tests below.
+      await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message?.ReceiptHandle }));
+    });
+
+    it('knows only the stack’s queues', () => {
+      expect(() => sqs.eventSourceQueue('Unknown')).toThrow(EmbeddedServiceError);
     });
   });
 

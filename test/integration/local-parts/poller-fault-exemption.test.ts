@@ -37,9 +37,8 @@ describe('Class: QueuePollers (SQS fault injection)', () => {
     sqs.setFaults({ rate: 1, operations: ['ReceiveMessage', 'DeleteMessageBatch'] });
     pollers = QueuePollers.start({
       mappings: [{ logicalId: 'WorkMapping', functionId: 'Noop', queueId: 'Work', batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true }],
-      queues: sqs.queues,
+      sqs,
       invoker: runner,
-      sqs: sqs.clientConfig,
       onBatch: (event) => batches.push(event),
     });
 

@@ -58,7 +58,7 @@ describe('Class: QueuePollers (failures and retries)', () => {
   });
 
   function startPollers(on: EmbeddedSqs, mappings: EventSourceMappingModel[]): void {
-    pollers = QueuePollers.start({ mappings, queues: on.queues, invoker: runner, sqs: on.clientConfig, onBatch: (event) => batches.push(event) });
+    pollers = QueuePollers.start({ mappings, sqs: on, invoker: runner, onBatch: (event) => batches.push(event) });
   }
 
   async function visibleAndInFlight(on: SQSClient, QueueUrl: string): Promise<string> {

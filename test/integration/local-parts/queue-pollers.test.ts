@@ -10,7 +10,7 @@ import {
 import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
 import { FunctionRunner } from '../../../src/local/functions/function-runner';
 import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
-import { QueuePollers } from '../../../src/local/pollers/queue-pollers';
+import { QueuePollers, type PollerQueues } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
 import type { EventSourceMappingModel, QueueModel } from '../../../src/local/template/stack-model';
 import { ConsumerLog } from './consumer-log';
@@ -78,7 +78,7 @@ describe('Class: QueuePollers', () => {
   });
 
   function startPollers(mappings: EventSourceMappingModel[]): QueuePollers {
-    pollers = QueuePollers.start({ mappings, queues: sqs.queues, invoker: runner, sqs: sqs.clientConfig, onBatch: (event) => batches.push(event) });
+    pollers = QueuePollers.start({ mappings, sqs, invoker: runner, onBatch: (event) => batches.push(event) });
     return pollers;
   }
 
@@ -217,9 +217,8 @@ describe('Class: QueuePollers', () => {
     const started = performance.now();
     pollers = QueuePollers.start({
       mappings: [mapping('Bulk', 'Noop')],
-      queues: sqs.queues,
+      sqs,
       invoker: runner,
-      sqs: sqs.clientConfig,
       onBatch: (event) => {
         if (event.outcome !== 'success' || event.deleteFailures > 0) return;
         event.messageIds.forEach((id) => delivered.add(id));
@@ -255,11 +254,26 @@ describe('Class: QueuePollers', () => {
   });
 
   describe('Method: close', () => {
-    it('aborts the long polls at once: no request stays open and no message is taken afterwards', async () => {
-      // Prepare: an SQS of its own, so that every connection to it is the pollers'.
+    it('aborts the long polls at once: none stays pending and no message is taken afterwards', async () => {
+      // Prepare: an SQS of its own, seen through a wrapper that counts the pollers' pending receives.
       const own = await EmbeddedSqs.start({ queues: [queue('Closing')] });
-      const local = QueuePollers.start({ mappings: [mapping('Closing')], queues: own.queues, invoker: runner, sqs: own.clientConfig });
-      await waitFor('the five long polls to connect', async () => ((await own.connectionCount()) === 5 ? true : undefined));
+      let pendingReceives = 0;
+      const counted: PollerQueues = {
+        region: own.region,
+        queues: own.queues,
+        eventSourceQueue: (logicalId) => {
+          const source = own.eventSourceQueue(logicalId);
+          return {
+            receive: (request) => {
+              pendingReceives += 1;
+              return source.receive(request).finally(() => (pendingReceives -= 1));
+            },
+            deleteBatch: (handles) => source.deleteBatch(handles),
+          };
+        },
+      };
+      const local = QueuePollers.start({ mappings: [mapping('Closing')], sqs: counted, invoker: runner });
+      await waitFor('the five long polls to be pending', () => (pendingReceives === 5 ? true : undefined));
 
       // Act
       const started = performance.now();
@@ -267,7 +281,7 @@ describe('Class: QueuePollers', () => {
       console.log(`pollers closed in ${(performance.now() - started).toFixed(1)} ms`);
 
       // Assess
-      await waitFor('the pollers’ connections to close', async () => ((await own.connectionCount()) === 0 ? true : undefined));
+      expect(pendingReceives).toBe(0);
       const ownClient = new SQSClient(own.clientConfig);
       const QueueUrl = own.queue('Closing').url;
       const { MessageId } = await ownClient.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ id: 'after-close' }) }));

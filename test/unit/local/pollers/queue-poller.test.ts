@@ -1,9 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message, type ReceiveMessageCommandInput } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { FunctionInvoker, InvocationResult } from '../../../../src/local/functions/invocation';
 import type { PollerBatchEvent, PollerLogEntry } from '../../../../src/local/pollers/poller-events';
 import { QueuePoller } from '../../../../src/local/pollers/queue-poller';
+import type { DeleteFailure, EventSourceQueue } from '../../../../src/local/services/event-source-queue';
 import type { EventSourceMappingModel } from '../../../../src/local/template/stack-model';
 
 const QUEUE = { url: 'https://sqs.us-east-1.amazonaws.com/123456789012/Work', arn: 'arn:aws:sqs:us-east-1:123456789012:Work' };
@@ -49,50 +49,81 @@ class RecordingInvoker implements FunctionInvoker {
   }
 }
 
+type ReceiveRequest = Parameters<EventSourceQueue['receive']>[0];
+
+/** An event source queue in memory: receives are answered by `onReceive`, deletes are recorded. */
+class FakeQueue implements EventSourceQueue {
+  readonly receives: ReceiveRequest[] = [];
+  readonly deleteCalls: string[][] = [];
+  onReceive: (request: ReceiveRequest) => Promise<Message[]> = () => new Promise(() => undefined);
+
+  /** Rejects at once when the poller aborts, as the embedded queue does. */
+  receive(request: ReceiveRequest): Promise<Message[]> {
+    this.receives.push(request);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(new Error('aborted'));
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => request.signal?.removeEventListener('abort', onAbort);
+      this.onReceive(request).then(
+        (messages) => {
+          settle();
+          resolve(messages);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  deleteBatch(receiptHandles: readonly string[]): Promise<DeleteFailure[]> {
+    this.deleteCalls.push([...receiptHandles]);
+    return Promise.resolve([]);
+  }
+}
+
 const success = (): InvocationResult => ({ status: 'ok', payload: { batchItemFailures: [] }, durationMs: 1, coldStart: false });
 
 describe('Class: QueuePoller', () => {
-  const client = new SQSClient({ region: 'us-east-1' });
-  const sqs = mockClient(client);
+  let source: FakeQueue;
   let pending: Message[];
   let poller: QueuePoller | undefined;
   const batches: PollerBatchEvent[] = [];
   const logs: PollerLogEntry[] = [];
 
-  /** ReceiveMessage over an in-memory list: at most MaxNumberOfMessages, an empty answer after 5 ms when there is nothing. */
+  /** ReceiveMessage over an in-memory list: at most maxMessages, an empty answer after 5 ms when there is nothing. */
+  async function fromPending(request: ReceiveRequest): Promise<Message[]> {
+    // This test's list: an aborted receive of an earlier test must not take the next test's messages.
+    const list = pending;
+    if (list.length === 0) await sleep(5);
+    return list.splice(0, request.maxMessages);
+  }
+
   function serveFromPending(): void {
-    sqs.on(ReceiveMessageCommand).callsFake(async (input: ReceiveMessageCommandInput) => {
-      if (pending.length === 0) await sleep(5);
-      return { Messages: pending.splice(0, input.MaxNumberOfMessages ?? 1) };
-    });
+    source.onReceive = fromPending;
   }
 
   function deletedHandles(): string[] {
-    return sqs.commandCalls(DeleteMessageBatchCommand).flatMap((call) => (call.args[0].input).Entries?.map((entry) => entry.ReceiptHandle ?? '') ?? []);
+    return source.deleteCalls.flat();
   }
 
   function start(invoker: FunctionInvoker, mapping = mappingFactory(), pollers = 1): QueuePoller {
-    poller = new QueuePoller({ mapping, queue: QUEUE, invoker, client, region: 'us-east-1', pollers, onBatch: (event) => batches.push(event), onLog: (entry) => logs.push(entry) });
+    poller = new QueuePoller({ mapping, queue: QUEUE, source, invoker, region: 'us-east-1', pollers, onBatch: (event) => batches.push(event), onLog: (entry) => logs.push(entry) });
     poller.start();
     return poller;
   }
 
   beforeEach(() => {
-    sqs.reset();
+    source = new FakeQueue();
     pending = [];
     batches.length = 0;
     logs.length = 0;
-    sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   });
 
   afterEach(async () => {
     await poller?.close();
     poller = undefined;
-  });
-
-  afterAll(() => {
-    sqs.restore();
-    client.destroy();
   });
 
   describe('Method: start', () => {
@@ -124,7 +155,7 @@ describe('Class: QueuePoller', () => {
 
       // Assess
       expect(batch).toMatchObject({ outcome: 'failure', reason: 'TypeError: x is undefined', failedMessageIds: ['m1', 'm2', 'm3'] });
-      expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
+      expect(source.deleteCalls).toHaveLength(0);
       expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('batch of 3 failed (TypeError: x is undefined)') as unknown }));
     });
 
@@ -175,10 +206,12 @@ describe('Class: QueuePoller', () => {
     it('logs a failed receive and polls again', async () => {
       // Prepare
       pending = [messageFactory('m1')];
-      sqs.on(ReceiveMessageCommand).rejectsOnce(new Error('connect ECONNREFUSED')).callsFake(async (input: ReceiveMessageCommandInput) => {
-        if (pending.length === 0) await sleep(5);
-        return { Messages: pending.splice(0, input.MaxNumberOfMessages ?? 1) };
-      });
+      let failed = false;
+      source.onReceive = (request) => {
+        if (failed) return fromPending(request);
+        failed = true;
+        return Promise.reject(new Error('connect ECONNREFUSED'));
+      };
       const invoker = new RecordingInvoker(success);
 
       // Act
@@ -196,12 +229,12 @@ describe('Class: QueuePoller', () => {
 
       // Act
       start(new RecordingInvoker(success));
-      await eventually(() => (sqs.commandCalls(ReceiveMessageCommand).length >= 3 ? true : undefined));
+      await eventually(() => (source.receives.length >= 3 ? true : undefined));
 
       // Assess
-      const inputs = sqs.commandCalls(ReceiveMessageCommand).map((call) => call.args[0].input);
-      expect(inputs[0]).toEqual({ QueueUrl: QUEUE.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 20, AttributeNames: ['All'], MessageAttributeNames: ['All'] });
-      expect(new Set(inputs.map((input) => input.MaxNumberOfMessages))).toEqual(new Set([1]));
+      expect(source.receives[0]).toMatchObject({ maxMessages: 1, waitTimeSeconds: 20 });
+      expect(source.receives[0]?.signal).toBeInstanceOf(AbortSignal);
+      expect(new Set(source.receives.map((request) => request.maxMessages))).toEqual(new Set([1]));
     });
   });
 
@@ -216,23 +249,23 @@ describe('Class: QueuePoller', () => {
 
       // Act
       await Promise.all([local.close(), local.close()]);
-      const receivesAtClose = sqs.commandCalls(ReceiveMessageCommand).length;
+      const receivesAtClose = source.receives.length;
       await sleep(30);
 
       // Assess
       expect(deletedHandles()).toEqual(['handle-m1']);
       expect(batches).toHaveLength(1);
-      expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(receivesAtClose);
+      expect(source.receives).toHaveLength(receivesAtClose);
     });
   });
 
   describe('constructor', () => {
     it('refuses a batch size or window Lambda would refuse', () => {
       // Act & Assess
-      expect(() => new QueuePoller({ mapping: mappingFactory({ batchSize: 0 }), queue: QUEUE, invoker: new RecordingInvoker(success), client, region: 'us-east-1' })).toThrow(
+      expect(() => new QueuePoller({ mapping: mappingFactory({ batchSize: 0 }), queue: QUEUE, source: new FakeQueue(), invoker: new RecordingInvoker(success), region: 'us-east-1' })).toThrow(
         'event source mapping WorkMapping: BatchSize must be from 1 to 10000, got 0',
       );
-      expect(() => new QueuePoller({ mapping: mappingFactory({ maximumBatchingWindowSeconds: 301 }), queue: QUEUE, invoker: new RecordingInvoker(success), client, region: 'us-east-1' })).toThrow(
+      expect(() => new QueuePoller({ mapping: mappingFactory({ maximumBatchingWindowSeconds: 301 }), queue: QUEUE, source: new FakeQueue(), invoker: new RecordingInvoker(success), region: 'us-east-1' })).toThrow(
         /MaximumBatchingWindowInSeconds must be from 0 to 300/,
       );
     });
