@@ -33,13 +33,16 @@ export function budgetItems(report: BenchReport): BudgetItem[] {
       item('ping-overhead', 'ping: emulator overhead, p50', 'Emulator overhead on a ping, median', ping.emulatorOverheadMs.p50, 'ms', 'max', 0.5, 'ping p50 − bare ws echo p50 − one GetItem p50'),
       item(
         'ping-throughput',
-        'ping: throughput ÷ GetItem throughput',
-        `Ping throughput vs one GetItem per message (${ping.connections} connections)`,
-        ping.ratios.throughputVsGetItem,
+        'ping: throughput ÷ bare ws + GetItem',
+        `Ping throughput vs one GetItem per message: a bare ws server doing it (${ping.connections} connections)`,
+        // What one GetItem per message allows is what a server doing nothing else per message
+        // reaches: SPEC §7's own reference ("a bare ws server doing the same GetItem"). The GetItem
+        // client alone, with no WebSocket at all, is shown beside it.
+        ping.ratios.throughputVsBareWsGetItem,
         '×',
         'min',
         0.8,
-        `${ping.stack.throughput.toFixed(0)}/s vs ${ping.getItem.throughput.toFixed(0)} GetItem/s`,
+        `${ping.stack.throughput.toFixed(0)}/s vs ${ping.bareWsGetItem.throughput.toFixed(0)}/s (GetItem alone ${ping.getItem.throughput.toFixed(0)}/s: ${ping.ratios.throughputVsGetItem.toFixed(2)}×)`,
       ),
     );
   }

@@ -35,8 +35,9 @@ export interface PingResults {
     readonly p50VsGetItem: number;
     readonly p50VsBareWsGetItem: number;
     readonly p99VsBareWsGetItem: number;
-    /** Stack throughput / GetItem throughput at the same concurrency (budget ≥ 0.8). */
+    /** Stack throughput / an SDK client doing GetItems alone, no WebSocket, at the same concurrency. */
     readonly throughputVsGetItem: number;
+    /** Stack throughput / a bare ws server doing one GetItem per message (the budget: ≥ 0.8). */
     readonly throughputVsBareWsGetItem: number;
     readonly throughputVsEcho: number;
   };
