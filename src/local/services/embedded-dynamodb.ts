@@ -9,12 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { KeySchemaModel, TableModel } from '../template/stack-model';
-import { DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
 import { closeDynaliteIteratorsWhenDone } from './dynalite-iterators';
-import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
-import { refuseBrowserRequest } from './browser-requests';
+import { EmbeddedHttpService } from './embedded-http-service';
+import type { FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
-import { observeRequest, type ServiceRequestListener } from './request-observer';
+import type { ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
 
 export interface EmbeddedDynamoDbOptions {
@@ -92,23 +92,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * new DynamoDBClient(dynamodb.clientConfig);
  * await dynamodb.close();
  */
-export class EmbeddedDynamoDb {
-  readonly endpoint: string;
-  readonly clientConfig: LocalClientConfig;
-  private faultInjector: FaultInjector | undefined;
-  private requestListener: ServiceRequestListener | undefined;
-  private readonly faultCounter = new FaultCounter();
-  private closing: Promise<void> | undefined;
-
+export class EmbeddedDynamoDb extends EmbeddedHttpService {
   private constructor(
-    private readonly server: Server,
-    readonly host: string,
-    readonly port: number,
-    readonly region: string,
+    server: Server,
+    host: string,
+    port: number,
+    region: string,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
   ) {
-    this.endpoint = `http://${host}:${port}`;
-    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+    super('dynamodb', server, host, port, region);
   }
 
   static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
@@ -122,9 +114,7 @@ export class EmbeddedDynamoDb {
     server.removeAllListeners('request');
     let service: EmbeddedDynamoDb | undefined;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      if (refuseBrowserRequest(request, response, 'DynamoDB')) return;
-      if (service?.requestListener !== undefined) observeRequest('dynamodb', request, response, service.requestListener);
-      if (service?.faultInjector?.(request, response) === true) return;
+      if (EmbeddedHttpService.intercept(service, 'dynamodb', request, response)) return;
       void dynaliteHandler(request, response);
     });
     const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
@@ -135,8 +125,7 @@ export class EmbeddedDynamoDb {
       await closeServer(server);
       throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`DynamoDB: could not create the tables: ${String(error)}`, 'SETUP_FAILED', { cause: error });
     }
-    if (options.faults !== undefined) service.setFaults(options.faults);
-    service.requestListener = options.onRequest;
+    service.configure(options);
     return service;
   }
 
@@ -154,26 +143,8 @@ export class EmbeddedDynamoDb {
       .map((table) => `table ${table.tableName}: TTL attribute "${table.ttlAttribute}" is not enforced locally (expired items stay until deleted; reads filter them)`);
   }
 
-  /** Open client connections (kept-alive ones included): 0 once every client has gone. */
-  connectionCount(): Promise<number> {
-    return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-  }
-
-  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
-  setFaults(faults: FaultOptions | undefined): void {
-    this.faultInjector = faults === undefined ? undefined : createFaultInjector('dynamodb', faults, this.faultCounter);
-  }
-
-  /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
-  faultCounts(): FaultCounts {
-    return this.faultCounter.counts();
-  }
-
-  /** Stops the server and drops the data. Safe to call twice. */
-  close(): Promise<void> {
-    this.closing ??= closeServer(this.server);
-    return this.closing;
-  }
+  /** dynalite keeps its data in the server's memory: it goes with the server. */
+  protected dropData(): void {}
 }
 
 async function createTables(endpoint: string, region: string, options: EmbeddedDynamoDbOptions): Promise<Record<string, EmbeddedTable>> {

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { QueueModel } from '../template/stack-model';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
-import { createFaultInjector, FaultCounter, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
-import { refuseBrowserRequest } from './browser-requests';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
+import { EmbeddedHttpService } from './embedded-http-service';
+import type { FaultOptions } from './fault-injection';
 import { closeServer, listen } from './http-server';
-import { observeRequest, type ServiceRequestListener } from './request-observer';
+import type { ServiceRequestListener } from './request-observer';
 import { createEventSourceQueue, returnToQueue, type EventSourceQueue } from './event-source-queue';
 import { EmbeddedServiceError } from './service-errors';
 
@@ -84,26 +84,18 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
  * sqs.queue('NotifyUserQueue').url;
  * await sqs.close();
  */
-export class EmbeddedSqs {
-  readonly endpoint: string;
-  readonly clientConfig: LocalClientConfig;
-  private faultInjector: FaultInjector | undefined;
-  private requestListener: ServiceRequestListener | undefined;
-  private readonly faultCounter = new FaultCounter();
-  private closing: Promise<void> | undefined;
-
+export class EmbeddedSqs extends EmbeddedHttpService {
   private readonly eventSourceQueues = new Map<string, EventSourceQueue>();
 
   private constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly localQueues: readonly Queue[],
-    readonly host: string,
-    readonly port: number,
-    readonly region: string,
+    host: string,
+    port: number,
+    region: string,
     readonly queues: Readonly<Record<string, EmbeddedQueue>>,
   ) {
-    this.endpoint = `http://${host}:${port}`;
-    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+    super('sqs', server, host, port, region);
   }
 
   static async start(options: EmbeddedSqsOptions): Promise<EmbeddedSqs> {
@@ -125,9 +117,7 @@ export class EmbeddedSqs {
     });
     let sqs: EmbeddedSqs | undefined;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-      if (refuseBrowserRequest(request, response, 'SQS')) return;
-      if (sqs?.requestListener !== undefined) observeRequest('sqs', request, response, sqs.requestListener);
-      if (sqs?.faultInjector?.(request, response) === true) return;
+      if (EmbeddedHttpService.intercept(sqs, 'sqs', request, response)) return;
       void requestHandler(request, response);
       if (request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage') returnOrphanedMessages(request, response, service.Queues);
     });
@@ -144,8 +134,7 @@ export class EmbeddedSqs {
       await closeServer(server);
       throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`SQS: could not create the queues: ${String(error)}`, 'SETUP_FAILED', { cause: error });
     }
-    if (options.faults !== undefined) sqs.setFaults(options.faults);
-    sqs.requestListener = options.onRequest;
+    sqs.configure(options);
     return sqs;
   }
 
@@ -172,25 +161,9 @@ export class EmbeddedSqs {
     return created;
   }
 
-  /** Open client connections (kept-alive ones included): 0 once every client has gone. */
-  connectionCount(): Promise<number> {
-    return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-  }
-
-  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
-  setFaults(faults: FaultOptions | undefined): void {
-    this.faultInjector = faults === undefined ? undefined : createFaultInjector('sqs', faults, this.faultCounter);
-  }
-
-  /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
-  faultCounts(): FaultCounts {
-    return this.faultCounter.counts();
-  }
-
-  /** Stops the server (dropping open long polls) and the messages. Safe to call twice. */
-  close(): Promise<void> {
-    this.closing ??= closeServer(this.server).then(() => this.localQueues.forEach((queue) => queue.clearRecords()));
-    return this.closing;
+  /** The messages of every queue (the server is stopped: open long polls were dropped). */
+  protected dropData(): void {
+    this.localQueues.forEach((queue) => queue.clearRecords());
   }
 }
 
