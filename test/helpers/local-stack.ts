@@ -3,7 +3,6 @@
  * temporary directory, real `ws` clients, tokens signed with the stage's generated key, and the
  * unmodified AWS SDK clients pointed at the embedded services.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import type { ClientOptions } from 'ws';
 import { issueStageToken } from '../../src/cli/stage-tokens';
 import { startLocalStack, type LocalLogEntry, type LocalStack, type LocalStackOptions } from '../../src/local/runtime';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { spawnCommand, type CommandRun } from './spawn-command';
 import { connectClient, refusedHandshake, type HandshakeRejectedError, type TestClient } from './ws-client';
 
 export interface TestStack {
@@ -133,28 +133,11 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
   };
 }
 
-export interface CommandRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { CommandRun };
 
 /** Runs `npm run <script> -- …args` as a user would, asynchronously (the stack runs in this process). */
 export function runNpmScript(script: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<CommandRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return spawnCommand('npm', ['run', '-s', script, '--', ...args], { cwd: PROJECT_ROOT, env });
 }
 
 /** Polls until `check` returns something other than undefined; fails naming `what` after `timeoutMs`. */

@@ -4,7 +4,7 @@
  */
 import { WebSocket } from 'ws';
 import { serveRpc } from '../lib/rpc';
-import { openClients } from '../lib/ws-load';
+import { closeClients, openClients } from '../lib/ws-load';
 import type { OpenParams, OpenResult } from './client-host-api';
 
 const sockets: WebSocket[] = [];
@@ -20,23 +20,7 @@ async function open(params: OpenParams): Promise<OpenResult> {
 
 async function closeAll(): Promise<{ closed: number }> {
   const all = sockets.splice(0);
-  await Promise.all(
-    all.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          if (socket.readyState === WebSocket.CLOSED) return resolve();
-          const timer = setTimeout(() => {
-            socket.terminate();
-            resolve();
-          }, 10_000);
-          socket.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          socket.close(1000);
-        }),
-    ),
-  );
+  await closeClients(all, 10_000);
   return { closed: all.length };
 }
 
