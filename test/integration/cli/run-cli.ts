@@ -6,11 +6,11 @@ import { spawnCommand, type CommandRun } from '../../helpers/spawn-command';
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '../../..');
 
-export type CliRun = CommandRun;
+export type CliRun = Omit<CommandRun, 'signal'>;
 
 export function runCommand(name: 'token' | 'keys' | 'notify', args: readonly string[], env: Record<string, string>): Promise<CliRun> {
   // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED from jest's setup: the CLI must silence the SDK itself.
-  return spawnCommand('npx', ['tsx', `src/cli/${name}.ts`, ...args], { cwd: REPOSITORY_ROOT, env });
+  return spawnCommand('npx', ['tsx', `src/cli/${name}.ts`, ...args], { cwd: REPOSITORY_ROOT, env }).then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 /** A fresh temporary directory, removed by the returned function. */
