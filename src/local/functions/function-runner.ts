@@ -32,12 +32,17 @@ export interface FunctionRunnerOptions {
   /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
   readonly accountId?: string;
   /**
-   * Once a function has an instance per CPU, an invocation that finds them all busy waits for one
+   * Once a function has `parallelism` instances, an invocation that finds them all busy waits for one
    * to free up, unless they are blocked on I/O, or one of them has been running this long
    * (scaling-policy.ts). Default 1000 ms.
    */
   readonly longInvocationMs?: number;
-  /** CPUs the instances may use: up to this many instances of a function start without waiting. Default `os.availableParallelism()`. */
+  /**
+   * Up to this many instances of a function start without waiting. Default: one more than the
+   * CPUs (`os.availableParallelism() + 1`), because each busy instance spends part of every
+   * invocation waiting for the main thread (the gateway, the embedded services) — see
+   * scaling-policy.ts.
+   */
   readonly parallelism?: number;
 }
 
@@ -72,6 +77,11 @@ function validate(fn: LocalFunctionDefinition): void {
 /** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
 function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
   return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
+}
+
+/** Instances of a function that start without waiting, by default (see FunctionRunnerOptions.parallelism). */
+export function defaultParallelism(): number {
+  return os.availableParallelism() + 1;
 }
 
 /**
@@ -115,7 +125,7 @@ export class FunctionRunner implements FunctionInvoker {
     const directory = bundles.directory;
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
-    const parallelism = options.parallelism ?? os.availableParallelism();
+    const parallelism = options.parallelism ?? defaultParallelism();
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new TypeError(`parallelism must be a whole number of 1 or more, got ${parallelism}`);
     const scaling = { longInvocationMs: options.longInvocationMs ?? LONG_INVOCATION_MS, parallelism };
     const pools = new Map<string, FunctionPool>();

@@ -3,16 +3,18 @@
  *
  * Lambda gives each instance CPUs of its own; here every instance is a thread sharing this
  * machine's CPUs with the others, with the gateway and the embedded services on the main thread,
- * and with the clients. Beyond one busy instance per CPU, another instance cannot add throughput:
- * it adds a cold start, and every invocation gets slower as the threads take turns on the CPUs,
- * evict each other's caches, and each V8 isolate compiles the same hot code again on a share of
- * the traffic (measured on 2 CPUs, docs/performance.md: 100 clients pinging, 2 Ping instances
- * ~1,900 pings/s, 1 instance ~1,350/s, 3 instances ~1,200–1,500/s; a fan-out to 1,000
- * connections, 2 NotifyConnection instances ~1,000–1,300 µs of CPU per delivery, 5–9 instances
- * ~1,900–2,000 µs). So a pool starts another instance:
+ * and with the clients. A busy instance spends part of each invocation waiting for the main thread
+ * (its AWS calls go to the gateway and the embedded services), so one instance more than there are
+ * CPUs keeps them busy; beyond that, another instance cannot add throughput: it adds a cold start,
+ * and every invocation gets slower as the threads take turns on the CPUs, evict each other's
+ * caches, and each V8 isolate compiles the same hot code again on a share of the traffic
+ * (measured on 2 CPUs, docs/performance.md: 100 clients pinging, up to 3 Ping instances at once
+ * ~2,020–2,075 pings/s against ~1,790–1,840/s with up to 2; a warm fan-out to 1,000 connections
+ * ~345 ms against ~385 ms; 5–9 NotifyConnection instances ~1,900–2,000 µs of CPU per delivery
+ * against ~1,000–1,300 µs with 2). So a pool starts another instance:
  *
- * - at once while the function has fewer instances than there are CPUs (a second concurrent
- *   invocation gets its own instance, as on Lambda);
+ * - at once while the function has fewer instances than `parallelism` (by default the CPUs + 1;
+ *   a second concurrent invocation gets its own instance, as on Lambda);
  * - beyond that, at most one per SCALE_OUT_INTERVAL_MS, so that each decision sees the effect of
  *   the instance started before it, and only when waiting would be long: an invocation has run
  *   for `longInvocationMs`, or the busy instances are blocked — their threads neither ran nor
@@ -43,7 +45,7 @@ export const MAX_READING_AGE_MS = 4 * BLOCKED_CHECK_MS;
 export interface ScaleOutState {
   /** Instances that count against the concurrency limit (starting, idle or busy). */
   readonly live: number;
-  /** CPUs this process may use. */
+  /** Instances that start at once (FunctionRunnerOptions.parallelism: by default the CPUs + 1). */
   readonly parallelism: number;
   /** Since the last instance started while others were busy, ms. */
   readonly sinceLastScaleOutMs: number;
