@@ -64,7 +64,7 @@ function failure(error: SerializedError, durationMs: number, coldStart: boolean)
  * The instances of one function, with Lambda's concurrency rules: an invocation goes to an idle
  * warm instance, else a new instance is started while the function is under its concurrency
  * limit, else it waits (first come, first served) for an instance to become free. With a
- * PoolScaling, an instance beyond one per CPU starts only when scaling-policy.ts says waiting for
+ * PoolScaling, an instance beyond `parallelism` (by default the CPUs + 1) starts only when scaling-policy.ts says waiting for
  * a busy one would take longer (the instances share this machine's CPUs, Lambda's do not).
  */
 export class FunctionPool {
