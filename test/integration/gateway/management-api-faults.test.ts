@@ -3,7 +3,6 @@
  * faulted calls get API Gateway's 429 / 500 answers, have no effect, and the SDK retries them.
  */
 import {
-  ApiGatewayManagementApiClient,
   ApiGatewayManagementApiServiceException,
   DeleteConnectionCommand,
   GetConnectionCommand,
@@ -11,33 +10,11 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { WebSocketGateway, type ManagementApiEvent } from '../../../src/local/gateway';
-import { GatewayHarness, sleep, type StartedGateway, type TestClient } from '../../fixtures/gateway/gateway-harness';
+import { GatewayHarness, sleep } from '../../fixtures/gateway/gateway-harness';
 import { TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
 
 const harness = new GatewayHarness();
-const sdkClients: ApiGatewayManagementApiClient[] = [];
-afterEach(async () => {
-  for (const client of sdkClients.splice(0)) client.destroy();
-  await harness.cleanup();
-});
-
-function managementClient(endpoint: string, maxAttempts?: number): ApiGatewayManagementApiClient {
-  const client = new ApiGatewayManagementApiClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...(maxAttempts === undefined ? {} : { maxAttempts }),
-  });
-  sdkClients.push(client);
-  return client;
-}
-
-async function startWithClient(options: Parameters<GatewayHarness['start']>[0]): Promise<StartedGateway & { client: TestClient; connectionId: string }> {
-  const started = await harness.start(options);
-  const client = await harness.connect(started.url);
-  const connectionId = started.invoker.eventsOf('Connect')[0]!.requestContext.connectionId;
-  return { ...started, client, connectionId };
-}
+afterEach(() => harness.cleanup());
 
 /** A random source that returns the given values in turn. */
 function sequence(...values: number[]): () => number {
@@ -51,8 +28,8 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
   describe('Option: faults', () => {
     it('answers a throttled PostToConnection with 429 LimitExceededException and sends nothing', async () => {
       // Prepare
-      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
-      const api = managementClient(managementApiUrl, 1);
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
+      const api = harness.managementClient(managementApiUrl, 1);
 
       // Act
       const post = api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"hello"') }));
@@ -67,8 +44,8 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
 
     it('answers a server fault with 500 InternalServerErrorException, which the SDK retries up to maxAttempts', async () => {
       // Prepare
-      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 1, kinds: ['server'] } });
-      const api = managementClient(managementApiUrl, 2);
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({ faults: { rate: 1, kinds: ['server'] } });
+      const api = harness.managementClient(managementApiUrl, 2);
 
       // Act
       const post = api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"hello"') }));
@@ -87,8 +64,8 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
 
     it('leaves the connection open when DeleteConnection is faulted, and GetConnection is faulted the same way', async () => {
       // Prepare
-      const { managementApiUrl, client, connectionId, invoker } = await startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
-      const api = managementClient(managementApiUrl, 1);
+      const { managementApiUrl, client, connectionId, invoker } = await harness.startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
+      const api = harness.managementClient(managementApiUrl, 1);
 
       // Act
       const deletion = api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
@@ -104,10 +81,10 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
 
     it('lets the SDK retry a faulted call to success: the frame arrives exactly once', async () => {
       // Prepare: the first call is faulted (draw 0 < 0.5, kind draw 0.9 → server), the retry is not (0.99).
-      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({ faults: { rate: 0.5, random: sequence(0, 0.9, 0.99) } });
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({ faults: { rate: 0.5, random: sequence(0, 0.9, 0.99) } });
       const statuses: number[] = [];
       gateway.on('management', (event: ManagementApiEvent) => statuses.push(event.status));
-      const api = managementClient(managementApiUrl);
+      const api = harness.managementClient(managementApiUrl);
 
       // Act
       const output = await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"once"') }));
@@ -124,8 +101,8 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
   describe('Method: setFaults', () => {
     it('starts, changes and stops fault injection on a running gateway, keeping the counts', async () => {
       // Prepare
-      const { gateway, managementApiUrl, client, connectionId } = await startWithClient({});
-      const api = managementClient(managementApiUrl, 1);
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({});
+      const api = harness.managementClient(managementApiUrl, 1);
       const post = (text: string) => api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data(text) }));
 
       // Act & Assess

@@ -1,5 +1,5 @@
 import {
-  ApiGatewayManagementApiClient,
+  type ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GetConnectionCommand,
   GoneException,
@@ -7,27 +7,14 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { GatewayWarning, ManagementApiEvent } from '../../../src/local/gateway';
-import { GatewayHarness, type StartedGateway, type TestClient } from '../../fixtures/gateway/gateway-harness';
+import { GatewayHarness, type GatewayWithClient, type HarnessOptions } from '../../fixtures/gateway/gateway-harness';
 
 const harness = new GatewayHarness();
-const sdkClients: ApiGatewayManagementApiClient[] = [];
-afterEach(async () => {
-  for (const client of sdkClients.splice(0)) client.destroy();
-  await harness.cleanup();
-});
+afterEach(() => harness.cleanup());
 
-/** The unmodified SDK client, pointed at the gateway like the functions' CALLBACK_URL. */
-function managementClient(endpoint: string): ApiGatewayManagementApiClient {
-  const client = new ApiGatewayManagementApiClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  sdkClients.push(client);
-  return client;
-}
-
-async function startWithClient(options: Parameters<GatewayHarness['start']>[0] = {}): Promise<StartedGateway & { client: TestClient; connectionId: string; api: ApiGatewayManagementApiClient }> {
-  const started = await harness.start(options);
-  const client = await harness.connect(started.url, { headers: { 'User-Agent': 'notify-test/1.0' } });
-  const connectionId = started.invoker.eventsOf('Connect')[0]!.requestContext.connectionId;
-  return { ...started, client, connectionId, api: managementClient(started.managementApiUrl) };
+async function startWithClient(options: HarnessOptions = {}): Promise<GatewayWithClient & { api: ApiGatewayManagementApiClient }> {
+  const started = await harness.startWithClient(options, { headers: { 'User-Agent': 'notify-test/1.0' } });
+  return { ...started, api: harness.managementClient(started.managementApiUrl) };
 }
 
 const Data = (text: string): Uint8Array => new TextEncoder().encode(text);
