@@ -13,7 +13,7 @@ import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
 import { closeDynaliteIteratorsWhenDone } from './dynalite-iterators';
 import { EmbeddedHttpService } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
-import { closeServer, listen } from './http-server';
+import { listen, setUpOrClose } from './http-server';
 import type { ServiceRequestListener } from './request-observer';
 import { EmbeddedServiceError } from './service-errors';
 
@@ -112,19 +112,16 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     const [dynaliteHandler] = server.listeners('request') as RequestListener[];
     if (dynaliteHandler === undefined) throw new EmbeddedServiceError('dynalite registered no request handler', 'SETUP_FAILED');
     server.removeAllListeners('request');
+    // Not const: requests reach the handler below while the resources are being created, before it is set.
+    // eslint-disable-next-line prefer-const
     let service: EmbeddedDynamoDb | undefined;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (EmbeddedHttpService.intercept(service, 'dynamodb', request, response)) return;
       void dynaliteHandler(request, response);
     });
     const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
-    try {
-      const tables = await createTables(`http://${host}:${port}`, region, options);
-      service = new EmbeddedDynamoDb(server, host, port, region, tables);
-    } catch (error) {
-      await closeServer(server);
-      throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`DynamoDB: could not create the tables: ${String(error)}`, 'SETUP_FAILED', { cause: error });
-    }
+    const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${host}:${port}`, region, options));
+    service = new EmbeddedDynamoDb(server, host, port, region, tables);
     service.configure(options);
     return service;
   }

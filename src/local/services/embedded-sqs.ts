@@ -5,7 +5,7 @@ import type { QueueModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
 import { EmbeddedHttpService } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
-import { closeServer, listen } from './http-server';
+import { listen, setUpOrClose } from './http-server';
 import type { ServiceRequestListener } from './request-observer';
 import { createEventSourceQueue, returnToQueue, type EventSourceQueue } from './event-source-queue';
 import { EmbeddedServiceError } from './service-errors';
@@ -115,6 +115,8 @@ export class EmbeddedSqs extends EmbeddedHttpService {
       emulateQueueCreationLifecycle: false,
       emulateLazyQueues: false,
     });
+    // Not const: requests reach the handler below while the resources are being created, before it is set.
+    // eslint-disable-next-line prefer-const
     let sqs: EmbeddedSqs | undefined;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       if (EmbeddedHttpService.intercept(sqs, 'sqs', request, response)) return;
@@ -127,13 +129,8 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     const port = await listen(server, host, options.port ?? 0, 'SQS');
     // Queue URLs carry the port: tell local-aws-sqs the one chosen.
     service.PORT = port;
-    try {
-      const queues = await createQueues(`http://${host}:${port}`, region, ordered, options);
-      sqs = new EmbeddedSqs(server, service.Queues, host, port, region, queues);
-    } catch (error) {
-      await closeServer(server);
-      throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`SQS: could not create the queues: ${String(error)}`, 'SETUP_FAILED', { cause: error });
-    }
+    const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${host}:${port}`, region, ordered, options));
+    sqs = new EmbeddedSqs(server, service.Queues, host, port, region, queues);
     sqs.configure(options);
     return sqs;
   }

@@ -34,3 +34,16 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/**
+ * Runs a started service's set-up (creating its tables or queues); when it fails, closes the server
+ * and rejects with an EmbeddedServiceError (`SETUP_FAILED` unless it already is one) that says `what` failed.
+ */
+export async function setUpOrClose<T>(server: Server, what: string, setUp: () => Promise<T>): Promise<T> {
+  try {
+    return await setUp();
+  } catch (error) {
+    await closeServer(server);
+    throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`${what}: ${String(error)}`, 'SETUP_FAILED', { cause: error });
+  }
+}
