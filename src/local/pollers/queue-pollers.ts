@@ -1,9 +1,7 @@
 import { guardListener } from '../functions/guard-listener';
-import type { FunctionInvoker } from '../functions/invocation';
 import type { EventSourceQueue } from '../services/event-source-queue';
 import type { EventSourceMappingModel } from '../template/stack-model';
-import type { PollerBatchEvent, PollerLogEntry } from './poller-events';
-import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_POLLERS, QueuePoller, type QueuePollerStats } from './queue-poller';
+import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_POLLERS, QueuePoller, type QueuePollerOptions, type QueuePollerStats } from './queue-poller';
 
 /** The queues the mappings read (EmbeddedSqs fits). */
 export interface PollerQueues {
@@ -14,16 +12,12 @@ export interface PollerQueues {
   eventSourceQueue(logicalId: string): EventSourceQueue;
 }
 
-export interface QueuePollersOptions {
+/** What every mapping's poller gets alike (QueuePollerOptions). */
+export interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defaultMaximumConcurrency' | 'onLog' | 'onBatch'> {
   readonly mappings: readonly EventSourceMappingModel[];
   readonly sqs: PollerQueues;
-  readonly invoker: FunctionInvoker;
   /** Concurrent receive loops per mapping. Default 5, as Lambda starts. */
   readonly pollersPerMapping?: number;
-  /** Concurrent batches of a mapping without MaximumConcurrency. Default 5. */
-  readonly defaultMaximumConcurrency?: number;
-  readonly onLog?: (entry: PollerLogEntry) => void;
-  readonly onBatch?: (event: PollerBatchEvent) => void;
 }
 
 export class UnknownQueueError extends Error {
