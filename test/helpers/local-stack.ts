@@ -140,16 +140,7 @@ export function runNpmScript(script: string, args: readonly string[], env: Reado
   return spawnCommand('npm', ['run', '-s', script, '--', ...args], { cwd: PROJECT_ROOT, env });
 }
 
-/** Polls until `check` returns something other than undefined; fails naming `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from './eventually';
 
 /** Parses a JSON frame. */
 export function frame(text: string): Record<string, unknown> {
