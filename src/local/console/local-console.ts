@@ -23,6 +23,7 @@ import {
   type ConnectionsUpdate,
   type ConsoleErrorBody,
   type ConsoleInfo,
+  type ConsoleStreamEvents,
   type QueuesUpdate,
 } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
@@ -166,8 +167,8 @@ export class LocalConsole {
   #closed = false;
   #connections: ConnectionsUpdate = { connections: [] };
   #queues: QueuesUpdate = { queues: [] };
-  #lastConnectionsJson = '';
-  #lastQueuesJson = '';
+  /** What each snapshot stream last sent, as JSON: an unchanged snapshot is not sent again. */
+  readonly #lastSent = new Map<'connections' | 'queues', string>();
   readonly #refresh: Record<RefreshKind, RefreshState> = {
     connections: { timer: undefined, running: undefined, again: false },
     queues: { timer: undefined, running: undefined, again: false },
@@ -449,10 +450,7 @@ export class LocalConsole {
     }
     if (this.#closed) return;
     this.#connections = update;
-    const json = JSON.stringify(update);
-    if (json === this.#lastConnectionsJson) return;
-    this.#lastConnectionsJson = json;
-    this.#hub.send('connections', update);
+    this.#sendIfChanged('connections', update);
   }
 
   async #refreshQueues(): Promise<void> {
@@ -469,10 +467,14 @@ export class LocalConsole {
     }
     if (this.#closed) return;
     this.#queues = update;
+    this.#sendIfChanged('queues', update);
+  }
+
+  #sendIfChanged<K extends 'connections' | 'queues'>(stream: K, update: ConsoleStreamEvents[K]): void {
     const json = JSON.stringify(update);
-    if (json === this.#lastQueuesJson) return;
-    this.#lastQueuesJson = json;
-    this.#hub.send('queues', update);
+    if (json === this.#lastSent.get(stream)) return;
+    this.#lastSent.set(stream, json);
+    this.#hub.send(stream, update);
   }
 
   #log(level: ConsoleLogEntry['level'], message: string): void {
