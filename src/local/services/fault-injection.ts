@@ -6,9 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * with the error AWS answers when it throttles or fails, before the request reaches the service (so
  * a faulted request has no effect, as with AWS). The AWS SDK retries these errors like real ones.
  *
- * Requests carrying EXEMPT_CALLER_HEADER are never faulted: the local runtime's queue pollers send
- * it, because they stand for AWS's event source mapping service, whose own SQS calls and retries
- * are AWS's business, not the application's (docs/reliability.md).
+ * The local runtime's queue pollers never meet these faults: they stand for AWS's event source
+ * mapping service and reach the queues without HTTP (event-source-queue.ts, docs/reliability.md).
  */
 export interface FaultOptions {
   /** Fraction of requests that fail, from 0 to 1. */
@@ -20,9 +19,6 @@ export interface FaultOptions {
   /** Random source in [0, 1); tests pass a deterministic one. */
   readonly random?: () => number;
 }
-
-/** A request with this header (any value) is never faulted. The queue pollers send `event-source-mapping`. */
-export const EXEMPT_CALLER_HEADER = 'x-ws-notify-caller';
 
 /** `throttle`: HTTP 400 ThrottlingException. `server`: HTTP 500 internal error. */
 export type FaultKind = 'throttle' | 'server';
@@ -64,7 +60,7 @@ export function operationOf(request: IncomingMessage): string | undefined {
 
 /** What an injector has done since it was created (or since its service started counting). */
 export interface FaultCounts {
-  /** Requests subject to faults (exempt callers and operations outside `operations` are not counted). */
+  /** Requests subject to faults (operations outside `operations` are not counted). */
   readonly requests: number;
   /** Requests answered with an injected error. */
   readonly injected: number;
@@ -115,11 +111,6 @@ export function createFaultDecider(options: FaultOptions, counter: FaultCounter 
   };
 }
 
-/** True for a request of a caller that is never faulted (EXEMPT_CALLER_HEADER). */
-export function isExemptCaller(request: IncomingMessage): boolean {
-  return request.headers[EXEMPT_CALLER_HEADER] !== undefined;
-}
-
 export type FaultInjector = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 /**
@@ -129,7 +120,6 @@ export type FaultInjector = (request: IncomingMessage, response: ServerResponse)
 export function createFaultInjector(service: EmbeddedServiceKind, options: FaultOptions, counter?: FaultCounter): FaultInjector {
   const decide = createFaultDecider(options, counter);
   return (request, response) => {
-    if (isExemptCaller(request)) return false;
     const kind = decide(operationOf(request));
     if (kind === undefined) return false;
     const fault = RESPONSES[service][kind];

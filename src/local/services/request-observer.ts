@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EXEMPT_CALLER_HEADER, operationOf } from './fault-injection';
+import { operationOf } from './fault-injection';
 
 /** One request an embedded service (or the gateway's Management API) answered: what the AWS bill would count. */
 export interface ServiceRequestEvent {
@@ -11,7 +11,7 @@ export interface ServiceRequestEvent {
   readonly status: number;
   /** From the request's arrival to the end of the answer, ms (a long poll's wait included). */
   readonly durationMs: number;
-  /** The caller's EXEMPT_CALLER_HEADER (`event-source-mapping` for the queue pollers), when it sent one. */
+  /** `event-source-mapping` for the queue pollers' own calls (event-source-queue.ts); absent for everyone else's. */
   readonly caller?: string;
 }
 
@@ -21,14 +21,12 @@ export type ServiceRequestListener = (event: ServiceRequestEvent) => void;
 export function observeRequest(service: 'dynamodb' | 'sqs', request: IncomingMessage, response: ServerResponse, listener: ServiceRequestListener): void {
   const started = performance.now();
   const operation = operationOf(request) ?? 'unknown';
-  const caller = request.headers[EXEMPT_CALLER_HEADER];
   response.once('close', () =>
     listener({
       service,
       operation,
       status: response.writableFinished ? response.statusCode : 0,
       durationMs: performance.now() - started,
-      ...(typeof caller === 'string' ? { caller } : {}),
     }),
   );
 }

@@ -47,7 +47,7 @@ export interface InvocationCount {
 }
 
 export interface Counters {
-  /** `<service>.<operation>` (and ` (<caller>)` for the pollers' calls) → requests seen at the service's HTTP endpoint. */
+  /** `<service>.<operation>` (and ` (<caller>)` for the pollers' calls) → requests the services answered (the pollers' without HTTP). */
   readonly requests: Readonly<Record<string, number>>;
   readonly invocations: Readonly<Record<string, InvocationCount>>;
   /** Client messages routed (API Gateway messages received). */

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import {
   createFaultDecider,
-  EXEMPT_CALLER_HEADER,
   FaultCounter,
-  isExemptCaller,
   operationOf,
   validateFaultOptions,
 } from '../../../../src/local/services/fault-injection';
@@ -111,10 +109,3 @@ describe('Function: createFaultDecider', () => {
   });
 });
 
-describe('Function: isExemptCaller', () => {
-  it('exempts requests carrying the caller header (the queue pollers send it) and no others', () => {
-    // Act & Assess
-    expect(isExemptCaller(requestWith({ [EXEMPT_CALLER_HEADER]: 'event-source-mapping' }))).toBe(true);
-    expect(isExemptCaller(requestWith({ 'x-amz-target': 'AmazonSQS.ReceiveMessage' }))).toBe(false);
-  });
-});
