@@ -6,7 +6,7 @@ import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys'
 import { queueUrlOutputName } from '../stack-outputs';
 
 
-/** Receives after which a message moves to the DLQ (SPEC §4). */
+/** Receives after which a message moves to the DLQ (docs/protocol.md). */
 export const MAX_RECEIVE_COUNT = 5;
 
 export interface NotifyQueueProps {

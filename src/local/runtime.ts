@@ -37,7 +37,7 @@ import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
 import { synthesizeStackTemplate } from './template/synthesize-stack-template';
 
-/** SPEC §1 defaults of `npm start`. */
+/** Defaults of `npm start` (docs/local.md). */
 export const LOCAL_DEFAULTS = {
   stage: 'local',
   port: 3001,

@@ -1,6 +1,6 @@
 /**
- * SPEC §8 "faults injected into DynamoDB and the Management API during a notification run lose
- * nothing", and §4 "nothing is dropped silently": the local stack (mode authorizer) with 20 % of the
+ * Faults injected into DynamoDB and the Management API during a notification run lose nothing,
+ * and nothing is dropped silently (docs/reliability.md): the local stack (mode authorizer) with 20 % of the
  * DynamoDB, SQS (the functions' and this test's own calls; the queue pollers are exempt) and
  * Management API calls failing with throttling or 5xx errors. 200 real `ws` clients (50 users × 4
  * connections) receive 2,000 notifications sent through the unmodified SQS client to NotifyUser,
