@@ -23,6 +23,7 @@ export function stageKeyPaths(stage: string): StageKeyPaths {
 /** A stage needs a key pair that has not been made yet. The message names the command that makes it. */
 export class MissingStageKeyError extends Error {
   override readonly name = 'MissingStageKeyError';
+  readonly code = 'missing_stage_key';
   constructor(
     readonly stage: string,
     readonly file: string,
