@@ -7,7 +7,7 @@ import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
-import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type WebSocketMessageEvent } from './event-builders';
+import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
 import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
 import { IdGenerator } from './ids';
@@ -411,7 +411,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.inflight.track(this.invokeRoute(connection, route, event, requestId));
   }
 
-  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: WebSocketMessageEvent, requestId: string): Promise<void> {
+  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: GatewayMessageEvent, requestId: string): Promise<void> {
     const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
     let result: RouteResult;
     let sent: RouteInvocationEvent['sent'];
