@@ -80,7 +80,8 @@ export async function ensureStageKeyPair(stage: string): Promise<EnsuredKeyPair>
 }
 
 export interface StageSigningKey {
-  readonly key: CryptoKey | Uint8Array;
+  /** What jose's importJWK gives: a CryptoKey, or bytes for a symmetric key. */
+  readonly key: Awaited<ReturnType<typeof importJWK>>;
   readonly kid: string;
   readonly alg: string;
 }
