@@ -86,11 +86,16 @@ export interface LocalStackOptions {
   /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
   readonly visibilityTimeoutSeconds?: number;
   /**
-   * Most concurrent instances of a function without reserved concurrency, and most concurrent
-   * batches of a queue mapping without MaximumConcurrency (Lambda scales a mapping up while a
-   * backlog lasts, as far as the function's concurrency allows). Default 10.
+   * Concurrency of a function without reserved concurrency, and of a queue mapping without
+   * MaximumConcurrency. Default 10. Each function runs at most min(that, the CPUs + 1) instances
+   * at once (docs/local.md).
    */
   readonly functionConcurrency?: number;
+  /**
+   * Most instances of one function at once, instead of the CPUs + 1: for runs whose functions
+   * spend their time waiting rather than computing (SDK back-off under injected faults).
+   */
+  readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
   /** Changes the stack before synthesis (a test adds a route this way). */
@@ -326,16 +331,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
+      ...(options.maxInstancesPerFunction !== undefined ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
     });
     started.runner = () => runner.close();
     invoker.set(runner);
     const functionsMs = phase();
 
     const pollers = QueuePollers.start({
-      mappings: model.eventSourceMappings,
+      // A mapping runs no more batches at once than its function has instances (at least one, so
+      // that a throttled function's batches fail as on Lambda): a batch waiting for an instance
+      // would keep its messages invisible past their visibility timeout.
+      mappings: model.eventSourceMappings.map((mapping) => ({
+        ...mapping,
+        maximumConcurrency: Math.max(1, Math.min(mapping.maximumConcurrency ?? functionConcurrency, runner.maxInstances(mapping.functionId))),
+      })),
       sqs,
       invoker: runner,
-      defaultMaximumConcurrency: functionConcurrency,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
     });
