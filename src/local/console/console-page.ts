@@ -18,7 +18,7 @@ const STYLE_SLOT = '<style></style>';
 
 export class ConsolePageBuildError extends Error {
   override readonly name = 'ConsolePageBuildError';
-  readonly code = 'CONSOLE_PAGE_BUILD_FAILED';
+  readonly code = 'console_page_build_failed';
 }
 
 export interface ConsolePage {
