@@ -23,14 +23,13 @@ import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/functi
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
-import { managementOperationOf } from './gateway/management-faults';
 import { randomApiId } from './gateway/ids';
 import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
 import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
-import type { ServiceRequestEvent } from './services/request-observer';
+import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
@@ -114,7 +113,7 @@ export interface LocalStackOptions {
   readonly onServiceRequest?: (event: ServiceRequestEvent) => void;
 }
 
-export type { ServiceRequestEvent } from './services/request-observer';
+export type { ServiceRequestEvent } from './services/request-interceptors';
 
 /** Where start-up time went, ms, in order. */
 export interface StartupPhases {
@@ -257,7 +256,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
-        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -265,7 +263,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
-        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
     ]);
     started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
@@ -290,9 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     if (onServiceRequest !== undefined) {
-      gateway.on('management', ({ method, status, durationMs }) =>
-        onServiceRequest({ service: 'management', operation: managementOperationOf(method) ?? method, status, durationMs }),
-      );
+      for (const service of [dynamodb, sqs, gateway]) service.interceptors.add(requestObserver(onServiceRequest));
     }
     const address = await gateway.listen();
     started.gateway = () => gateway.close();

@@ -69,7 +69,7 @@ export interface WebSocketGatewayOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** How long `close()` waits for clients to answer its close frame before cutting them off. Default 1000 ms. */
   readonly closeTimeoutMs?: number;
-  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-faults.ts). Default none. */
+  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-api.ts). Default none. */
   readonly faults?: FaultOptions;
 }
 
