@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../tooling/project-paths';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { obtainBundles, type CachedBundles } from './bundle-cache';
 import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
@@ -112,8 +113,8 @@ export class FunctionRunner implements FunctionInvoker {
     if (!Number.isInteger(defaultConcurrency) || defaultConcurrency < 1) {
       throw new TypeError(`defaultConcurrency must be a whole number of 1 or more, got ${defaultConcurrency}`);
     }
-    const region = options.region ?? 'us-east-1';
-    const accountId = options.accountId ?? '000000000000';
+    const region = options.region ?? DEFAULT_REGION;
+    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     const projectRoot = options.projectRoot ?? PROJECT_ROOT;
     const bundles = await FunctionRunner.bundle(options.functions, projectRoot, options.cacheDirectory);
     const directory = bundles.directory;

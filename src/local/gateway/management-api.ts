@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
+import { isBrowserRequest } from '../services/browser-requests';
 import type { FaultKind, InterceptorChain } from '../services/request-interceptors';
 import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
 import type { ManagementApiEvent } from './gateway-events';
@@ -91,9 +92,7 @@ const gone = (res: ServerResponse): void => respond(res, 410, '', 'GoneException
  * the local stack's connections.
  */
 function isUnsignedBrowserRequest(req: IncomingMessage): boolean {
-  if (req.headers.authorization !== undefined) return false;
-  const fetchSite = req.headers['sec-fetch-site'];
-  return req.headers.origin !== undefined || (fetchSite !== undefined && fetchSite !== 'none');
+  return req.headers.authorization === undefined && isBrowserRequest(req);
 }
 
 function payloadTooLarge(res: ServerResponse, limit: number): void {

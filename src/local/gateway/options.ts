@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInvoker } from '../functions/invocation';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { validateFaultOptions, type FaultOptions } from '../services/fault-injection';
 import { parseIdentitySource, type IdentitySource } from './authorizer';
 import { randomApiId } from './ids';
@@ -83,8 +84,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 
 export const GATEWAY_DEFAULTS = {
   routeSelectionExpression: '$request.body.action',
-  accountId: '000000000000',
-  region: 'us-east-1',
+  accountId: DEFAULT_ACCOUNT_ID,
+  region: DEFAULT_REGION,
   host: '127.0.0.1',
   port: 0,
   closeTimeoutMs: 1000,

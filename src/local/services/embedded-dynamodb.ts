@@ -8,7 +8,7 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import type { KeySchemaModel, TableModel } from '../template/stack-model';
-import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
 import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
@@ -153,7 +153,7 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
       tables[model.logicalId] = {
         logicalId: model.logicalId,
         tableName,
-        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:000000000000:table/${tableName}`,
+        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:${DEFAULT_ACCOUNT_ID}:table/${tableName}`,
         indexNames: indexes.map((index) => index.IndexName ?? ''),
         ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
       };
