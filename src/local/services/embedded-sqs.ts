@@ -5,7 +5,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-cli
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
-import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceCall, type ServiceRequestListener } from './request-interceptors';
+import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
 
@@ -137,7 +137,7 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     const engineQueue = this.engine.eventSourceQueue(queueName);
     if (engineQueue === undefined) throw new EmbeddedServiceError('unknown_resource', `queue ${logicalId} (${queueName}) is not in the embedded SQS`);
     const intercepted = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-      const call = this.interceptors.begin({ service: 'sqs', operation, caller: EVENT_SOURCE_MAPPING_CALLER } satisfies ServiceCall);
+      const call = this.interceptors.begin({ service: 'sqs', operation, caller: EVENT_SOURCE_MAPPING_CALLER });
       return run().then(
         (result) => {
           call.end(200);
