@@ -9,10 +9,10 @@ import { type IConstruct } from 'constructs';
 export const ROUTE_AUTHORIZATION_REASON =
   'API Gateway WebSocket APIs run an authorizer on $connect only; no other route can have one. ' +
   'Every message handler reads the connection record before acting and answers unauthorized/token_expired ' +
-  'unless the connection is authorized and unexpired (SPEC §2, §3).';
+  'unless the connection is authorized and unexpired.';
 
 export const ANONYMOUS_CONNECT_REASON =
-  'Auth mode "action": clients connect without a token by design (SPEC §2) and the record is written as pending; ' +
+  'Auth mode "action": clients connect without a token by design and the record is written as pending; ' +
   'a pending connection can only send authorize (JWT verified) and is disconnected at the authorize deadline.';
 
 export const CONNECTIONS_WILDCARD_REASON =

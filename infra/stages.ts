@@ -4,7 +4,7 @@
  * no second copy of any of it.
  */
 
-/** How a connection proves who it belongs to (SPEC §2). */
+/** How a connection proves who it belongs to (docs/auth.md). */
 export type AuthMode = 'authorizer' | 'action';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
 
@@ -118,7 +118,7 @@ export function getStage(name: string): StageConfig {
   return STAGES[name];
 }
 
-/** Settings the local runtime may override by flag (SPEC §1 `npm start` flags). */
+/** Settings the local runtime may override by flag (`npm start` flags, docs/local.md). */
 export interface StageOverrides {
   readonly authMode?: AuthMode;
   readonly authorizeDeadlineSeconds?: number;

@@ -26,7 +26,7 @@ export function stackNameOf(stageName: string): string {
   return `WsNotify-${stageName}`;
 }
 
-/** The REQUEST authorizer's identity source (SPEC §2: browsers cannot set headers on a WebSocket). */
+/** The REQUEST authorizer's identity source (browsers cannot set headers on a WebSocket). */
 export const AUTHORIZER_IDENTITY_SOURCE = 'route.request.querystring.token';
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
@@ -70,7 +70,7 @@ export function jwtEnvironment(stage: StageConfig): Record<string, string> {
 }
 
 /**
- * ws-notify for one stage (SPEC §2, §6; docs/architecture.md): the connections table, the
+ * ws-notify for one stage (docs/architecture.md, docs/deploy.md): the connections table, the
  * NotifyUser, NotifyConnection and AuthorizeDeadline queues with their DLQs and alarms, the
  * WebSocket API with the routes of the stage's auth mode, and one function per route and per
  * queue, each with exactly the rights it uses.

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-c
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+// eslint-disable-next-line no-restricted-imports -- until the metadata keys move into infra/ (they are the contract with the local runtime)
 import { ENTRY_METADATA_KEY } from '../../src/local/template/metadata-keys';
 import { UNUSED_CREDENTIAL_PROVIDERS } from '../function-bundling';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';

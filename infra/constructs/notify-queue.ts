@@ -2,11 +2,12 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+// eslint-disable-next-line no-restricted-imports -- until the metadata keys move into infra/ (they are the contract with the local runtime)
 import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys';
 import { queueUrlOutputName } from '../stack-outputs';
 
 
-/** Receives after which a message moves to the DLQ (SPEC §4). */
+/** Receives after which a message moves to the DLQ (docs/protocol.md). */
 export const MAX_RECEIVE_COUNT = 5;
 
 export interface NotifyQueueProps {

@@ -1,24 +1,38 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { getStage, UnknownStageError, type StageConfig } from '../../infra/stages';
 
+export type CliErrorCode =
+  /** A bad, missing or contradictory flag (exit code 2). */
+  | 'invalid_usage'
+  /** The CDK CLI failed or wrote no outputs. */
+  | 'cdk_failed'
+  /** An endpoints file that is not valid JSON. */
+  | 'invalid_endpoints_file'
+  /** Neither a running local stack nor a deployed stage to talk to. */
+  | 'endpoints_unavailable';
+
 /**
  * An error meant for the person at the terminal: printed as one line on stderr, never with a
  * stack, and the process exits with `exitCode` (2 for usage errors, 1 for failures).
  */
 export class CliError extends Error {
-  override readonly name = 'CliError';
+  override readonly name: string = 'CliError';
+  readonly exitCode: 1 | 2;
   constructor(
+    readonly code: CliErrorCode,
     message: string,
-    readonly exitCode = 1,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
+    this.exitCode = code === 'invalid_usage' ? 2 : 1;
   }
 }
 
 /** A usage error (bad or missing flag): exit code 2. */
 export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
+  override readonly name = 'UsageError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_usage', message, options);
   }
 }
 
@@ -34,7 +48,7 @@ export function parseFlags<T extends FlagOptions>(argv: readonly string[], optio
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // node:util messages can span lines ("… To specify a positional argument …"): keep the first.
-    throw new UsageError(message.split('\n')[0] ?? message);
+    throw new UsageError(message.split('\n')[0] ?? message, { cause: error });
   }
 }
 
@@ -43,7 +57,7 @@ export function parseStage(name: string): StageConfig {
   try {
     return getStage(name);
   } catch (error) {
-    if (error instanceof UnknownStageError) throw new UsageError(error.message);
+    if (error instanceof UnknownStageError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

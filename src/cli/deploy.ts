@@ -37,10 +37,10 @@ async function main(argv: readonly string[]): Promise<void> {
       awsSdk,
       args: ['--outputs-file', outputsFile, ...(approval !== undefined ? ['--require-approval', approval] : [])],
     });
-    if (code !== 0) throw new CliError(`cdk deploy failed (exit code ${code})`);
+    if (code !== 0) throw new CliError('cdk_failed', `cdk deploy failed (exit code ${code})`);
     const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
     const stackOutputs = outputs[stackNameOf(stage.name)];
-    if (stackOutputs === undefined) throw new CliError(`cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
+    if (stackOutputs === undefined) throw new CliError('cdk_failed', `cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
     const file = deployedEndpointsFilePath(stage.name);
     writeEndpointsFile(file, endpointsFromStackOutputs(stage.name, stackOutputs));
     process.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);

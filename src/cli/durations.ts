@@ -1,4 +1,4 @@
-/** `--ttl` values: `90s`, `15m`, `2h`, or a plain number of seconds (SPEC §1). */
+/** `--ttl` values: `90s`, `15m`, `2h`, or a plain number of seconds. */
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
 

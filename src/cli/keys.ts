@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ensureStageKeyPair } from '../tooling/stage-keys';
 import { parseFlags, parseStage, runCli } from './cli-support';
-import { assertGeneratedKeys } from './stage-tokens';
+import { assertGeneratedKeys } from '../tooling/stage-tokens';
 
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);

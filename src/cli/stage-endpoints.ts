@@ -22,8 +22,8 @@ function shown(file: string): string {
 function read(file: string): StageEndpoints | undefined {
   try {
     return readEndpointsFile(file);
-  } catch {
-    throw new CliError(`${shown(file)} is not valid JSON`);
+  } catch (error) {
+    throw new CliError('invalid_endpoints_file', `${shown(file)} is not valid JSON`, { cause: error });
   }
 }
 
@@ -46,9 +46,10 @@ export function resolveStageEndpoints(stage: string): ResolvedEndpoints {
   const deployed = read(deployedFile);
   if (deployed !== undefined) return { kind: 'deployed', file: shown(deployedFile), endpoints: deployed };
   if (local !== undefined) {
-    throw new CliError(`the local stack of stage "${stage}" is not running (${shown(localFile)} is stale): start it with npm start -- --stage ${stage}`);
+    throw new CliError('endpoints_unavailable', `the local stack of stage "${stage}" is not running (${shown(localFile)} is stale): start it with npm start -- --stage ${stage}`);
   }
   throw new CliError(
+    'endpoints_unavailable',
     `no endpoints for stage "${stage}": start the local stack (npm start -- --stage ${stage}) or deploy the stage (npm run deploy -- --stage ${stage})`,
   );
 }

@@ -1,6 +1,6 @@
 /**
  * `npm start [-- --stage S --auth-mode M --port P …]`: runs the stage's synthesized stack on this
- * machine (SPEC §1, §5) until SIGINT or SIGTERM.
+ * machine (docs/local.md) until SIGINT or SIGTERM.
  */
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import { LocalConsole } from '../local/console/local-console';

@@ -22,7 +22,7 @@ async function main(argv: readonly string[]): Promise<void> {
     args: flags.output !== undefined ? ['--output', flags.output] : [],
     quietBundling: true,
   });
-  if (code !== 0) throw new CliError(`cdk synth failed (exit code ${code})`);
+  if (code !== 0) throw new CliError('cdk_failed', `cdk synth failed (exit code ${code})`);
 }
 
 runCli(main, 'synth');

@@ -6,7 +6,7 @@
 import { decode, UserId } from '../commons/codecs';
 import { parseFlags, parseStage, requireFlag, runCli, UsageError } from './cli-support';
 import { parseDurationSeconds } from './durations';
-import { issueStageToken } from './stage-tokens';
+import { issueStageToken } from '../tooling/stage-tokens';
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, {

@@ -5,7 +5,7 @@
  * Types and constants only, so both sides import it without pulling code across.
  */
 
-/** Auth mode of a stage (SPEC §2). */
+/** Auth mode of a stage (docs/auth.md). */
 export type ConsoleAuthMode = 'authorizer' | 'action';
 
 export const CONSOLE_PATHS = {

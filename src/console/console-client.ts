@@ -15,9 +15,10 @@ import {
 export class ConsoleApiError extends Error {
   override readonly name = 'ConsoleApiError';
   constructor(
-    message: string,
-    readonly status: number,
+    /** The console's error code (`bad_request`, `not_ready`, …; `unknown` when it sent none). */
     readonly code: string,
+    readonly status: number,
+    message: string,
   ) {
     super(message);
   }
@@ -76,7 +77,7 @@ export class ConsoleApi {
     const parsed: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const error = isObject(parsed) ? (parsed as Partial<ConsoleErrorBody>) : {};
-      throw new ConsoleApiError(error.message ?? `the console answered ${response.status}`, response.status, error.error ?? 'unknown');
+      throw new ConsoleApiError(error.error ?? 'unknown', response.status, error.message ?? `the console answered ${response.status}`);
     }
     return parsed as T;
   }

@@ -1,5 +1,5 @@
 /**
- * A demo WebSocket client in the browser, as an application's page would be (SPEC §2, §3):
+ * A demo WebSocket client in the browser, as an application's page would be (docs/auth.md, docs/protocol.md):
  * mode `authorizer` connects with `?token=`; mode `action` connects, then sends `authorize`.
  * The token is used once, inside connect(), and kept nowhere: the frame log shows
  * `"token":"[hidden]"` and the URL without its query.

@@ -1,8 +1,7 @@
 /** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, JWT_*, CALLBACK_URL. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { GatewayClient } from '../commons/clients/gateway-client';
-import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
+import { createDynamoDbClient } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { getJwtVerifierConfigFromEnv, JwtVerifier } from '../commons/jwt-verifier';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
@@ -10,7 +9,7 @@ import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-ev
 import { handleAuthorize } from '../handlers/authorize';
 
 const logger = createFunctionLogger();
-const connections = new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const connections = new ConnectionStore({ client: createDynamoDbClient(), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
 const gateway = GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL'));
 const verifier = new JwtVerifier(getJwtVerifierConfigFromEnv());
 

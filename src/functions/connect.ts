@@ -2,11 +2,9 @@
  * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, and in
  * mode `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { QueueClient } from '../commons/clients/queue-client';
-import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
+import { createDynamoDbClient, createSqsClient } from '../commons/clients/sdk-client-config';
 import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } from '../commons/config';
 import { AUTH_MODES } from '../commons/connection-record';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
@@ -20,9 +18,9 @@ const config: ConnectConfig = {
   allowedOrigins: getListFromEnv('ALLOWED_ORIGINS'),
   ...(authMode === 'action' ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) } : {}),
 };
-const connections = new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const connections = new ConnectionStore({ client: createDynamoDbClient(), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
 const deadlineQueue =
-  authMode === 'action' ? new QueueClient({ client: new SQSClient(SDK_CLIENT_CONFIG), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
+  authMode === 'action' ? new QueueClient({ client: createSqsClient(), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
 
 export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
   handleConnect(event, { connections, config, logger, ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),

@@ -1,20 +1,18 @@
 /** Lambda entry: NotifyConnection queue consumer. Env: CONNECTIONS_TABLE_NAME, CALLBACK_URL, DEAD_LETTER_QUEUE_URL. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { GatewayClient } from '../commons/clients/gateway-client';
 import { DeadLetterQueue, QueueClient } from '../commons/clients/queue-client';
-import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
+import { createDynamoDbClient, createSqsClient } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
 import { createNotifyConnectionHandler } from '../handlers/notify-connection';
 
 const logger = createFunctionLogger();
 const consume = createNotifyConnectionHandler({
-  connections: new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') }),
+  connections: new ConnectionStore({ client: createDynamoDbClient(), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') }),
   gateway: GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL')),
-  deadLetterQueue: new DeadLetterQueue(new QueueClient({ client: new SQSClient(SDK_CLIENT_CONFIG), queueUrl: getStringFromEnv('DEAD_LETTER_QUEUE_URL') })),
+  deadLetterQueue: new DeadLetterQueue(new QueueClient({ client: createSqsClient(), queueUrl: getStringFromEnv('DEAD_LETTER_QUEUE_URL') })),
   logger,
 });
 

@@ -2,21 +2,19 @@
  * Lambda entry: NotifyUser queue consumer. Env: CONNECTIONS_TABLE_NAME, CONNECTIONS_USER_INDEX_NAME,
  * NOTIFY_CONNECTION_QUEUE_URL, DEAD_LETTER_QUEUE_URL.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { DeadLetterQueue, QueueClient } from '../commons/clients/queue-client';
-import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
+import { createDynamoDbClient, createSqsClient } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
 import { createNotifyUserHandler } from '../handlers/notify-user';
 
 const logger = createFunctionLogger();
-const sqs = new SQSClient(SDK_CLIENT_CONFIG);
+const sqs = createSqsClient();
 const consume = createNotifyUserHandler({
   connections: new ConnectionStore({
-    client: new DynamoDBClient(SDK_CLIENT_CONFIG),
+    client: createDynamoDbClient(),
     tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME'),
     userIndexName: getStringFromEnv('CONNECTIONS_USER_INDEX_NAME'),
   }),

@@ -23,21 +23,20 @@ import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/functi
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
-import { managementOperationOf } from './gateway/management-faults';
 import { randomApiId } from './gateway/ids';
 import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
 import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
-import type { ServiceRequestEvent } from './services/request-observer';
+import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
 import { synthesizeStackTemplate } from './template/synthesize-stack-template';
 
-/** SPEC §1 defaults of `npm start`. */
+/** Defaults of `npm start` (docs/local.md). */
 export const LOCAL_DEFAULTS = {
   stage: 'local',
   port: 3001,
@@ -86,11 +85,16 @@ export interface LocalStackOptions {
   /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
   readonly visibilityTimeoutSeconds?: number;
   /**
-   * Most concurrent instances of a function without reserved concurrency, and most concurrent
-   * batches of a queue mapping without MaximumConcurrency (Lambda scales a mapping up while a
-   * backlog lasts, as far as the function's concurrency allows). Default 10.
+   * Concurrency of a function without reserved concurrency, and of a queue mapping without
+   * MaximumConcurrency. Default 10. Each function runs at most min(that, the CPUs + 1) instances
+   * at once (docs/local.md).
    */
   readonly functionConcurrency?: number;
+  /**
+   * Most instances of one function at once, instead of the CPUs + 1: for runs whose functions
+   * spend their time waiting rather than computing (SDK back-off under injected faults).
+   */
+  readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
   /** Changes the stack before synthesis (a test adds a route this way). */
@@ -109,7 +113,7 @@ export interface LocalStackOptions {
   readonly onServiceRequest?: (event: ServiceRequestEvent) => void;
 }
 
-export type { ServiceRequestEvent } from './services/request-observer';
+export type { ServiceRequestEvent } from './services/request-interceptors';
 
 /** Where start-up time went, ms, in order. */
 export interface StartupPhases {
@@ -252,7 +256,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
-        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -260,7 +263,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
-        ...(onServiceRequest ? { onRequest: onServiceRequest } : {}),
       }),
     ]);
     started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
@@ -285,9 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     if (onServiceRequest !== undefined) {
-      gateway.on('management', ({ method, status, durationMs }) =>
-        onServiceRequest({ service: 'management', operation: managementOperationOf(method) ?? method, status, durationMs }),
-      );
+      for (const service of [dynamodb, sqs, gateway]) service.interceptors.add(requestObserver(onServiceRequest));
     }
     const address = await gateway.listen();
     started.gateway = () => gateway.close();
@@ -326,16 +326,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
+      ...(options.maxInstancesPerFunction !== undefined ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
     });
     started.runner = () => runner.close();
     invoker.set(runner);
     const functionsMs = phase();
 
     const pollers = QueuePollers.start({
-      mappings: model.eventSourceMappings,
+      // A mapping runs no more batches at once than its function has instances (at least one, so
+      // that a throttled function's batches fail as on Lambda): a batch waiting for an instance
+      // would keep its messages invisible past their visibility timeout.
+      mappings: model.eventSourceMappings.map((mapping) => ({
+        ...mapping,
+        maximumConcurrency: Math.max(1, Math.min(mapping.maximumConcurrency ?? functionConcurrency, runner.maxInstances(mapping.functionId))),
+      })),
       sqs,
       invoker: runner,
-      defaultMaximumConcurrency: functionConcurrency,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
     });

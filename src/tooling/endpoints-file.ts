@@ -3,7 +3,7 @@ import path from 'node:path';
 import { stateDirectory } from './project-paths';
 
 /**
- * `.local/<stage>/endpoints.json` (SPEC §1): written by the local runtime when it is ready and
+ * `.local/<stage>/endpoints.json` (docs/local.md): written by the local runtime when it is ready and
  * removed when it stops; read by `token`, `notify`, the console and scripts.
  */
 export interface StageEndpoints {

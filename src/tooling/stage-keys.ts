@@ -23,6 +23,7 @@ export function stageKeyPaths(stage: string): StageKeyPaths {
 /** A stage needs a key pair that has not been made yet. The message names the command that makes it. */
 export class MissingStageKeyError extends Error {
   override readonly name = 'MissingStageKeyError';
+  readonly code = 'missing_stage_key';
   constructor(
     readonly stage: string,
     readonly file: string,
@@ -79,7 +80,8 @@ export async function ensureStageKeyPair(stage: string): Promise<EnsuredKeyPair>
 }
 
 export interface StageSigningKey {
-  readonly key: CryptoKey | Uint8Array;
+  /** What jose's importJWK gives: a CryptoKey, or bytes for a symmetric key. */
+  readonly key: Awaited<ReturnType<typeof importJWK>>;
   readonly kid: string;
   readonly alg: string;
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--only ping,fanout,…] [--rounds N] [--docs]`: the benchmark suite of
- * SPEC §7 (docs/performance.md). Every figure is measured beside its baseline in the same run and
+ * `npm run bench [-- --quick] [--only ping,fanout,…] [--rounds N] [--docs]`: the benchmark suite
+ * (docs/performance.md). Every figure is measured beside its baseline in the same run and
  * reported as a ratio: the tables go to stdout, the figures to test-results/bench/ (JSON, one file
  * per run and latest.json) with the chart (performance.svg); `--docs` also writes the chart to
  * docs/images/performance.svg and the tables into docs/performance.md.

@@ -10,7 +10,7 @@ import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientOptions } from 'ws';
-import { issueStageToken } from '../../src/cli/stage-tokens';
+import { issueStageToken } from '../../src/tooling/stage-tokens';
 import { startLocalStack, type LocalLogEntry, type LocalStack, type LocalStackOptions } from '../../src/local/runtime';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { spawnCommand, type CommandRun } from './spawn-command';

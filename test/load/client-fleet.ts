@@ -4,7 +4,7 @@
  * process of its own so that they do not distort the stack's memory.
  */
 import { getStage } from '../../infra/stages';
-import { issueStageToken } from '../../src/cli/stage-tokens';
+import { issueStageToken } from '../../src/tooling/stage-tokens';
 import { WebSocket } from 'ws';
 import { loadUserId, userOfConnection, type FleetMessage, type FleetPlan, type FleetReport, type FleetRequest } from './load-protocol';
 

@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import type { StageConfig } from '../../../infra/stages';
 import type { ConsoleErrorBody, ReportReadyResponse, TokenResponse } from '../../console/console-api';
 import { decode, parseJson, UserId } from '../../commons/codecs';
-import { issueStageToken } from '../../cli/stage-tokens';
+import { issueStageToken } from '../../tooling/stage-tokens';
 
 /** Lifetime of a demo client's token. */
 export const CONSOLE_TOKEN_TTL_SECONDS = 3600;

@@ -1,6 +1,6 @@
 /**
  * The console page: src/console/main.ts bundled for the browser by esbuild (in memory, at
- * start-up, ~50 ms), inlined with src/console/console.css into src/console/console.html. One
+ * start-up), inlined with src/console/console.css into src/console/console.html. One
  * self-contained file, so that the same bytes also work saved to disk as a static page against a
  * deployed stage. Served with a Content-Security-Policy that allows exactly that script and style
  * (by hash) and connections to this origin and to WebSocket endpoints.
@@ -18,7 +18,7 @@ const STYLE_SLOT = '<style></style>';
 
 export class ConsolePageBuildError extends Error {
   override readonly name = 'ConsolePageBuildError';
-  readonly code = 'CONSOLE_PAGE_BUILD_FAILED';
+  readonly code = 'console_page_build_failed';
 }
 
 export interface ConsolePage {

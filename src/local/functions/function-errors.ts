@@ -1,12 +1,12 @@
 /** Errors of the function runner. Handler errors are never thrown: they are InvocationFailures. */
 
-export type FunctionRunnerErrorCode = 'BUILD_FAILED' | 'UNKNOWN_FUNCTION' | 'INVALID_DEFINITION';
+export type FunctionRunnerErrorCode = 'build_failed' | 'unknown_function' | 'invalid_definition';
 
 export class FunctionRunnerError extends Error {
   override readonly name: string = 'FunctionRunnerError';
   constructor(
-    message: string,
     readonly code: FunctionRunnerErrorCode,
+    message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -17,7 +17,7 @@ export class FunctionRunnerError extends Error {
 export class FunctionBuildError extends FunctionRunnerError {
   override readonly name = 'FunctionBuildError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'BUILD_FAILED', options);
+    super('build_failed', message, options);
   }
 }
 
@@ -25,7 +25,7 @@ export class FunctionBuildError extends FunctionRunnerError {
 export class UnknownFunctionError extends FunctionRunnerError {
   override readonly name = 'UnknownFunctionError';
   constructor(readonly functionId: string) {
-    super(`no function with logical id "${functionId}"`, 'UNKNOWN_FUNCTION');
+    super('unknown_function', `no function with logical id "${functionId}"`);
   }
 }
 
@@ -36,6 +36,6 @@ export class InvalidFunctionDefinitionError extends FunctionRunnerError {
     readonly functionId: string,
     detail: string,
   ) {
-    super(`function "${functionId}": ${detail}`, 'INVALID_DEFINITION');
+    super('invalid_definition', `function "${functionId}": ${detail}`);
   }
 }

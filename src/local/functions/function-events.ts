@@ -44,7 +44,10 @@ export interface FunctionPoolStats {
   readonly workers: number;
   readonly idle: number;
   readonly busy: number;
-  /** Invocations waiting for an instance because the function is at its concurrency limit. */
+  /** Invocations waiting for an instance because the function has `maxInstances` busy. */
   readonly waiting: number;
+  /** Reserved concurrency, else the runner's default. */
   readonly concurrencyLimit: number;
+  /** Most instances at once: the concurrency limit, at most the CPUs + 1 (docs/local.md). */
+  readonly maxInstances: number;
 }

@@ -65,7 +65,6 @@ export class FunctionInstance {
   private readonly initTimer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
   private maxMemoryBytes = 0;
-  private osThread: number | undefined;
 
   constructor(private readonly options: FunctionInstanceOptions) {
     this.ready = new Promise((resolve) => {
@@ -102,15 +101,6 @@ export class FunctionInstance {
 
   get isAlive(): boolean {
     return this.alive;
-  }
-
-  get threadId(): number {
-    return this.worker.threadId;
-  }
-
-  /** The worker's operating-system thread id, once its init has finished (Linux only). */
-  get osThreadId(): number | undefined {
-    return this.osThread;
   }
 
   /** Highest heap use reported by the instance, in bytes. */
@@ -157,7 +147,6 @@ export class FunctionInstance {
         return;
       case 'ready':
         clearTimeout(this.initTimer);
-        this.osThread = message.threadId;
         this.resolveReady({ ok: true, initDurationMs: message.initDurationMs });
         return;
       case 'init-error':

@@ -3,8 +3,6 @@ import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionInstance, type InstanceOutcome } from './function-instance';
 import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
-import { areBlocked, BLOCKED_CHECK_MS, mayStartInstance, windowShare } from './scaling-policy';
-import { MAIN_THREAD_ID, threadTimes, type ThreadTimes } from './thread-times';
 import type { SerializedError } from './worker-protocol';
 
 /** Everything a pool needs about its function, resolved by the runner. */
@@ -18,7 +16,10 @@ export interface PoolFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
+  /** Reserved concurrency, else the runner's default: 0 throttles every invocation. */
   readonly concurrencyLimit: number;
+  /** Most instances at once: the concurrency limit, capped at what this machine's CPUs can run. */
+  readonly maxInstances: number;
   readonly invokedFunctionArn: string;
   readonly enableSourceMaps: boolean;
 }
@@ -27,20 +28,6 @@ export interface PoolHooks {
   readonly onLog: (entry: FunctionLogEntry) => void;
   readonly onInvocation: (event: FunctionInvocationEvent) => void;
 }
-
-/** When a pool starts another instance while its instances are busy (scaling-policy.ts). */
-export interface PoolScaling {
-  /** An invocation running this long holds its instance long enough that waiting for it is not worth it. */
-  readonly longInvocationMs: number;
-  /** CPUs this process may use: up to this many instances of a function start without waiting. */
-  readonly parallelism: number;
-}
-
-/** Default PoolScaling.longInvocationMs. */
-export const LONG_INVOCATION_MS = 1000;
-
-/** While invocations wait under the concurrency limit, the pool decides again this often. */
-const SCALE_OUT_CHECK_MS = 25;
 
 interface Lease {
   readonly instance: FunctionInstance;
@@ -62,33 +49,21 @@ function failure(error: SerializedError, durationMs: number, coldStart: boolean)
 
 /**
  * The instances of one function, with Lambda's concurrency rules: an invocation goes to an idle
- * warm instance, else a new instance is started while the function is under its concurrency
- * limit, else it waits (first come, first served) for an instance to become free. With a
- * PoolScaling, an instance beyond `parallelism` (by default the CPUs + 1) starts only when scaling-policy.ts says waiting for
- * a busy one would take longer (the instances share this machine's CPUs, Lambda's do not).
+ * warm instance, else a new instance is started while the function has fewer than `maxInstances`,
+ * else it waits (first come, first served) for an instance to become free.
  */
 export class FunctionPool {
   private readonly idle: FunctionInstance[] = [];
-  /** Instances that count against the concurrency limit (starting, idle or busy). */
+  /** Instances that count against the limit (starting, idle or busy). */
   private readonly live = new Set<FunctionInstance>();
   /** Every worker that has not exited yet, terminating ones included. */
   private readonly workers = new Set<FunctionInstance>();
   private readonly waiters: Waiter[] = [];
-  private scaleOutTimer: NodeJS.Timeout | undefined;
-  /** performance.now() of the last instance started while others were busy. */
-  private scaledOutAt = Number.NEGATIVE_INFINITY;
-  /** Instances running an invocation, and when it started (performance.now()). */
-  private readonly busy = new Map<FunctionInstance, number>();
-  /** The last scheduler readings of the busy instances' threads and of the main thread, and what they showed. */
-  private readonly threadReadings = new Map<number, ThreadTimes>();
-  private blockedCheckedAt = Number.NEGATIVE_INFINITY;
-  private blocked = false;
   private closed = false;
 
   constructor(
     private readonly fn: PoolFunction,
     private readonly hooks: PoolHooks,
-    private readonly scaling?: PoolScaling,
   ) {}
 
   stats(): FunctionPoolStats {
@@ -98,6 +73,7 @@ export class FunctionPool {
       busy: this.live.size - this.idle.length,
       waiting: this.waiters.length,
       concurrencyLimit: this.fn.concurrencyLimit,
+      maxInstances: this.fn.maxInstances,
     };
   }
 
@@ -122,7 +98,6 @@ export class FunctionPool {
       }
     }
     this.emitStart(requestId, cold);
-    this.busy.set(instance, performance.now());
     const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
     const result = this.toResult(outcome, cold);
     if (outcome.kind === 'timeout') {
@@ -141,7 +116,6 @@ export class FunctionPool {
   /** Terminates every worker and fails the invocations still waiting for one. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.scaleOutTimer);
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
     this.idle.length = 0;
     await Promise.all([...this.workers].map((instance) => instance.terminate()));
@@ -165,67 +139,11 @@ export class FunctionPool {
     if (this.closed) return Promise.resolve(undefined);
     const warm = this.idle.pop();
     if (warm !== undefined) return Promise.resolve({ instance: warm, cold: false });
-    if (this.live.size < this.fn.concurrencyLimit && this.mayScaleOut()) return Promise.resolve({ instance: this.spawn(), cold: true });
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      this.armScaleOut();
-    });
-  }
-
-  /** See scaling-policy.ts. Always true without a PoolScaling. */
-  private mayScaleOut(): boolean {
-    if (this.scaling === undefined) return true;
-    const now = performance.now();
-    let longest = 0;
-    for (const since of this.busy.values()) longest = Math.max(longest, now - since);
-    return mayStartInstance({
-      live: this.live.size,
-      parallelism: this.scaling.parallelism,
-      sinceLastScaleOutMs: now - this.scaledOutAt,
-      longestInvocationMs: longest,
-      longInvocationMs: this.scaling.longInvocationMs,
-      instancesBlocked: () => this.instancesBlocked(now),
-    });
-  }
-
-  /** Judged at most every BLOCKED_CHECK_MS, from the scheduler readings taken then (scaling-policy.ts). */
-  private instancesBlocked(now: number): boolean {
-    if (now - this.blockedCheckedAt < BLOCKED_CHECK_MS) return this.blocked;
-    this.blockedCheckedAt = now;
-    const share = (threadId: number, busySince: number): number | undefined => {
-      const current = threadTimes(threadId);
-      if (current === undefined) return undefined;
-      const previous = this.threadReadings.get(threadId);
-      this.threadReadings.set(threadId, current);
-      return windowShare(previous, current, busySince);
-    };
-    const shares: number[] = [];
-    const current = new Set<number>([MAIN_THREAD_ID]);
-    for (const [instance, busySince] of this.busy) {
-      const threadId = instance.osThreadId;
-      if (threadId === undefined) continue;
-      current.add(threadId);
-      const value = share(threadId, busySince);
-      if (value !== undefined) shares.push(value);
-    }
-    for (const threadId of this.threadReadings.keys()) if (!current.has(threadId)) this.threadReadings.delete(threadId);
-    this.blocked = areBlocked(shares, share(MAIN_THREAD_ID, Number.NEGATIVE_INFINITY));
-    return this.blocked;
-  }
-
-  /** While invocations wait under the concurrency limit, decides again every SCALE_OUT_CHECK_MS. */
-  private armScaleOut(): void {
-    if (this.scaling === undefined || this.scaleOutTimer !== undefined || this.live.size >= this.fn.concurrencyLimit) return;
-    this.scaleOutTimer = setTimeout(() => {
-      this.scaleOutTimer = undefined;
-      if (this.closed || this.waiters.length === 0 || this.live.size >= this.fn.concurrencyLimit) return;
-      if (this.mayScaleOut()) this.waiters.shift()?.({ instance: this.spawn(), cold: true });
-      if (this.waiters.length > 0) this.armScaleOut();
-    }, SCALE_OUT_CHECK_MS);
+    if (this.live.size < this.fn.maxInstances) return Promise.resolve({ instance: this.spawn(), cold: true });
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private release(instance: FunctionInstance): void {
-    this.busy.delete(instance);
     if (this.closed) return;
     if (!instance.isAlive) {
       this.live.delete(instance);
@@ -239,7 +157,6 @@ export class FunctionPool {
   }
 
   private spawn(): FunctionInstance {
-    if (this.live.size > 0) this.scaledOutAt = performance.now();
     const stream = logStreamName();
     this.log('platform', initStartLine(process.versions.node), undefined);
     const instance = new FunctionInstance({

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../tooling/project-paths';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { obtainBundles, type CachedBundles } from './bundle-cache';
 import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
 import type { LocalFunctionDefinition } from './function-definition';
-import { FunctionPool, LONG_INVOCATION_MS } from './function-pool';
+import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
 
@@ -25,25 +26,19 @@ export interface FunctionRunnerOptions {
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Start and end of every invocation (for a console). */
   readonly onInvocation?: (event: FunctionInvocationEvent) => void;
-  /** Most instances of a function without reserved concurrency. Default 10. */
+  /** Concurrency of a function without reserved concurrency (Lambda's unreserved pool). Default 10. */
   readonly defaultConcurrency?: number;
   /** Region of the ARNs and of `AWS_REGION` when the environment does not set it. Default `us-east-1`. */
   readonly region?: string;
   /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
   readonly accountId?: string;
   /**
-   * Once a function has `parallelism` instances, an invocation that finds them all busy waits for one
-   * to free up, unless they are blocked on I/O, or one of them has been running this long
-   * (scaling-policy.ts). Default 1000 ms.
+   * Most instances of one function at once, whatever its concurrency. Default: one more than the
+   * CPUs (`os.availableParallelism() + 1`): every instance shares this machine's CPUs with the
+   * others, the gateway and the embedded services, and each spends part of an invocation waiting
+   * for them. Invocations beyond it wait for a free instance (docs/local.md).
    */
-  readonly longInvocationMs?: number;
-  /**
-   * Up to this many instances of a function start without waiting. Default: one more than the
-   * CPUs (`os.availableParallelism() + 1`), because each busy instance spends part of every
-   * invocation waiting for the main thread (the gateway, the embedded services) — see
-   * scaling-policy.ts.
-   */
-  readonly parallelism?: number;
+  readonly maxInstancesPerFunction?: number;
 }
 
 export interface FunctionBuildReport {
@@ -79,8 +74,8 @@ function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean
   return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
 }
 
-/** Instances of a function that start without waiting, by default (see FunctionRunnerOptions.parallelism). */
-export function defaultParallelism(): number {
+/** Default FunctionRunnerOptions.maxInstancesPerFunction: the CPUs + 1. */
+export function defaultMaxInstances(): number {
   return os.availableParallelism() + 1;
 }
 
@@ -118,16 +113,17 @@ export class FunctionRunner implements FunctionInvoker {
     if (!Number.isInteger(defaultConcurrency) || defaultConcurrency < 1) {
       throw new TypeError(`defaultConcurrency must be a whole number of 1 or more, got ${defaultConcurrency}`);
     }
-    const region = options.region ?? 'us-east-1';
-    const accountId = options.accountId ?? '000000000000';
+    const region = options.region ?? DEFAULT_REGION;
+    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     const projectRoot = options.projectRoot ?? PROJECT_ROOT;
     const bundles = await FunctionRunner.bundle(options.functions, projectRoot, options.cacheDirectory);
     const directory = bundles.directory;
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
-    const parallelism = options.parallelism ?? defaultParallelism();
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new TypeError(`parallelism must be a whole number of 1 or more, got ${parallelism}`);
-    const scaling = { longInvocationMs: options.longInvocationMs ?? LONG_INVOCATION_MS, parallelism };
+    const maxInstances = options.maxInstancesPerFunction ?? defaultMaxInstances();
+    if (!Number.isInteger(maxInstances) || maxInstances < 1) {
+      throw new TypeError(`maxInstancesPerFunction must be a whole number of 1 or more, got ${maxInstances}`);
+    }
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
       const functionName = fn.functionName ?? fn.logicalId;
@@ -146,6 +142,7 @@ export class FunctionRunner implements FunctionInvoker {
         LAMBDA_TASK_ROOT: path.dirname(bundles.files[fn.logicalId] ?? directory),
         _HANDLER: `index.${fn.handlerExport}`,
       };
+      const concurrencyLimit = fn.reservedConcurrency ?? defaultConcurrency;
       pools.set(
         fn.logicalId,
         new FunctionPool(
@@ -158,12 +155,12 @@ export class FunctionRunner implements FunctionInvoker {
             environment,
             timeoutSeconds: fn.timeoutSeconds,
             memorySizeMb: fn.memorySizeMb,
-            concurrencyLimit: fn.reservedConcurrency ?? defaultConcurrency,
+            concurrencyLimit,
+            maxInstances: Math.min(concurrencyLimit, maxInstances),
             invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
             enableSourceMaps: wantsSourceMaps(environment),
           },
           { onLog, onInvocation },
-          scaling,
         ),
       );
     }
@@ -190,6 +187,13 @@ export class FunctionRunner implements FunctionInvoker {
     const pool = this.pools.get(functionId);
     if (pool === undefined) return Promise.reject(new UnknownFunctionError(functionId));
     return pool.invoke(event);
+  }
+
+  /** The most instances the function of that logical id runs at once (FunctionRunnerOptions.maxInstancesPerFunction). */
+  maxInstances(functionId: string): number {
+    const pool = this.pools.get(functionId);
+    if (pool === undefined) throw new UnknownFunctionError(functionId);
+    return pool.stats().maxInstances;
   }
 
   /** Instances per function. */

@@ -37,8 +37,7 @@ export interface SerializedError {
 /** Worker → main thread. */
 export type WorkerMessage =
   | { readonly type: 'log'; readonly stream: 'stdout' | 'stderr'; readonly text: string; readonly requestId?: string }
-  /** `threadId`: the worker's operating-system thread id, where the system tells it (Linux), for the runner's CPU accounting. */
-  | { readonly type: 'ready'; readonly initDurationMs: number; readonly threadId?: number }
+  | { readonly type: 'ready'; readonly initDurationMs: number }
   | { readonly type: 'init-error'; readonly initDurationMs: number; readonly error: SerializedError }
   | {
       readonly type: 'result';

@@ -90,8 +90,8 @@ function stringifyContext(context: unknown): Record<string, string | null> | str
     else if (value === null) text = null;
     else if (value === undefined) continue;
     else return `context value "${key}" is not a string, number or boolean`;
-    // Plain assignment keeps the shapes of every connection's context shared (defineProperty gave
-    // each one a map of its own, ~100 bytes per connection); `__proto__` must not reach the setter.
+    // Plain assignment keeps the shapes of every connection's context shared (defineProperty gives
+    // each one a map of its own); `__proto__` must not reach the setter.
     if (key === '__proto__') Object.defineProperty(result, key, { value: text, enumerable: true, writable: true, configurable: true });
     else result[key] = text;
   }
@@ -127,8 +127,8 @@ export function authorizerContext(
   decision: Extract<AuthorizerDecision, { kind: 'allow' }>,
   integrationLatencyMs: number,
 ): AuthorizerContext {
-  // Copied key by key: a spread copy followed by new keys gets a map of its own in V8 (~100 bytes
-  // per connection); `__proto__` is defined, not assigned, so it stays a plain key.
+  // Copied key by key: a spread copy followed by new keys gets a map of its own in V8; `__proto__`
+  // is defined, not assigned, so it stays a plain key.
   const context: Record<string, string | number | null> = {};
   for (const [key, value] of Object.entries(decision.context)) {
     if (key === '__proto__') Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true });

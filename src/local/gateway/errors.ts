@@ -43,9 +43,9 @@ export const Rejections = {
 
 export type GatewayErrorCode =
   /** `listen()` after `close()`. */
-  | 'ERR_GATEWAY_CLOSED'
+  | 'gateway_closed'
   /** `listen()` failed (port in use, bad host, …); `cause` holds the system error. */
-  | 'ERR_GATEWAY_LISTEN';
+  | 'listen_failed';
 
 /** An error of the gateway itself (not of a client or a function). Callers branch on `code`. */
 export class GatewayError extends Error {

@@ -17,6 +17,21 @@
  * connection's events: the function runner hands functions a copy (structured clone).
  */
 
+import type {
+  WebSocketAuthorizerEvent,
+  WebSocketConnectEvent,
+  WebSocketDisconnectEvent,
+  WebSocketMessageEvent,
+  WebSocketRequestContext,
+} from '../../commons/websocket-events';
+
+/**
+ * The events below are the handlers' event types (src/commons/websocket-events.ts), with every
+ * field API Gateway fills made required: what the emulator produces is, by construction, what the
+ * functions consume.
+ */
+
+/** `requestContext.identity`. */
 export interface WebSocketIdentity {
   readonly sourceIp: string;
   readonly userAgent?: string;
@@ -25,57 +40,50 @@ export interface WebSocketIdentity {
 export type HeaderMap = Record<string, string>;
 export type MultiValueHeaderMap = Record<string, string[]>;
 
-export interface WebSocketRequestContext {
-  readonly routeKey: string;
-  readonly disconnectStatusCode?: number;
-  readonly messageId?: string;
-  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+/** `requestContext` as API Gateway fills it. */
+export interface GatewayRequestContext extends WebSocketRequestContext {
   readonly extendedRequestId: string;
   readonly requestTime: string;
   readonly messageDirection: 'IN';
-  readonly disconnectReason?: string;
   readonly stage: string;
   readonly connectedAt: number;
   readonly requestTimeEpoch: number;
   readonly identity: WebSocketIdentity;
   readonly requestId: string;
   readonly domainName: string;
-  readonly connectionId: string;
   readonly apiId: string;
   readonly authorizer?: Readonly<Record<string, string | number | null>>;
 }
 
-export interface WebSocketConnectEvent {
+export interface GatewayConnectEvent extends WebSocketConnectEvent {
   readonly headers: HeaderMap;
   readonly multiValueHeaders: MultiValueHeaderMap;
   readonly queryStringParameters?: Record<string, string>;
   readonly multiValueQueryStringParameters?: Record<string, string[]>;
-  readonly requestContext: WebSocketRequestContext;
+  readonly requestContext: GatewayRequestContext;
   readonly isBase64Encoded: false;
 }
 
-export interface WebSocketMessageEvent {
-  readonly requestContext: WebSocketRequestContext;
+export interface GatewayMessageEvent extends WebSocketMessageEvent {
+  readonly requestContext: GatewayRequestContext;
   readonly body: string;
   readonly isBase64Encoded: false;
 }
 
-export interface WebSocketDisconnectEvent {
+export interface GatewayDisconnectEvent extends WebSocketDisconnectEvent {
   readonly headers: HeaderMap;
   readonly multiValueHeaders: MultiValueHeaderMap;
-  readonly requestContext: WebSocketRequestContext;
+  readonly requestContext: GatewayRequestContext;
   readonly isBase64Encoded: false;
 }
 
-export interface WebSocketAuthorizerEvent {
-  readonly type: 'REQUEST';
-  readonly methodArn: string;
+export interface GatewayAuthorizerEvent extends WebSocketAuthorizerEvent {
   readonly headers: HeaderMap;
   readonly multiValueHeaders: MultiValueHeaderMap;
   readonly queryStringParameters?: Record<string, string>;
   readonly multiValueQueryStringParameters?: Record<string, string[]>;
   readonly stageVariables: Record<string, string>;
-  readonly requestContext: WebSocketRequestContext;
+  readonly requestContext: GatewayRequestContext;
 }
 
 /** What every event of one connection shares. */
@@ -185,7 +193,7 @@ function requestContext(
   requestId: string,
   nowMs: number,
   disconnect?: { readonly code: number; readonly reason: string },
-): WebSocketRequestContext {
+): GatewayRequestContext {
   const context: Record<string, unknown> = { routeKey };
   if (disconnect !== undefined) context.disconnectStatusCode = disconnect.code;
   context.eventType = eventType;
@@ -202,7 +210,7 @@ function requestContext(
   context.connectionId = connection.connectionId;
   context.apiId = connection.apiId;
   if (connection.authorizer !== undefined) context.authorizer = connection.authorizer;
-  return context as unknown as WebSocketRequestContext;
+  return context as unknown as GatewayRequestContext;
 }
 
 export function buildAuthorizerEvent(
@@ -211,7 +219,7 @@ export function buildAuthorizerEvent(
   methodArn: string,
   requestId: string,
   nowMs: number,
-): WebSocketAuthorizerEvent {
+): GatewayAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn,
@@ -230,7 +238,7 @@ export function buildConnectEvent(
   request: HandshakeRequestData,
   requestId: string,
   nowMs: number,
-): WebSocketConnectEvent {
+): GatewayConnectEvent {
   return {
     headers: withoutHopByHop(request.headers),
     multiValueHeaders: withoutHopByHop(request.multiValueHeaders),
@@ -252,8 +260,8 @@ export function buildMessageEvent(
   messageId: string,
   requestId: string,
   nowMs: number,
-): WebSocketMessageEvent {
-  const context: Mutable<WebSocketRequestContext> = {
+): GatewayMessageEvent {
+  const context: Mutable<GatewayRequestContext> = {
     routeKey,
     messageId,
     eventType: 'MESSAGE',
@@ -279,7 +287,7 @@ export function buildDisconnectEvent(
   reason: string,
   requestId: string,
   nowMs: number,
-): WebSocketDisconnectEvent {
+): GatewayDisconnectEvent {
   return {
     headers: { Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
     multiValueHeaders: { Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },

@@ -17,8 +17,8 @@ export class FrameInspector {
   /** Set once a data frame over the limit is announced; the inspector stops parsing. */
   violated = false;
 
-  // The header being read, kept in numbers rather than a Buffer (a gateway holds one inspector per
-  // connection, and a small Buffer costs ~180 bytes more than these fields).
+  // The header being read, kept in numbers rather than a Buffer: a gateway holds one inspector per
+  // connection.
   private headerLength = 0;
   private headerNeeded = 2;
   private firstByte = 0;

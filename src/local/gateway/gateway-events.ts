@@ -88,12 +88,12 @@ export interface ManagementApiEvent {
 
 export type GatewayWarningCode =
   /** The FunctionInvoker rejected instead of returning an InvocationFailure. */
-  | 'INVOKER_FAILED'
-  | 'MALFORMED_AUTHORIZER_RESPONSE'
-  | 'MALFORMED_CONNECT_RESPONSE'
-  | 'MALFORMED_ROUTE_RESPONSE'
+  | 'invoker_failed'
+  | 'malformed_authorizer_response'
+  | 'malformed_connect_response'
+  | 'malformed_route_response'
   /** The HTTP fallback handler threw. */
-  | 'HTTP_FALLBACK_FAILED';
+  | 'http_fallback_failed';
 
 /** Something the operator should know about; the client already got API Gateway's answer. */
 export interface GatewayWarning {

@@ -109,13 +109,13 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
       case 'integration-timeout':
         return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
       case 'invoker-error':
-        context.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
+        context.warn({ code: 'invoker_failed', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
         return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
       case 'ok': {
         const decision = evaluateAuthorizerResponse(outcome.payload, context.methodArn);
         if (decision.kind === 'deny') return reject(connectionId, Rejections.forbidden, 'denied');
         if (decision.kind === 'invalid') {
-          context.warn({ code: 'MALFORMED_AUTHORIZER_RESPONSE', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
+          context.warn({ code: 'malformed_authorizer_response', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
           return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
         }
         connection = { ...connection, authorizer: authorizerContext(decision, Math.round(outcome.durationMs)) };
@@ -142,12 +142,12 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
     case 'integration-timeout':
       return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout', ran('integration-timeout'));
     case 'invoker-error':
-      context.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on $connect', functionId: route.functionId, connectionId, cause: outcome.error });
+      context.warn({ code: 'invoker_failed', message: 'the function invoker failed on $connect', functionId: route.functionId, connectionId, cause: outcome.error });
       return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('invoker-error'));
     case 'ok': {
       const response = interpretConnectResult(outcome.payload);
       if (response.kind === 'malformed') {
-        context.warn({ code: 'MALFORMED_CONNECT_RESPONSE', message: `$connect response rejected: ${response.reason}`, functionId: route.functionId, connectionId });
+        context.warn({ code: 'malformed_connect_response', message: `$connect response rejected: ${response.reason}`, functionId: route.functionId, connectionId });
         return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('malformed-response'));
       }
       if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected', ran('ok'));

@@ -28,10 +28,10 @@ export type { ConnectionState, ConnectionView } from './connection-registry';
 export { CloseCode, CloseReason, type DisconnectCause } from './close-codes';
 export { GatewayError, type GatewayErrorCode } from './errors';
 export type {
-  WebSocketAuthorizerEvent,
-  WebSocketConnectEvent,
-  WebSocketDisconnectEvent,
+  GatewayAuthorizerEvent,
+  GatewayConnectEvent,
+  GatewayDisconnectEvent,
+  GatewayMessageEvent,
+  GatewayRequestContext,
   WebSocketIdentity,
-  WebSocketMessageEvent,
-  WebSocketRequestContext,
 } from './event-builders';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
+import { isBrowserRequest } from '../services/browser-requests';
+import type { FaultKind, InterceptorChain } from '../services/request-interceptors';
 import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
 import type { ManagementApiEvent } from './gateway-events';
-import type { ManagementFault } from './management-faults';
 
 /**
  * The API Gateway Management API (`@connections`) on the gateway's port, at
@@ -22,8 +23,12 @@ import type { ManagementFault } from './management-faults';
  * Any request signature is accepted (SigV4 or none), except that an unsigned request from a web
  * page (`Origin` or `Sec-Fetch-Site`) → 403 `ForbiddenException`, as AWS refuses unsigned requests.
  * The id is URL-decoded (the SDK sends `=` as `%3D`).
- * With fault injection on (management-faults.ts), a faulted request is answered with 429 or 500
- * before anything else happens.
+ *
+ * Every call of the three operations goes through the gateway's interceptor chain
+ * (src/local/services/request-interceptors.ts). An injected fault is answered as API Gateway
+ * answers when it throttles or fails, before the call has any effect (no frame sent, no connection
+ * closed), so the unmodified client retries it as it retries real ones: `throttle` → 429
+ * `LimitExceededException`, `server` → 500 `InternalServerErrorException`.
  */
 
 export interface ManagementApiContext {
@@ -33,8 +38,27 @@ export interface ManagementApiContext {
   readonly disconnect: (connection: GatewayConnection) => void;
   /** The observer hook, or undefined when nobody listens. */
   readonly observer: () => ((event: ManagementApiEvent) => void) | undefined;
-  /** The injected fault to answer this request with, if any (decided per request). */
-  readonly fault: (method: string) => ManagementFault | undefined;
+  /** Fault injection and request observers. */
+  readonly interceptors: InterceptorChain;
+}
+
+const FAULT_ANSWERS: Readonly<Record<FaultKind, { readonly status: number; readonly errorType: string; readonly body: string }>> = {
+  throttle: { status: 429, errorType: 'LimitExceededException', body: JSON.stringify({ message: 'Rate exceeded' }) },
+  server: { status: 500, errorType: 'InternalServerErrorException', body: JSON.stringify({ message: 'Internal server error' }) },
+};
+
+/** The Management API operation of an HTTP method on `/@connections/{id}`, or undefined for other methods. */
+export function managementOperationOf(method: string): string | undefined {
+  switch (method) {
+    case 'POST':
+      return 'PostToConnection';
+    case 'GET':
+      return 'GetConnection';
+    case 'DELETE':
+      return 'DeleteConnection';
+    default:
+      return undefined;
+  }
 }
 
 function respond(res: ServerResponse, status: number, body = '', errorType?: string): void {
@@ -68,9 +92,7 @@ const gone = (res: ServerResponse): void => respond(res, 410, '', 'GoneException
  * the local stack's connections.
  */
 function isUnsignedBrowserRequest(req: IncomingMessage): boolean {
-  if (req.headers.authorization !== undefined) return false;
-  const fetchSite = req.headers['sec-fetch-site'];
-  return req.headers.origin !== undefined || (fetchSite !== undefined && fetchSite !== 'none');
+  return req.headers.authorization === undefined && isBrowserRequest(req);
 }
 
 function payloadTooLarge(res: ServerResponse, limit: number): void {
@@ -93,12 +115,21 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
     return;
   }
 
-  // An injected fault comes first and has no effect, as AWS throttles before it does anything.
-  const fault = context.fault(method);
-  if (fault !== undefined) {
+  const operation = managementOperationOf(method);
+  if (operation === undefined) {
     req.resume();
-    req.once('end', () => respond(res, fault.status, fault.body, fault.errorType));
+    respond(res, 403, '{"message":"Forbidden"}', 'ForbiddenException');
     return;
+  }
+  if (!context.interceptors.isEmpty) {
+    const call = context.interceptors.begin({ service: 'management', operation });
+    res.once('close', () => call.end(res.writableFinished ? res.statusCode : 0));
+    if (call.fault !== undefined) {
+      const answer = FAULT_ANSWERS[call.fault];
+      req.resume();
+      req.once('end', () => respond(res, answer.status, answer.body, answer.errorType));
+      return;
+    }
   }
 
   switch (method) {
@@ -134,10 +165,6 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
         connection.send(data, !isUtf8(data));
         respond(res, 200);
       });
-      return;
-    default:
-      req.resume();
-      respond(res, 403, '{"message":"Forbidden"}', 'ForbiddenException');
   }
 }
 

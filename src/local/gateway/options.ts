@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInvoker } from '../functions/invocation';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { validateFaultOptions, type FaultOptions } from '../services/fault-injection';
 import { parseIdentitySource, type IdentitySource } from './authorizer';
 import { randomApiId } from './ids';
@@ -69,7 +70,7 @@ export interface WebSocketGatewayOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** How long `close()` waits for clients to answer its close frame before cutting them off. Default 1000 ms. */
   readonly closeTimeoutMs?: number;
-  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-faults.ts). Default none. */
+  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-api.ts). Default none. */
   readonly faults?: FaultOptions;
 }
 
@@ -83,8 +84,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 
 export const GATEWAY_DEFAULTS = {
   routeSelectionExpression: '$request.body.action',
-  accountId: '000000000000',
-  region: 'us-east-1',
+  accountId: DEFAULT_ACCOUNT_ID,
+  region: DEFAULT_REGION,
   host: '127.0.0.1',
   port: 0,
   closeTimeoutMs: 1000,

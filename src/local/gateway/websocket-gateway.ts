@@ -7,15 +7,15 @@ import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
-import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type WebSocketMessageEvent } from './event-builders';
+import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
 import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
 import { IdGenerator } from './ids';
 import { InflightWork } from './inflight';
 import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
-import { FaultCounter, type FaultCounts, type FaultOptions } from '../services/fault-injection';
+import { FaultInjection, type FaultCounts, type FaultOptions } from '../services/fault-injection';
+import { InterceptorChain } from '../services/request-interceptors';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
-import { createManagementFaultInjector, type ManagementFaultInjector } from './management-faults';
 import { resolveGatewayOptions, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
@@ -74,6 +74,8 @@ function formatHost(host: string): string {
  */
 export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   readonly options: ResolvedGatewayOptions;
+  /** The Management API's plug-in point: fault injection and request observers (src/local/services/request-interceptors.ts). */
+  readonly interceptors = new InterceptorChain();
 
   private readonly server: Server;
   private readonly wss: WebSocketServer;
@@ -92,8 +94,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   /** The connection of each client's `ws` socket and raw TCP socket (for the shared listeners). */
   private readonly connectionsBySocket = new WeakMap<object, GatewayConnection>();
   private readonly socketHandlers = this.createSocketHandlers();
-  private readonly faultCounter = new FaultCounter();
-  private managementFaults: ManagementFaultInjector | undefined;
+  private readonly faults = new FaultInjection(this.interceptors);
   private state: State = 'new';
   private listening: Promise<GatewayAddress> | undefined;
   private closing: Promise<void> | undefined;
@@ -131,7 +132,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
       observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
-      fault: (method) => this.managementFaults?.(method),
+      interceptors: this.interceptors,
     };
     if (this.options.faults !== undefined) this.setFaults(this.options.faults);
 
@@ -142,13 +143,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   /** Starts listening (port 0 picks a free port). Resolves once connections are accepted. */
   listen(): Promise<GatewayAddress> {
     if (this.state === 'listening' && this.listening !== undefined) return this.listening;
-    if (this.state !== 'new') return Promise.reject(new GatewayError('ERR_GATEWAY_CLOSED', 'the gateway has been closed'));
+    if (this.state !== 'new') return Promise.reject(new GatewayError('gateway_closed', 'the gateway has been closed'));
     this.state = 'listening';
     const { host, port } = this.options;
     this.listening = new Promise<GatewayAddress>((resolve, reject) => {
       const onError = (error: Error): void => {
         this.state = 'closed';
-        reject(new GatewayError('ERR_GATEWAY_LISTEN', `the gateway cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       };
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
@@ -185,12 +186,12 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   /** Starts, changes (`faults`) or stops (`undefined`) fault injection into the Management API. TypeError for invalid options. */
   setFaults(faults: FaultOptions | undefined): void {
-    this.managementFaults = faults === undefined ? undefined : createManagementFaultInjector(faults, this.faultCounter);
+    this.faults.set(faults);
   }
 
   /** Management API calls subject to faults and faults injected since the gateway was made, across `setFaults` calls. */
   faultCounts(): FaultCounts {
-    return this.faultCounter.counts();
+    return this.faults.counts();
   }
 
   /**
@@ -249,7 +250,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     try {
       fallback(req, res);
     } catch (error) {
-      this.warn({ code: 'HTTP_FALLBACK_FAILED', message: 'the HTTP fallback handler threw', cause: error });
+      this.warn({ code: 'http_fallback_failed', message: 'the HTTP fallback handler threw', cause: error });
       if (res.headersSent) res.destroy();
       else res.writeHead(500).end();
     }
@@ -292,7 +293,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     try {
       decision = await runHandshake(req, this.handshakeContext());
     } catch (error) {
-      this.warn({ code: 'INVOKER_FAILED', message: 'the handshake failed unexpectedly', cause: error });
+      this.warn({ code: 'invoker_failed', message: 'the handshake failed unexpectedly', cause: error });
       decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
     }
     const durationMs = performance.now() - started;
@@ -411,7 +412,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.inflight.track(this.invokeRoute(connection, route, event, requestId));
   }
 
-  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: WebSocketMessageEvent, requestId: string): Promise<void> {
+  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: GatewayMessageEvent, requestId: string): Promise<void> {
     const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
     let result: RouteResult;
     let sent: RouteInvocationEvent['sent'];
@@ -420,7 +421,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       const response = interpretRouteResult(outcome.payload);
       if (response.kind === 'malformed') {
         result = 'malformed-response';
-        this.warn({ code: 'MALFORMED_ROUTE_RESPONSE', message: `${route.routeKey} response rejected: ${response.reason}`, functionId: route.functionId, connectionId: connection.connectionId });
+        this.warn({ code: 'malformed_route_response', message: `${route.routeKey} response rejected: ${response.reason}`, functionId: route.functionId, connectionId: connection.connectionId });
         sent = this.sendInternalServerError(connection, requestId);
       } else {
         result = 'ok';
@@ -435,7 +436,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
         result = 'integration-timeout';
       } else {
         result = 'invoker-error';
-        this.warn({ code: 'INVOKER_FAILED', message: `the function invoker failed on route ${route.routeKey}`, functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
+        this.warn({ code: 'invoker_failed', message: `the function invoker failed on route ${route.routeKey}`, functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
       }
       sent = this.sendInternalServerError(connection, requestId);
     }
@@ -500,7 +501,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
         else if (outcome.kind === 'integration-timeout') result = 'integration-timeout';
         else if (outcome.kind === 'invoker-error') {
           result = 'invoker-error';
-          this.warn({ code: 'INVOKER_FAILED', message: 'the function invoker failed on $disconnect', functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
+          this.warn({ code: 'invoker_failed', message: 'the function invoker failed on $disconnect', functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
         }
         this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, 'connection-gone', outcome.kind === 'error' ? outcome.errorType : undefined);
       }),

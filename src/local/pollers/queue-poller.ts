@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
-import type { EventSourceQueue } from '../services/event-source-queue';
+import type { EventSourceQueue } from '../services/embedded-sqs';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import { interpretBatchResult, type BatchOutcome } from './batch-response';
 import type { PollerBatchEvent, PollerLogEntry } from './poller-events';

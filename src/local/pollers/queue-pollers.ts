@@ -1,5 +1,5 @@
 import { guardListener } from '../functions/guard-listener';
-import type { EventSourceQueue } from '../services/event-source-queue';
+import type { EventSourceQueue } from '../services/embedded-sqs';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_POLLERS, QueuePoller, type QueuePollerOptions, type QueuePollerStats } from './queue-poller';
 
@@ -22,7 +22,7 @@ export interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' 
 
 export class UnknownQueueError extends Error {
   override readonly name = 'UnknownQueueError';
-  readonly code = 'UNKNOWN_QUEUE';
+  readonly code = 'unknown_queue';
   constructor(
     readonly mappingId: string,
     readonly queueId: string,

@@ -4,7 +4,7 @@
  * messages or the wait is over, 40 ms after the wait time):
  *
  * - An idle queue is watched with long polls for ONE message (`WaitTimeSeconds` 20), which answer
- *   at the first scan after a send: a single notification is delivered within ~10 ms.
+ *   at the first scan after a send: a single notification is picked up at the engine's next scan.
  * - A quick answer to such a poll, or a full answer to a larger receive, shows a backlog: the next
  *   receive asks for twice as many (up to 10) without waiting (`WaitTimeSeconds` 0), so a burst is
  *   drained ten messages per request.

@@ -10,6 +10,7 @@ export interface EventSource {
 /** Thrown for a received message that lacks what every SQS message has (a broken SQS implementation). */
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
+  readonly code = 'malformed_message';
   constructor(readonly field: string) {
     super(`received an SQS message without ${field}`);
   }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -7,14 +7,13 @@ import {
   type GlobalSecondaryIndex,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import type { KeySchemaModel, TableModel } from '../template/stack-model';
-import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
-import { closeDynaliteIteratorsWhenDone } from './dynalite-iterators';
-import { EmbeddedHttpService } from './embedded-http-service';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
+import { createDynamoDbEngine } from './dynamodb-engine';
+import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
-import type { ServiceRequestListener } from './request-observer';
+import { InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 
 export interface EmbeddedDynamoDbOptions {
@@ -59,7 +58,7 @@ function attributeDefinitions(table: TableModel): AttributeDefinition[] {
     if (key === undefined) return;
     const known = types.get(key.name);
     if (known !== undefined && known !== key.type) {
-      throw new EmbeddedServiceError(`table ${table.logicalId}: attribute ${key.name} is both ${known} and ${key.type}`, 'SETUP_FAILED');
+      throw new EmbeddedServiceError('setup_failed', `table ${table.logicalId}: attribute ${key.name} is both ${known} and ${key.type}`);
     }
     types.set(key.name, key.type);
   };
@@ -95,33 +94,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class EmbeddedDynamoDb extends EmbeddedHttpService {
   private constructor(
     server: Server,
+    interceptors: InterceptorChain,
     host: string,
     port: number,
     region: string,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
   ) {
-    super('dynamodb', server, host, port, region);
+    super(server, interceptors, host, port, region);
   }
 
   static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
     const host = options.host ?? '127.0.0.1';
     const region = options.region ?? DEFAULT_REGION;
-    closeDynaliteIteratorsWhenDone();
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    // Put the fault injector in front of dynalite's handler; it stays inactive until set.
-    const [dynaliteHandler] = server.listeners('request') as RequestListener[];
-    if (dynaliteHandler === undefined) throw new EmbeddedServiceError('dynalite registered no request handler', 'SETUP_FAILED');
-    server.removeAllListeners('request');
-    // Not const: requests reach the handler below while the resources are being created, before it is set.
-    // eslint-disable-next-line prefer-const
-    let service: EmbeddedDynamoDb | undefined;
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      if (EmbeddedHttpService.intercept(service, 'dynamodb', request, response)) return;
-      void dynaliteHandler(request, response);
-    });
+    const { server, handle } = createDynamoDbEngine();
+    const interceptors = new InterceptorChain();
+    server.on('request', serviceRequestListener('dynamodb', interceptors, handle));
     const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${host}:${port}`, region, options));
-    service = new EmbeddedDynamoDb(server, host, port, region, tables);
+    const service = new EmbeddedDynamoDb(server, interceptors, host, port, region, tables);
     service.configure(options);
     return service;
   }
@@ -129,7 +119,7 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   /** The table of that logical id. */
   table(logicalId: string): EmbeddedTable {
     const table = this.tables[logicalId];
-    if (table === undefined) throw new EmbeddedServiceError(`no table with logical id "${logicalId}"`, 'UNKNOWN_RESOURCE');
+    if (table === undefined) throw new EmbeddedServiceError('unknown_resource', `no table with logical id "${logicalId}"`);
     return table;
   }
 
@@ -163,7 +153,7 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
       tables[model.logicalId] = {
         logicalId: model.logicalId,
         tableName,
-        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:000000000000:table/${tableName}`,
+        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:${DEFAULT_ACCOUNT_ID}:table/${tableName}`,
         indexNames: indexes.map((index) => index.IndexName ?? ''),
         ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
       };
@@ -182,7 +172,7 @@ async function waitUntilActive(client: DynamoDBClient, tableNames: readonly stri
       const { Table } = await client.send(new DescribeTableCommand({ TableName }));
       const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
       if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
-      if (Date.now() > deadline) throw new EmbeddedServiceError(`table ${TableName} did not become ACTIVE`, 'SETUP_FAILED');
+      if (Date.now() > deadline) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
       await sleep(2);
     }
   }

@@ -1,52 +1,97 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { refuseBrowserRequest } from './browser-requests';
-import { createFaultInjector, FaultCounter, type EmbeddedServiceKind, type FaultCounts, type FaultInjector, type FaultOptions } from './fault-injection';
+import { FaultInjection, type FaultCounts, type FaultOptions } from './fault-injection';
 import { closeServer } from './http-server';
-import { observeRequest, type ServiceRequestListener } from './request-observer';
+import { requestObserver, type FaultKind, type InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+
+export type EmbeddedServiceKind = 'dynamodb' | 'sqs';
+
+/** The errors each service answers an injected fault with, as AWS answers when it throttles or fails. */
+const FAULT_ANSWERS: Record<EmbeddedServiceKind, Record<FaultKind, { status: number; type: string; queryError?: string; message: string }>> = {
+  dynamodb: {
+    throttle: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+    server: { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected fault)' },
+  },
+  sqs: {
+    // SQS's JSON protocol also names the error in `x-amzn-query-error`, as AWS does.
+    throttle: { status: 400, type: 'com.amazonaws.sqs#ThrottlingException', queryError: 'ThrottlingException;Sender', message: 'Rate exceeded (injected fault)' },
+    server: { status: 500, type: 'com.amazonaws.sqs#InternalFailure', queryError: 'InternalFailure;Receiver', message: 'We encountered an internal error. Please try again. (injected fault)' },
+  },
+};
 
 const LABELS: Record<EmbeddedServiceKind, 'DynamoDB' | 'SQS'> = { dynamodb: 'DynamoDB', sqs: 'SQS' };
 
+/** The operation of an AWS JSON-protocol request (`DynamoDB_20120810.GetItem` → `GetItem`), or undefined. */
+export function operationOf(request: IncomingMessage): string | undefined {
+  const target = request.headers['x-amz-target'];
+  if (typeof target !== 'string') return undefined;
+  const dot = target.lastIndexOf('.');
+  return dot === -1 ? target : target.slice(dot + 1);
+}
+
+/** Answers with the fault's error, after reading the request's body so that the connection stays usable. */
+function answerFault(kind: EmbeddedServiceKind, fault: FaultKind, request: IncomingMessage, response: ServerResponse): void {
+  const answer = FAULT_ANSWERS[kind][fault];
+  const body = JSON.stringify({ __type: answer.type, message: answer.message });
+  request.resume();
+  request.once('end', () => {
+    response.statusCode = answer.status;
+    response.setHeader('Content-Type', 'application/x-amz-json-1.0');
+    response.setHeader('Content-Length', Buffer.byteLength(body));
+    response.setHeader('x-amzn-RequestId', randomUUID());
+    if (answer.queryError !== undefined) response.setHeader('x-amzn-query-error', answer.queryError);
+    response.end(body);
+  });
+}
+
+/**
+ * The request listener of an embedded service: browser requests are refused, then every call goes
+ * through the service's interceptors (faults, observers) before the engine answers it.
+ */
+export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: InterceptorChain, handle: RequestListener): RequestListener {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (refuseBrowserRequest(request, response, LABELS[kind])) return;
+    if (interceptors.isEmpty) {
+      void handle(request, response);
+      return;
+    }
+    const call = interceptors.begin({ service: kind, operation: operationOf(request) ?? 'unknown' });
+    response.once('close', () => call.end(response.writableFinished ? response.statusCode : 0));
+    if (call.fault !== undefined) answerFault(kind, call.fault, request, response);
+    else void handle(request, response);
+  };
+}
+
 /**
  * What the embedded DynamoDB and SQS share: an HTTP server on the loopback address, the client
- * configuration that reaches it, and the steps every request goes through before the service's
- * own handler (refusal of browser requests, the request observer, fault injection).
+ * configuration that reaches it, and the interceptor chain every request goes through
+ * (request-interceptors.ts).
  */
 export abstract class EmbeddedHttpService {
   readonly endpoint: string;
   readonly clientConfig: LocalClientConfig;
-  protected requestListener: ServiceRequestListener | undefined;
-  private faultInjector: FaultInjector | undefined;
-  private readonly faultCounter = new FaultCounter();
-  private closing: Promise<void> | undefined;
+  readonly #faults: FaultInjection;
+  #closing: Promise<void> | undefined;
 
   protected constructor(
-    private readonly kind: EmbeddedServiceKind,
     private readonly server: Server,
+    /** The plug-in point of fault injection and request observers. */
+    readonly interceptors: InterceptorChain,
     readonly host: string,
     readonly port: number,
     readonly region: string,
   ) {
     this.endpoint = `http://${host}:${port}`;
     this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+    this.#faults = new FaultInjection(interceptors);
   }
 
-  /**
-   * Runs the steps that come before the service's handler; true when one of them answered the
-   * request (a refused browser request, an injected fault). `service` is undefined while the
-   * service is still being set up: then only browser requests are refused.
-   */
-  static intercept(service: EmbeddedHttpService | undefined, kind: EmbeddedServiceKind, request: IncomingMessage, response: ServerResponse): boolean {
-    if (refuseBrowserRequest(request, response, LABELS[kind])) return true;
-    if (service === undefined) return false;
-    if (service.requestListener !== undefined) observeRequest(kind, request, response, service.requestListener);
-    return service.faultInjector?.(request, response) === true;
-  }
-
-  /** Sets what start-up was asked for, once the resources exist: faults and the request observer. */
+  /** Plugs in what start-up was asked for, once the resources exist: faults and the request observer. */
   protected configure(options: { readonly faults?: FaultOptions; readonly onRequest?: ServiceRequestListener }): void {
     if (options.faults !== undefined) this.setFaults(options.faults);
-    this.requestListener = options.onRequest;
+    if (options.onRequest !== undefined) this.interceptors.add(requestObserver(options.onRequest));
   }
 
   /** Open client connections (kept-alive ones included): 0 once every client has gone. */
@@ -54,14 +99,14 @@ export abstract class EmbeddedHttpService {
     return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
-  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. */
+  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. TypeError for invalid options. */
   setFaults(faults: FaultOptions | undefined): void {
-    this.faultInjector = faults === undefined ? undefined : createFaultInjector(this.kind, faults, this.faultCounter);
+    this.#faults.set(faults);
   }
 
   /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
   faultCounts(): FaultCounts {
-    return this.faultCounter.counts();
+    return this.#faults.counts();
   }
 
   /** What to drop once the server has stopped. */
@@ -69,7 +114,7 @@ export abstract class EmbeddedHttpService {
 
   /** Stops the server (dropping open requests) and the data. Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= closeServer(this.server).then(() => this.dropData());
-    return this.closing;
+    this.#closing ??= closeServer(this.server).then(() => this.dropData());
+    return this.#closing;
   }
 }

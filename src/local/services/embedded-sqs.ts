@@ -1,14 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from '@aws-sdk/client-sqs';
-import { createRequestHandler } from 'local-aws-sqs';
 import type { QueueModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
-import { EmbeddedHttpService } from './embedded-http-service';
+import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
-import type { ServiceRequestListener } from './request-observer';
-import { createEventSourceQueue, returnToQueue, type EventSourceQueue } from './event-source-queue';
+import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
+import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
+
+export type { EventSourceQueue } from './sqs-engine';
 
 export interface EmbeddedSqsOptions {
   readonly queues: readonly QueueModel[];
@@ -44,9 +45,6 @@ export interface EmbeddedQueue {
   readonly redrive?: { readonly deadLetterQueueId: string; readonly deadLetterQueueArn: string; readonly maxReceiveCount: number };
 }
 
-/** A queue inside local-aws-sqs. */
-type Queue = ReturnType<typeof createRequestHandler>['service']['Queues'][number];
-
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** Orders queues so that every dead-letter queue is created before the queues that redrive to it. */
@@ -57,12 +55,12 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
   const visit = (queue: QueueModel) => {
     const seen = state.get(queue.logicalId);
     if (seen === 'done') return;
-    if (seen === 'visiting') throw new EmbeddedServiceError(`queue ${queue.logicalId}: redrive policies form a cycle`, 'SETUP_FAILED');
+    if (seen === 'visiting') throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: redrive policies form a cycle`);
     state.set(queue.logicalId, 'visiting');
     if (queue.redrive !== undefined) {
       const target = byId.get(queue.redrive.deadLetterQueueId);
       if (target === undefined) {
-        throw new EmbeddedServiceError(`queue ${queue.logicalId}: dead-letter queue ${queue.redrive.deadLetterQueueId} is not in the stack`, 'SETUP_FAILED');
+        throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: dead-letter queue ${queue.redrive.deadLetterQueueId} is not in the stack`);
       }
       visit(target);
     }
@@ -89,48 +87,33 @@ export class EmbeddedSqs extends EmbeddedHttpService {
 
   private constructor(
     server: Server,
-    private readonly localQueues: readonly Queue[],
+    interceptors: InterceptorChain,
+    private readonly engine: SqsEngine,
     host: string,
     port: number,
     region: string,
     readonly queues: Readonly<Record<string, EmbeddedQueue>>,
   ) {
-    super('sqs', server, host, port, region);
+    super(server, interceptors, host, port, region);
   }
 
   static async start(options: EmbeddedSqsOptions): Promise<EmbeddedSqs> {
     const host = options.host ?? '127.0.0.1';
     const region = options.region ?? DEFAULT_REGION;
-    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     const ordered = creationOrder(options.queues);
     if (options.visibilityTimeoutSeconds !== undefined && !(Number.isInteger(options.visibilityTimeoutSeconds) && options.visibilityTimeoutSeconds >= 1 && options.visibilityTimeoutSeconds <= 43_200)) {
       throw new TypeError(`visibilityTimeoutSeconds must be a whole number from 1 to 43200, got ${options.visibilityTimeoutSeconds}`);
     }
-    const { service, requestHandler } = createRequestHandler({
-      port: options.port ?? 0,
-      hostname: host,
-      region,
-      accountId,
-      validateDlqDestination: true,
-      emulateQueueCreationLifecycle: false,
-      emulateLazyQueues: false,
-    });
-    // Not const: requests reach the handler below while the resources are being created, before it is set.
-    // eslint-disable-next-line prefer-const
-    let sqs: EmbeddedSqs | undefined;
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-      if (EmbeddedHttpService.intercept(sqs, 'sqs', request, response)) return;
-      void requestHandler(request, response);
-      if (request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage') returnOrphanedMessages(request, response, service.Queues);
-    });
+    const engine = createSqsEngine({ hostname: host, region, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID });
+    const interceptors = new InterceptorChain();
+    const server = createServer(serviceRequestListener('sqs', interceptors, engine.handle));
     // Long polls last up to 20 s; keep-alive connections must not be cut by the server first.
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0;
     const port = await listen(server, host, options.port ?? 0, 'SQS');
-    // Queue URLs carry the port: tell local-aws-sqs the one chosen.
-    service.PORT = port;
+    engine.setPort(port);
     const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${host}:${port}`, region, ordered, options));
-    sqs = new EmbeddedSqs(server, service.Queues, host, port, region, queues);
+    const sqs = new EmbeddedSqs(server, interceptors, engine, host, port, region, queues);
     sqs.configure(options);
     return sqs;
   }
@@ -138,70 +121,45 @@ export class EmbeddedSqs extends EmbeddedHttpService {
   /** The queue of that logical id. */
   queue(logicalId: string): EmbeddedQueue {
     const queue = this.queues[logicalId];
-    if (queue === undefined) throw new EmbeddedServiceError(`no queue with logical id "${logicalId}"`, 'UNKNOWN_RESOURCE');
+    if (queue === undefined) throw new EmbeddedServiceError('unknown_resource', `no queue with logical id "${logicalId}"`);
     return queue;
   }
 
   /**
    * The queue of that logical id as the queue pollers (AWS's event source mapping service) use it:
-   * receives and deletes without HTTP, reported to `onRequest` with caller `event-source-mapping`,
-   * never faulted (event-source-queue.ts).
+   * receives and deletes without HTTP, through the interceptors as calls of caller
+   * `event-source-mapping` (counted by observers, exempt from faults).
    */
   eventSourceQueue(logicalId: string): EventSourceQueue {
     const known = this.eventSourceQueues.get(logicalId);
     if (known !== undefined) return known;
     const { queueName } = this.queue(logicalId);
-    const local = this.localQueues.find((candidate) => candidate.QueueName === queueName);
-    if (local === undefined) throw new EmbeddedServiceError(`queue ${logicalId} (${queueName}) is not in the embedded SQS`, 'UNKNOWN_RESOURCE');
-    const created = createEventSourceQueue(local, () => this.requestListener);
+    const engineQueue = this.engine.eventSourceQueue(queueName);
+    if (engineQueue === undefined) throw new EmbeddedServiceError('unknown_resource', `queue ${logicalId} (${queueName}) is not in the embedded SQS`);
+    const intercepted = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+      const call = this.interceptors.begin({ service: 'sqs', operation, caller: EVENT_SOURCE_MAPPING_CALLER });
+      return run().then(
+        (result) => {
+          call.end(200);
+          return result;
+        },
+        (error: unknown) => {
+          if ((error as Error).name !== 'AbortError') call.end(500);
+          throw error;
+        },
+      );
+    };
+    const created: EventSourceQueue = {
+      receive: (request) => intercepted('ReceiveMessage', () => engineQueue.receive(request)),
+      deleteBatch: (receiptHandles) => intercepted('DeleteMessageBatch', () => engineQueue.deleteBatch(receiptHandles)),
+    };
     this.eventSourceQueues.set(logicalId, created);
     return created;
   }
 
   /** The messages of every queue (the server is stopped: open long polls were dropped). */
   protected dropData(): void {
-    this.localQueues.forEach((queue) => queue.clearRecords());
-  }
-}
-
-/**
- * A client that gives up on a long poll (a poller shutting down aborts its requests) leaves the
- * receive running inside local-aws-sqs: whatever it collects afterwards would be answered to a
- * closed socket and stay invisible for a whole visibility timeout, received by nobody. This puts
- * such messages back, visible at once, with the same message id, as if the receive never happened.
- */
-function returnOrphanedMessages(request: IncomingMessage, response: ServerResponse, queues: readonly Queue[]): void {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  let clientGone = false;
-  response.once('close', () => {
-    if (!response.writableFinished) clientGone = true;
-  });
-  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
-  response.end = ((...args: unknown[]) => {
-    if (clientGone) restore(args[0], Buffer.concat(chunks).toString('utf8'), queues);
-    return end(...args);
-  }) as ServerResponse['end'];
-}
-
-interface ReceivedMessage {
-  readonly MessageId?: string;
-  readonly ReceiptHandle?: string;
-  readonly Body?: string;
-  readonly MessageAttributes?: Record<string, unknown>;
-}
-
-function restore(responseBody: unknown, requestBody: string, queues: readonly Queue[]): void {
-  if (typeof responseBody !== 'string' && !Buffer.isBuffer(responseBody)) return;
-  try {
-    const { Messages } = JSON.parse(responseBody.toString()) as { Messages?: ReceivedMessage[] };
-    const { QueueUrl } = JSON.parse(requestBody) as { QueueUrl?: string };
-    const queueName = QueueUrl?.split('/').pop();
-    const queue = queues.find((candidate) => candidate.QueueName === queueName);
-    if (queue === undefined || Messages === undefined) return;
-    returnToQueue(queue, Messages);
-  } catch {
-    // Not a JSON answer with messages: nothing was taken.
+    this.engine.clear();
   }
 }
 
@@ -213,10 +171,10 @@ async function createQueues(endpoint: string, region: string, ordered: readonly 
     for (const model of ordered) {
       const queueName = model.queueName ?? `${options.namePrefix ?? ''}${model.name}`;
       if (!QUEUE_NAME.test(queueName)) {
-        throw new EmbeddedServiceError(`queue ${model.logicalId}: "${queueName}" is not a valid queue name (1-80 letters, digits, - and _)`, 'SETUP_FAILED');
+        throw new EmbeddedServiceError('setup_failed', `queue ${model.logicalId}: "${queueName}" is not a valid queue name (1-80 letters, digits, - and _)`);
       }
       const other = taken.get(queueName);
-      if (other !== undefined) throw new EmbeddedServiceError(`queues ${other} and ${model.logicalId} would both be named "${queueName}"`, 'SETUP_FAILED');
+      if (other !== undefined) throw new EmbeddedServiceError('setup_failed', `queues ${other} and ${model.logicalId} would both be named "${queueName}"`);
       taken.set(queueName, model.logicalId);
       const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? model.visibilityTimeoutSeconds;
       const deadLetterQueue = model.redrive === undefined ? undefined : queues[model.redrive.deadLetterQueueId];
@@ -229,10 +187,10 @@ async function createQueues(endpoint: string, region: string, ordered: readonly 
           : {}),
       };
       const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
-      if (QueueUrl === undefined) throw new EmbeddedServiceError(`queue ${model.logicalId}: CreateQueue returned no URL`, 'SETUP_FAILED');
+      if (QueueUrl === undefined) throw new EmbeddedServiceError('setup_failed', `queue ${model.logicalId}: CreateQueue returned no URL`);
       const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const arn = Attributes?.QueueArn;
-      if (arn === undefined) throw new EmbeddedServiceError(`queue ${model.logicalId}: no QueueArn`, 'SETUP_FAILED');
+      if (arn === undefined) throw new EmbeddedServiceError('setup_failed', `queue ${model.logicalId}: no QueueArn`);
       queues[model.logicalId] = {
         logicalId: model.logicalId,
         name: model.name,

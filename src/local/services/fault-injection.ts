@@ -1,48 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 /**
- * Fault injection at the HTTP level: a fraction of the requests to an embedded service is answered
- * with the error AWS answers when it throttles or fails, before the request reaches the service (so
- * a faulted request has no effect, as with AWS). The AWS SDK retries these errors like real ones.
+ * Fault injection: a fraction of a service's calls is answered with the error AWS answers when it
+ * throttles or fails, before the call has any effect (as with AWS), so the unmodified SDK clients
+ * retry them as they retry real ones. It plugs into a service's interceptor chain
+ * (request-interceptors.ts); each service writes its own error answers.
  *
- * The local runtime's queue pollers never meet these faults: they stand for AWS's event source
- * mapping service and reach the queues without HTTP (event-source-queue.ts, docs/reliability.md).
+ * The queue pollers' calls are exempt: they stand for AWS's event source mapping service, and
+ * `--fault sqs=…` stands for what the application's own calls meet (docs/reliability.md).
  */
+import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InterceptorChain, type RequestInterceptor } from './request-interceptors';
+
+export type { FaultKind } from './request-interceptors';
+
 export interface FaultOptions {
-  /** Fraction of requests that fail, from 0 to 1. */
+  /** Fraction of calls that fail, from 0 to 1. */
   readonly rate: number;
   /** Which errors to answer with; default both. */
   readonly kinds?: readonly FaultKind[];
-  /** Only these operations (the `X-Amz-Target` action, e.g. `GetItem`, `ReceiveMessage`); default all. */
+  /** Only these operations (`GetItem`, `ReceiveMessage`, `PostToConnection`, …); default all. */
   readonly operations?: readonly string[];
   /** Random source in [0, 1); tests pass a deterministic one. */
   readonly random?: () => number;
 }
-
-/** `throttle`: HTTP 400 ThrottlingException. `server`: HTTP 500 internal error. */
-export type FaultKind = 'throttle' | 'server';
-
-export type EmbeddedServiceKind = 'dynamodb' | 'sqs';
-
-interface FaultResponse {
-  readonly status: number;
-  readonly type: string;
-  /** SQS's JSON protocol also names the error in `x-amzn-query-error`, as AWS does. */
-  readonly queryError?: string;
-  readonly message: string;
-}
-
-const RESPONSES: Record<EmbeddedServiceKind, Record<FaultKind, FaultResponse>> = {
-  dynamodb: {
-    throttle: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
-    server: { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected fault)' },
-  },
-  sqs: {
-    throttle: { status: 400, type: 'com.amazonaws.sqs#ThrottlingException', queryError: 'ThrottlingException;Sender', message: 'Rate exceeded (injected fault)' },
-    server: { status: 500, type: 'com.amazonaws.sqs#InternalFailure', queryError: 'InternalFailure;Receiver', message: 'We encountered an internal error. Please try again. (injected fault)' },
-  },
-};
 
 /** Validates fault options; throws a TypeError naming the bad field. */
 export function validateFaultOptions(options: FaultOptions): void {
@@ -50,26 +28,18 @@ export function validateFaultOptions(options: FaultOptions): void {
   if (options.kinds !== undefined && options.kinds.length === 0) throw new TypeError('faults.kinds must name at least one kind');
 }
 
-/** The operation of an AWS JSON-protocol request (`DynamoDB_20120810.GetItem` → `GetItem`), or undefined. */
-export function operationOf(request: IncomingMessage): string | undefined {
-  const target = request.headers['x-amz-target'];
-  if (typeof target !== 'string') return undefined;
-  const dot = target.lastIndexOf('.');
-  return dot === -1 ? target : target.slice(dot + 1);
-}
-
-/** What an injector has done since it was created (or since its service started counting). */
+/** What a service's fault injection has done since the service started. */
 export interface FaultCounts {
-  /** Requests subject to faults (operations outside `operations` are not counted). */
+  /** Calls subject to faults (operations outside `operations` are not counted). */
   readonly requests: number;
-  /** Requests answered with an injected error. */
+  /** Calls answered with an injected error. */
   readonly injected: number;
   readonly byKind: Readonly<Record<FaultKind, number>>;
   /** Injected errors by operation (`GetItem`, `SendMessageBatch`, `PostToConnection`, …). */
   readonly byOperation: Readonly<Record<string, number>>;
 }
 
-/** Counts requests and injected faults; a service keeps one across `setFaults` calls. */
+/** Counts calls and injected faults; a service keeps one across `setFaults` calls. */
 export class FaultCounter {
   #requests = 0;
   #injected = 0;
@@ -95,7 +65,6 @@ export class FaultCounter {
 /** Decides, per call of an operation, whether to fail it and how; undefined means "let it through". */
 export type FaultDecider = (operation: string | undefined) => FaultKind | undefined;
 
-/** The per-call decision shared by the embedded services and the gateway's Management API. */
 export function createFaultDecider(options: FaultOptions, counter: FaultCounter = new FaultCounter()): FaultDecider {
   validateFaultOptions(options);
   const random = options.random ?? Math.random;
@@ -111,28 +80,28 @@ export function createFaultDecider(options: FaultOptions, counter: FaultCounter 
   };
 }
 
-export type FaultInjector = (request: IncomingMessage, response: ServerResponse) => boolean;
-
 /**
- * Returns a function that decides, per request, whether to inject a fault; when it does, it answers
- * the request itself (after reading its body, so the connection stays usable) and returns true.
+ * A service's fault injection: at most one fault interceptor in its chain at a time, and one
+ * counter across `set` calls.
  */
-export function createFaultInjector(service: EmbeddedServiceKind, options: FaultOptions, counter?: FaultCounter): FaultInjector {
-  const decide = createFaultDecider(options, counter);
-  return (request, response) => {
-    const kind = decide(operationOf(request));
-    if (kind === undefined) return false;
-    const fault = RESPONSES[service][kind];
-    const body = JSON.stringify({ __type: fault.type, message: fault.message });
-    request.resume();
-    request.once('end', () => {
-      response.statusCode = fault.status;
-      response.setHeader('Content-Type', 'application/x-amz-json-1.0');
-      response.setHeader('Content-Length', Buffer.byteLength(body));
-      response.setHeader('x-amzn-RequestId', randomUUID());
-      if (fault.queryError !== undefined) response.setHeader('x-amzn-query-error', fault.queryError);
-      response.end(body);
-    });
-    return true;
-  };
+export class FaultInjection {
+  readonly #counter = new FaultCounter();
+  #remove: (() => void) | undefined;
+
+  constructor(private readonly chain: InterceptorChain) {}
+
+  /** Starts, changes (`options`) or stops (`undefined`) fault injection. TypeError for invalid options. */
+  set(options: FaultOptions | undefined): void {
+    const decide = options === undefined ? undefined : createFaultDecider(options, this.#counter);
+    this.#remove?.();
+    this.#remove = decide === undefined ? undefined : this.chain.add(faultInterceptor(decide));
+  }
+
+  counts(): FaultCounts {
+    return this.#counter.counts();
+  }
+}
+
+function faultInterceptor(decide: FaultDecider): RequestInterceptor {
+  return { before: (call) => (call.caller === EVENT_SOURCE_MAPPING_CALLER ? undefined : decide(call.operation)) };
 }

@@ -8,9 +8,9 @@ export function listen(server: Server, host: string, port: number, label: string
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (error.code === 'EADDRINUSE') {
-        reject(new EmbeddedServiceError(`${label} cannot listen on ${host}:${port}: the port is in use`, 'PORT_IN_USE', { cause: error }));
+        reject(new EmbeddedServiceError('port_in_use', `${label} cannot listen on ${host}:${port}: the port is in use`, { cause: error }));
       } else {
-        reject(new EmbeddedServiceError(`${label} cannot listen on ${host}:${port}: ${error.message}`, 'LISTEN_FAILED', { cause: error }));
+        reject(new EmbeddedServiceError('listen_failed', `${label} cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       }
     };
     const onListening = () => {
@@ -37,13 +37,13 @@ export function closeServer(server: Server): Promise<void> {
 
 /**
  * Runs a started service's set-up (creating its tables or queues); when it fails, closes the server
- * and rejects with an EmbeddedServiceError (`SETUP_FAILED` unless it already is one) that says `what` failed.
+ * and rejects with an EmbeddedServiceError (`setup_failed` unless it already is one) that says `what` failed.
  */
 export async function setUpOrClose<T>(server: Server, what: string, setUp: () => Promise<T>): Promise<T> {
   try {
     return await setUp();
   } catch (error) {
     await closeServer(server);
-    throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError(`${what}: ${String(error)}`, 'SETUP_FAILED', { cause: error });
+    throw error instanceof EmbeddedServiceError ? error : new EmbeddedServiceError('setup_failed', `${what}: ${String(error)}`, { cause: error });
   }
 }

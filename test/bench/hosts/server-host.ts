@@ -116,7 +116,7 @@ async function startEcho(): Promise<{ url: string }> {
 /**
  * A bare `ws` server that, like a ping handler, reads one record with a strongly consistent GetItem
  * from an embedded DynamoDB (dynalite, in this process) before answering each message: the peer
- * comparison of SPEC §7.
+ * comparison of docs/performance.md.
  */
 async function startWsGetItem(): Promise<{ url: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,7 +1,7 @@
 /** What every benchmark section gets: the run's settings, the temporary home, token issuing and progress output. */
 import path from 'node:path';
 import { getStage, withOverrides, type AuthMode } from '../../../infra/stages';
-import { issueStageToken } from '../../../src/cli/stage-tokens';
+import { issueStageToken } from '../../../src/tooling/stage-tokens';
 import { RpcChild } from './rpc';
 import type { ServerHostApi } from '../hosts/server-host-api';
 

@@ -36,7 +36,7 @@ export function budgetItems(report: BenchReport): BudgetItem[] {
         'ping: throughput ÷ bare ws + GetItem',
         `Ping throughput vs one GetItem per message: a bare ws server doing it (${ping.connections} connections)`,
         // What one GetItem per message allows is what a server doing nothing else per message
-        // reaches: SPEC §7's own reference ("a bare ws server doing the same GetItem"). The GetItem
+        // reaches: the peer reference, a bare ws server doing the same GetItem. The GetItem
         // client alone, with no WebSocket at all, is shown beside it.
         ping.ratios.throughputVsBareWsGetItem,
         '×',

@@ -1,7 +1,7 @@
 /**
  * Section 1: the ping round trip through the local stack, side by side with its baselines in the
  * same run — a bare `ws` echo server, one embedded DynamoDB GetItem from an SDK client (the state
- * check every message pays), and a bare `ws` server doing that GetItem per message (SPEC §7's peer
+ * check every message pays), and a bare `ws` server doing that GetItem per message (the peer
  * comparison). Latency: one connection, sequential pings. Throughput: 100 connections, one ping in
  * flight on each (closed loop).
  */

@@ -134,7 +134,7 @@ describe('Class: WebSocketGateway (handshake)', () => {
 
       await harness.handshakeStatus(`${url}?token=${TOKEN}`);
 
-      expect(warnings).toEqual([expect.objectContaining({ code: 'MALFORMED_AUTHORIZER_RESPONSE', functionId: 'Authorizer', message: 'authorizer response rejected: principalId is missing or not a string' })]);
+      expect(warnings).toEqual([expect.objectContaining({ code: 'malformed_authorizer_response', functionId: 'Authorizer', message: 'authorizer response rejected: principalId is missing or not a string' })]);
     });
 
     it('sends the authorizer a REQUEST event like AWS, with the connection id of the connection', async () => {

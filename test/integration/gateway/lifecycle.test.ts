@@ -17,14 +17,14 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       expect(gateway.address()).toEqual({ port: gateway.port, websocketUrl: url, managementApiUrl });
     });
 
-    it('fails with ERR_GATEWAY_LISTEN when the port is taken', async () => {
+    it('fails with code listen_failed when the port is taken', async () => {
       const { gateway } = await harness.start();
       const second = new WebSocketGateway({ stage: 'local', routes: [...STANDARD_ROUTES], invoker: new TestFunctionInvoker(), port: gateway.port });
 
       const listening = second.listen();
 
       await expect(listening).rejects.toBeInstanceOf(GatewayError);
-      await expect(listening).rejects.toMatchObject({ code: 'ERR_GATEWAY_LISTEN', cause: expect.objectContaining({ code: 'EADDRINUSE' }) as unknown });
+      await expect(listening).rejects.toMatchObject({ code: 'listen_failed', cause: expect.objectContaining({ code: 'EADDRINUSE' }) as unknown });
       await second.close();
     });
 
@@ -41,8 +41,8 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       await gateway.close();
       await neverListened.close();
 
-      await expect(gateway.listen()).rejects.toMatchObject({ name: 'GatewayError', code: 'ERR_GATEWAY_CLOSED' });
-      await expect(neverListened.listen()).rejects.toMatchObject({ name: 'GatewayError', code: 'ERR_GATEWAY_CLOSED' });
+      await expect(gateway.listen()).rejects.toMatchObject({ name: 'GatewayError', code: 'gateway_closed' });
+      await expect(neverListened.listen()).rejects.toMatchObject({ name: 'GatewayError', code: 'gateway_closed' });
     });
   });
 

@@ -202,7 +202,7 @@ describe('Class: WebSocketGateway (Management API)', () => {
       const response = await fetch(`${new URL(managementApiUrl).origin}/`);
 
       expect(response.status).toBe(500);
-      expect(warnings).toEqual([expect.objectContaining({ code: 'HTTP_FALLBACK_FAILED', cause: new Error('console bug') })]);
+      expect(warnings).toEqual([expect.objectContaining({ code: 'http_fallback_failed', cause: new Error('console bug') })]);
     });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Regression: dynalite 4 never closed the store iterators behind Query and Scan, so every Query
  * leaked (about 4 KB of ArrayBuffers each, found by the load test's memory figures).
- * src/local/services/dynalite-iterators.ts gives them the `return()` dynalite calls.
+ * src/local/services/dynamodb-engine.ts gives them the `return()` dynalite calls.
  */
 import { createRequire } from 'node:module';
 import { DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';

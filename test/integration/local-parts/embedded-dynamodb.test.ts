@@ -62,13 +62,13 @@ describe('Class: EmbeddedDynamoDb', () => {
       expect(dynamodb.warnings).toEqual([expect.stringContaining('TTL attribute "ttl" is not enforced locally') as unknown]);
     });
 
-    it('refuses a port that is taken with a PORT_IN_USE error', async () => {
+    it('refuses a port that is taken with a port_in_use error', async () => {
       // Act
       const starting = EmbeddedDynamoDb.start({ tables: [], port: dynamodb.port });
 
       // Assess
       await expect(starting).rejects.toThrow(EmbeddedServiceError);
-      await expect(starting).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+      await expect(starting).rejects.toMatchObject({ code: 'port_in_use' });
     });
   });
 

@@ -7,7 +7,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
-import type { ServiceRequestEvent } from '../../../src/local/services/request-observer';
+import type { ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
 import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
 import type { QueueModel } from '../../../src/local/template/stack-model';
 import { sleep, waitFor } from './wait-for';
@@ -81,9 +81,9 @@ describe('Class: EmbeddedSqs', () => {
     it('refuses a redrive to a queue that is not in the stack, a name SQS would refuse, and two queues of one name', async () => {
       // Act & Assess
       await expect(EmbeddedSqs.start({ queues: [{ logicalId: 'Orphan', name: 'Orphan', visibilityTimeoutSeconds: 30, delaySeconds: 0, redrive: { deadLetterQueueId: 'Missing', maxReceiveCount: 3 } }] })).rejects.toThrow(
-        new EmbeddedServiceError('queue Orphan: dead-letter queue Missing is not in the stack', 'SETUP_FAILED'),
+        new EmbeddedServiceError('setup_failed', 'queue Orphan: dead-letter queue Missing is not in the stack'),
       );
-      await expect(EmbeddedSqs.start({ queues: [{ logicalId: 'Bad', name: 'Bad', queueName: 'has spaces', visibilityTimeoutSeconds: 30, delaySeconds: 0 }] })).rejects.toMatchObject({ code: 'SETUP_FAILED' });
+      await expect(EmbeddedSqs.start({ queues: [{ logicalId: 'Bad', name: 'Bad', queueName: 'has spaces', visibilityTimeoutSeconds: 30, delaySeconds: 0 }] })).rejects.toMatchObject({ code: 'setup_failed' });
       await expect(
         EmbeddedSqs.start({
           queues: [

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { FunctionInvocationEvent, FunctionLogEntry } from '../../../src/local/functions/function-events';
 import { FunctionBuildError, InvalidFunctionDefinitionError, UnknownFunctionError } from '../../../src/local/functions/function-errors';
 import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
@@ -119,9 +120,8 @@ describe('Class: FunctionRunner', () => {
     });
 
     it('runs two slow invocations at once in two instances', async () => {
-      // Act: longer than the runner's 1 s limit on holding back a second instance when the CPUs
-      // look saturated (other test files run beside this one), so overlap does not depend on load.
-      const [a, b] = await Promise.all([runner.invoke('Alpha', { action: 'sleep', ms: 1500 }), runner.invoke('Alpha', { action: 'sleep', ms: 1500 })]);
+      // Act
+      const [a, b] = await Promise.all([runner.invoke('Alpha', { action: 'sleep', ms: 500 }), runner.invoke('Alpha', { action: 'sleep', ms: 500 })]);
 
       // Assess
       const first = payloadOf<SleepPayload>(a);
@@ -305,35 +305,37 @@ describe('Class: FunctionRunner', () => {
       scaled = undefined;
     });
 
-    it('keeps invocations that compute at one instance per CPU: the others wait for a free instance', async () => {
+    it('runs at most maxInstancesPerFunction instances of a function: the other invocations wait for a free one', async () => {
       // Prepare
-      scaled = await FunctionRunner.start({ functions: [definition('Busy')], parallelism: 2 });
+      scaled = await FunctionRunner.start({ functions: [definition('Busy')], maxInstancesPerFunction: 2 });
       const runner2 = scaled;
 
-      // Act: six invocations that each keep a CPU busy for 150 ms (well under the 1 s long-invocation limit).
-      const results = await Promise.all(Array.from({ length: 6 }, () => runner2.invoke('Busy', { action: 'spin', ms: 150 })));
+      // Act: six invocations that each await a 150 ms timer (instances that could run more at once).
+      const results = await Promise.all(Array.from({ length: 6 }, () => runner2.invoke('Busy', { action: 'sleep', ms: 150 })));
 
       // Assess
       const instances = new Set(results.map((result) => payloadOf<SleepPayload>(result).instanceId));
       expect(instances.size).toBe(2);
-      expect(runner2.stats().Busy).toMatchObject({ workers: 2, concurrencyLimit: 10 });
+      expect(runner2.stats().Busy).toMatchObject({ workers: 2, concurrencyLimit: 10, maxInstances: 2 });
+      expect(runner2.maxInstances('Busy')).toBe(2);
     });
 
-    it('starts more instances than CPUs when the busy ones are blocked (awaiting a timer)', async () => {
+    it('caps a function at its reserved concurrency when that is lower, and defaults the cap to the CPUs + 1', async () => {
       // Prepare
-      scaled = await FunctionRunner.start({ functions: [definition('Waiting')], parallelism: 1 });
-      const runner1 = scaled;
+      scaled = await FunctionRunner.start({ functions: [definition('Reserved', { reservedConcurrency: 1 }), definition('Free')], maxInstancesPerFunction: 4 });
 
-      // Act: four invocations that each await a 700 ms timer.
-      const results = await Promise.all(Array.from({ length: 4 }, () => runner1.invoke('Waiting', { action: 'sleep', ms: 700 })));
+      // Act
+      const reserved = scaled.maxInstances('Reserved');
+      const free = scaled.maxInstances('Free');
 
-      // Assess: a second instance started while the first was blocked, before it was free again.
-      const payloads = results.map((result) => payloadOf<SleepPayload>(result));
-      expect(new Set(payloads.map((payload) => payload.instanceId)).size).toBeGreaterThan(1);
+      // Assess
+      expect([reserved, free]).toEqual([1, 4]);
+      expect(runner.maxInstances('Alpha')).toBe(Math.min(10, os.availableParallelism() + 1));
+      expect(() => scaled?.maxInstances('Nope')).toThrow(UnknownFunctionError);
     });
 
-    it('rejects a parallelism that is not a whole number of 1 or more', async () => {
-      await expect(FunctionRunner.start({ functions: [definition('Any')], parallelism: 0 })).rejects.toThrow(TypeError);
+    it('rejects a maxInstancesPerFunction that is not a whole number of 1 or more', async () => {
+      await expect(FunctionRunner.start({ functions: [definition('Any')], maxInstancesPerFunction: 0 })).rejects.toThrow(TypeError);
     });
   });
 

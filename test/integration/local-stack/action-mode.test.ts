@@ -1,6 +1,6 @@
 /**
  * The local stack in mode `action` (stage `dev`): connect anonymously, then `authorize` in-band
- * (SPEC §2 "Mode action"), with real `ws` clients and the unmodified AWS SDK clients.
+ * (docs/auth.md, mode `action`), with real `ws` clients and the unmodified AWS SDK clients.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';

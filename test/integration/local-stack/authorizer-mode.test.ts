@@ -1,6 +1,6 @@
 /**
  * The local stack in mode `authorizer` (stage `local`), with real `ws` clients, the real `notify`
- * CLI and the unmodified AWS SDK clients (SPEC §2, §3, §4, §5).
+ * CLI and the unmodified AWS SDK clients.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, frame, runNpmScript, startTestStack, type TestStack } from '../../helpers/local-stack';

@@ -1,5 +1,5 @@
 /**
- * API Gateway's limits and connection lifecycle on the local stack (SPEC §5): message and frame
+ * API Gateway's limits and connection lifecycle on the local stack: message and frame
  * sizes, binary frames, the idle timeout, abrupt disconnects and the 410 cleanup of a stale record.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';

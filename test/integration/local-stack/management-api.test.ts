@@ -1,6 +1,6 @@
 /**
  * The Management API (`@connections`) of the local stack through the unmodified
- * ApiGatewayManagementApiClient (SPEC §5).
+ * ApiGatewayManagementApiClient.
  */
 import {
   DeleteConnectionCommand,

@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user runs it (SPEC §1): the `Local stack ready` line, the endpoints file, a
+ * `npm start` as a user runs it (docs/local.md): the `Local stack ready` line, the endpoints file, a
  * client that can connect with the printed command's token, and a clean exit on SIGTERM/SIGINT.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';

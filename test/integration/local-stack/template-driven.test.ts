@@ -1,7 +1,8 @@
 /**
  * The runtime serves what the template holds: a route added to the stack (and nothing else) is
- * served, with its function's environment and route response (SPEC §5 "Single source of truth").
+ * served, with its function's environment and route response (the template is the single source of truth).
  */
+import os from 'node:os';
 import path from 'node:path';
 import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
 
@@ -37,6 +38,21 @@ describe('Local stack: built from the template', () => {
 
     expect(reply).toEqual({ type: 'echo', routeKey: 'echo', connectionId, body: '{"action":"echo","text":"hi"}' });
     await client.close();
+  });
+
+  it('runs each function and each queue mapping at min(concurrency, CPUs + 1) at once', () => {
+    // Prepare
+    const cap = Math.min(10, os.availableParallelism() + 1);
+    const mappings = t.stack.model.eventSourceMappings;
+
+    // Act
+    const instances = Object.keys(t.stack.model.functions).map((functionId) => t.stack.functions.maxInstances(functionId));
+    const batches = mappings.map((mapping) => t.stack.pollers.stats()[mapping.logicalId]?.maximumConcurrency);
+
+    // Assess
+    expect(mappings.length).toBeGreaterThan(0);
+    expect(new Set(instances)).toEqual(new Set([cap]));
+    expect(batches).toEqual(mappings.map((mapping) => Math.min(mapping.maximumConcurrency ?? 10, cap)));
   });
 
   it('still routes the stack’s own actions', async () => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { getStage } from '../../../infra/stages';
-import { issueStageToken } from '../../../src/cli/stage-tokens';
+import { issueStageToken } from '../../../src/tooling/stage-tokens';
 import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { frame } from '../../helpers/local-stack';

@@ -1,6 +1,6 @@
 /**
- * SPEC §8 "faults injected into DynamoDB and the Management API during a notification run lose
- * nothing", and §4 "nothing is dropped silently": the local stack (mode authorizer) with 20 % of the
+ * Faults injected into DynamoDB and the Management API during a notification run lose nothing,
+ * and nothing is dropped silently (docs/reliability.md): the local stack (mode authorizer) with 20 % of the
  * DynamoDB, SQS (the functions' and this test's own calls; the queue pollers are exempt) and
  * Management API calls failing with throttling or 5xx errors. 200 real `ws` clients (50 users × 4
  * connections) receive 2,000 notifications sent through the unmodified SQS client to NotifyUser,
@@ -40,9 +40,10 @@ const CONNECTING_AT_ONCE = 20;
  */
 const VISIBILITY_TIMEOUT_SECONDS = 10;
 /**
- * Lambda scales a queue mapping up while a backlog lasts; locally a function runs at most 10
- * instances unless told otherwise. Under faults a batch spends most of its time in SDK back-off, so
- * more concurrent batches keep the run short without changing what is tested.
+ * Lambda scales a queue mapping up while a backlog lasts; locally a function runs at most
+ * min(10, CPUs + 1) instances unless told otherwise. Under faults a batch spends most of its time
+ * in SDK back-off, not on a CPU, so more instances and concurrent batches keep the run short
+ * without changing what is tested.
  */
 const FUNCTION_CONCURRENCY = 20;
 /** How long the run may take before the test gives up and reports what is missing (not a speed check). */
@@ -125,7 +126,7 @@ describe('Reliability: notifications under injected faults', () => {
 
   beforeAll(async () => {
     const faults = { rate: FAULT_RATE };
-    t = await startTestStack({ stage: 'local', authMode: 'authorizer', visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, functionConcurrency: FUNCTION_CONCURRENCY, faults: { dynamodb: faults, sqs: faults, management: faults } });
+    t = await startTestStack({ stage: 'local', authMode: 'authorizer', visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, functionConcurrency: FUNCTION_CONCURRENCY, maxInstancesPerFunction: FUNCTION_CONCURRENCY, faults: { dynamodb: faults, sqs: faults, management: faults } });
     sqs = new SQSClient({
       endpoint: t.stack.endpoints.sqsEndpoint ?? '',
       region: 'us-east-1',

@@ -1,5 +1,5 @@
 /**
- * Mode `action` under attack (SPEC §2, §3, §8): every token of the JWT attack set sent in
+ * Mode `action` under attack (docs/auth.md, docs/security.md): every token of the JWT attack set sent in
  * `{"action":"authorize"}` is answered `invalid_token` (a token that is not a string:
  * `bad_request`), counts as a failed attempt, leaves the connection pending and open; the third
  * failure is answered `too_many_attempts` and the connection is closed (1000) and its record

@@ -1,6 +1,6 @@
 /**
- * The authorize / disconnect race at handler level (SPEC §2 "A late authorize must never re-create
- * the record of a connection that has already disconnected"), explored with fast-check's
+ * The authorize / disconnect race at handler level (a late authorize must never re-create
+ * the record of a connection that has already disconnected), explored with fast-check's
  * scheduler: `handleAuthorize` (one to three concurrent messages, valid or not, for the owner or
  * another user) and `handleDisconnect` run together over the real ConnectionStore and a real
  * embedded DynamoDB (dynalite, the table of the synthesized stack), and every DynamoDB call waits

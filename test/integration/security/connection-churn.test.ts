@@ -1,6 +1,6 @@
 /**
- * Races and churn on the real local stack (SPEC §2, §8 "the authorize/disconnect race never
- * leaves a record"):
+ * Races and churn on the real local stack (docs/security.md: the authorize/disconnect race never
+ * leaves a record):
  * - mode `action`: 200 connections each send `authorize` with a valid token and go away at once or
  *   0–21 ms later (Authorize takes a few ms to a few tens of ms, depending on load), by close frame
  *   or by dropping TCP — afterwards no record is left;

@@ -1,5 +1,5 @@
 /**
- * Frames that end a connection (SPEC §5 limits, RFC 6455): over 32 KB in one frame or 128 KB in
+ * Frames that end a connection (API Gateway's limits, RFC 6455): over 32 KB in one frame or 128 KB in
  * one message → 1009, binary → 1003, text that is not UTF-8 → 1007, protocol violations → 1002.
  * None reaches a function, `$disconnect` runs with that code and deletes the record, and nothing
  * else breaks. Frames are written byte by byte (helpers/raw-websocket.ts) so that a client

@@ -1,5 +1,5 @@
 /**
- * Mode `authorizer` under attack (SPEC §2, §8): every token of the JWT attack set is refused at the
+ * Mode `authorizer` under attack (docs/auth.md, docs/security.md): every token of the JWT attack set is refused at the
  * handshake with 403, a missing or empty token with 401, and none of them gets a connection, a
  * `$connect` invocation or a connection record. Real gateway, real functions, real `ws` clients.
  * Every function logs its (redacted) event here, so the log check also covers logged events.

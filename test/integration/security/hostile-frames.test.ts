@@ -1,8 +1,8 @@
 /**
- * Hostile frames against the real local stack (SPEC §3, §8): a fast-check run of 10,000 generated
+ * Hostile frames against the real local stack (docs/protocol.md, docs/security.md): a fast-check run of 10,000 generated
  * text frames (helpers/hostile-frames.ts), spread round robin over two authorized connections and
  * one that has not authorized (mode `action`, pending), over real `ws` connections. Every frame must
- * get exactly the reply SPEC §3 prescribes, derived by the test's own oracle
+ * get exactly the reply the protocol prescribes, derived by the test's own oracle
  * (helpers/frame-oracle.ts); no function may fail, the gateway may not warn, nothing may reject
  * unhandled; every connection still answers `ping`, and the table holds exactly the live
  * connections.
@@ -113,7 +113,7 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
     Object.assign(lane, await openLane(lane.kind, lane.replaced + 1));
   }
 
-  it(`answers ${FRAMES} generated frames exactly as SPEC §3 prescribes, on an authorized and on a pending connection`, async () => {
+  it(`answers ${FRAMES} generated frames exactly as the protocol prescribes, on an authorized and on a pending connection`, async () => {
     // Prepare
     const forger = await createForger(t.stack.stage, 'fuzz-user');
     const forged = await Promise.all(JWT_ATTACKS.map((attack) => attack.build(forger)));

@@ -1,5 +1,5 @@
 /**
- * No one acts or receives as someone they are not (SPEC §2 "Both modes", §4), in both modes, on
+ * No one acts or receives as someone they are not (docs/auth.md, docs/protocol.md), in both modes, on
  * the real local stack: notifications reach only their user, renewal with another user's token is
  * refused and changes nothing, an expired connection neither acts nor receives until it renews,
  * and a handshake from an origin that is not allowed is refused.

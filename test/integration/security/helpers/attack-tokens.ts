@@ -1,5 +1,5 @@
 /**
- * The JWT attack set of SPEC §8, built against a running test stack's own stage key: every token
+ * The JWT attack set (docs/security.md), built against a running test stack's own stage key: every token
  * here is refused by the one verifier (src/commons/jwt-verifier.ts), each for a known reason (the
  * `reason` the Authorizer and Authorize functions log).
  *
@@ -78,7 +78,7 @@ async function hmacWithPublicKey(forger: Forger, secret: 'pem' | 'jwk'): Promise
   return forger.sign(forger.claims(), new TextEncoder().encode(text), { alg: 'HS256', kid: forger.kid, typ: 'JWT' });
 }
 
-/** SPEC §8's JWT attack set, and a few more of the same families. */
+/** The JWT attack set of docs/security.md, and a few more of the same families. */
 export const JWT_ATTACKS: readonly JwtAttack[] = [
   {
     name: 'alg none, empty signature',

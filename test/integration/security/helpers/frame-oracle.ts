@@ -1,7 +1,7 @@
 /**
- * The test's own oracle of SPEC §3: from the text of a client frame alone, the route API Gateway
+ * The test's own oracle of the client protocol (docs/protocol.md): from the text of a client frame alone, the route API Gateway
  * selects and the one reply ws-notify owes, on a connection that may act and on one that may not.
- * Written from the SPEC, not from the code: it shares nothing with src/.
+ * Written from the protocol reference, not from the code: it shares nothing with src/.
  */
 
 export type Route = 'ping' | 'authorize' | '$default';

@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries of hostile client text frames (SPEC §8): random text, JSON that is not an
+ * fast-check arbitraries of hostile client text frames (docs/security.md): random text, JSON that is not an
  * object, deep nesting, strings up to the 128 KB message limit (in UTF-8 bytes, multi-byte
  * characters included), wrong types, prototype-named actions and keys, duplicate keys, truncated
  * JSON. Each frame carries a `kind` so a run can show what it covered.
@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 
 export const KB = 1024;
-/** API Gateway's limits (SPEC §5): one frame ≤ 32 KB, one message ≤ 128 KB. */
+/** API Gateway's limits: one frame ≤ 32 KB, one message ≤ 128 KB. */
 export const MAX_FRAME_BYTES = 32 * KB;
 export const MAX_MESSAGE_BYTES = 128 * KB;
 

@@ -19,9 +19,9 @@ describe('Class: GatewayError', () => {
   it('has a name, a stable code and a cause', () => {
     const cause = new Error('EADDRINUSE');
 
-    const error = new GatewayError('ERR_GATEWAY_LISTEN', 'cannot listen', { cause });
+    const error = new GatewayError('listen_failed', 'cannot listen', { cause });
 
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'GatewayError', code: 'ERR_GATEWAY_LISTEN', message: 'cannot listen', cause });
+    expect(error).toMatchObject({ name: 'GatewayError', code: 'listen_failed', message: 'cannot listen', cause });
   });
 });

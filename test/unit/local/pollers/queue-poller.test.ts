@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { FunctionInvoker, InvocationResult } from '../../../../src/local/functions/invocation';
 import type { PollerBatchEvent, PollerLogEntry } from '../../../../src/local/pollers/poller-events';
 import { QueuePoller } from '../../../../src/local/pollers/queue-poller';
-import type { DeleteFailure, EventSourceQueue } from '../../../../src/local/services/event-source-queue';
+import type { DeleteFailure, EventSourceQueue } from '../../../../src/local/services/sqs-engine';
 import type { EventSourceMappingModel } from '../../../../src/local/template/stack-model';
 
 const QUEUE = { url: 'https://sqs.us-east-1.amazonaws.com/123456789012/Work', arn: 'arn:aws:sqs:us-east-1:123456789012:Work' };

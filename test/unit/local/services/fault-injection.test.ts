@@ -1,10 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  createFaultDecider,
-  FaultCounter,
-  operationOf,
-  validateFaultOptions,
-} from '../../../../src/local/services/fault-injection';
+import { operationOf } from '../../../../src/local/services/embedded-http-service';
+import { createFaultDecider, FaultCounter, validateFaultOptions } from '../../../../src/local/services/fault-injection';
 
 function requestWith(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;

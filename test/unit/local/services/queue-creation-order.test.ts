@@ -26,7 +26,7 @@ describe('Function: creationOrder', () => {
 
   it('refuses a redrive to a queue that is not in the stack', () => {
     // Act & Assess
-    expect(() => creationOrder([queueFactory('A', 'Missing')])).toThrow(new EmbeddedServiceError('queue A: dead-letter queue Missing is not in the stack', 'SETUP_FAILED'));
+    expect(() => creationOrder([queueFactory('A', 'Missing')])).toThrow(new EmbeddedServiceError('setup_failed', 'queue A: dead-letter queue Missing is not in the stack'));
   });
 
   it('refuses redrive policies that form a cycle', () => {

@@ -1,8 +1,7 @@
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../../../src/cli/cli-support';
-import { assertGeneratedKeys, issueStageToken } from '../../../src/cli/stage-tokens';
+import { assertGeneratedKeys, issueStageToken, StageTokenError } from '../../../src/tooling/stage-tokens';
 import { getStage, type StageConfig } from '../../../infra/stages';
 import { temporaryDirectory } from '../helpers/temp-dir';
 
@@ -14,7 +13,8 @@ const jwksStage: StageConfig = {
 
 describe('Function: assertGeneratedKeys', () => {
   it('refuses a stage whose tokens come from an identity provider, in one line', () => {
-    expect(() => assertGeneratedKeys(jwksStage)).toThrow(CliError);
+    expect(() => assertGeneratedKeys(jwksStage)).toThrow(StageTokenError);
+    expect(() => assertGeneratedKeys(jwksStage)).toThrow(expect.objectContaining({ code: 'external_identity_provider', stage: 'partner' }) as Error);
     expect(() => assertGeneratedKeys(jwksStage)).toThrow(
       'stage "partner" verifies tokens from an external identity provider (https://idp.example.com/.well-known/jwks.json): get its tokens from that provider, ws-notify has no key for it',
     );
@@ -54,9 +54,10 @@ describe('Function: issueStageToken', () => {
     const rsOnly: StageConfig = { ...getStage('local'), jwt: { ...getStage('local').jwt, algorithms: ['RS256'] } };
 
     await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toThrow('the key of stage "local" is ES256');
+    await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toMatchObject({ code: 'algorithm_not_accepted', stage: 'local' });
   });
 
   it('refuses a jwks stage without touching the keys directory', async () => {
-    await expect(issueStageToken(jwksStage, { userId: 'u1', ttlSeconds: 60 })).rejects.toBeInstanceOf(CliError);
+    await expect(issueStageToken(jwksStage, { userId: 'u1', ttlSeconds: 60 })).rejects.toBeInstanceOf(StageTokenError);
   });
 });

@@ -1,17 +1,37 @@
 /**
- * Issuing tokens for a stage with its generated ES256 key (`npm run token`), and the refusal for
- * a stage whose tokens come from an external identity provider.
+ * Issuing tokens for a stage with its generated ES256 key (`npm run token`, the local console's
+ * demo clients, tests), and the refusal for a stage whose tokens come from an external identity
+ * provider.
  */
 import { SignJWT } from 'jose';
 import type { StageConfig } from '../../infra/stages';
-import { ensureStageKeyPair, readStageSigningKey } from '../tooling/stage-keys';
-import { CliError } from './cli-support';
+import { ensureStageKeyPair, readStageSigningKey } from './stage-keys';
 
-/** Throws a one-line CliError for a stage whose keys ws-notify does not hold (keySource `jwks`). */
+export type StageTokenErrorCode =
+  /** The stage verifies tokens of an external identity provider (keySource `jwks`): ws-notify holds no key for it. */
+  | 'external_identity_provider'
+  /** The stage's key is of an algorithm the stage does not accept. */
+  | 'algorithm_not_accepted';
+
+/** No token can be issued for the stage. The message is one line, fit for a CLI. */
+export class StageTokenError extends Error {
+  override readonly name = 'StageTokenError';
+  constructor(
+    readonly code: StageTokenErrorCode,
+    readonly stage: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws a StageTokenError for a stage whose keys ws-notify does not hold (keySource `jwks`). */
 export function assertGeneratedKeys(stage: StageConfig): void {
   const source = stage.jwt.keySource;
   if (source.kind === 'jwks') {
-    throw new CliError(
+    throw new StageTokenError(
+      'external_identity_provider',
+      stage.name,
       `stage "${stage.name}" verifies tokens from an external identity provider (${source.jwksUrl}): get its tokens from that provider, ws-notify has no key for it`,
     );
   }
@@ -33,7 +53,11 @@ export async function issueStageToken(stage: StageConfig, options: IssueTokenOpt
   await ensureStageKeyPair(stage.name);
   const { key, kid, alg } = await readStageSigningKey(stage.name);
   if (!(stage.jwt.algorithms as readonly string[]).includes(alg)) {
-    throw new CliError(`the key of stage "${stage.name}" is ${alg}, which the stage does not accept (${stage.jwt.algorithms.join(', ')})`);
+    throw new StageTokenError(
+      'algorithm_not_accepted',
+      stage.name,
+      `the key of stage "${stage.name}" is ${alg}, which the stage does not accept (${stage.jwt.algorithms.join(', ')})`,
+    );
   }
   const issuedAt = Math.floor((options.now ?? Date.now()) / 1000);
   return new SignJWT({})

@@ -1,0 +1,74 @@
+/**
+ * What the console watches of a running stack: the gateway's handshakes, routes, Management API
+ * calls, disconnects and warnings, the queue batches and the failed invocations. Each becomes an
+ * entry of the event feed (event-feed.ts) and, when it can change them, a refresh of the
+ * connection table or the queue depths.
+ */
+import type { FunctionInvocationEvent } from '../functions/function-events';
+import type { WebSocketGatewayEventMap } from '../gateway';
+import type { PollerBatchEvent } from '../pollers/poller-events';
+import {
+  describeBatch,
+  describeDisconnect,
+  describeFailedInvocation,
+  describeHandshake,
+  describeManagement,
+  describeRoute,
+  describeWarning,
+  type FeedEntry,
+} from './event-feed';
+import type { SnapshotKind } from './console-snapshots';
+
+/** The stack's event sources (a LocalStack has them). */
+export interface StackEventSources {
+  readonly gateway: {
+    on<K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): unknown;
+    off<K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): unknown;
+  };
+  onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
+  onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+}
+
+export interface StackEventSinks {
+  readonly publish: (entry: FeedEntry) => void;
+  readonly changed: (kind: SnapshotKind) => void;
+  /** The logical name of a queue (`NotifyUser`) by its logical id. */
+  readonly queueName: (queueId: string) => string;
+}
+
+/** Subscribes to the stack's events; returns the function that unsubscribes. */
+export function watchStackEvents(stack: StackEventSources, sinks: StackEventSinks): () => void {
+  const { publish, changed } = sinks;
+  const gateway = stack.gateway;
+  const on = <K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): (() => void) => {
+    gateway.on(event, listener);
+    return () => void gateway.off(event, listener);
+  };
+  const detach = [
+    on('handshake', (event) => publish(describeHandshake(event))),
+    on('connection', () => changed('connections')),
+    on('route', (event) => {
+      publish(describeRoute(event));
+      changed('connections');
+    }),
+    on('management', (event) => {
+      publish(describeManagement(event));
+      changed('connections');
+    }),
+    on('disconnect', (event) => {
+      publish(describeDisconnect(event));
+      changed('connections');
+    }),
+    on('warning', (warning) => publish(describeWarning(warning))),
+    stack.onBatch((event) => {
+      publish(describeBatch(event, sinks.queueName(event.queueId)));
+      changed('queues');
+    }),
+    stack.onInvocation((event) => {
+      if (event.type !== 'end') return;
+      const entry = describeFailedInvocation(event);
+      if (entry !== undefined) publish(entry);
+    }),
+  ];
+  return () => detach.forEach((off) => off());
+}

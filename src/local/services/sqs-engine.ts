@@ -1,0 +1,219 @@
+/**
+ * local-aws-sqs, the in-memory SQS of the local runtime. Every use of its internals is in this
+ * module: its request handler, the port it writes into queue URLs, its queue objects and their
+ * records. The rest of the runtime sees an HTTP handler and, for the queue pollers, queues with
+ * SQS's ReceiveMessage and DeleteMessageBatch semantics.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
+
+/** A message the queue did not delete, and why (as DeleteMessageBatch reports it). */
+export interface DeleteFailure {
+  /** Index into the receipt handles given. */
+  readonly index: number;
+  readonly code: string;
+}
+
+/**
+ * A queue as AWS's event source mapping service uses it: calls into the engine's queue, without
+ * HTTP (the same queue methods the HTTP actions call: visibility, receive counts, redrive and
+ * delays behave the same).
+ */
+export interface EventSourceQueue {
+  /**
+   * ReceiveMessage with every attribute and message attribute, in the SDK's shape. An aborted
+   * receive rejects with an AbortError at once; messages it takes afterwards are put back, visible.
+   */
+  receive(request: { readonly maxMessages: number; readonly waitTimeSeconds: number; readonly signal?: AbortSignal }): Promise<Message[]>;
+  /** DeleteMessageBatch: the failures, none when every message was deleted. */
+  deleteBatch(receiptHandles: readonly string[]): Promise<DeleteFailure[]>;
+}
+
+export interface SqsEngine {
+  /** Answers an SQS API request (JSON or query protocol). */
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Tells the engine the port it is served on: queue URLs carry it. */
+  setPort(port: number): void;
+  /** The queue of that name for the queue pollers, or undefined. */
+  eventSourceQueue(queueName: string): EventSourceQueue | undefined;
+  /** Drops every message of every queue. */
+  clear(): void;
+}
+
+type EngineQueue = ReturnType<typeof createRequestHandler>['service']['Queues'][number];
+
+/** A stored message of local-aws-sqs, as its receive returns it. */
+interface EngineRecord {
+  readonly MessageId?: string;
+  readonly ReceiptHandle?: string;
+  readonly MessageBody?: string;
+  readonly MD5OfMessageBody?: string;
+  readonly MD5OfMessageAttributes?: string;
+  readonly attributes?: Record<string, string>;
+  readonly MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: string | Uint8Array }>;
+}
+
+/** What a receive took, enough to put it back. */
+interface Taken {
+  readonly MessageId?: string;
+  readonly ReceiptHandle?: string;
+  readonly Body?: string;
+  readonly MessageAttributes?: unknown;
+}
+
+export function createSqsEngine(options: { readonly hostname: string; readonly region: string; readonly accountId: string }): SqsEngine {
+  const { service, requestHandler } = createRequestHandler({
+    port: 0,
+    hostname: options.hostname,
+    region: options.region,
+    accountId: options.accountId,
+    validateDlqDestination: true,
+    emulateQueueCreationLifecycle: false,
+    emulateLazyQueues: false,
+  });
+  const queueNamed = (name: string | undefined): EngineQueue | undefined => service.Queues.find((candidate) => candidate.QueueName === name);
+  return {
+    handle: (request, response) => {
+      void requestHandler(request, response);
+      if (request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage') returnOrphanedMessages(request, response, queueNamed);
+    },
+    setPort: (port) => {
+      service.PORT = port;
+    },
+    eventSourceQueue: (queueName) => {
+      const queue = queueNamed(queueName);
+      return queue === undefined ? undefined : eventSourceQueue(queue);
+    },
+    clear: () => service.Queues.forEach((queue) => queue.clearRecords()),
+  };
+}
+
+/**
+ * Puts received messages back, visible at once, with the same message ids, as if the receive never
+ * happened (a receive nobody is waiting for any more).
+ */
+function returnToQueue(queue: EngineQueue, messages: readonly Taken[]): void {
+  for (const message of messages) {
+    if (message.ReceiptHandle === undefined || message.MessageId === undefined) continue;
+    try {
+      queue.delete(message.ReceiptHandle);
+    } catch {
+      // A receipt handle the queue refuses: nothing of ours to put back.
+      continue;
+    }
+    queue.setRecord({ MessageBody: message.Body, MessageAttributes: message.MessageAttributes, DelaySeconds: 0 }, message.MessageId);
+  }
+}
+
+/**
+ * A client that gives up on a long poll (a poller shutting down aborts its requests) leaves the
+ * receive running inside local-aws-sqs: whatever it collects afterwards would be answered to a
+ * closed socket and stay invisible for a whole visibility timeout, received by nobody. This puts
+ * such messages back.
+ */
+function returnOrphanedMessages(request: IncomingMessage, response: ServerResponse, queueNamed: (name: string | undefined) => EngineQueue | undefined): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let clientGone = false;
+  response.once('close', () => {
+    if (!response.writableFinished) clientGone = true;
+  });
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.end = ((...args: unknown[]) => {
+    const body = args[0];
+    if (clientGone && (typeof body === 'string' || Buffer.isBuffer(body))) {
+      try {
+        const { Messages } = JSON.parse(body.toString()) as { Messages?: Taken[] };
+        const { QueueUrl } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { QueueUrl?: string };
+        const queue = queueNamed(QueueUrl?.split('/').pop());
+        if (queue !== undefined && Messages !== undefined) returnToQueue(queue, Messages);
+      } catch {
+        // Not a JSON answer with messages: nothing was taken.
+      }
+    }
+    return end(...args);
+  }) as ServerResponse['end'];
+}
+
+function toMessageAttributes(attributes: EngineRecord['MessageAttributes']): Record<string, MessageAttributeValue> | undefined {
+  if (attributes === undefined) return undefined;
+  const result: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    // The JSON protocol stores binary values as base64 text; the SDK hands them out as bytes.
+    const binary = typeof value.BinaryValue === 'string' ? Buffer.from(value.BinaryValue, 'base64') : value.BinaryValue;
+    result[name] = {
+      DataType: value.DataType,
+      ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}),
+      ...(binary !== undefined ? { BinaryValue: binary } : {}),
+    };
+  }
+  return result;
+}
+
+/** A received record in the shape of the SDK's ReceiveMessage output (AttributeNames and MessageAttributeNames `All`). */
+function toMessage(record: EngineRecord): Message {
+  const messageAttributes = toMessageAttributes(record.MessageAttributes);
+  return {
+    MessageId: record.MessageId,
+    ReceiptHandle: record.ReceiptHandle,
+    MD5OfBody: record.MD5OfMessageBody,
+    Body: record.MessageBody,
+    ...(record.attributes !== undefined ? { Attributes: { ...record.attributes } } : {}),
+    ...(messageAttributes !== undefined && Object.keys(messageAttributes).length > 0
+      ? { MessageAttributes: messageAttributes, MD5OfMessageAttributes: record.MD5OfMessageAttributes }
+      : {}),
+  };
+}
+
+function abortError(): Error {
+  const error = new Error('the receive was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+function eventSourceQueue(queue: EngineQueue): EventSourceQueue {
+  return {
+    receive({ maxMessages, waitTimeSeconds, signal }) {
+      if (signal?.aborted === true) return Promise.reject(abortError());
+      const pending = queue.receive({ MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeSeconds }) as Promise<EngineRecord[]>;
+      if (signal === undefined) return pending.then((records) => records.map(toMessage));
+      return new Promise<Message[]>((resolve, reject) => {
+        const onAbort = (): void => {
+          reject(abortError());
+          // The queue's receive runs on: whatever it takes goes back.
+          void pending.then(
+            (records) => returnToQueue(queue, records.map((record) => ({ MessageId: record.MessageId, ReceiptHandle: record.ReceiptHandle, Body: record.MessageBody, MessageAttributes: record.MessageAttributes }))),
+            () => undefined,
+          );
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.then(
+          (records) => {
+            if (signal.aborted) return;
+            signal.removeEventListener('abort', onAbort);
+            resolve(records.map(toMessage));
+          },
+          (error: unknown) => {
+            if (signal.aborted) return;
+            signal.removeEventListener('abort', onAbort);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      });
+    },
+
+    deleteBatch(receiptHandles) {
+      const failures: DeleteFailure[] = [];
+      receiptHandles.forEach((receiptHandle, index) => {
+        try {
+          if (!queue.delete(receiptHandle)) failures.push({ index, code: 'ReceiptHandleIsInvalid' });
+        } catch (error) {
+          const code = (error as { Code?: unknown }).Code;
+          failures.push({ index, code: typeof code === 'string' ? code : 'ReceiptHandleIsInvalid' });
+        }
+      });
+      return Promise.resolve(failures);
+    },
+  };
+}
