@@ -74,7 +74,7 @@ export const ConnectionId = boundedString('ConnectionId', 1, MAX_CONNECTION_ID_L
 export const NotificationId = boundedString('NotificationId', 1, MAX_NOTIFICATION_ID_LENGTH);
 export const PingName = boundedString('PingName', 1, MAX_PING_NAME_LENGTH);
 
-// --- client messages (SPEC §3) ---------------------------------------------------------------
+// --- client messages (docs/protocol.md) ------------------------------------------------------
 
 /** `{"action":"authorize","token":"…"}`: `token` must be a string (its content is the verifier's job). */
 export const AuthorizeMessage = t.type({ token: t.string }, 'AuthorizeMessage');
@@ -84,7 +84,7 @@ export type AuthorizeMessage = t.TypeOf<typeof AuthorizeMessage>;
 export const PingMessage = t.partial({ name: PingName }, 'PingMessage');
 export type PingMessage = t.TypeOf<typeof PingMessage>;
 
-// --- queue bodies (SPEC §4) ------------------------------------------------------------------
+// --- queue bodies (docs/protocol.md) ---------------------------------------------------------
 
 export const NotifyUserBody = t.intersection(
   [t.type({ userId: UserId, data: JsonValue }), t.partial({ id: NotificationId })],

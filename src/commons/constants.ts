@@ -1,15 +1,15 @@
-/** Limits and fixed values of the ws-notify protocol (SPEC §2–§4). */
+/** Limits and fixed values of the ws-notify protocol (docs/protocol.md). */
 
-/** Tokens longer than this are rejected before they are parsed (SPEC §2). */
+/** Tokens longer than this are rejected before they are parsed. */
 export const MAX_TOKEN_LENGTH = 4096;
 
-/** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (SPEC §2: at most 30 s). */
+/** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (at most 30 s). */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
 
 /** The failed `authorize` that reaches this count is answered with `too_many_attempts` and disconnected. */
 export const MAX_FAILED_AUTHORIZE_ATTEMPTS = 3;
 
-/** API Gateway's WebSocket message limit: 128 KB = 131,072 bytes (SPEC §3). */
+/** API Gateway's WebSocket message limit: 128 KB = 131,072 bytes. */
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 131_072;
 
 /** API Gateway closes a WebSocket connection after 2 hours at the latest. */

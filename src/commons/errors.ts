@@ -42,7 +42,7 @@ export type InvalidTokenCode =
   | 'claim_missing'
   | 'claim_invalid';
 
-/** A token failed verification (SPEC §2). */
+/** A token failed verification. */
 export class InvalidTokenError extends WsNotifyError {
   override readonly name = 'InvalidTokenError';
   constructor(

@@ -1,5 +1,5 @@
 /**
- * Server → client frames (SPEC §3). Every frame carries `type`; error frames carry a stable
+ * Server → client frames (docs/protocol.md). Every frame carries `type`; error frames carry a stable
  * `code` and a human message written here, never an exception's message or stack.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The one JWT verifier of ws-notify (SPEC §2), used by the REQUEST authorizer and by the
+ * The one JWT verifier of ws-notify (docs/auth.md), used by the REQUEST authorizer and by the
  * `authorize` action alike: asymmetric algorithm allow-list (never `none`, never HMAC), `iss` and
  * `aud` pinned to the stage, `exp` and `sub` required, `nbf` honoured, 30 s clock tolerance,
  * tokens over 4096 characters rejected before they are parsed.

@@ -40,7 +40,7 @@ describe('Function: frameByteLength', () => {
 });
 
 describe('Function: isErrorCode', () => {
-  it('knows the SPEC §3 codes only', () => {
+  it('knows the documented error codes only', () => {
     expect(ERROR_CODES).toHaveLength(9);
     expect(isErrorCode('token_expired')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);

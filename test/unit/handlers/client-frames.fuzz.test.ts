@@ -1,6 +1,6 @@
 /**
  * Property tests (fast-check): whatever text a client sends, the function API Gateway routes it
- * to answers with one well-formed frame — a valid reply or a SPEC §3 error — and never throws.
+ * to answers with one well-formed frame — a valid reply or a documented error frame — and never throws.
  * On a connection that may not act, every message except `authorize` gets `unauthorized` /
  * `token_expired` and nothing is written, sent or posted.
  */
@@ -103,7 +103,7 @@ describe('Property: every client frame gets one well-formed reply', () => {
         // Act
         const result = await route!(messageEvent(body, { routeKey }));
 
-        // Assess: one JSON frame with a type; errors carry a SPEC code and a message, nothing else.
+        // Assess: one JSON frame with a type; errors carry a documented code and a message, nothing else.
         expect(result.statusCode).toBe(200);
         const frame = JSON.parse(result.body ?? '') as Record<string, unknown>;
         expect(['pong', 'error']).toContain(frame.type);
