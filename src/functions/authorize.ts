@@ -1,7 +1,8 @@
-/** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, JWT_*, CALLBACK_URL. */
+/** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, INBOX_TABLE_NAME, JWT_*, CALLBACK_URL. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { GatewayClient } from '../commons/clients/gateway-client';
+import { InboxStore } from '../commons/clients/inbox-store';
 import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { getJwtVerifierConfigFromEnv, JwtVerifier } from '../commons/jwt-verifier';
@@ -10,10 +11,12 @@ import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-ev
 import { handleAuthorize } from '../handlers/authorize';
 
 const logger = createFunctionLogger();
-const connections = new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
+const connections = new ConnectionStore({ client: dynamodb, tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const inbox = new InboxStore({ client: dynamodb, tableName: getStringFromEnv('INBOX_TABLE_NAME') });
 const gateway = GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL'));
 const verifier = new JwtVerifier(getJwtVerifierConfigFromEnv());
 
 export const handler = lambdaEntry<WebSocketMessageEvent, RouteResult>(logger, (event) =>
-  handleAuthorize(event, { connections, gateway, verifier, logger }),
+  handleAuthorize(event, { connections, inbox, gateway, verifier, logger }),
 );
