@@ -69,12 +69,28 @@ export const UnixSecondsFromUnknown = new t.Type<number, number, unknown>(
   t.identity,
 );
 
+/** A whole number from `min` to the largest safe integer (JSON numbers only, never numeric strings). */
+export function safeIntegerFrom(name: string, min: number): t.Type<number, number, unknown> {
+  const is = (input: unknown): input is number => typeof input === 'number' && Number.isSafeInteger(input) && input >= min;
+  return new t.Type<number, number, unknown>(
+    name,
+    is,
+    (input, context) => (is(input) ? t.success(input) : t.failure(input, context, `must be an integer of ${min} or more`)),
+    t.identity,
+  );
+}
+
+/** A notification's place in its user's inbox: an integer ≥ 1. */
+export const Seq = safeIntegerFrom('Seq', 1);
+/** The highest `seq` a client holds, or 0: an integer ≥ 0. */
+export const ResumeCursor = safeIntegerFrom('ResumeCursor', 0);
+
 export const UserId = boundedString('UserId', 1, MAX_USER_ID_LENGTH);
 export const ConnectionId = boundedString('ConnectionId', 1, MAX_CONNECTION_ID_LENGTH);
 export const NotificationId = boundedString('NotificationId', 1, MAX_NOTIFICATION_ID_LENGTH);
 export const PingName = boundedString('PingName', 1, MAX_PING_NAME_LENGTH);
 
-// --- client messages (docs/protocol.md) -------------------------------------------------------
+// --- client messages (docs/protocol.md) ------------------------------------------------------
 
 /** `{"action":"authorize","token":"…"}`: `token` must be a string (its content is the verifier's job). */
 export const AuthorizeMessage = t.type({ token: t.string }, 'AuthorizeMessage');
@@ -84,7 +100,11 @@ export type AuthorizeMessage = t.TypeOf<typeof AuthorizeMessage>;
 export const PingMessage = t.partial({ name: PingName }, 'PingMessage');
 export type PingMessage = t.TypeOf<typeof PingMessage>;
 
-// --- queue bodies (docs/protocol.md) ----------------------------------------------------------
+/** `{"action":"resume","after":N}`: N the highest `seq` the client holds, or 0. */
+export const ResumeMessage = t.type({ after: ResumeCursor }, 'ResumeMessage');
+export type ResumeMessage = t.TypeOf<typeof ResumeMessage>;
+
+// --- queue bodies (docs/protocol.md) ---------------------------------------------------------
 
 export const NotifyUserBody = t.intersection(
   [t.type({ userId: UserId, data: JsonValue }), t.partial({ id: NotificationId })],
@@ -92,8 +112,9 @@ export const NotifyUserBody = t.intersection(
 );
 export type NotifyUserBody = t.TypeOf<typeof NotifyUserBody>;
 
+/** `seq` is set by the NotifyUser fan-out; applications leave it out. */
 export const NotifyConnectionBody = t.intersection(
-  [t.type({ connectionId: ConnectionId, data: JsonValue }), t.partial({ id: NotificationId })],
+  [t.type({ connectionId: ConnectionId, data: JsonValue }), t.partial({ id: NotificationId, seq: Seq })],
   'NotifyConnectionBody',
 );
 export type NotifyConnectionBody = t.TypeOf<typeof NotifyConnectionBody>;

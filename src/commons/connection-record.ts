@@ -82,7 +82,7 @@ export function isTokenExpired(expiresAt: number, nowMs: number): boolean {
   return expiresAt * 1000 <= nowMs;
 }
 
-/** What a connection may do now (docs/auth.md, docs/protocol.md). */
+/** What a connection may do now: act, be told its token expired, or be told it is not authorized. */
 export type ConnectionAccess =
   | { readonly status: 'authorized'; readonly record: AuthorizedConnection }
   | { readonly status: 'token_expired'; readonly record: AuthorizedConnection }

@@ -1,4 +1,4 @@
-/** Limits and fixed values of the ws-notify protocol (docs/protocol.md, docs/auth.md). */
+/** Limits and fixed values of the ws-notify protocol (docs/protocol.md). */
 
 /** Tokens longer than this are rejected before they are parsed. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -38,3 +38,28 @@ export const MAX_NOTIFICATION_ID_LENGTH = 128;
 
 /** Longest `name` of a ping, in characters. */
 export const MAX_PING_NAME_LENGTH = 100;
+
+/** Name of the inbox table's local secondary index by notification id (docs/architecture.md "Inbox"). */
+export const DEFAULT_INBOX_ID_INDEX_NAME = 'byId';
+
+/** The stage setting `inboxRetentionSeconds` when a stage does not set it: 24 hours. */
+export const DEFAULT_INBOX_RETENTION_SECONDS = 86_400;
+
+/** Longest inbox retention a stage may set: 365 days. */
+export const MAX_INBOX_RETENTION_SECONDS = 365 * 86_400;
+
+/** At most this many notifications are replayed per `resume`. */
+export const MAX_REPLAYED_PER_RESUME = 100;
+
+/**
+ * How long a recent-connection pointer is read by the fan-out: far longer than the user index
+ * takes to show a new or renewed connection, short enough to keep the pointer query small.
+ */
+export const RECENT_CONNECTION_SECONDS = 300;
+
+/**
+ * A connection younger than this (since `connectedAt`) may still be completing its handshake, so
+ * a 410 for it never deletes its record: API Gateway allows up to 29 s for the REQUEST authorizer
+ * and up to 29 s for the `$connect` integration.
+ */
+export const HANDSHAKE_WINDOW_SECONDS = 60;

@@ -42,7 +42,7 @@ export type InvalidTokenCode =
   | 'claim_missing'
   | 'claim_invalid';
 
-/** A token failed verification (docs/auth.md). */
+/** A token failed verification. */
 export class InvalidTokenError extends WsNotifyError {
   override readonly name = 'InvalidTokenError';
   constructor(
@@ -112,6 +112,33 @@ export class ConnectionStoreError extends WsNotifyError {
 export class InvalidRecordError extends WsNotifyError {
   override readonly name = 'InvalidRecordError';
   readonly code = 'invalid_record';
+}
+
+/** A DynamoDB call of the inbox store failed (other than a conditional check it handles itself). */
+export class InboxStoreError extends WsNotifyError {
+  override readonly name = 'InboxStoreError';
+  readonly code = 'inbox_store_failure';
+}
+
+/**
+ * Concurrent stores for the same user took every `seq` this store tried: nothing was stored. Worth
+ * a retry (the queue redelivers the message).
+ */
+export class InboxContentionError extends WsNotifyError {
+  override readonly name = 'InboxContentionError';
+  readonly code = 'inbox_contention';
+  constructor(
+    readonly userId: string,
+    readonly attempts: number,
+  ) {
+    super(`no free seq for user ${userId} after ${attempts} attempts: other stores for the user took them first`);
+  }
+}
+
+/** A stored inbox item does not have the documented shape. */
+export class InvalidInboxItemError extends WsNotifyError {
+  override readonly name = 'InvalidInboxItemError';
+  readonly code = 'invalid_inbox_item';
 }
 
 /** Entries of an SQS send failed; `retryable` is false when SQS blamed the sender (bad content, too large). */

@@ -53,10 +53,29 @@ export interface AuthorizedFrame {
 export interface NotificationFrame {
   readonly type: 'notification';
   readonly id: string;
+  /** The notification's place in the user's inbox; only for notifications sent to a user. */
+  readonly seq?: number;
   readonly data: unknown;
+  /** Only on a notification sent again by `resume`. */
+  readonly replayed?: true;
 }
 
-export type ServerFrame = ErrorFrame | PongFrame | AuthorizedFrame | NotificationFrame;
+/** The last frame of a `resume`: what was replayed and what the inbox holds. */
+export interface ResumedFrame {
+  readonly type: 'resumed';
+  /** The `after` the client sent. */
+  readonly after: number;
+  /** The highest `seq` stored for the user; 0 for none. */
+  readonly latest: number;
+  /** Notifications replayed by this resume. */
+  readonly count: number;
+  /** More remain: resume again from the last `seq` received. */
+  readonly more: boolean;
+  /** The inbox cannot show that it holds everything after `after` (some may have passed their retention). */
+  readonly truncated: boolean;
+}
+
+export type ServerFrame = ErrorFrame | PongFrame | AuthorizedFrame | NotificationFrame | ResumedFrame;
 
 export function errorFrame(code: ErrorCode, message: string = ERROR_MESSAGES[code]): ErrorFrame {
   return { type: 'error', code, message };
@@ -71,8 +90,35 @@ export function authorizedFrame(userId: string, expiresAt: number, connectionId:
   return { type: 'authorized', userId, expiresAt, connectionId };
 }
 
-export function notificationFrame(id: string, data: unknown): NotificationFrame {
-  return { type: 'notification', id, data };
+export interface NotificationOptions {
+  readonly seq?: number;
+  readonly replayed?: boolean;
+}
+
+/** `{"type":"notification","id","seq"?,"data","replayed"?}`: `seq` when given, `replayed` only when true. */
+export function notificationFrame(id: string, data: unknown, options: NotificationOptions = {}): NotificationFrame {
+  return {
+    type: 'notification',
+    id,
+    ...(options.seq === undefined ? {} : { seq: options.seq }),
+    data,
+    ...(options.replayed === true ? { replayed: true as const } : {}),
+  };
+}
+
+/**
+ * The text of a notification frame whose `data` is already JSON text (as the inbox and the fan-out
+ * hold it): the same text as `serializeFrame(notificationFrame(…))`, without parsing `data` again.
+ */
+export function serializeNotificationFrame(id: string, dataJson: string, options: NotificationOptions = {}): string {
+  const seq = options.seq === undefined ? '' : `,"seq":${options.seq}`;
+  const replayed = options.replayed === true ? ',"replayed":true' : '';
+  return `{"type":"notification","id":${JSON.stringify(id)}${seq},"data":${dataJson}${replayed}}`;
+}
+
+export function resumedFrame(summary: Omit<ResumedFrame, 'type'>): ResumedFrame {
+  const { after, latest, count, more, truncated } = summary;
+  return { type: 'resumed', after, latest, count, more, truncated };
 }
 
 export function serializeFrame(frame: ServerFrame): string {

@@ -41,7 +41,7 @@ export interface WebSocketEvent {
 export type WebSocketConnectEvent = WebSocketEvent;
 /** `$disconnect`. */
 export type WebSocketDisconnectEvent = WebSocketEvent;
-/** A message routed to `ping`, `authorize` or `$default`. */
+/** A message routed to `ping`, `authorize`, `resume` or `$default`. */
 export type WebSocketMessageEvent = WebSocketEvent;
 
 /** What a route integration returns: the status of `$connect`, or a route response's body. */

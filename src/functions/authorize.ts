@@ -1,6 +1,7 @@
-/** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, JWT_*, CALLBACK_URL. */
+/** Lambda entry: route `authorize` (route response). Env: CONNECTIONS_TABLE_NAME, INBOX_TABLE_NAME, JWT_*, CALLBACK_URL. */
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { GatewayClient } from '../commons/clients/gateway-client';
+import { InboxStore } from '../commons/clients/inbox-store';
 import { createDynamoDbClient } from '../commons/clients/sdk-client-config';
 import { getStringFromEnv } from '../commons/config';
 import { getJwtVerifierConfigFromEnv, JwtVerifier } from '../commons/jwt-verifier';
@@ -9,10 +10,12 @@ import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-ev
 import { handleAuthorize } from '../handlers/authorize';
 
 const logger = createFunctionLogger();
-const connections = new ConnectionStore({ client: createDynamoDbClient(), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const dynamodb = createDynamoDbClient();
+const connections = new ConnectionStore({ client: dynamodb, tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const inbox = new InboxStore({ client: dynamodb, tableName: getStringFromEnv('INBOX_TABLE_NAME') });
 const gateway = GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL'));
 const verifier = new JwtVerifier(getJwtVerifierConfigFromEnv());
 
 export const handler = lambdaEntry<WebSocketMessageEvent, RouteResult>(logger, (event) =>
-  handleAuthorize(event, { connections, gateway, verifier, logger }),
+  handleAuthorize(event, { connections, inbox, gateway, verifier, logger }),
 );

@@ -1,8 +1,10 @@
 /**
- * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, and in
- * mode `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS.
+ * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, in mode
+ * `authorizer` INBOX_TABLE_NAME, and in mode `action` AUTHORIZE_DEADLINE_QUEUE_URL +
+ * AUTHORIZE_DEADLINE_SECONDS.
  */
 import { ConnectionStore } from '../commons/clients/connection-store';
+import { InboxStore } from '../commons/clients/inbox-store';
 import { QueueClient } from '../commons/clients/queue-client';
 import { createDynamoDbClient, createSqsClient } from '../commons/clients/sdk-client-config';
 import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } from '../commons/config';
@@ -18,10 +20,12 @@ const config: ConnectConfig = {
   allowedOrigins: getListFromEnv('ALLOWED_ORIGINS'),
   ...(authMode === 'action' ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) } : {}),
 };
-const connections = new ConnectionStore({ client: createDynamoDbClient(), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const dynamodb = createDynamoDbClient();
+const connections = new ConnectionStore({ client: dynamodb, tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const inbox = authMode === 'authorizer' ? new InboxStore({ client: dynamodb, tableName: getStringFromEnv('INBOX_TABLE_NAME') }) : undefined;
 const deadlineQueue =
   authMode === 'action' ? new QueueClient({ client: createSqsClient(), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
 
 export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
-  handleConnect(event, { connections, config, logger, ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),
+  handleConnect(event, { connections, config, logger, ...(inbox === undefined ? {} : { inbox }), ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),
 );

@@ -4,17 +4,23 @@
  *
  * Order: read the record; decode the body (`token` must be a string, else `bad_request`); verify
  * the token; refuse a token of another user (`invalid_token`, the record keeps its owner); write
- * with a condition that never re-creates a deleted record. Every failed attempt — `bad_request`
+ * with a condition that never re-creates a deleted record; then write the recent-connection pointer
+ * in the user's inbox, so that a notification stored from now on reaches the connection even while
+ * the user index does not show it (or its renewed expiry) yet. The pointer is written after the
+ * record, which never changes owner, so it always names the record's user. When it cannot be
+ * written, the answer is `internal_error` (the client authorizes again). Every failed attempt — `bad_request`
  * or `invalid_token` — adds one to `failedAttempts`; the third is answered with a
  * `too_many_attempts` frame through the Management API, the connection is then closed, and the
  * route returns no body.
  */
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { InboxStore } from '../commons/clients/inbox-store';
 import { ConnectionGoneError, ConnectionChangedError, InvalidTokenError, KeyUnavailableError } from '../commons/errors';
 import type { GatewayClient } from '../commons/clients/gateway-client';
 import { AuthorizeMessage, decode } from '../commons/codecs';
 import { MAX_FAILED_AUTHORIZE_ATTEMPTS } from '../commons/constants';
+import { recentConnection } from '../commons/inbox';
 import { authorizedFrame, errorFrame, type ErrorCode } from '../commons/frames';
 import type { TokenVerifier } from '../commons/jwt-verifier';
 import type { Logger } from '../commons/logger';
@@ -23,6 +29,7 @@ import { errorResult, frameResult, parseClientMessage, withErrorFrame } from './
 
 export interface AuthorizeDependencies {
   readonly connections: ConnectionStore;
+  readonly inbox: InboxStore;
   readonly gateway: GatewayClient;
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
@@ -32,7 +39,7 @@ export interface AuthorizeDependencies {
 const NOT_REGISTERED = 'This connection is not registered: reconnect.';
 
 export async function handleAuthorize(event: WebSocketMessageEvent, deps: AuthorizeDependencies): Promise<RouteResult> {
-  const { connections, gateway, verifier, logger, clock = systemClock } = deps;
+  const { connections, inbox, gateway, verifier, logger, clock = systemClock } = deps;
   const { connectionId } = event.requestContext;
 
   /** Counts a failed attempt; the one that reaches the limit closes the connection. */
@@ -72,25 +79,27 @@ export async function handleAuthorize(event: WebSocketMessageEvent, deps: Author
       return fail('invalid_token', 'The token belongs to another user than this connection.', 'other_user');
     }
 
+    let updated;
     try {
-      const updated = await connections.authorize({
+      updated = await connections.authorize({
         connectionId,
         userId: verified.userId,
         expiresAt: verified.expiresAt,
         authorizedAt: now,
       });
-      logger.info(record.state === 'authorized' ? 'Connection renewed' : 'Connection authorized', {
-        connectionId,
-        userId: updated.userId,
-        expiresAt: updated.expiresAt,
-      });
-      return frameResult(authorizedFrame(updated.userId, updated.expiresAt, connectionId));
     } catch (error) {
       if (!(error instanceof ConnectionChangedError)) throw error;
       // Deleted (disconnected), expired or taken by another user since it was read: nothing was written.
       logger.info('Authorize lost a race with a disconnect or another authorize', { connectionId });
       return errorResult('unauthorized', NOT_REGISTERED);
     }
+    await inbox.putRecentConnection(recentConnection(updated, now));
+    logger.info(record.state === 'authorized' ? 'Connection renewed' : 'Connection authorized', {
+      connectionId,
+      userId: updated.userId,
+      expiresAt: updated.expiresAt,
+    });
+    return frameResult(authorizedFrame(updated.userId, updated.expiresAt, connectionId));
   });
 }
 

@@ -1,15 +1,21 @@
 /**
  * Route `$connect`. Refuses a handshake from an origin not in ALLOWED_ORIGINS (403, nothing
  * written). Mode `authorizer`: writes the record as authorized with the user and expiry the
- * authorizer put in `requestContext.authorizer`. Mode `action`: schedules the authorize deadline
- * (a delayed queue message) and then writes the record as pending, so a pending record never
- * exists without its deadline. Any failure → 500 (the handshake fails) with the error logged.
+ * authorizer put in `requestContext.authorizer`, then the recent-connection pointer in the user's
+ * inbox, so that a notification stored from now on reaches the connection even while the user
+ * index does not show it yet. When the pointer cannot be written, the record is deleted again and
+ * the handshake fails: the client reconnects, rather than holding a connection the fan-out may
+ * miss. Mode `action`: schedules the authorize deadline (a delayed queue message) and then writes
+ * the record as pending, so a pending record never exists without its deadline. Any failure → 500
+ * (the handshake fails) with the error logged.
  */
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { InboxStore } from '../commons/clients/inbox-store';
 import type { QueueClient } from '../commons/clients/queue-client';
 import { AuthorizerContext, decode } from '../commons/codecs';
 import { newAuthorizedConnection, newPendingConnection, type AuthMode } from '../commons/connection-record';
+import { recentConnection } from '../commons/inbox';
 import type { Logger } from '../commons/logger';
 import { getHeader, type RouteResult, type WebSocketConnectEvent } from '../commons/websocket-events';
 
@@ -23,6 +29,8 @@ export interface ConnectConfig {
 
 export interface ConnectDependencies {
   readonly connections: ConnectionStore;
+  /** Mode `authorizer`: the inbox, for the recent-connection pointer. */
+  readonly inbox?: InboxStore;
   /** Mode `action`: the authorize-deadline queue. */
   readonly deadlineQueue?: QueueClient;
   readonly config: ConnectConfig;
@@ -37,7 +45,7 @@ export function isOriginRefused(origin: string | undefined, allowedOrigins: read
 }
 
 export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectDependencies): Promise<RouteResult> {
-  const { connections, deadlineQueue, config, logger, clock = systemClock } = deps;
+  const { connections, inbox, deadlineQueue, config, logger, clock = systemClock } = deps;
   const { connectionId } = event.requestContext;
   const origin = getHeader(event.headers, 'origin');
   if (isOriginRefused(origin, config.allowedOrigins)) {
@@ -48,6 +56,7 @@ export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectD
     const now = clock();
     const connectedAt = event.requestContext.connectedAt ?? now;
     if (config.authMode === 'authorizer') {
+      if (inbox === undefined) throw new TypeError('mode authorizer needs the inbox (INBOX_TABLE_NAME)');
       const context = decode(AuthorizerContext, event.requestContext.authorizer ?? {});
       if (!context.ok) {
         logger.error('Connection refused: the authorizer context is missing or invalid', { connectionId, detail: context.message });
@@ -62,6 +71,13 @@ export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectD
         authMode: 'authorizer',
       });
       await connections.put(record);
+      try {
+        await inbox.putRecentConnection(recentConnection(record, now));
+      } catch (error) {
+        logger.error('Connection refused: the recent-connection pointer could not be written', { connectionId, userId: record.userId, error });
+        await deleteRecord(connections, connectionId, logger);
+        return { statusCode: 500 };
+      }
       logger.info('Connection authorized', { connectionId, userId: record.userId, expiresAt: record.expiresAt });
       return { statusCode: 200 };
     }
@@ -76,5 +92,14 @@ export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectD
   } catch (error) {
     logger.error('$connect failed', { connectionId, error });
     return { statusCode: 500 };
+  }
+}
+
+/** Deletes the record of a handshake that fails; if that fails too, the record expires with its ttl. */
+async function deleteRecord(connections: ConnectionStore, connectionId: string, logger: Logger): Promise<void> {
+  try {
+    await connections.delete(connectionId);
+  } catch (error) {
+    logger.error('The record of the refused connection could not be deleted: it expires with its ttl', { connectionId, error });
   }
 }

@@ -1,8 +1,11 @@
 /**
- * Consumer of the NotifyConnection queue: `{"connectionId","data","id"?}` is delivered as
- * `{"type":"notification","id","data"}` to an authorized, unexpired connection, and refused
- * with a log line otherwise. A connection that is gone (410) has its record deleted: success.
- * A frame over 128 KB goes to the DLQ; transient failures are retried, this record only.
+ * Consumer of the NotifyConnection queue: `{"connectionId","data","id"?,"seq"?}` is delivered as
+ * `{"type":"notification","id","seq"?,"data"}` to an authorized, unexpired connection, and refused
+ * with a log line otherwise (`seq` comes with the bodies of the NotifyUser fan-out). A connection
+ * that is gone (410) has its record deleted: success. A 410 for a connection still within its
+ * handshake window (it may not have finished its handshake yet) never deletes its record: the
+ * connection keeps working and gets the notification by `resume`. A frame over 128 KB goes to the
+ * DLQ; transient failures are retried, this record only.
  *
  * The batch's connection records are read first with one BatchGetItem (a fan-out batch holds ten
  * connections: one request instead of ten); a record it could not read is read on its own.
@@ -15,7 +18,7 @@ import type { GatewayClient } from '../commons/clients/gateway-client';
 import type { DeadLetterQueue } from '../commons/clients/queue-client';
 import { NotifyConnectionBody } from '../commons/codecs';
 import { connectionAccess } from '../commons/connection-record';
-import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
+import { HANDSHAKE_WINDOW_SECONDS, MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
 import { ConnectionGoneError, PayloadTooLargeError, PoisonMessageError } from '../commons/errors';
 import { notificationFrame, serializeFrame } from '../commons/frames';
 import type { Logger } from '../commons/logger';
@@ -27,6 +30,11 @@ export interface NotifyConnectionDependencies {
   readonly deadLetterQueue: DeadLetterQueue;
   readonly logger: Logger;
   readonly clock?: Clock;
+}
+
+/** True while a connection may still be completing its handshake (API Gateway answers 410 to posts until it has). */
+export function isWithinHandshakeWindow(connectedAtMs: number, nowMs: number): boolean {
+  return nowMs - connectedAtMs < HANDSHAKE_WINDOW_SECONDS * 1000;
 }
 
 export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies): QueueConsumer {
@@ -42,7 +50,7 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
   const handle = async (body: NotifyConnectionBody, record: SQSRecord, prepared: Map<string, ConnectionRecord | undefined> | undefined): Promise<void> => {
     const { connectionId } = body;
     const id = body.id ?? record.messageId;
-    const text = serializeFrame(notificationFrame(id, body.data));
+    const text = serializeFrame(notificationFrame(id, body.data, body.seq === undefined ? {} : { seq: body.seq }));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_WEBSOCKET_MESSAGE_BYTES) {
       throw new PoisonMessageError(
@@ -62,6 +70,14 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
       await gateway.post(connectionId, text);
     } catch (error) {
       if (error instanceof ConnectionGoneError) {
+        if (isWithinHandshakeWindow(access.record.connectedAt, now)) {
+          logger.info('Notification target answered 410 within its handshake window: record kept', {
+            messageId: record.messageId,
+            notificationId: id,
+            connectionId,
+          });
+          return;
+        }
         await connections.delete(connectionId);
         logger.info('Notification target is gone: record deleted', { messageId: record.messageId, notificationId: id, connectionId });
         return;

@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the route-response handlers (`ping`, `authorize`, `$default`): parsing a
+ * Helpers shared by the route-response handlers (`ping`, `authorize`, `resume`, `$default`): parsing a
  * client message, turning a frame into the integration's return value, and the error boundary
  * that answers any unexpected failure with `internal_error` instead of a Lambda error.
  */

@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import { getStage } from '../../../infra/stages';
 import { ConnectionStore } from '../../../src/commons/clients/connection-store';
 import { GatewayClient } from '../../../src/commons/clients/gateway-client';
+import { InboxStore } from '../../../src/commons/clients/inbox-store';
 import { newAuthorizedConnection, newPendingConnection } from '../../../src/commons/connection-record';
 import { handleAuthorize } from '../../../src/handlers/authorize';
 import { handleDisconnect } from '../../../src/handlers/disconnect';
@@ -97,7 +98,9 @@ describe('Function: handleAuthorize racing handleDisconnect (fast-check schedule
           } as unknown as DynamoDBClient;
           const connections = new ConnectionStore({ client: scheduledClient, tableName });
           const management = { send: () => Promise.resolve({}) } as unknown as ApiGatewayManagementApiClient;
-          const deps = { connections, gateway: new GatewayClient({ client: management }), verifier: keys.verifier, logger: silentLogger() };
+          // The recent-connection pointer goes to a stand-in inbox: this test is about the connection record.
+          const inbox = new InboxStore({ client: { send: () => Promise.resolve({}) } as unknown as DynamoDBClient, tableName: 'Inbox' });
+          const deps = { connections, inbox, gateway: new GatewayClient({ client: management }), verifier: keys.verifier, logger: silentLogger() };
 
           // Act: everything at once; the scheduler releases one DynamoDB call at a time.
           const all = Promise.all([

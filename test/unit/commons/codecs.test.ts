@@ -9,6 +9,7 @@ import {
   NotifyUserBody,
   parseJson,
   PingMessage,
+  ResumeMessage,
   TokenClaims,
 } from '../../../src/commons/codecs';
 
@@ -85,6 +86,44 @@ describe('Codec: NotifyConnectionBody and AuthorizeDeadlineBody', () => {
     expect(decode(NotifyConnectionBody, { data: 'hello' }).ok).toBe(false);
     expect(decode(AuthorizeDeadlineBody, { connectionId: 'abc=' }).ok).toBe(true);
     expect(decode(AuthorizeDeadlineBody, { connectionId: 1 }).ok).toBe(false);
+  });
+});
+
+describe('Codec: NotifyConnectionBody seq', () => {
+  it('accepts a body without seq (sent by an application) and one with an integer seq ≥ 1 (sent by the fan-out)', () => {
+    expect(decode(NotifyConnectionBody, { connectionId: 'abc=', data: 1, id: 'n' })).toEqual({ ok: true, value: { connectionId: 'abc=', data: 1, id: 'n' } });
+    expect(decode(NotifyConnectionBody, { connectionId: 'abc=', data: 1, id: 'n', seq: 7 })).toEqual({
+      ok: true,
+      value: { connectionId: 'abc=', data: 1, id: 'n', seq: 7 },
+    });
+    expect(decode(NotifyConnectionBody, { connectionId: 'abc=', data: 1, seq: Number.MAX_SAFE_INTEGER }).ok).toBe(true);
+  });
+
+  it.each([['0', 0], ['negative', -1], ['fractional', 1.5], ['a string', '7'], ['null', null], ['unsafe', Number.MAX_SAFE_INTEGER + 1]])(
+    'rejects a seq that is %s',
+    (_label, seq) => {
+      expect(decode(NotifyConnectionBody, { connectionId: 'abc=', data: 1, seq })).toEqual({ ok: false, message: 'seq must be an integer of 1 or more' });
+    },
+  );
+});
+
+describe('Codec: ResumeMessage', () => {
+  it.each([0, 1, 42, Number.MAX_SAFE_INTEGER])('accepts after = %d', (after) => {
+    expect(decode(ResumeMessage, { action: 'resume', after })).toEqual({ ok: true, value: { action: 'resume', after } });
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['negative', -1],
+    ['fractional', 2.5],
+    ['a numeric string', '5'],
+    ['null', null],
+    ['a boolean', true],
+    ['an array', [5]],
+    ['beyond the largest safe integer', Number.MAX_SAFE_INTEGER + 1],
+    ['infinite', Infinity],
+  ])('rejects after that is %s', (_label, after) => {
+    expect(decode(ResumeMessage, { action: 'resume', after }).ok).toBe(false);
   });
 });
 

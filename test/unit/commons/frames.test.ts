@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   authorizedFrame,
   ERROR_CODES,
@@ -7,7 +8,9 @@ import {
   isErrorCode,
   notificationFrame,
   pongFrame,
+  resumedFrame,
   serializeFrame,
+  serializeNotificationFrame,
 } from '../../../src/commons/frames';
 
 describe('Function: serializeFrame', () => {
@@ -25,11 +28,42 @@ describe('Function: serializeFrame', () => {
     );
   });
 
+  it('writes a notification with seq, and a replayed one, in the documented key order', () => {
+    expect(serializeFrame(notificationFrame('n1', 'hi', { seq: 7 }))).toBe('{"type":"notification","id":"n1","seq":7,"data":"hi"}');
+    expect(serializeFrame(notificationFrame('n1', 'hi', { seq: 7, replayed: true }))).toBe(
+      '{"type":"notification","id":"n1","seq":7,"data":"hi","replayed":true}',
+    );
+    expect(serializeFrame(notificationFrame('n1', 'hi', { replayed: false }))).toBe('{"type":"notification","id":"n1","data":"hi"}');
+  });
+
+  it('writes the resumed frame in the documented key order', () => {
+    expect(serializeFrame(resumedFrame({ after: 4, latest: 9, count: 5, more: false, truncated: true }))).toBe(
+      '{"type":"resumed","after":4,"latest":9,"count":5,"more":false,"truncated":true}',
+    );
+  });
+
   it('writes every error code with its default message', () => {
     for (const code of ERROR_CODES) {
       expect(JSON.parse(serializeFrame(errorFrame(code)))).toEqual({ type: 'error', code, message: ERROR_MESSAGES[code] });
     }
     expect(errorFrame('bad_request', 'custom')).toEqual({ type: 'error', code: 'bad_request', message: 'custom' });
+  });
+});
+
+describe('Function: serializeNotificationFrame', () => {
+  it('writes the same text as serializeFrame(notificationFrame(…)) from data that is already JSON text', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 128 }),
+        fc.jsonValue(),
+        fc.option(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { nil: undefined }),
+        fc.boolean(),
+        (id, data, seq, replayed) => {
+          const options = { ...(seq === undefined ? {} : { seq }), replayed };
+          expect(serializeNotificationFrame(id, JSON.stringify(data), options)).toBe(serializeFrame(notificationFrame(id, data, options)));
+        },
+      ),
+    );
   });
 });
 
@@ -40,7 +74,7 @@ describe('Function: frameByteLength', () => {
 });
 
 describe('Function: isErrorCode', () => {
-  it('knows the protocol\'s error codes only', () => {
+  it('knows the documented error codes only', () => {
     expect(ERROR_CODES).toHaveLength(9);
     expect(isErrorCode('token_expired')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);

@@ -61,7 +61,7 @@ describe('Class: JwtVerifier', () => {
     });
   });
 
-  describe('Method: verify (JWT attack set)', () => {
+  describe('Method: verify (attack set)', () => {
     it('rejects alg "none" (an unsecured JWT)', async () => {
       const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: '1234', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 600 })}.`;
 

@@ -12,6 +12,7 @@ import type * as AuthorizeEntry from '../../../src/functions/authorize';
 import type * as AuthorizeDeadlineEntry from '../../../src/functions/authorize-deadline';
 import type * as NotifyUserEntry from '../../../src/functions/notify-user';
 import type * as NotifyConnectionEntry from '../../../src/functions/notify-connection';
+import type * as ResumeEntry from '../../../src/functions/resume';
 
 /** What `fn` throws (the tests expect it to throw). */
 function thrown(fn: () => unknown): unknown {
@@ -25,6 +26,8 @@ function thrown(fn: () => unknown): unknown {
 
 const CALLBACK_URL = 'https://abcdef123.execute-api.us-east-1.amazonaws.com/test';
 const QUEUE = (name: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ws-notify-test-${name}`;
+const INBOX_TABLE_NAME = 'ws-notify-test-Inbox';
+const INBOX_ENV = { INBOX_TABLE_NAME, INBOX_ID_INDEX_NAME: 'byId', INBOX_RETENTION_SECONDS: '3600' } as const;
 const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:fn', memoryLimitInMB: '256' } as Context;
 
 describe('Lambda entries (src/functions)', () => {
@@ -55,12 +58,15 @@ describe('Lambda entries (src/functions)', () => {
   });
 
   describe('connect', () => {
-    it('mode authorizer: writes the authorized record', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '' });
+    it('mode authorizer: writes the authorized record, then the recent-connection pointer in INBOX_TABLE_NAME', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '', INBOX_TABLE_NAME });
       mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
 
       await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 200 });
-      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)).toHaveLength(1);
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
+        BASE_ENV.CONNECTIONS_TABLE_NAME,
+        INBOX_TABLE_NAME,
+      ]);
       expect(mocks.sqs.calls()).toHaveLength(0);
     });
 
@@ -85,6 +91,7 @@ describe('Lambda entries (src/functions)', () => {
         ...BASE_ENV,
         AUTH_MODE: 'authorizer',
         ALLOWED_ORIGINS: 'https://other.example.com',
+        INBOX_TABLE_NAME,
       });
 
       await expect(entry.handler(connectEvent(), context)).resolves.toEqual({ statusCode: 403 });
@@ -94,6 +101,7 @@ describe('Lambda entries (src/functions)', () => {
     it.each([
       ['AUTH_MODE is missing', { ...BASE_ENV }],
       ['AUTH_MODE is unknown', { ...BASE_ENV, AUTH_MODE: 'cookie' }],
+      ['mode authorizer lacks INBOX_TABLE_NAME', { ...BASE_ENV, AUTH_MODE: 'authorizer' }],
       ['mode action lacks its queue', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_SECONDS: '30' }],
       ['the deadline is over 900 s', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_QUEUE_URL: QUEUE('D'), AUTHORIZE_DEADLINE_SECONDS: '901' }],
     ])('fails at load when %s', (_label, env) => {
@@ -144,18 +152,20 @@ describe('Lambda entries (src/functions)', () => {
 
   describe('authorize', () => {
     it('authorizes a pending connection with the verifier built from JWT_*', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL, INBOX_TABLE_NAME });
       const exp = nowSeconds() + 600;
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: item(authorizedRecord(CONNECTION_ID, { userId: 'u1', expiresAt: exp })) });
+      mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
 
       const result = await entry.handler(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign({ sub: 'u1', exp }) })), context);
 
       expect(JSON.parse(result.body ?? '')).toEqual({ type: 'authorized', userId: 'u1', expiresAt: exp, connectionId: CONNECTION_ID });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)[0]?.args[0].input.TableName).toBe(INBOX_TABLE_NAME);
     });
 
     it('posts through a Management API client for CALLBACK_URL', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL, INBOX_TABLE_NAME });
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: { failedAttempts: { N: '3' } } });
       mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
@@ -170,7 +180,51 @@ describe('Lambda entries (src/functions)', () => {
     });
 
     it('fails at load without CALLBACK_URL', () => {
-      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv })).toThrow('CALLBACK_URL');
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, INBOX_TABLE_NAME })).toThrow('CALLBACK_URL');
+    });
+
+    it('fails at load without INBOX_TABLE_NAME', () => {
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL })).toThrow('INBOX_TABLE_NAME');
+    });
+  });
+
+  describe('resume', () => {
+    const resumeEnv = { ...BASE_ENV, INBOX_TABLE_NAME, INBOX_RETENTION_SECONDS: '3600', CALLBACK_URL };
+
+    it('replays from INBOX_TABLE_NAME through a Management API client for CALLBACK_URL, then answers resumed', async () => {
+      // Prepare: an authorized connection; one notification stored a minute ago, one past the retention of INBOX_RETENTION_SECONDS.
+      const { entry, sdk, mocks } = loadEntry<typeof ResumeEntry>('resume', resumeEnv);
+      const now = Date.now();
+      const notification = (seq: number, storedAt: number) => ({
+        userId: { S: '1234' },
+        sk: { S: `n#${String(seq).padStart(16, '0')}` },
+        seq: { N: String(seq) },
+        id: { S: `n${seq}` },
+        data: { S: '"hi"' },
+        storedAt: { N: String(storedAt) },
+      });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand, { TableName: BASE_ENV.CONNECTIONS_TABLE_NAME }).resolves({ Item: item(authorizedRecord(CONNECTION_ID)) });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand, { TableName: INBOX_TABLE_NAME }).resolves({ Item: { userId: { S: '1234' }, sk: { S: 'h' }, latest: { N: '2' } } });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand, { TableName: INBOX_TABLE_NAME }).resolves({ Items: [notification(1, now - 3_600_000), notification(2, now - 60_000)] });
+      mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
+
+      // Act
+      const result = await entry.handler(messageEvent('{"action":"resume","after":0}', { routeKey: 'resume' }), context);
+
+      // Assess
+      expect(JSON.parse(result.body ?? '')).toEqual({ type: 'resumed', after: 0, latest: 2, count: 1, more: false, truncated: true });
+      const [post] = mocks.management.commandCalls(sdk.management.PostToConnectionCommand);
+      expect(Buffer.from(post?.args[0].input.Data as Uint8Array).toString('utf8')).toBe('{"type":"notification","id":"n2","seq":2,"data":"hi","replayed":true}');
+      const client = post?.thisValue as InstanceType<typeof sdk.management.ApiGatewayManagementApiClient>;
+      const endpoint = await client.config.endpoint?.();
+      expect(`${endpoint?.protocol}//${endpoint?.hostname}${endpoint?.path}`).toBe(CALLBACK_URL);
+    });
+
+    it.each(['CONNECTIONS_TABLE_NAME', 'INBOX_TABLE_NAME', 'INBOX_RETENTION_SECONDS', 'CALLBACK_URL'] as const)('fails at load without %s', (variable) => {
+      const env: Record<string, string> = { ...resumeEnv };
+      delete env[variable];
+
+      expect(thrown(() => loadEntry<typeof ResumeEntry>('resume', env))).toEqual(expect.objectContaining({ name: 'ConfigurationError', variable }));
     });
   });
 
@@ -191,19 +245,57 @@ describe('Lambda entries (src/functions)', () => {
       expect(mocks.management.commandCalls(sdk.management.DeleteConnectionCommand)).toHaveLength(1);
     });
 
-    it('notify-user fans out to NOTIFY_CONNECTION_QUEUE_URL through CONNECTIONS_USER_INDEX_NAME', async () => {
+    it('notify-user stores in INBOX_TABLE_NAME (INBOX_ID_INDEX_NAME, INBOX_RETENTION_SECONDS), then fans out to NOTIFY_CONNECTION_QUEUE_URL through CONNECTIONS_USER_INDEX_NAME', async () => {
+      // Prepare: an empty inbox, one connection in the user index.
       const { entry, sdk, mocks } = loadEntry<typeof NotifyUserEntry>('notify-user', {
         ...BASE_ENV,
-        CONNECTIONS_USER_INDEX_NAME: 'byUser',
+        ...INBOX_ENV,
+        INBOX_ID_INDEX_NAME: 'idIndex',
+        CONNECTIONS_USER_INDEX_NAME: 'userIndex',
         NOTIFY_CONNECTION_QUEUE_URL: QUEUE('NotifyConnection'),
         DEAD_LETTER_QUEUE_URL: QUEUE('NotifyUserDlq'),
       });
-      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [indexItem('c1', 'u1', nowSeconds() + 60, nowSeconds() + 8000)] });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [] });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand, { IndexName: 'userIndex' }).resolves({ Items: [indexItem('c1', 'u1', nowSeconds() + 60, nowSeconds() + 8000)] });
+      mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({});
+      mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
+      mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({});
       mocks.sqs.on(sdk.sqs.SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 
-      await expect(entry.handler(batch({ userId: 'u1', data: 1 }), context)).resolves.toEqual({ batchItemFailures: [] });
-      expect(mocks.dynamo.commandCalls(sdk.dynamodb.QueryCommand)[0]?.args[0].input.IndexName).toBe('byUser');
-      expect(mocks.sqs.commandCalls(sdk.sqs.SendMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE('NotifyConnection'));
+      // Act
+      await expect(entry.handler(batch({ userId: 'u1', data: 1, id: 'n1' }), context)).resolves.toEqual({ batchItemFailures: [] });
+
+      // Assess
+      const queries = mocks.dynamo.commandCalls(sdk.dynamodb.QueryCommand).map((call) => call.args[0].input);
+      expect(queries.filter((input) => input.IndexName === 'idIndex').map((input) => input.TableName)).toEqual([INBOX_TABLE_NAME, INBOX_TABLE_NAME]);
+      expect(queries.filter((input) => input.IndexName === 'userIndex').map((input) => input.TableName)).toEqual([BASE_ENV.CONNECTIONS_TABLE_NAME]);
+      const [put] = mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand).map((call) => call.args[0].input);
+      expect(put?.TableName).toBe(INBOX_TABLE_NAME);
+      expect(Number(put?.Item?.ttl?.N) - Math.ceil(Number(put?.Item?.storedAt?.N) / 1000)).toBe(3600);
+      const [sent] = mocks.sqs.commandCalls(sdk.sqs.SendMessageBatchCommand).map((call) => call.args[0].input);
+      expect(sent?.QueueUrl).toBe(QUEUE('NotifyConnection'));
+      expect(JSON.parse(sent?.Entries?.[0]?.MessageBody ?? '')).toEqual({ connectionId: 'c1', data: 1, id: 'n1', seq: 1 });
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['0', '0'],
+      ['not a number', 'a day'],
+      ['over 365 days', String(365 * 86_400 + 1)],
+    ])('notify-user fails at load when INBOX_RETENTION_SECONDS is %s', (_label, value) => {
+      const { INBOX_RETENTION_SECONDS: _omitted, ...inbox } = INBOX_ENV;
+      const env = {
+        ...BASE_ENV,
+        ...inbox,
+        ...(value === undefined ? {} : { INBOX_RETENTION_SECONDS: value }),
+        CONNECTIONS_USER_INDEX_NAME: 'byUser',
+        NOTIFY_CONNECTION_QUEUE_URL: QUEUE('NotifyConnection'),
+        DEAD_LETTER_QUEUE_URL: QUEUE('NotifyUserDlq'),
+      };
+
+      const error = thrown(() => loadEntry<typeof NotifyUserEntry>('notify-user', env));
+
+      expect(error).toEqual(expect.objectContaining({ name: 'ConfigurationError', variable: 'INBOX_RETENTION_SECONDS' }));
     });
 
     it('notify-connection sends poison to DEAD_LETTER_QUEUE_URL', async () => {
@@ -238,6 +330,7 @@ describe('Lambda entries (src/functions)', () => {
     ])('%s fails at load without DEAD_LETTER_QUEUE_URL', (name) => {
       const error = thrown(() => loadEntry(name, {
         ...BASE_ENV,
+        ...INBOX_ENV,
         CALLBACK_URL,
         CONNECTIONS_USER_INDEX_NAME: 'byUser',
         NOTIFY_CONNECTION_QUEUE_URL: QUEUE('NotifyConnection'),

@@ -40,7 +40,8 @@ export type EntryName =
   | 'authorize'
   | 'authorize-deadline'
   | 'notify-user'
-  | 'notify-connection';
+  | 'notify-connection'
+  | 'resume';
 
 const FUNCTIONS_DIRECTORY = path.resolve(__dirname, '../../../src/functions');
 

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../../../src/commons/jwt-verifier';
 import { handleAuthorize, type AuthorizeDependencies } from '../../../src/handlers/authorize';
 import { connectionStore, dynamo, gatewayClient, management, postedFrames, replyOf, resetMocks, sideEffectCalls } from '../helpers/aws';
 import { CONNECTION_ID, messageEvent } from '../helpers/events';
+import { inboxPuts, inboxStore, INBOX_TABLE_NAME } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 import { createTestKeys, nowSeconds, type TestKeys } from '../helpers/tokens';
@@ -28,6 +29,8 @@ function givenTable(options: { record: ReturnType<typeof pendingRecord> | undefi
   });
 }
 
+const NOW = Date.now();
+
 describe('Function: handleAuthorize', () => {
   let keys: TestKeys;
   let deps: AuthorizeDependencies;
@@ -37,7 +40,8 @@ describe('Function: handleAuthorize', () => {
   });
 
   beforeEach(() => {
-    deps = { connections: connectionStore(), gateway: gatewayClient(), verifier: keys.verifier, logger: silentLogger() };
+    deps = { connections: connectionStore(), inbox: inboxStore(), gateway: gatewayClient(), verifier: keys.verifier, logger: silentLogger(), clock: () => NOW };
+    dynamo.on(PutItemCommand, { TableName: INBOX_TABLE_NAME }).resolves({});
     management.on(PostToConnectionCommand).resolves({});
     management.on(DeleteConnectionCommand).resolves({});
   });
@@ -82,6 +86,63 @@ describe('Function: handleAuthorize', () => {
       givenTable({ record: authorizedRecord(CONNECTION_ID, { userId: '1234', expiresAt: nowSeconds() - 60 }) });
 
       expect(replyOf(await authorizeWith({ sub: '1234' }))).toEqual(expect.objectContaining({ type: 'authorized', userId: '1234' }));
+    });
+
+    describe('the recent-connection pointer', () => {
+      it('is written in the user’s inbox after the record, read for 300 s at most', async () => {
+        // Prepare
+        givenTable({ record: pendingRecord(CONNECTION_ID) });
+        const order: string[] = [];
+        dynamo.on(UpdateItemCommand).callsFake((input: { ExpressionAttributeValues: Record<string, { S?: string; N?: string }> }) => {
+          order.push('record');
+          const values = input.ExpressionAttributeValues;
+          return { Attributes: item(authorizedRecord(CONNECTION_ID, { userId: values[':userId']?.S ?? '', expiresAt: Number(values[':expiresAt']?.N) })) };
+        });
+        dynamo.on(PutItemCommand, { TableName: INBOX_TABLE_NAME }).callsFake(() => {
+          order.push('pointer');
+          return {};
+        });
+
+        // Act
+        const reply = replyOf(await authorizeWith({ sub: '1234', exp: nowSeconds() + 3600 }));
+
+        // Assess
+        expect(reply).toEqual(expect.objectContaining({ type: 'authorized' }));
+        expect(order).toEqual(['record', 'pointer']);
+        const expiresAt = Math.floor(NOW / 1000) + 300;
+        expect(inboxPuts()).toEqual([
+          { userId: { S: '1234' }, sk: { S: `c#${CONNECTION_ID}` }, connectionId: { S: CONNECTION_ID }, expiresAt: { N: String(expiresAt) }, ttl: { N: String(expiresAt) } },
+        ]);
+      });
+
+      it('is written on a renewal too, never read past the new token’s expiry', async () => {
+        // Prepare: the token had expired; the user index may still show the old expiry for a moment.
+        givenTable({ record: authorizedRecord(CONNECTION_ID, { userId: '1234', expiresAt: nowSeconds() - 60 }) });
+        const exp = Math.floor(NOW / 1000) + 120;
+
+        // Act
+        replyOf(await authorizeWith({ sub: '1234', exp }));
+
+        // Assess
+        expect(inboxPuts().map((pointer) => pointer.expiresAt)).toEqual([{ N: String(exp) }]);
+      });
+
+      it('answers internal_error when it cannot be written (the client authorizes again)', async () => {
+        givenTable({ record: pendingRecord(CONNECTION_ID) });
+        dynamo.on(PutItemCommand, { TableName: INBOX_TABLE_NAME }).rejects(new Error('inbox down'));
+
+        expect(replyOf(await authorizeWith({ sub: '1234' }))).toEqual({ type: 'error', code: 'internal_error', message: 'Internal error: try again later.' });
+        expect(authorizeCalls()).toHaveLength(1);
+        expect(counterCalls()).toHaveLength(0);
+      });
+
+      it('is not written for a failed attempt', async () => {
+        givenTable({ record: pendingRecord(CONNECTION_ID), count: 1 });
+
+        await authorizeWith({ exp: nowSeconds() - 3600 });
+
+        expect(inboxPuts()).toHaveLength(0);
+      });
     });
 
     it('never logs the token', async () => {

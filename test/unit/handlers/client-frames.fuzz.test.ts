@@ -1,6 +1,6 @@
 /**
  * Property tests (fast-check): whatever text a client sends, the function API Gateway routes it
- * to answers with one well-formed frame — a valid reply or a protocol error (docs/protocol.md) — and never throws.
+ * to answers with one well-formed frame — a valid reply or a documented error frame — and never throws.
  * On a connection that may not act, every message except `authorize` gets `unauthorized` /
  * `token_expired` and nothing is written, sent or posted.
  */
@@ -12,8 +12,10 @@ import type { RouteResult, WebSocketMessageEvent } from '../../../src/commons/we
 import { handleAuthorize } from '../../../src/handlers/authorize';
 import { handleDefault } from '../../../src/handlers/default';
 import { handlePing } from '../../../src/handlers/ping';
+import { handleResume } from '../../../src/handlers/resume';
 import { connectionStore, dynamo, gatewayClient, management, resetMocks, sideEffectCalls, sqs } from '../helpers/aws';
 import { CONNECTION_ID, messageEvent } from '../helpers/events';
+import { givenInbox, inboxStore } from '../helpers/inbox';
 import { silentLogger } from '../helpers/logs';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 import { createTestKeys, type TestKeys } from '../helpers/tokens';
@@ -38,7 +40,7 @@ function routeKeyFor(body: string, routes: ReadonlyMap<string, Route>): string {
 }
 
 const actions = fc.oneof(
-  fc.constantFrom('ping', 'authorize', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '$default', '$connect'),
+  fc.constantFrom('ping', 'authorize', 'resume', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '$default', '$connect'),
   fc.string(),
   fc.jsonValue(),
 );
@@ -48,7 +50,15 @@ const clientFrames = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.json(),
   fc
-    .record({ action: actions, name: fc.oneof(fc.string({ maxLength: 120 }), fc.jsonValue()), token: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] })
+    .record(
+      {
+        action: actions,
+        name: fc.oneof(fc.string({ maxLength: 120 }), fc.jsonValue()),
+        token: fc.oneof(fc.string(), fc.jsonValue()),
+        after: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.jsonValue(), fc.constant(Number.MAX_SAFE_INTEGER)),
+      },
+      { requiredKeys: [] },
+    )
     .chain((message) => fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }).map((extra) => JSON.stringify({ ...extra, ...message }))),
 );
 
@@ -61,11 +71,13 @@ describe('Property: every client frame gets one well-formed reply', () => {
   beforeAll(async () => {
     keys = await createTestKeys();
     const connections = connectionStore();
+    const inbox = inboxStore();
     const logger = silentLogger();
     const clock = (): number => NOW;
     routes = new Map<string, Route>([
       ['ping', (event) => handlePing(event, { connections, logger, clock })],
-      ['authorize', (event) => handleAuthorize(event, { connections, gateway: gatewayClient(), verifier: keys.verifier, logger, clock })],
+      ['authorize', (event) => handleAuthorize(event, { connections, inbox, gateway: gatewayClient(), verifier: keys.verifier, logger, clock })],
+      ['resume', (event) => handleResume(event, { connections, inbox, gateway: gatewayClient(), logger, clock })],
       ['$default', (event) => handleDefault(event, { connections, logger, clock })],
     ]);
   });
@@ -88,6 +100,7 @@ describe('Property: every client frame gets one well-formed reply', () => {
             : undefined;
     dynamo.on(GetItemCommand).resolves(record === undefined ? {} : { Item: item(record) });
     dynamo.on(UpdateItemCommand).resolves({ Attributes: { failedAttempts: { N: '1' } } });
+    givenInbox({ latest: 3 });
     management.on(PostToConnectionCommand).resolves({});
     management.on(DeleteConnectionCommand).resolves({});
   }
@@ -103,10 +116,10 @@ describe('Property: every client frame gets one well-formed reply', () => {
         // Act
         const result = await route!(messageEvent(body, { routeKey }));
 
-        // Assess: one JSON frame with a type; errors carry a protocol error code and a message, nothing else.
+        // Assess: one JSON frame with a type; errors carry a documented code and a message, nothing else.
         expect(result.statusCode).toBe(200);
         const frame = JSON.parse(result.body ?? '') as Record<string, unknown>;
-        expect(['pong', 'error']).toContain(frame.type);
+        expect(['pong', 'resumed', 'error']).toContain(frame.type);
         if (frame.type === 'error') {
           expect(Object.keys(frame).sort()).toEqual(['code', 'message', 'type']);
           expect(ERROR_CODES).toContain(frame.code);
@@ -121,6 +134,14 @@ describe('Property: every client frame gets one well-formed reply', () => {
           if (!mayAct) expect(frame.code).toBe(state === 'expired' ? 'token_expired' : 'unauthorized');
           if (mayAct && routeKey === '$default') expect(['bad_request', 'not_implemented']).toContain(frame.code);
           if (mayAct && routeKey === 'ping' && frame.type === 'error') expect(frame.code).toBe('bad_request');
+          if (mayAct && routeKey === 'resume' && frame.type === 'error') expect(frame.code).toBe('bad_request');
+          if (frame.type === 'resumed') {
+            // The inbox holds nothing but latest 3: truncated exactly when the client is behind it.
+            const { after } = JSON.parse(body) as { after: number };
+            expect(frame).toEqual({ type: 'resumed', after, latest: 3, count: 0, more: false, truncated: after < 3 });
+          }
+          if (frame.type === 'pong') expect(routeKey).toBe('ping');
+          if (frame.type === 'resumed') expect(routeKey).toBe('resume');
         } else {
           // authorize with an arbitrary token never succeeds.
           expect(['bad_request', 'invalid_token', 'unauthorized']).toContain(frame.code);

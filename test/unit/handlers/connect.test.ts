@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { handleConnect, isOriginRefused, type ConnectDependencies } from '../../../src/handlers/connect';
 import {
@@ -13,6 +13,7 @@ import {
   TABLE_NAME,
 } from '../helpers/aws';
 import { AUTHORIZED_CONNECTION_ID, AUTHORIZED_CONTEXT, authorizedConnectEvent, CONNECTED_AT, CONNECTION_ID, connectEvent } from '../helpers/events';
+import { inboxPuts, inboxStore, INBOX_TABLE_NAME } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
 
 const NOW = CONNECTED_AT + 12;
@@ -20,7 +21,13 @@ const clock = (): number => NOW;
 const TTL = Math.floor(CONNECTED_AT / 1000) + 2 * 3600 + 15 * 60;
 
 function authorizerMode(overrides: Partial<ConnectDependencies['config']> = {}): ConnectDependencies {
-  return { connections: connectionStore(), config: { authMode: 'authorizer', allowedOrigins: [], ...overrides }, logger: silentLogger(), clock };
+  return {
+    connections: connectionStore(),
+    inbox: inboxStore(),
+    config: { authMode: 'authorizer', allowedOrigins: [], ...overrides },
+    logger: silentLogger(),
+    clock,
+  };
 }
 
 function actionMode(overrides: Partial<ConnectDependencies['config']> = {}): ConnectDependencies {
@@ -88,10 +95,79 @@ describe('Function: handleConnect', () => {
       expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
     });
 
-    it('answers 500 when the record cannot be written', async () => {
+    it('answers 500 when the record cannot be written, and writes no recent-connection pointer', async () => {
       dynamo.on(PutItemCommand).rejects(new Error('down'));
 
       await expect(handleConnect(authorizedConnectEvent(), authorizerMode())).resolves.toEqual({ statusCode: 500 });
+      expect(dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([TABLE_NAME]);
+    });
+
+    describe('the recent-connection pointer', () => {
+      it('is written in the user’s inbox after the record, read for 300 s at most', async () => {
+        // Prepare
+        const order: string[] = [];
+        dynamo.on(PutItemCommand).callsFake((input: { TableName: string }) => {
+          order.push(input.TableName);
+          return {};
+        });
+
+        // Act
+        const result = await handleConnect(authorizedConnectEvent(), authorizerMode());
+
+        // Assess
+        expect(result).toEqual({ statusCode: 200 });
+        expect(order).toEqual([TABLE_NAME, INBOX_TABLE_NAME]);
+        const expiresAt = Math.min(AUTHORIZED_CONTEXT.expiresAt, Math.floor(NOW / 1000) + 300);
+        expect(inboxPuts()).toEqual([
+          {
+            userId: { S: '1234' },
+            sk: { S: `c#${AUTHORIZED_CONNECTION_ID}` },
+            connectionId: { S: AUTHORIZED_CONNECTION_ID },
+            expiresAt: { N: String(expiresAt) },
+            ttl: { N: String(expiresAt) },
+          },
+        ]);
+      });
+
+      it('fails the handshake and deletes the record again when it cannot be written', async () => {
+        // Prepare
+        dynamo.on(PutItemCommand, { TableName: TABLE_NAME }).resolves({});
+        dynamo.on(PutItemCommand, { TableName: INBOX_TABLE_NAME }).rejects(new Error('inbox down'));
+        dynamo.on(DeleteItemCommand).resolves({});
+        const logs = captureLogs();
+
+        try {
+          // Act
+          const result = await handleConnect(authorizedConnectEvent(), { ...authorizerMode(), logger: logs.logger });
+
+          // Assess
+          expect(result).toEqual({ statusCode: 500 });
+          expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual([
+            { TableName: TABLE_NAME, Key: { connectionId: { S: AUTHORIZED_CONNECTION_ID } } },
+          ]);
+          expect(logs.entries()).toEqual([
+            expect.objectContaining({ message: 'Connection refused: the recent-connection pointer could not be written', connectionId: AUTHORIZED_CONNECTION_ID }),
+          ]);
+        } finally {
+          logs.restore();
+        }
+      });
+
+      it('still fails the handshake when the record cannot be deleted either (it expires with its ttl)', async () => {
+        dynamo.on(PutItemCommand, { TableName: TABLE_NAME }).resolves({});
+        dynamo.on(PutItemCommand, { TableName: INBOX_TABLE_NAME }).rejects(new Error('inbox down'));
+        dynamo.on(DeleteItemCommand).rejects(new Error('table down'));
+
+        await expect(handleConnect(authorizedConnectEvent(), authorizerMode())).resolves.toEqual({ statusCode: 500 });
+        expect(dynamo.commandCalls(DeleteItemCommand)).toHaveLength(1);
+      });
+
+      it('answers 500 and writes nothing when the inbox is missing (misconfiguration)', async () => {
+        const { inbox: _omitted, ...deps } = authorizerMode();
+
+        await expect(handleConnect(authorizedConnectEvent(), deps)).resolves.toEqual({ statusCode: 500 });
+        expect(sideEffectCalls()).toEqual(NO_SIDE_EFFECTS);
+      });
     });
   });
 
@@ -127,6 +203,14 @@ describe('Function: handleConnect', () => {
         failedAttempts: { N: '0' },
         ttl: { N: String(TTL) },
       });
+    });
+
+    it('writes no recent-connection pointer (the connection is not authorized yet)', async () => {
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      dynamo.on(PutItemCommand).resolves({});
+
+      await expect(handleConnect(connectEvent(), { ...actionMode(), inbox: inboxStore() })).resolves.toEqual({ statusCode: 200 });
+      expect(dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([TABLE_NAME]);
     });
 
     it('writes no record when the deadline cannot be scheduled (the handshake fails)', async () => {

@@ -16,6 +16,7 @@ import {
 } from '../helpers/aws';
 import { capturedSqsEvent, sqsEvent, sqsRecord } from '../helpers/events';
 import { captureLogs, silentLogger, type CapturedLogs } from '../helpers/logs';
+import { dataText } from '../helpers/data';
 import { like } from '../helpers/matchers';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 
@@ -166,14 +167,65 @@ describe('Function: createNotifyConnectionHandler', () => {
     });
   });
 
-  it('deletes the record of a connection that is gone (410) and reports success', async () => {
-    givenConnections([authorizedRecord('stale', { expiresAt: LIVE })]);
-    management.on(PostToConnectionCommand).rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+  it('delivers a body of the NotifyUser fan-out with its seq', async () => {
+    givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
 
-    const response = await consumer()(sqsEvent([sqsRecord(body('stale'))]));
+    await consumer()(sqsEvent([sqsRecord(JSON.stringify({ connectionId: 'c1', data: { n: 1 }, id: 'report-42', seq: 17 }))]));
 
-    expect(response).toEqual({ batchItemFailures: [] });
-    expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key)).toEqual([{ connectionId: { S: 'stale' } }]);
+    const posted = management.commandCalls(PostToConnectionCommand).map((call) => dataText(call.args[0].input.Data));
+    expect(posted).toEqual(['{"type":"notification","id":"report-42","seq":17,"data":{"n":1}}']);
+  });
+
+  it('sends a body with an invalid seq to the DLQ', async () => {
+    const text = JSON.stringify({ connectionId: 'c1', data: 1, seq: 0 });
+
+    await expect(consumer()(sqsEvent([sqsRecord(text)]))).resolves.toEqual({ batchItemFailures: [] });
+    expect(deadLetters()).toEqual([like({ reason: 'invalid_body' })]);
+  });
+
+  describe('a connection that is gone (410)', () => {
+    const gone = () => management.on(PostToConnectionCommand).rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+
+    it('has its record deleted once it is 60 s old or more, and reports success', async () => {
+      // Prepare: connected exactly the handshake window ago.
+      givenConnections([authorizedRecord('stale', { expiresAt: LIVE, connectedAt: NOW - 60_000 })]);
+      gone();
+
+      // Act
+      const response = await consumer()(sqsEvent([sqsRecord(body('stale'))]));
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key)).toEqual([{ connectionId: { S: 'stale' } }]);
+    });
+
+    it('keeps the record of a connection younger than 60 s (it may still be completing its handshake), logs it and reports success', async () => {
+      // Prepare: connected 1 ms less than the handshake window ago.
+      givenConnections([authorizedRecord('young', { expiresAt: LIVE, connectedAt: NOW - 59_999 })]);
+      gone();
+      const logs = captureLogs();
+      const record = sqsRecord(body('young', 1, 'report-42'));
+
+      try {
+        // Act
+        const response = await consumer(logs.logger)(sqsEvent([record]));
+
+        // Assess
+        expect(response).toEqual({ batchItemFailures: [] });
+        expect(dynamo.commandCalls(DeleteItemCommand)).toHaveLength(0);
+        expect(deadLetters()).toEqual([]);
+        expect(logs.entries()).toEqual([
+          like({
+            message: 'Notification target answered 410 within its handshake window: record kept',
+            connectionId: 'young',
+            notificationId: 'report-42',
+            messageId: record.messageId,
+          }),
+        ]);
+      } finally {
+        logs.restore();
+      }
+    });
   });
 
   it('reports a transient Management API failure for retry', async () => {
