@@ -31,9 +31,12 @@ export interface JwtSettings {
 }
 
 export interface StageThrottling {
-  /** Steady-state requests per second for the WebSocket stage. */
+  /** Steady-state requests per second for the WebSocket stage (the token bucket's refill rate). */
   readonly rateLimit: number;
-  /** Burst bucket size. */
+  /**
+   * Burst bucket size: requests that may arrive at the same instant. At least `rateLimit`, or the
+   * stage throttles below its rate whenever requests arrive together (docs/security.md).
+   */
   readonly burstLimit: number;
 }
 
@@ -71,7 +74,7 @@ export const STAGES = {
     jwt: generatedKeyJwt('local'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
-    throttling: { rateLimit: 1000, burstLimit: 500 },
+    throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: false,
   },
   dev: {
@@ -80,7 +83,7 @@ export const STAGES = {
     jwt: generatedKeyJwt('dev'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'DEBUG',
-    throttling: { rateLimit: 100, burstLimit: 50 },
+    throttling: { rateLimit: 100, burstLimit: 200 },
     retainData: false,
   },
   prod: {
@@ -89,7 +92,7 @@ export const STAGES = {
     jwt: generatedKeyJwt('prod'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
-    throttling: { rateLimit: 1000, burstLimit: 500 },
+    throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: true,
   },
 } as const satisfies Record<string, StageConfig>;

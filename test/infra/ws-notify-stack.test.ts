@@ -222,6 +222,8 @@ describe('Class: WsNotifyStack', () => {
         ThrottlingRateLimit: stage.throttling.rateLimit,
         ThrottlingBurstLimit: stage.throttling.burstLimit,
       });
+      // A bucket smaller than one second of the rate would throttle below the rate whenever requests arrive together.
+      expect(stage.throttling.burstLimit).toBeGreaterThanOrEqual(stage.throttling.rateLimit);
       const settings = stageProps.AccessLogSettings as { DestinationArn: unknown; Format: string };
       expect(json.Resources[/^<(\w+)\.Arn>$/.exec(render(settings.DestinationArn))![1]!]!.Type).toBe('AWS::Logs::LogGroup');
       const fields = JSON.parse(settings.Format) as Record<string, string>;
