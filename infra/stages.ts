@@ -53,6 +53,12 @@ export interface StageConfig {
   readonly throttling: StageThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
+  /**
+   * The local console (`npm start`) may sign tokens with this stage's generated key, and
+   * `npm run token` makes the key pair on first use. Only for a throwaway development key (`local`):
+   * any process on the machine can then get a token the stage accepts. Default false.
+   */
+  readonly consoleTokens?: boolean;
   /** Optional deployment target; env-agnostic when absent. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }
@@ -76,6 +82,7 @@ export const STAGES = {
     logLevel: 'INFO',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: false,
+    consoleTokens: true,
   },
   dev: {
     name: 'dev',
