@@ -25,12 +25,15 @@ export interface IssueTokenOptions {
 }
 
 /**
- * A JWT for the user, signed with the stage's private key (made on first use): ES256 with the
- * key's `kid`, `iss` and `aud` of the stage, `sub`, `iat`, `exp`.
+ * A JWT for the user, signed with the stage's private key: ES256 with the key's `kid`, `iss` and
+ * `aud` of the stage, `sub`, `iat`, `exp`. Only a stage marked `consoleTokens` (a throwaway
+ * development key, `local`) has its key pair made on first use; any other stage signs only with a
+ * key made on purpose by `npm run keys`, as synth and deploy require, and a missing key is a
+ * MissingStageKeyError (one line naming that command), never a new key pair.
  */
 export async function issueStageToken(stage: StageConfig, options: IssueTokenOptions): Promise<string> {
   assertGeneratedKeys(stage);
-  await ensureStageKeyPair(stage.name);
+  if (stage.consoleTokens === true) await ensureStageKeyPair(stage.name);
   const { key, kid, alg } = await readStageSigningKey(stage.name);
   if (!(stage.jwt.algorithms as readonly string[]).includes(alg)) {
     throw new CliError(`the key of stage "${stage.name}" is ${alg}, which the stage does not accept (${stage.jwt.algorithms.join(', ')})`);

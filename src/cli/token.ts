@@ -1,7 +1,8 @@
 /**
  * `npm run token -- --user <id> [--stage local] [--ttl 1h]`: prints a signed JWT for the user and
- * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The stage's key pair is made
- * on first use. Bad flags: one line on stderr, exit 2.
+ * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The key pair of `local` is made
+ * on first use; any other stage needs `npm run keys` first (one line on stderr, exit 1, no key
+ * made). Bad flags: one line on stderr, exit 2.
  */
 import { decode, UserId } from '../commons/codecs';
 import { parseFlags, parseStage, requireFlag, runCli, UsageError } from './cli-support';

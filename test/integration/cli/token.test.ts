@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { generatedKeyJwt } from '../../../infra/stages';
@@ -57,13 +57,26 @@ describe('CLI: npm run token', () => {
   });
 
   it('signs with the same key on later runs and uses the stage of --stage', async () => {
+    const keys = await runCommand('keys', ['--stage', 'prod'], env());
     const first = await runCommand('token', ['--user', 'a', '--stage', 'prod'], env());
     const second = await runCommand('token', ['--user', 'b', '--stage', 'prod'], env());
 
+    expect(keys.code).toBe(0);
     expect(existsSync(path.join(keysDir.path, 'prod.private.jwk.json'))).toBe(true);
     expect(decodeProtectedHeader(first.stdout.trimEnd()).kid).toBe(decodeProtectedHeader(second.stdout.trimEnd()).kid);
     const { payload } = await verify(second.stdout.trimEnd(), 'prod');
     expect(payload).toEqual(expect.objectContaining({ sub: 'b', iss: 'https://ws-notify.local/prod', aud: 'ws-notify-prod' }));
+  });
+
+  it('refuses --stage prod while its keys do not exist, in one line, and makes no prod key pair', async () => {
+    const run = await runCommand('token', ['--user', '1234', '--stage', 'prod'], env());
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^token: no signing key for stage "prod" \([^\n]*prod\.private\.jwk\.json is missing\): run npm run keys -- --stage prod\n$/) as unknown,
+    });
+    expect(readdirSync(keysDir.path)).toEqual([]);
   });
 
   it.each([
