@@ -4,6 +4,8 @@
  * no second copy of any of it.
  */
 
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+
 /** How a connection proves who it belongs to (SPEC §2). */
 export type AuthMode = 'authorizer' | 'action';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
@@ -47,6 +49,11 @@ export interface StageConfig {
   readonly jwt: JwtSettings;
   /** Mode `action`: seconds a connection may stay pending before it is closed (SQS DelaySeconds, 1–900). */
   readonly authorizeDeadlineSeconds: number;
+  /**
+   * Longest lifetime (`exp` − `iat`) of a token the stage accepts, seconds (1 s to one year).
+   * Default 86,400 (24 h). `npm run token --ttl` refuses longer lifetimes.
+   */
+  readonly maxTokenLifetimeSeconds?: number;
   /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
   readonly allowedOrigins?: readonly string[];
   readonly logLevel: LogLevel;
@@ -105,6 +112,11 @@ export const STAGES = {
 } as const satisfies Record<string, StageConfig>;
 
 export type StageName = keyof typeof STAGES;
+
+/** The stage's maximum token lifetime, seconds (its `maxTokenLifetimeSeconds`, default 24 h). */
+export function maxTokenLifetimeSecondsOf(stage: StageConfig): number {
+  return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+}
 
 export function stageNames(): string[] {
   return Object.keys(STAGES);

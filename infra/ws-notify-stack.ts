@@ -18,7 +18,7 @@ import { type AwsSdkSource, NotifyFunction, type TableAction } from './construct
 import { NotifyQueue } from './constructs/notify-queue';
 import { acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 import { OUTPUT_NAMES } from './stack-outputs';
-import { type StageConfig } from './stages';
+import { maxTokenLifetimeSecondsOf, type StageConfig } from './stages';
 import { ACCESS_LOG_FORMAT } from './access-log-format';
 
 /** The stack of a stage: `WsNotify-<stage>`. */
@@ -63,7 +63,12 @@ export interface RouteOptions {
 /** JWT_* variables of the verifier (docs/architecture.md). A generated-key stage without its key fails with MissingStageKeyError. */
 export function jwtEnvironment(stage: StageConfig): Record<string, string> {
   const { jwt } = stage;
-  const common = { JWT_ISSUER: jwt.issuer, JWT_AUDIENCE: jwt.audience, JWT_ALGORITHMS: jwt.algorithms.join(',') };
+  const common = {
+    JWT_ISSUER: jwt.issuer,
+    JWT_AUDIENCE: jwt.audience,
+    JWT_ALGORITHMS: jwt.algorithms.join(','),
+    JWT_MAX_LIFETIME_SECONDS: String(maxTokenLifetimeSecondsOf(stage)),
+  };
   return jwt.keySource.kind === 'jwks'
     ? { ...common, JWT_JWKS_URL: jwt.keySource.jwksUrl }
     : { ...common, JWT_PUBLIC_JWK: JSON.stringify(requireStagePublicJwk(stage.name)) };

@@ -3,7 +3,7 @@
  * a stage whose tokens come from an external identity provider.
  */
 import { SignJWT } from 'jose';
-import type { StageConfig } from '../../infra/stages';
+import { maxTokenLifetimeSecondsOf, type StageConfig } from '../../infra/stages';
 import { ensureStageKeyPair, readStageSigningKey } from '../tooling/stage-keys';
 import { CliError } from './cli-support';
 
@@ -33,6 +33,10 @@ export interface IssueTokenOptions {
  */
 export async function issueStageToken(stage: StageConfig, options: IssueTokenOptions): Promise<string> {
   assertGeneratedKeys(stage);
+  const maxLifetime = maxTokenLifetimeSecondsOf(stage);
+  if (options.ttlSeconds > maxLifetime) {
+    throw new CliError(`a token of stage "${stage.name}" may live at most ${maxLifetime} seconds, not ${options.ttlSeconds}`, 2);
+  }
   if (stage.consoleTokens === true) await ensureStageKeyPair(stage.name);
   const { key, kid, alg } = await readStageSigningKey(stage.name);
   if (!(stage.jwt.algorithms as readonly string[]).includes(alg)) {

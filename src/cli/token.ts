@@ -4,6 +4,7 @@
  * on first use; any other stage needs `npm run keys` first (one line on stderr, exit 1, no key
  * made). Bad flags: one line on stderr, exit 2.
  */
+import { maxTokenLifetimeSecondsOf } from '../../infra/stages';
 import { decode, UserId } from '../commons/codecs';
 import { parseFlags, parseStage, requireFlag, runCli, UsageError } from './cli-support';
 import { parseDurationSeconds } from './durations';
@@ -20,6 +21,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const ttlSeconds = parseDurationSeconds(flags.ttl);
   if (ttlSeconds === undefined) throw new UsageError(`--ttl must look like 90s, 15m, 2h or a number of seconds, got "${flags.ttl}"`);
   const stage = parseStage(flags.stage);
+  const maxLifetime = maxTokenLifetimeSecondsOf(stage);
+  if (ttlSeconds > maxLifetime) {
+    throw new UsageError(`--ttl must be at most ${maxLifetime} seconds, the longest token stage "${stage.name}" accepts, got "${flags.ttl}"`);
+  }
   const token = await issueStageToken(stage, { userId, ttlSeconds });
   process.stdout.write(`${token}\n`);
 }

@@ -6,6 +6,12 @@ export const MAX_TOKEN_LENGTH = 4096;
 /** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (SPEC §2: at most 30 s). */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
 
+/** Longest a token may live (`exp` − `iat`) unless its stage says otherwise: 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+/** Bounds of a stage's maximum token lifetime: one second to one year. */
+export const MAX_TOKEN_LIFETIME_BOUNDS = { min: 1, max: 31_536_000 } as const;
+
 /** The failed `authorize` that reaches this count is answered with `too_many_attempts` and disconnected. */
 export const MAX_FAILED_AUTHORIZE_ATTEMPTS = 3;
 

@@ -267,7 +267,7 @@ describe('Class: WsNotifyStack', () => {
     it('gives each function exactly the environment of the architecture table', () => {
       // Prepare
       const common = ['STAGE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
-      const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_PUBLIC_JWK'];
+      const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_MAX_LIFETIME_SECONDS', 'JWT_PUBLIC_JWK'];
       const table = 'CONNECTIONS_TABLE_NAME';
       const expected: Record<string, string[]> = {
         Connect: [table, 'AUTH_MODE', 'ALLOWED_ORIGINS', ...(stage.authMode === 'action' ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS'] : [])],
@@ -311,7 +311,7 @@ describe('Class: WsNotifyStack', () => {
       for (const fn of stage.authMode === 'authorizer' ? ['Authorizer', 'Authorize'] : ['Authorize']) {
         const env = environmentOf(json, fn);
         expect(JSON.parse(env.JWT_PUBLIC_JWK as string)).toEqual(publicJwk);
-        expect(env).toMatchObject({ JWT_ISSUER: stage.jwt.issuer, JWT_AUDIENCE: stage.jwt.audience, JWT_ALGORITHMS: 'ES256' });
+        expect(env).toMatchObject({ JWT_ISSUER: stage.jwt.issuer, JWT_AUDIENCE: stage.jwt.audience, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400' });
       }
     });
 

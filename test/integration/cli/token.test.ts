@@ -48,6 +48,7 @@ describe('CLI: npm run token', () => {
     [['--ttl', '90s'], 90],
     [['--ttl', '2h'], 7200],
     [['--ttl', '120'], 120],
+    [['--ttl', '24h'], 86_400],
   ])('with %j the token lives %i seconds', async (ttlArgs, seconds) => {
     const run = await runCommand('token', ['--user', 'u-1', ...ttlArgs], env());
 
@@ -91,6 +92,8 @@ describe('CLI: npm run token', () => {
     ['an unknown flag', ['--user', '1', '--colour', 'red'], /Unknown option '--colour'/],
     ['a positional argument', ['--user', '1', 'extra'], /positional/i],
     ['an unknown stage', ['--user', '1', '--stage', 'staging'], /unknown stage "staging" \(known stages: local, dev, prod\)/],
+    ['--ttl over the stage maximum (24h)', ['--user', '1', '--ttl', '86401'], /--ttl must be at most 86400 seconds, the longest token stage "local" accepts, got "86401"/],
+    ['--ttl 1000000h', ['--user', '1', '--ttl', '1000000h'], /--ttl must be at most 86400 seconds/],
   ])('fails with one line on stderr and nothing on stdout for %s', async (_label, args, message) => {
     const run = await runCommand('token', args, env());
 

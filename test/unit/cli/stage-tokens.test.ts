@@ -79,6 +79,14 @@ describe('Function: issueStageToken', () => {
     await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toThrow('the key of stage "local" is ES256');
   });
 
+  it("refuses a lifetime over the stage's maximum, before any key is read or made", async () => {
+    const issued = issueStageToken(getStage('local'), { userId: 'u1', ttlSeconds: 86_401 });
+
+    await expect(issued).rejects.toThrow('a token of stage "local" may live at most 86400 seconds, not 86401');
+    await expect(issued).rejects.toMatchObject({ name: 'CliError', exitCode: 2 });
+    expect(readdirSync(keysDir.path)).toEqual([]);
+  });
+
   it('refuses a jwks stage without touching the keys directory', async () => {
     await expect(issueStageToken(jwksStage, { userId: 'u1', ttlSeconds: 60 })).rejects.toBeInstanceOf(CliError);
   });

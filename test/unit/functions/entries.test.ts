@@ -29,11 +29,11 @@ const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: '
 
 describe('Lambda entries (src/functions)', () => {
   let keys: TestKeys;
-  let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_PUBLIC_JWK: string };
+  let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_MAX_LIFETIME_SECONDS: string; JWT_PUBLIC_JWK: string };
 
   beforeAll(async () => {
     keys = await createTestKeys();
-    jwtEnv = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk) };
+    jwtEnv = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400', JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk) };
   });
 
   describe('authorizer', () => {
