@@ -3,7 +3,7 @@
 /** Tokens longer than this are rejected before they are parsed (SPEC §2). */
 export const MAX_TOKEN_LENGTH = 4096;
 
-/** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (SPEC §2: at most 30 s). */
+/** Clock tolerance of the JWT verifier for `nbf` and `iat`, in seconds (at most 30 s); `exp` has none. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Longest a token may live (`exp` − `iat`) unless its stage says otherwise: 24 h. */

@@ -1,9 +1,10 @@
 /**
  * The one JWT verifier of ws-notify, used by the REQUEST authorizer and by the `authorize` action
  * alike: asymmetric algorithm allow-list (never `none`, never HMAC), `iss` and `aud` pinned to the
- * stage, `exp`, `iat` and `sub` required, `nbf` honoured, 30 s clock tolerance, a lifetime
- * (`exp` − `iat`) of at most the stage's maximum, tokens over 4096 characters rejected before they
- * are parsed.
+ * stage, `exp`, `iat` and `sub` required, `nbf` honoured, 30 s clock tolerance for `nbf` and `iat`
+ * and none for `exp` (a token is expired from the second of its `exp` on, the same rule the
+ * connection record applies: `isTokenExpired`), a lifetime (`exp` − `iat`) of at most the stage's
+ * maximum, tokens over 4096 characters rejected before they are parsed.
  */
 import {
   createLocalJWKSet,
@@ -16,6 +17,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { decode, TokenClaims } from './codecs';
+import { isTokenExpired } from './connection-record';
 import { getIntegerFromEnv, getJsonFromEnv, getListFromEnv, getOptionalStringFromEnv, getStringFromEnv, type Environment } from './config';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, JWT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH, MAX_TOKEN_LIFETIME_BOUNDS } from './constants';
 import { ConfigurationError, InvalidTokenError, KeyUnavailableError } from './errors';
@@ -47,7 +49,7 @@ export interface JwtVerifierConfig {
   readonly audience: string;
   readonly algorithms: readonly AsymmetricAlgorithm[];
   readonly key: VerificationKeySource;
-  /** Seconds, at most 30. Default 30. */
+  /** Tolerance for `nbf` and `iat`, seconds, at most 30. Default 30. `exp` has none. */
   readonly clockToleranceSeconds?: number;
   /**
    * Longest lifetime (`exp` − `iat`) of an accepted token, seconds. Default 86,400 (24 h). A token
@@ -203,6 +205,9 @@ export class JwtVerifier implements TokenVerifier {
     const claims = decode(TokenClaims, payload);
     if (!claims.ok) throw new InvalidTokenError('claim_invalid', `token claims are invalid: ${claims.message}`);
     const { sub, exp, iat } = claims.value;
+    // jose allowed `exp` the clock tolerance; a connection would be `token_expired` from `exp` on,
+    // so such a token is refused here instead of authorizing with an expiry in the past.
+    if (isTokenExpired(exp, nowMs ?? Date.now())) throw new InvalidTokenError('expired', 'token has expired');
     if (exp - iat > this.#maxLifetime) {
       throw new InvalidTokenError('lifetime_too_long', `token lives longer (exp - iat) than the ${this.#maxLifetime} s this stage accepts`);
     }

@@ -41,8 +41,22 @@ describe('Class: JwtVerifier', () => {
       await expect(keys.verifier.verify(token)).resolves.toEqual(expect.objectContaining({ userId: '1234' }));
     });
 
-    it('accepts a token expired less than the 30 s clock tolerance ago', async () => {
-      const token = await keys.sign({ exp: nowSeconds() - 10 });
+    it('rejects a token that expired 2 s ago: no clock tolerance on exp', async () => {
+      const token = await keys.sign({ exp: nowSeconds() - 2 });
+
+      await expectRejected(keys.verifier.verify(token), 'expired');
+    });
+
+    it('treats a token as expired from the second of its exp on, like the connection record does', async () => {
+      const exp = nowSeconds() + 60;
+      const token = await keys.sign({ exp });
+
+      await expect(keys.verifier.verify(token, exp * 1000 - 1)).resolves.toEqual(expect.objectContaining({ expiresAt: exp }));
+      await expectRejected(keys.verifier.verify(token, exp * 1000), 'expired');
+    });
+
+    it('keeps the 30 s tolerance for nbf: an issuer clock a few seconds ahead does not make fresh tokens invalid', async () => {
+      const token = await keys.sign({ nbf: nowSeconds() + 10, iat: nowSeconds() + 10 });
 
       await expect(keys.verifier.verify(token)).resolves.toEqual(expect.objectContaining({ userId: '1234' }));
     });

@@ -104,6 +104,18 @@ describe('Function: handleAuthorize', () => {
   });
 
   describe('failed attempts', () => {
+    it('never answers authorized with an expiresAt in the past: a token that expired 2 s ago is invalid_token', async () => {
+      // Prepare
+      givenTable({ record: pendingRecord(CONNECTION_ID), count: 1 });
+
+      // Act
+      const reply = replyOf(await authorizeWith({ exp: nowSeconds() - 2 }));
+
+      // Assess
+      expect(reply).toEqual({ type: 'error', code: 'invalid_token', message: anyString() });
+      expect(authorizeCalls()).toHaveLength(0);
+    });
+
     it('answers invalid_token for a token that fails verification and counts the attempt', async () => {
       givenTable({ record: pendingRecord(CONNECTION_ID), count: 1 });
 
