@@ -4,7 +4,7 @@
  * no second copy of any of it.
  */
 
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
 
 /** How a connection proves who it belongs to (SPEC §2). */
 export type AuthMode = 'authorizer' | 'action';
@@ -54,6 +54,12 @@ export interface StageConfig {
    * Default 86,400 (24 h). `npm run token --ttl` refuses longer lifetimes.
    */
   readonly maxTokenLifetimeSeconds?: number;
+  /**
+   * The most connections one user may hold (1–10,000). Default 20. Beyond it mode `authorizer`
+   * refuses the handshake with 429 and mode `action` answers `authorize` with
+   * `too_many_connections` (the connection stays pending).
+   */
+  readonly maxConnectionsPerUser?: number;
   /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
   readonly allowedOrigins?: readonly string[];
   readonly logLevel: LogLevel;
@@ -90,6 +96,8 @@ export const STAGES = {
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: false,
     consoleTokens: true,
+    // The benchmark fans a notification out to 1,000 connections of one user on this stage.
+    maxConnectionsPerUser: 1000,
   },
   dev: {
     name: 'dev',
@@ -116,6 +124,11 @@ export type StageName = keyof typeof STAGES;
 /** The stage's maximum token lifetime, seconds (its `maxTokenLifetimeSeconds`, default 24 h). */
 export function maxTokenLifetimeSecondsOf(stage: StageConfig): number {
   return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+}
+
+/** The stage's maximum of connections per user (its `maxConnectionsPerUser`, default 20). */
+export function maxConnectionsPerUserOf(stage: StageConfig): number {
+  return stage.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER;
 }
 
 export function stageNames(): string[] {

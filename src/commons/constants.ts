@@ -12,6 +12,12 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 /** Bounds of a stage's maximum token lifetime: one second to one year. */
 export const MAX_TOKEN_LIFETIME_BOUNDS = { min: 1, max: 31_536_000 } as const;
 
+/** The most connections one user may hold unless its stage says otherwise. */
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
+
+/** Bounds of a stage's maximum of connections per user. */
+export const MAX_CONNECTIONS_PER_USER_BOUNDS = { min: 1, max: 10_000 } as const;
+
 /** The failed `authorize` that reaches this count is answered with `too_many_attempts` and disconnected. */
 export const MAX_FAILED_AUTHORIZE_ATTEMPTS = 3;
 

@@ -1,14 +1,17 @@
 /**
- * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, and in
- * mode `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS.
+ * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS, in mode
+ * `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS, in mode `authorizer`
+ * MAX_CONNECTIONS_PER_USER + CONNECTIONS_USER_INDEX_NAME + CALLBACK_URL.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConnectionStore } from '../commons/clients/connection-store';
+import { GatewayClient } from '../commons/clients/gateway-client';
 import { QueueClient } from '../commons/clients/queue-client';
 import { SDK_CLIENT_CONFIG } from '../commons/clients/sdk-client-config';
 import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } from '../commons/config';
 import { AUTH_MODES } from '../commons/connection-record';
+import { MAX_CONNECTIONS_PER_USER_BOUNDS } from '../commons/constants';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
 import type { RouteResult, WebSocketConnectEvent } from '../commons/websocket-events';
 import { handleConnect, type ConnectConfig } from '../handlers/connect';
@@ -18,12 +21,25 @@ const authMode = getEnumFromEnv('AUTH_MODE', AUTH_MODES);
 const config: ConnectConfig = {
   authMode,
   allowedOrigins: getListFromEnv('ALLOWED_ORIGINS'),
-  ...(authMode === 'action' ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) } : {}),
+  ...(authMode === 'action'
+    ? { authorizeDeadlineSeconds: getIntegerFromEnv('AUTHORIZE_DEADLINE_SECONDS', { min: 0, max: 900 }) }
+    : { maxConnectionsPerUser: getIntegerFromEnv('MAX_CONNECTIONS_PER_USER', MAX_CONNECTIONS_PER_USER_BOUNDS) }),
 };
-const connections = new ConnectionStore({ client: new DynamoDBClient(SDK_CLIENT_CONFIG), tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME') });
+const connections = new ConnectionStore({
+  client: new DynamoDBClient(SDK_CLIENT_CONFIG),
+  tableName: getStringFromEnv('CONNECTIONS_TABLE_NAME'),
+  ...(authMode === 'authorizer' ? { userIndexName: getStringFromEnv('CONNECTIONS_USER_INDEX_NAME') } : {}),
+});
 const deadlineQueue =
   authMode === 'action' ? new QueueClient({ client: new SQSClient(SDK_CLIENT_CONFIG), queueUrl: getStringFromEnv('AUTHORIZE_DEADLINE_QUEUE_URL') }) : undefined;
+const gateway = authMode === 'authorizer' ? GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL')) : undefined;
 
 export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
-  handleConnect(event, { connections, config, logger, ...(deadlineQueue === undefined ? {} : { deadlineQueue }) }),
+  handleConnect(event, {
+    connections,
+    config,
+    logger,
+    ...(deadlineQueue === undefined ? {} : { deadlineQueue }),
+    ...(gateway === undefined ? {} : { gateway }),
+  }),
 );

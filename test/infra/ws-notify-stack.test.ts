@@ -270,9 +270,16 @@ describe('Class: WsNotifyStack', () => {
       const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_MAX_LIFETIME_SECONDS', 'JWT_PUBLIC_JWK'];
       const table = 'CONNECTIONS_TABLE_NAME';
       const expected: Record<string, string[]> = {
-        Connect: [table, 'AUTH_MODE', 'ALLOWED_ORIGINS', ...(stage.authMode === 'action' ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS'] : [])],
+        Connect: [
+          table,
+          'AUTH_MODE',
+          'ALLOWED_ORIGINS',
+          ...(stage.authMode === 'action'
+            ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS']
+            : ['CONNECTIONS_USER_INDEX_NAME', 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER']),
+        ],
         Disconnect: [table],
-        Authorize: [table, ...jwt, 'CALLBACK_URL'],
+        Authorize: [table, 'CONNECTIONS_USER_INDEX_NAME', ...jwt, 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER'],
         Ping: [table],
         Default: [table],
         AuthorizeDeadline: [table, 'CALLBACK_URL', 'DEAD_LETTER_QUEUE_URL'],
@@ -291,7 +298,10 @@ describe('Class: WsNotifyStack', () => {
       if (stage.authMode === 'action') {
         expect(connect.AUTHORIZE_DEADLINE_QUEUE_URL).toEqual({ Ref: 'AuthorizeDeadlineQueue' });
         expect(connect.AUTHORIZE_DEADLINE_SECONDS).toBe(String(stage.authorizeDeadlineSeconds));
+      } else {
+        expect(connect).toMatchObject({ MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       }
+      expect(environmentOf(json, 'Authorize')).toMatchObject({ MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       expect(environmentOf(json, 'NotifyUser')).toMatchObject({
         CONNECTIONS_USER_INDEX_NAME: 'byUser',
         NOTIFY_CONNECTION_QUEUE_URL: { Ref: 'NotifyConnectionQueue' },

@@ -40,9 +40,10 @@ describe('Function: frameByteLength', () => {
 });
 
 describe('Function: isErrorCode', () => {
-  it('knows the SPEC §3 codes only', () => {
-    expect(ERROR_CODES).toHaveLength(9);
+  it("knows the protocol's codes only", () => {
+    expect(ERROR_CODES).toHaveLength(10);
     expect(isErrorCode('token_expired')).toBe(true);
+    expect(isErrorCode('too_many_connections')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);
     expect(isErrorCode(3)).toBe(false);
   });

@@ -24,6 +24,8 @@ function thrown(fn: () => unknown): unknown {
 }
 
 const CALLBACK_URL = 'https://abcdef123.execute-api.us-east-1.amazonaws.com/test';
+/** What the per-user connection limit needs (Connect in mode authorizer, Authorize). */
+const LIMIT_ENV = { MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' };
 const QUEUE = (name: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ws-notify-test-${name}`;
 const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:fn', memoryLimitInMB: '256' } as Context;
 
@@ -55,13 +57,31 @@ describe('Lambda entries (src/functions)', () => {
   });
 
   describe('connect', () => {
-    it('mode authorizer: writes the authorized record', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '' });
+    it('mode authorizer: counts the user\'s connections on CONNECTIONS_USER_INDEX_NAME, then writes the authorized record', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, ...LIMIT_ENV, CALLBACK_URL, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '' });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [] });
       mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
 
       await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 200 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.QueryCommand)[0]?.args[0].input.IndexName).toBe('byUser');
       expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)).toHaveLength(1);
       expect(mocks.sqs.calls()).toHaveLength(0);
+    });
+
+    it('mode authorizer: refuses with 429 once the user holds MAX_CONNECTIONS_PER_USER connections', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', {
+        ...BASE_ENV,
+        ...LIMIT_ENV,
+        MAX_CONNECTIONS_PER_USER: '1',
+        CALLBACK_URL,
+        AUTH_MODE: 'authorizer',
+        ALLOWED_ORIGINS: '',
+      });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [indexItem('c1', '1234', nowSeconds() + 600, nowSeconds() + 8000)] });
+      mocks.management.on(sdk.management.GetConnectionCommand).resolves({});
+
+      await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 429 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)).toHaveLength(0);
     });
 
     it('mode action: sends the deadline to AUTHORIZE_DEADLINE_QUEUE_URL with AUTHORIZE_DEADLINE_SECONDS', async () => {
@@ -83,6 +103,8 @@ describe('Lambda entries (src/functions)', () => {
     it('reads ALLOWED_ORIGINS', async () => {
       const { entry, mocks } = loadEntry<typeof ConnectEntry>('connect', {
         ...BASE_ENV,
+        ...LIMIT_ENV,
+        CALLBACK_URL,
         AUTH_MODE: 'authorizer',
         ALLOWED_ORIGINS: 'https://other.example.com',
       });
@@ -96,6 +118,9 @@ describe('Lambda entries (src/functions)', () => {
       ['AUTH_MODE is unknown', { ...BASE_ENV, AUTH_MODE: 'cookie' }],
       ['mode action lacks its queue', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_SECONDS: '30' }],
       ['the deadline is over 900 s', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_QUEUE_URL: QUEUE('D'), AUTHORIZE_DEADLINE_SECONDS: '901' }],
+      ['mode authorizer lacks MAX_CONNECTIONS_PER_USER', { ...BASE_ENV, CONNECTIONS_USER_INDEX_NAME: 'byUser', CALLBACK_URL, AUTH_MODE: 'authorizer' }],
+      ['MAX_CONNECTIONS_PER_USER is 0', { ...BASE_ENV, ...LIMIT_ENV, MAX_CONNECTIONS_PER_USER: '0', CALLBACK_URL, AUTH_MODE: 'authorizer' }],
+      ['mode authorizer lacks CALLBACK_URL', { ...BASE_ENV, ...LIMIT_ENV, AUTH_MODE: 'authorizer' }],
     ])('fails at load when %s', (_label, env) => {
       const error = thrown(() => loadEntry<typeof ConnectEntry>('connect', env));
 
@@ -144,9 +169,10 @@ describe('Lambda entries (src/functions)', () => {
 
   describe('authorize', () => {
     it('authorizes a pending connection with the verifier built from JWT_*', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, CALLBACK_URL });
       const exp = nowSeconds() + 600;
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [] });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: item(authorizedRecord(CONNECTION_ID, { userId: 'u1', expiresAt: exp })) });
 
       const result = await entry.handler(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign({ sub: 'u1', exp }) })), context);
@@ -155,7 +181,7 @@ describe('Lambda entries (src/functions)', () => {
     });
 
     it('posts through a Management API client for CALLBACK_URL', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, CALLBACK_URL });
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: { failedAttempts: { N: '3' } } });
       mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
@@ -170,7 +196,13 @@ describe('Lambda entries (src/functions)', () => {
     });
 
     it('fails at load without CALLBACK_URL', () => {
-      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv })).toThrow('CALLBACK_URL');
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV })).toThrow('CALLBACK_URL');
+    });
+
+    it('fails at load without MAX_CONNECTIONS_PER_USER', () => {
+      const { MAX_CONNECTIONS_PER_USER: _omitted, ...limitEnv } = LIMIT_ENV;
+
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...limitEnv, CALLBACK_URL })).toThrow('MAX_CONNECTIONS_PER_USER');
     });
   });
 
