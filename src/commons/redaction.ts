@@ -36,9 +36,20 @@ const SENSITIVE_KEY_ENDINGS = ['token', 'tokens', 'secret', 'password'];
 
 const MAX_DEPTH = 32;
 
+/** What is ignored when keys are compared. */
+const KEY_SEPARATORS = /[-_\s]/g;
+
 export function isSensitiveKey(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_\s]/g, '');
+  const normalized = key.toLowerCase().replace(KEY_SEPARATORS, '');
   return SENSITIVE_KEYS.has(normalized) || SENSITIVE_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
+}
+
+/** The words a sensitive key is made of: text without any of them (and without escapes) holds no sensitive key. */
+const SENSITIVE_KEY_WORDS = [...SENSITIVE_KEYS, ...SENSITIVE_KEY_ENDINGS];
+
+function mayHoldSensitiveKey(text: string): boolean {
+  const folded = text.toLowerCase().replace(KEY_SEPARATORS, '');
+  return SENSITIVE_KEY_WORDS.some((word) => folded.includes(word));
 }
 
 /** Removes secrets from a string. */
@@ -48,7 +59,9 @@ export function redactString(text: string): string {
 
 function redactText(text: string, depth: number): string {
   if (text.length === 0) return text;
-  const withoutJsonSecrets = depth < MAX_DEPTH && text.includes('"') ? redactJsonStrings(text, depth) : text;
+  // The JSON pass finds sensitive keys and what escapes hide; text with neither needs only the other passes.
+  const jsonPass = depth < MAX_DEPTH && text.includes('"') && (text.includes('\\') || mayHoldSensitiveKey(text));
+  const withoutJsonSecrets = jsonPass ? redactJsonStrings(text, depth) : text;
   return redactCompactSerializations(redactQueryParameters(withoutJsonSecrets));
 }
 
@@ -107,33 +120,58 @@ function endOfValue(text: string, start: number): number {
 /**
  * Goes through the string literals of JSON(-like) text: the value of a sensitive key is replaced
  * whole (string, object, array or scalar; `null` is kept), and a literal whose decoded text holds a
- * secret is replaced by its redacted text, re-escaped. Other characters are copied unchanged.
+ * secret is replaced by its redacted text, re-escaped. Everything else is kept as written.
  */
 function redactJsonStrings(text: string, depth: number): string {
-  let output = '';
-  let index = 0;
-  while (index < text.length) {
-    const quote = text.indexOf('"', index);
-    if (quote === -1) return output + text.slice(index);
-    output += text.slice(index, quote);
-    index = quote;
+  const edits = new TextEdits(text);
+  let index = text.indexOf('"');
+  while (index !== -1) {
     STRING_LITERAL.lastIndex = index;
     const [literal = '', body = '', closing = ''] = STRING_LITERAL.exec(text) ?? [];
+    const start = index;
     index += literal.length;
-    const decoded = decodeStringBody(body);
-    output += redactLiteral(literal, closing, decoded, depth);
+    // Without escapes a literal says what it shows, and the passes over the whole text see it as is.
+    const escaped = body.includes('\\');
+    const decoded = escaped ? decodeStringBody(body) : body;
+    if (escaped) {
+      const replacement = redactLiteral(literal, closing, decoded, depth);
+      if (replacement !== literal) edits.replace(start, index, replacement);
+    }
     KEY_SEPARATOR.lastIndex = index;
     const separator = KEY_SEPARATOR.exec(text)?.[0];
-    if (separator === undefined || decoded === undefined || !isSensitiveKey(decoded)) continue;
-    // A sensitive key: its value goes, whatever its type.
-    output += separator;
-    index += separator.length;
-    const valueEnd = endOfValue(text, index);
-    const value = text.slice(index, valueEnd);
-    output += value === '' || value === 'null' ? value : `"${REDACTED}"`;
-    index = valueEnd;
+    if (separator !== undefined && decoded !== undefined && isSensitiveKey(decoded)) {
+      // A sensitive key: its value goes, whatever its type.
+      index += separator.length;
+      const valueEnd = endOfValue(text, index);
+      const value = text.slice(index, valueEnd);
+      if (value !== '' && value !== 'null') edits.replace(index, valueEnd, `"${REDACTED}"`);
+      index = valueEnd;
+    }
+    index = text.indexOf('"', index);
   }
-  return output;
+  return edits.apply();
+}
+
+/** Replacements of ranges of a text, applied in order at the end; the text itself when there are none. */
+class TextEdits {
+  readonly #text: string;
+  readonly #pieces: string[] = [];
+  #copied = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** Replaces [start, end); ranges must come in order and not overlap. */
+  replace(start: number, end: number, replacement: string): void {
+    this.#pieces.push(this.#text.slice(this.#copied, start), replacement);
+    this.#copied = end;
+  }
+
+  apply(): string {
+    if (this.#pieces.length === 0) return this.#text;
+    return this.#pieces.join('') + this.#text.slice(this.#copied);
+  }
 }
 
 function redactLiteral(literal: string, closing: string, decoded: string | undefined, depth: number): string {
@@ -169,12 +207,17 @@ function redactQueryParameters(text: string): string {
 
 // --- JWS / JWT compact serializations ----------------------------------------------------------
 
-/** A run of base64url segments joined by dots (`a.b`, `h.p.s`, a JWE's five parts, a host name, …). */
-const DOTTED_SEGMENTS = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)+/g;
+/**
+ * A segment that may be a JOSE header, followed by a dot: base64url whose first byte is `{`
+ * (`e` then one of `w`–`z`, a digit, `-`, `_`) or JSON whitespace (` ` `I`, tab or newline `C`,
+ * carriage return `D`), starting a base64url run.
+ */
+const HEADER_CANDIDATE = /(?<![A-Za-z0-9_-])(?:e[w-z0-9_-]|[ICD][A-Za-z0-9_-])[A-Za-z0-9_-]{2,}(?=\.)/g;
+/** The rest of a dotted run of base64url segments. */
+const DOTTED_TAIL = /(?:\.[A-Za-z0-9_-]*)+/y;
 
 /** True when the segment is base64url for a JSON object: a JOSE header. */
 function isJoseHeader(segment: string): boolean {
-  if (segment.length < 4) return false;
   const decoded = Buffer.from(segment, 'base64url').toString('utf8');
   if (!/^\s*\{/.test(decoded)) return false;
   try {
@@ -185,14 +228,19 @@ function isJoseHeader(segment: string): boolean {
   }
 }
 
-/** Replaces every compact serialization, from its header segment to the end of the dotted run. */
+/** Replaces every compact serialization (JWS, JWT, JWE), from its header segment to the end of its dotted run. */
 function redactCompactSerializations(text: string): string {
   if (!text.includes('.')) return text;
-  return text.replace(DOTTED_SEGMENTS, (run) => {
-    const segments = run.split('.');
-    const header = segments.findIndex((segment, index) => index < segments.length - 1 && isJoseHeader(segment));
-    return header === -1 ? run : [...segments.slice(0, header), REDACTED].join('.');
-  });
+  const edits = new TextEdits(text);
+  HEADER_CANDIDATE.lastIndex = 0;
+  for (let match = HEADER_CANDIDATE.exec(text); match !== null; match = HEADER_CANDIDATE.exec(text)) {
+    if (!isJoseHeader(match[0])) continue;
+    DOTTED_TAIL.lastIndex = HEADER_CANDIDATE.lastIndex;
+    DOTTED_TAIL.exec(text);
+    edits.replace(match.index, DOTTED_TAIL.lastIndex, REDACTED);
+    HEADER_CANDIDATE.lastIndex = DOTTED_TAIL.lastIndex;
+  }
+  return edits.apply();
 }
 
 /**

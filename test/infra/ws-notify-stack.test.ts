@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
-import { getStage, withOverrides, type StageConfig } from '../../infra/stages';
+import { getStage, maxConnectionsPerUserOf, withOverrides, type StageConfig } from '../../infra/stages';
 import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify-stack';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
@@ -299,9 +299,9 @@ describe('Class: WsNotifyStack', () => {
         expect(connect.AUTHORIZE_DEADLINE_QUEUE_URL).toEqual({ Ref: 'AuthorizeDeadlineQueue' });
         expect(connect.AUTHORIZE_DEADLINE_SECONDS).toBe(String(stage.authorizeDeadlineSeconds));
       } else {
-        expect(connect).toMatchObject({ MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' });
+        expect(connect).toMatchObject({ MAX_CONNECTIONS_PER_USER: String(maxConnectionsPerUserOf(stage)), CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       }
-      expect(environmentOf(json, 'Authorize')).toMatchObject({ MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' });
+      expect(environmentOf(json, 'Authorize')).toMatchObject({ MAX_CONNECTIONS_PER_USER: String(maxConnectionsPerUserOf(stage)), CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       expect(environmentOf(json, 'NotifyUser')).toMatchObject({
         CONNECTIONS_USER_INDEX_NAME: 'byUser',
         NOTIFY_CONNECTION_QUEUE_URL: { Ref: 'NotifyConnectionQueue' },
