@@ -67,7 +67,7 @@ describe('CLI: npm run token', () => {
     expect(decodeProtectedHeader(first.stdout.trimEnd()).kid).toBe(decodeProtectedHeader(second.stdout.trimEnd()).kid);
     const { payload } = await verify(second.stdout.trimEnd(), 'prod');
     expect(payload).toEqual(expect.objectContaining({ sub: 'b', iss: 'https://ws-notify.local/prod', aud: 'ws-notify-prod' }));
-  });
+  }, 90_000); // three commands, each a Node.js start
 
   it('refuses --stage prod while its keys do not exist, in one line, and makes no prod key pair', async () => {
     const run = await runCommand('token', ['--user', '1234', '--stage', 'prod'], env());
