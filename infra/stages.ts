@@ -4,6 +4,8 @@
  * no second copy of any of it.
  */
 
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+
 /** How a connection proves who it belongs to (docs/auth.md). */
 export type AuthMode = 'authorizer' | 'action';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
@@ -31,9 +33,12 @@ export interface JwtSettings {
 }
 
 export interface StageThrottling {
-  /** Steady-state requests per second for the WebSocket stage. */
+  /** Steady-state requests per second for the WebSocket stage (the token bucket's refill rate). */
   readonly rateLimit: number;
-  /** Burst bucket size. */
+  /**
+   * Burst bucket size: requests that may arrive at the same instant. At least `rateLimit`, or the
+   * stage throttles below its rate whenever requests arrive together (docs/security.md).
+   */
   readonly burstLimit: number;
 }
 
@@ -44,12 +49,29 @@ export interface StageConfig {
   readonly jwt: JwtSettings;
   /** Mode `action`: seconds a connection may stay pending before it is closed (SQS DelaySeconds, 1–900). */
   readonly authorizeDeadlineSeconds: number;
+  /**
+   * Longest lifetime (`exp` − `iat`) of a token the stage accepts, seconds (1 s to one year).
+   * Default 86,400 (24 h). `npm run token --ttl` refuses longer lifetimes.
+   */
+  readonly maxTokenLifetimeSeconds?: number;
+  /**
+   * The most connections one user may hold (1–10,000). Default 20. Beyond it mode `authorizer`
+   * refuses the handshake with 429 and mode `action` answers `authorize` with
+   * `too_many_connections` (the connection stays pending).
+   */
+  readonly maxConnectionsPerUser?: number;
   /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
   readonly allowedOrigins?: readonly string[];
   readonly logLevel: LogLevel;
   readonly throttling: StageThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
+  /**
+   * The local console (`npm start`) may sign tokens with this stage's generated key, and
+   * `npm run token` makes the key pair on first use. Only for a throwaway development key (`local`):
+   * any process on the machine can then get a token the stage accepts. Default false.
+   */
+  readonly consoleTokens?: boolean;
   /** Optional deployment target; env-agnostic when absent. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }
@@ -71,8 +93,11 @@ export const STAGES = {
     jwt: generatedKeyJwt('local'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
-    throttling: { rateLimit: 1000, burstLimit: 500 },
+    throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: false,
+    consoleTokens: true,
+    // The benchmark fans a notification out to 1,000 connections of one user on this stage.
+    maxConnectionsPerUser: 1000,
   },
   dev: {
     name: 'dev',
@@ -80,7 +105,7 @@ export const STAGES = {
     jwt: generatedKeyJwt('dev'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'DEBUG',
-    throttling: { rateLimit: 100, burstLimit: 50 },
+    throttling: { rateLimit: 100, burstLimit: 200 },
     retainData: false,
   },
   prod: {
@@ -89,12 +114,22 @@ export const STAGES = {
     jwt: generatedKeyJwt('prod'),
     authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
-    throttling: { rateLimit: 1000, burstLimit: 500 },
+    throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: true,
   },
 } as const satisfies Record<string, StageConfig>;
 
 export type StageName = keyof typeof STAGES;
+
+/** The stage's maximum token lifetime, seconds (its `maxTokenLifetimeSeconds`, default 24 h). */
+export function maxTokenLifetimeSecondsOf(stage: StageConfig): number {
+  return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+}
+
+/** The stage's maximum of connections per user (its `maxConnectionsPerUser`, default 20). */
+export function maxConnectionsPerUserOf(stage: StageConfig): number {
+  return stage.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER;
+}
 
 export function stageNames(): string[] {
   return Object.keys(STAGES);

@@ -18,7 +18,7 @@ import { type AwsSdkSource, NotifyFunction, type TableAction } from './construct
 import { NotifyQueue } from './constructs/notify-queue';
 import { acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 import { OUTPUT_NAMES } from './stack-outputs';
-import { type StageConfig } from './stages';
+import { maxConnectionsPerUserOf, maxTokenLifetimeSecondsOf, type StageConfig } from './stages';
 import { ACCESS_LOG_FORMAT } from './access-log-format';
 
 /** The stack of a stage: `WsNotify-<stage>`. */
@@ -63,7 +63,12 @@ export interface RouteOptions {
 /** JWT_* variables of the verifier (docs/architecture.md). A generated-key stage without its key fails with MissingStageKeyError. */
 export function jwtEnvironment(stage: StageConfig): Record<string, string> {
   const { jwt } = stage;
-  const common = { JWT_ISSUER: jwt.issuer, JWT_AUDIENCE: jwt.audience, JWT_ALGORITHMS: jwt.algorithms.join(',') };
+  const common = {
+    JWT_ISSUER: jwt.issuer,
+    JWT_AUDIENCE: jwt.audience,
+    JWT_ALGORITHMS: jwt.algorithms.join(','),
+    JWT_MAX_LIFETIME_SECONDS: String(maxTokenLifetimeSecondsOf(stage)),
+  };
   return jwt.keySource.kind === 'jwks'
     ? { ...common, JWT_JWKS_URL: jwt.keySource.jwksUrl }
     : { ...common, JWT_PUBLIC_JWK: JSON.stringify(requireStagePublicJwk(stage.name)) };
@@ -140,10 +145,13 @@ export class WsNotifyStack extends Stack {
       });
       authorizer = new WebSocketLambdaAuthorizer('Authorizer', fn.function, { identitySource: [AUTHORIZER_IDENTITY_SOURCE] });
     }
+    const maxConnectionsPerUser = String(maxConnectionsPerUserOf(stage));
+    const userIndex = { name: this.connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' };
     const connect = this.addRoute('$connect', {
       functionName: 'Connect',
       entry: 'src/functions/connect.ts',
-      connectionsTable: ['PutItem'],
+      // Mode authorizer: DeleteItem for the record of a connection found gone at the per-user limit.
+      connectionsTable: stage.authMode === 'authorizer' ? ['PutItem', 'DeleteItem'] : ['PutItem'],
       environment: { AUTH_MODE: stage.authMode, ALLOWED_ORIGINS: (stage.allowedOrigins ?? []).join(',') },
       authorizer,
     });
@@ -151,15 +159,24 @@ export class WsNotifyStack extends Stack {
       connect
         .sendTo(this.authorizeDeadlineQueue.queue, 'AUTHORIZE_DEADLINE_QUEUE_URL')
         .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(stage.authorizeDeadlineSeconds));
+    } else {
+      // The per-user connection limit: the user's connections from the index, GET @connections for those that may be gone.
+      connect
+        .bindTable({ table: connections, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+        .manageConnections(this.webSocketStage, ['GET'])
+        .addEnvironment('MAX_CONNECTIONS_PER_USER', maxConnectionsPerUser);
     }
     this.addRoute('$disconnect', { functionName: 'Disconnect', entry: 'src/functions/disconnect.ts', connectionsTable: ['DeleteItem'] });
     this.addRoute('authorize', {
       functionName: 'Authorize',
       entry: 'src/functions/authorize.ts',
       returnResponse: true,
-      connectionsTable: ['GetItem', 'UpdateItem'],
-      environment: jwtEnvironment(stage),
-    }).manageConnections(this.webSocketStage, ['POST', 'DELETE']);
+      // DeleteItem, Query on the user index and GET @connections: the per-user connection limit.
+      connectionsTable: ['GetItem', 'UpdateItem', 'DeleteItem'],
+      environment: { ...jwtEnvironment(stage), MAX_CONNECTIONS_PER_USER: maxConnectionsPerUser },
+    })
+      .bindTable({ table: connections, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+      .manageConnections(this.webSocketStage, ['POST', 'DELETE', 'GET']);
     this.addRoute('ping', { functionName: 'Ping', entry: 'src/functions/ping.ts', returnResponse: true, connectionsTable: ['GetItem'] });
     this.addRoute('$default', { functionName: 'Default', entry: 'src/functions/default.ts', returnResponse: true, connectionsTable: ['GetItem'] });
 

@@ -1,8 +1,10 @@
 /**
  * `npm run token -- --user <id> [--stage local] [--ttl 1h]`: prints a signed JWT for the user and
- * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The stage's key pair is made
- * on first use. Bad flags: one line on stderr, exit 2.
+ * nothing else, so `TOKEN=$(npm run -s token -- --user 1234)` works. The key pair of `local` is made
+ * on first use; any other stage needs `npm run keys` first (one line on stderr, exit 1, no key
+ * made). Bad flags: one line on stderr, exit 2.
  */
+import { maxTokenLifetimeSecondsOf } from '../../infra/stages';
 import { decode, UserId } from '../commons/codecs';
 import { parseFlags, parseStage, requireFlag, runCli, UsageError } from './cli-support';
 import { parseDurationSeconds } from './durations';
@@ -19,6 +21,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const ttlSeconds = parseDurationSeconds(flags.ttl);
   if (ttlSeconds === undefined) throw new UsageError(`--ttl must look like 90s, 15m, 2h or a number of seconds, got "${flags.ttl}"`);
   const stage = parseStage(flags.stage);
+  const maxLifetime = maxTokenLifetimeSecondsOf(stage);
+  if (ttlSeconds > maxLifetime) {
+    throw new UsageError(`--ttl must be at most ${maxLifetime} seconds, the longest token stage "${stage.name}" accepts, got "${flags.ttl}"`);
+  }
   const token = await issueStageToken(stage, { userId, ttlSeconds });
   process.stdout.write(`${token}\n`);
 }

@@ -128,20 +128,17 @@ export type AuthorizeDeadlineBody = t.TypeOf<typeof AuthorizeDeadlineBody>;
 export const AuthorizerContext = t.type({ userId: UserId, expiresAt: UnixSecondsFromUnknown }, 'AuthorizerContext');
 export type AuthorizerContext = t.TypeOf<typeof AuthorizerContext>;
 
-/** The claims ws-notify relies on, after jose has checked signature, iss, aud, exp and nbf. */
-export const TokenClaims = t.type(
-  {
-    sub: UserId,
-    exp: new t.Type<number, number, unknown>(
-      'NumericDate',
-      (input): input is number => typeof input === 'number' && Number.isFinite(input),
-      (input, context) =>
-        typeof input === 'number' && Number.isFinite(input) ? t.success(input) : t.failure(input, context, 'must be a number'),
-      t.identity,
-    ),
-  },
-  'TokenClaims',
+/** A JWT NumericDate: seconds since the epoch, a finite number. */
+const NumericDate = new t.Type<number, number, unknown>(
+  'NumericDate',
+  (input): input is number => typeof input === 'number' && Number.isFinite(input),
+  (input, context) =>
+    typeof input === 'number' && Number.isFinite(input) ? t.success(input) : t.failure(input, context, 'must be a number'),
+  t.identity,
 );
+
+/** The claims ws-notify relies on, after jose has checked signature, iss, aud, exp, iat and nbf. */
+export const TokenClaims = t.type({ sub: UserId, exp: NumericDate, iat: NumericDate }, 'TokenClaims');
 export type TokenClaims = t.TypeOf<typeof TokenClaims>;
 
 // --- decoding --------------------------------------------------------------------------------

@@ -3,8 +3,20 @@
 /** Tokens longer than this are rejected before they are parsed. */
 export const MAX_TOKEN_LENGTH = 4096;
 
-/** Clock tolerance of the JWT verifier for `exp`, `nbf` and `iat`, in seconds (at most 30 s). */
+/** Clock tolerance of the JWT verifier for `nbf` and `iat`, in seconds (at most 30 s); `exp` has none. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Longest a token may live (`exp` − `iat`) unless its stage says otherwise: 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+/** Bounds of a stage's maximum token lifetime: one second to one year. */
+export const MAX_TOKEN_LIFETIME_BOUNDS = { min: 1, max: 31_536_000 } as const;
+
+/** The most connections one user may hold unless its stage says otherwise. */
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
+
+/** Bounds of a stage's maximum of connections per user. */
+export const MAX_CONNECTIONS_PER_USER_BOUNDS = { min: 1, max: 10_000 } as const;
 
 /** The failed `authorize` that reaches this count is answered with `too_many_attempts` and disconnected. */
 export const MAX_FAILED_AUTHORIZE_ATTEMPTS = 3;

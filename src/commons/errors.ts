@@ -40,7 +40,8 @@ export type InvalidTokenCode =
   | 'expired'
   | 'not_yet_valid'
   | 'claim_missing'
-  | 'claim_invalid';
+  | 'claim_invalid'
+  | 'lifetime_too_long';
 
 /** A token failed verification. */
 export class InvalidTokenError extends WsNotifyError {

@@ -1,8 +1,10 @@
 /**
- * The one JWT verifier of ws-notify (docs/auth.md), used by the REQUEST authorizer and by the
- * `authorize` action alike: asymmetric algorithm allow-list (never `none`, never HMAC), `iss` and
- * `aud` pinned to the stage, `exp` and `sub` required, `nbf` honoured, 30 s clock tolerance,
- * tokens over 4096 characters rejected before they are parsed.
+ * The one JWT verifier of ws-notify (docs/auth.md), used by the REQUEST authorizer and by the `authorize` action
+ * alike: asymmetric algorithm allow-list (never `none`, never HMAC), `iss` and `aud` pinned to the
+ * stage, `exp`, `iat` and `sub` required, `nbf` honoured, 30 s clock tolerance for `nbf` and `iat`
+ * and none for `exp` (a token is expired from the second of its `exp` on, the same rule the
+ * connection record applies: `isTokenExpired`), a lifetime (`exp` − `iat`) of at most the stage's
+ * maximum, tokens over 4096 characters rejected before they are parsed.
  */
 import {
   createLocalJWKSet,
@@ -15,8 +17,9 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { decode, TokenClaims } from './codecs';
-import { getJsonFromEnv, getListFromEnv, getOptionalStringFromEnv, getStringFromEnv, type Environment } from './config';
-import { JWT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH } from './constants';
+import { isTokenExpired } from './connection-record';
+import { getIntegerFromEnv, getJsonFromEnv, getListFromEnv, getOptionalStringFromEnv, getStringFromEnv, type Environment } from './config';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, JWT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH, MAX_TOKEN_LIFETIME_BOUNDS } from './constants';
 import { ConfigurationError, InvalidTokenError, KeyUnavailableError } from './errors';
 
 /** Asymmetric JWS algorithms a stage may allow. HMAC (`HS*`) and `none` are not in this list on purpose. */
@@ -46,8 +49,14 @@ export interface JwtVerifierConfig {
   readonly audience: string;
   readonly algorithms: readonly AsymmetricAlgorithm[];
   readonly key: VerificationKeySource;
-  /** Seconds, at most 30. Default 30. */
+  /** Tolerance for `nbf` and `iat`, seconds, at most 30. Default 30. `exp` has none. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Longest lifetime (`exp` − `iat`) of an accepted token, seconds. Default 86,400 (24 h). A token
+   * whose `iat` lies in the future (beyond the clock tolerance) or further back than this is
+   * refused too, so no accepted token outlives it.
+   */
+  readonly maxTokenLifetimeSeconds?: number;
 }
 
 /** What a valid token says about its holder. */
@@ -68,7 +77,7 @@ function isAsymmetricAlgorithm(value: string): value is AsymmetricAlgorithm {
   return (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value);
 }
 
-/** Reads JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS and JWT_PUBLIC_JWK or JWT_JWKS_URL. */
+/** Reads JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS, JWT_MAX_LIFETIME_SECONDS and JWT_PUBLIC_JWK or JWT_JWKS_URL. */
 export function getJwtVerifierConfigFromEnv(env: Environment = process.env): JwtVerifierConfig {
   const issuer = getStringFromEnv('JWT_ISSUER', env);
   const audience = getStringFromEnv('JWT_AUDIENCE', env);
@@ -85,6 +94,7 @@ export function getJwtVerifierConfigFromEnv(env: Environment = process.env): Jwt
     }
     algorithms.push(algorithm);
   }
+  const maxTokenLifetimeSeconds = getIntegerFromEnv('JWT_MAX_LIFETIME_SECONDS', MAX_TOKEN_LIFETIME_BOUNDS, env);
   const jwksUrl = getOptionalStringFromEnv('JWT_JWKS_URL', env);
   const hasJwk = getOptionalStringFromEnv('JWT_PUBLIC_JWK', env) !== undefined;
   if (hasJwk === (jwksUrl !== undefined)) {
@@ -106,7 +116,7 @@ export function getJwtVerifierConfigFromEnv(env: Environment = process.env): Jwt
     if ('d' in jwk) throw new ConfigurationError('invalid_variable', 'JWT_PUBLIC_JWK', 'JWT_PUBLIC_JWK must be a public key');
     key = { kind: 'jwk', jwk };
   }
-  return { issuer, audience, algorithms, key };
+  return { issuer, audience, algorithms, key, maxTokenLifetimeSeconds };
 }
 
 /** jose error → InvalidTokenError / KeyUnavailableError. Messages describe the failure, never the token. */
@@ -143,6 +153,7 @@ export class JwtVerifier implements TokenVerifier {
   readonly #config: JwtVerifierConfig;
   readonly #getKey: JWTVerifyGetKey;
   readonly #clockTolerance: number;
+  readonly #maxLifetime: number;
 
   constructor(config: JwtVerifierConfig) {
     if (config.algorithms.length === 0 || config.algorithms.some((algorithm) => !isAsymmetricAlgorithm(algorithm))) {
@@ -152,8 +163,15 @@ export class JwtVerifier implements TokenVerifier {
     if (!(tolerance >= 0 && tolerance <= JWT_CLOCK_TOLERANCE_SECONDS)) {
       throw new TypeError(`JwtVerifier: clockToleranceSeconds must be between 0 and ${JWT_CLOCK_TOLERANCE_SECONDS}`);
     }
+    const maxLifetime = config.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    if (!(Number.isInteger(maxLifetime) && maxLifetime >= MAX_TOKEN_LIFETIME_BOUNDS.min && maxLifetime <= MAX_TOKEN_LIFETIME_BOUNDS.max)) {
+      throw new TypeError(
+        `JwtVerifier: maxTokenLifetimeSeconds must be a whole number from ${MAX_TOKEN_LIFETIME_BOUNDS.min} to ${MAX_TOKEN_LIFETIME_BOUNDS.max}`,
+      );
+    }
     this.#config = config;
     this.#clockTolerance = tolerance;
+    this.#maxLifetime = maxLifetime;
     this.#getKey =
       config.key.kind === 'jwk'
         ? createLocalJWKSet({ keys: [config.key.jwk] })
@@ -175,8 +193,10 @@ export class JwtVerifier implements TokenVerifier {
         algorithms: [...this.#config.algorithms],
         issuer: this.#config.issuer,
         audience: this.#config.audience,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: this.#clockTolerance,
+        // Also refuses an `iat` in the future (beyond the tolerance).
+        maxTokenAge: this.#maxLifetime,
         ...(nowMs === undefined ? {} : { currentDate: new Date(nowMs) }),
       }));
     } catch (error) {
@@ -184,6 +204,13 @@ export class JwtVerifier implements TokenVerifier {
     }
     const claims = decode(TokenClaims, payload);
     if (!claims.ok) throw new InvalidTokenError('claim_invalid', `token claims are invalid: ${claims.message}`);
-    return { userId: claims.value.sub, expiresAt: claims.value.exp };
+    const { sub, exp, iat } = claims.value;
+    // jose allowed `exp` the clock tolerance; a connection would be `token_expired` from `exp` on,
+    // so such a token is refused here instead of authorizing with an expiry in the past.
+    if (isTokenExpired(exp, nowMs ?? Date.now())) throw new InvalidTokenError('expired', 'token has expired');
+    if (exp - iat > this.#maxLifetime) {
+      throw new InvalidTokenError('lifetime_too_long', `token lives longer (exp - iat) than the ${this.#maxLifetime} s this stage accepts`);
+    }
+    return { userId: sub, expiresAt: exp };
   }
 }

@@ -31,7 +31,7 @@ export interface ConsoleInfo {
   readonly stage: string;
   readonly authMode: ConsoleAuthMode;
   readonly websocketUrl: string;
-  /** True when the stage's keys are generated locally, so POST /api/token can issue tokens. */
+  /** True when the stage lets the console sign tokens (`consoleTokens`, generated keys), so POST /api/token can issue them. */
   readonly tokens: boolean;
   /** Lifetime of the tokens POST /api/token issues. */
   readonly tokenTtlSeconds: number;

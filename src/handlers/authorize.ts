@@ -3,12 +3,15 @@
  * authorized one with a token for the same user.
  *
  * Order: read the record; decode the body (`token` must be a string, else `bad_request`); verify
- * the token; refuse a token of another user (`invalid_token`, the record keeps its owner); write
- * with a condition that never re-creates a deleted record; then write the recent-connection pointer
- * in the user's inbox, so that a notification stored from now on reaches the connection even while
- * the user index does not show it (or its renewed expiry) yet. The pointer is written after the
- * record, which never changes owner, so it always names the record's user. When it cannot be
- * written, the answer is `internal_error` (the client authorizes again). Every failed attempt — `bad_request`
+ * the token; refuse a token of another user (`invalid_token`, the record keeps its owner); refuse
+ * a first authorize when the user already holds the stage's maximum of connections
+ * (`too_many_connections`, not a failed attempt, the connection stays pending;
+ * connection-limit.ts); write with a condition that never re-creates a deleted record; then write
+ * the recent-connection pointer in the user's inbox, so that a notification stored from now on
+ * reaches the connection even while the user index does not show it (or its renewed expiry) yet.
+ * The pointer is written after the record, which never changes owner, so it always names the
+ * record's user. When it cannot be written, the answer is `internal_error` (the client authorizes
+ * again). Every failed attempt — `bad_request`
  * or `invalid_token` — adds one to `failedAttempts`; the third is answered with a
  * `too_many_attempts` frame through the Management API, the connection is then closed, and the
  * route returns no body.
@@ -25,6 +28,7 @@ import { authorizedFrame, errorFrame, type ErrorCode } from '../commons/frames';
 import type { TokenVerifier } from '../commons/jwt-verifier';
 import type { Logger } from '../commons/logger';
 import type { RouteResult, WebSocketMessageEvent } from '../commons/websocket-events';
+import { checkConnectionLimit } from './connection-limit';
 import { errorResult, frameResult, parseClientMessage, withErrorFrame } from './route-response';
 
 export interface AuthorizeDependencies {
@@ -34,12 +38,14 @@ export interface AuthorizeDependencies {
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** The most connections one user may hold, checked when a pending connection authorizes; absent: no limit. */
+  readonly maxConnectionsPerUser?: number;
 }
 
 const NOT_REGISTERED = 'This connection is not registered: reconnect.';
 
 export async function handleAuthorize(event: WebSocketMessageEvent, deps: AuthorizeDependencies): Promise<RouteResult> {
-  const { connections, inbox, gateway, verifier, logger, clock = systemClock } = deps;
+  const { connections, inbox, gateway, verifier, logger, clock = systemClock, maxConnectionsPerUser } = deps;
   const { connectionId } = event.requestContext;
 
   /** Counts a failed attempt; the one that reaches the limit closes the connection. */
@@ -77,6 +83,19 @@ export async function handleAuthorize(event: WebSocketMessageEvent, deps: Author
 
     if (record.state === 'authorized' && record.userId !== verified.userId) {
       return fail('invalid_token', 'The token belongs to another user than this connection.', 'other_user');
+    }
+
+    if (record.state === 'pending' && maxConnectionsPerUser !== undefined) {
+      const limit = await checkConnectionLimit(verified.userId, maxConnectionsPerUser, { connections, gateway, logger }, now);
+      if (!limit.allowed) {
+        logger.info('Authorize refused: the user holds the most connections allowed', {
+          connectionId,
+          userId: verified.userId,
+          open: limit.open,
+          max: maxConnectionsPerUser,
+        });
+        return errorResult('too_many_connections');
+      }
     }
 
     let updated;

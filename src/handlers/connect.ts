@@ -1,16 +1,18 @@
 /**
  * Route `$connect`. Refuses a handshake from an origin not in ALLOWED_ORIGINS (403, nothing
- * written). Mode `authorizer`: writes the record as authorized with the user and expiry the
- * authorizer put in `requestContext.authorizer`, then the recent-connection pointer in the user's
- * inbox, so that a notification stored from now on reaches the connection even while the user
- * index does not show it yet. When the pointer cannot be written, the record is deleted again and
- * the handshake fails: the client reconnects, rather than holding a connection the fan-out may
- * miss. Mode `action`: schedules the authorize deadline (a delayed queue message) and then writes
- * the record as pending, so a pending record never exists without its deadline. Any failure → 500
- * (the handshake fails) with the error logged.
+ * written). Mode `authorizer`: refuses a user who already holds the stage's maximum of connections
+ * (429, nothing written; connection-limit.ts), else writes the record as authorized with the user
+ * and expiry the authorizer put in `requestContext.authorizer`, then the recent-connection pointer
+ * in the user's inbox, so that a notification stored from now on reaches the connection even while
+ * the user index does not show it yet. When the pointer cannot be written, the record is deleted
+ * again and the handshake fails: the client reconnects, rather than holding a connection the
+ * fan-out may miss. Mode `action`: schedules the authorize deadline (a delayed queue message) and
+ * then writes the record as pending, so a pending record never exists without its deadline. Any
+ * failure → 500 (the handshake fails) with the error logged.
  */
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
+import type { GatewayClient } from '../commons/clients/gateway-client';
 import type { InboxStore } from '../commons/clients/inbox-store';
 import type { QueueClient } from '../commons/clients/queue-client';
 import { AuthorizerContext, decode } from '../commons/codecs';
@@ -18,6 +20,7 @@ import { newAuthorizedConnection, newPendingConnection, type AuthMode } from '..
 import { recentConnection } from '../commons/inbox';
 import type { Logger } from '../commons/logger';
 import { getHeader, type RouteResult, type WebSocketConnectEvent } from '../commons/websocket-events';
+import { checkConnectionLimit } from './connection-limit';
 
 export interface ConnectConfig {
   readonly authMode: AuthMode;
@@ -25,6 +28,8 @@ export interface ConnectConfig {
   readonly allowedOrigins: readonly string[];
   /** Mode `action`: SQS DelaySeconds of the deadline message. */
   readonly authorizeDeadlineSeconds?: number;
+  /** Mode `authorizer`: the most connections one user may hold; absent: no limit. */
+  readonly maxConnectionsPerUser?: number;
 }
 
 export interface ConnectDependencies {
@@ -33,6 +38,8 @@ export interface ConnectDependencies {
   readonly inbox?: InboxStore;
   /** Mode `action`: the authorize-deadline queue. */
   readonly deadlineQueue?: QueueClient;
+  /** Mode `authorizer` with a connection limit: the Management API, to tell stale records from open connections. */
+  readonly gateway?: GatewayClient;
   readonly config: ConnectConfig;
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -45,7 +52,7 @@ export function isOriginRefused(origin: string | undefined, allowedOrigins: read
 }
 
 export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectDependencies): Promise<RouteResult> {
-  const { connections, inbox, deadlineQueue, config, logger, clock = systemClock } = deps;
+  const { connections, inbox, deadlineQueue, gateway, config, logger, clock = systemClock } = deps;
   const { connectionId } = event.requestContext;
   const origin = getHeader(event.headers, 'origin');
   if (isOriginRefused(origin, config.allowedOrigins)) {
@@ -61,6 +68,15 @@ export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectD
       if (!context.ok) {
         logger.error('Connection refused: the authorizer context is missing or invalid', { connectionId, detail: context.message });
         return { statusCode: 500 };
+      }
+      const max = config.maxConnectionsPerUser;
+      if (max !== undefined) {
+        if (gateway === undefined) throw new TypeError('a connection limit needs the Management API (CALLBACK_URL)');
+        const limit = await checkConnectionLimit(context.value.userId, max, { connections, gateway, logger }, now);
+        if (!limit.allowed) {
+          logger.info('Connection refused: the user holds the most connections allowed', { connectionId, userId: context.value.userId, open: limit.open, max });
+          return { statusCode: 429 };
+        }
       }
       const record = newAuthorizedConnection({
         connectionId,

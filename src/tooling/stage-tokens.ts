@@ -4,14 +4,16 @@
  * provider.
  */
 import { SignJWT } from 'jose';
-import type { StageConfig } from '../../infra/stages';
+import { maxTokenLifetimeSecondsOf, type StageConfig } from '../../infra/stages';
 import { ensureStageKeyPair, readStageSigningKey } from './stage-keys';
 
 export type StageTokenErrorCode =
   /** The stage verifies tokens of an external identity provider (keySource `jwks`): ws-notify holds no key for it. */
   | 'external_identity_provider'
   /** The stage's key is of an algorithm the stage does not accept. */
-  | 'algorithm_not_accepted';
+  | 'algorithm_not_accepted'
+  /** The token would live longer than the stage's maximum token lifetime. */
+  | 'lifetime_too_long';
 
 /** No token can be issued for the stage. The message is one line, fit for a CLI. */
 export class StageTokenError extends Error {
@@ -45,12 +47,19 @@ export interface IssueTokenOptions {
 }
 
 /**
- * A JWT for the user, signed with the stage's private key (made on first use): ES256 with the
- * key's `kid`, `iss` and `aud` of the stage, `sub`, `iat`, `exp`.
+ * A JWT for the user, signed with the stage's private key: ES256 with the key's `kid`, `iss` and
+ * `aud` of the stage, `sub`, `iat`, `exp`. Only a stage marked `consoleTokens` (a throwaway
+ * development key, `local`) has its key pair made on first use; any other stage signs only with a
+ * key made on purpose by `npm run keys`, as synth and deploy require, and a missing key is a
+ * MissingStageKeyError (one line naming that command), never a new key pair.
  */
 export async function issueStageToken(stage: StageConfig, options: IssueTokenOptions): Promise<string> {
   assertGeneratedKeys(stage);
-  await ensureStageKeyPair(stage.name);
+  const maxLifetime = maxTokenLifetimeSecondsOf(stage);
+  if (options.ttlSeconds > maxLifetime) {
+    throw new StageTokenError('lifetime_too_long', stage.name, `a token of stage "${stage.name}" may live at most ${maxLifetime} seconds, not ${options.ttlSeconds}`);
+  }
+  if (stage.consoleTokens === true) await ensureStageKeyPair(stage.name);
   const { key, kid, alg } = await readStageSigningKey(stage.name);
   if (!(stage.jwt.algorithms as readonly string[]).includes(alg)) {
     throw new StageTokenError(

@@ -42,9 +42,22 @@ function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, strin
   const consume = (queue: string) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => `${action} on <${queue}.Arn>`);
   const logs = (fn: string) => [`logs:CreateLogStream on <${logGroupOf(json, fn)}.Arn>`, `logs:PutLogEvents on <${logGroupOf(json, fn)}.Arn>`];
   const rights: Record<string, string[]> = {
-    Connect: [`dynamodb:PutItem on ${table}`, ...(stage.authMode === 'action' ? ['sqs:SendMessage on <AuthorizeDeadlineQueue.Arn>'] : [])],
+    Connect: [
+      `dynamodb:PutItem on ${table}`,
+      ...(stage.authMode === 'action'
+        ? ['sqs:SendMessage on <AuthorizeDeadlineQueue.Arn>']
+        : [`dynamodb:DeleteItem on ${table}`, `dynamodb:Query on ${table}/index/byUser`, connections('GET')]),
+    ],
     Disconnect: [`dynamodb:DeleteItem on ${table}`],
-    Authorize: [`dynamodb:GetItem on ${table}`, `dynamodb:UpdateItem on ${table}`, connections('POST'), connections('DELETE')],
+    Authorize: [
+      `dynamodb:GetItem on ${table}`,
+      `dynamodb:UpdateItem on ${table}`,
+      `dynamodb:DeleteItem on ${table}`,
+      `dynamodb:Query on ${table}/index/byUser`,
+      connections('POST'),
+      connections('DELETE'),
+      connections('GET'),
+    ],
     Ping: [`dynamodb:GetItem on ${table}`],
     Default: [`dynamodb:GetItem on ${table}`],
     AuthorizeDeadline: [
@@ -108,7 +121,7 @@ describe('Least privilege (synthesized IAM policies)', () => {
           for (const resource of resources) {
             const rendered = render(resource);
             expect(rendered).not.toBe('*');
-            if (rendered.includes('*')) expect(rendered).toMatch(/\/(POST|DELETE)\/@connections\/\*$/);
+            if (rendered.includes('*')) expect(rendered).toMatch(/\/(POST|DELETE|GET)\/@connections\/\*$/);
           }
         }
       }
@@ -126,15 +139,15 @@ describe('Least privilege (synthesized IAM policies)', () => {
       for (const fn of ['Connect', 'Ping']) expect(grantsOf(json, fn).filter((grant) => grant.startsWith('sqs:'))).toEqual(stage.authMode === 'action' && fn === 'Connect' ? ['sqs:SendMessage on <AuthorizeDeadlineQueue.Arn>'] : []);
     });
 
-    it('lets only Authorize, AuthorizeDeadline and NotifyConnection manage @connections, with POST/DELETE of this stage only', () => {
+    it('lets only Authorize, AuthorizeDeadline, NotifyConnection and (mode authorizer) Connect manage @connections, on this stage only', () => {
       // Prepare
       const managers = logicalIdsOfType(json, 'AWS::Lambda::Function').filter((fn) => grantsOf(json, fn).some((grant) => grant.startsWith('execute-api:')));
 
-      // Assess
-      expect(managers.sort()).toEqual(['Authorize', 'AuthorizeDeadline', 'NotifyConnection']);
+      // Assess: Connect and Authorize GET a connection only to check the per-user connection limit.
+      expect(managers.sort()).toEqual([...(stage.authMode === 'authorizer' ? ['Connect'] : []), 'Authorize', 'AuthorizeDeadline', 'NotifyConnection'].sort());
       for (const fn of managers) {
         for (const grant of grantsOf(json, fn).filter((g) => g.startsWith('execute-api:'))) {
-          expect(grant).toMatch(new RegExp(`:<WebSocketApi>/${stage.name}/(POST|DELETE)/@connections/\\*$`));
+          expect(grant).toMatch(new RegExp(`:<WebSocketApi>/${stage.name}/(POST|DELETE|GET)/@connections/\\*$`));
         }
       }
     });

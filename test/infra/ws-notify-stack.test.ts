@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
-import { getStage, withOverrides, type StageConfig } from '../../infra/stages';
+import { getStage, maxConnectionsPerUserOf, withOverrides, type StageConfig } from '../../infra/stages';
 import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify-stack';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
@@ -222,6 +222,8 @@ describe('Class: WsNotifyStack', () => {
         ThrottlingRateLimit: stage.throttling.rateLimit,
         ThrottlingBurstLimit: stage.throttling.burstLimit,
       });
+      // A bucket smaller than one second of the rate would throttle below the rate whenever requests arrive together.
+      expect(stage.throttling.burstLimit).toBeGreaterThanOrEqual(stage.throttling.rateLimit);
       const settings = stageProps.AccessLogSettings as { DestinationArn: unknown; Format: string };
       expect(json.Resources[/^<(\w+)\.Arn>$/.exec(render(settings.DestinationArn))![1]!]!.Type).toBe('AWS::Logs::LogGroup');
       const fields = JSON.parse(settings.Format) as Record<string, string>;
@@ -265,12 +267,19 @@ describe('Class: WsNotifyStack', () => {
     it('gives each function exactly the environment of the architecture table', () => {
       // Prepare
       const common = ['STAGE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
-      const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_PUBLIC_JWK'];
+      const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_MAX_LIFETIME_SECONDS', 'JWT_PUBLIC_JWK'];
       const table = 'CONNECTIONS_TABLE_NAME';
       const expected: Record<string, string[]> = {
-        Connect: [table, 'AUTH_MODE', 'ALLOWED_ORIGINS', ...(stage.authMode === 'action' ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS'] : [])],
+        Connect: [
+          table,
+          'AUTH_MODE',
+          'ALLOWED_ORIGINS',
+          ...(stage.authMode === 'action'
+            ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS']
+            : ['CONNECTIONS_USER_INDEX_NAME', 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER']),
+        ],
         Disconnect: [table],
-        Authorize: [table, ...jwt, 'CALLBACK_URL'],
+        Authorize: [table, 'CONNECTIONS_USER_INDEX_NAME', ...jwt, 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER'],
         Ping: [table],
         Default: [table],
         AuthorizeDeadline: [table, 'CALLBACK_URL', 'DEAD_LETTER_QUEUE_URL'],
@@ -289,7 +298,10 @@ describe('Class: WsNotifyStack', () => {
       if (stage.authMode === 'action') {
         expect(connect.AUTHORIZE_DEADLINE_QUEUE_URL).toEqual({ Ref: 'AuthorizeDeadlineQueue' });
         expect(connect.AUTHORIZE_DEADLINE_SECONDS).toBe(String(stage.authorizeDeadlineSeconds));
+      } else {
+        expect(connect).toMatchObject({ MAX_CONNECTIONS_PER_USER: String(maxConnectionsPerUserOf(stage)), CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       }
+      expect(environmentOf(json, 'Authorize')).toMatchObject({ MAX_CONNECTIONS_PER_USER: String(maxConnectionsPerUserOf(stage)), CONNECTIONS_USER_INDEX_NAME: 'byUser' });
       expect(environmentOf(json, 'NotifyUser')).toMatchObject({
         CONNECTIONS_USER_INDEX_NAME: 'byUser',
         NOTIFY_CONNECTION_QUEUE_URL: { Ref: 'NotifyConnectionQueue' },
@@ -309,7 +321,7 @@ describe('Class: WsNotifyStack', () => {
       for (const fn of stage.authMode === 'authorizer' ? ['Authorizer', 'Authorize'] : ['Authorize']) {
         const env = environmentOf(json, fn);
         expect(JSON.parse(env.JWT_PUBLIC_JWK as string)).toEqual(publicJwk);
-        expect(env).toMatchObject({ JWT_ISSUER: stage.jwt.issuer, JWT_AUDIENCE: stage.jwt.audience, JWT_ALGORITHMS: 'ES256' });
+        expect(env).toMatchObject({ JWT_ISSUER: stage.jwt.issuer, JWT_AUDIENCE: stage.jwt.audience, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400' });
       }
     });
 

@@ -286,6 +286,30 @@ export class ConnectionStore {
     }
   }
 
+  /**
+   * Deletes the record only while it is still pending, in one conditional DeleteItem: true when it
+   * was deleted, false when it was authorized or deleted meanwhile (nothing is written then). The
+   * authorize deadline closes a connection only after this succeeded, so it never closes one that
+   * authorized in between, and `authorize` (which needs the record) can no longer succeed after it.
+   */
+  async deletePending(connectionId: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#tableName,
+          Key: { connectionId: str(connectionId) },
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': str('pending') },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw storeError('DeleteItem', error);
+    }
+  }
+
   /** Deletes the record; deleting an absent record is not an error. */
   async delete(connectionId: string): Promise<void> {
     try {

@@ -8,6 +8,7 @@ import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   ForbiddenException,
+  GetConnectionCommand,
   GoneException,
   LimitExceededException,
   PayloadTooLargeException,
@@ -60,6 +61,20 @@ export class GatewayClient {
       await this.#client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(text, 'utf8') }));
     } catch (error) {
       throw translateGatewayError(error, connectionId, 'PostToConnection');
+    }
+  }
+
+  /**
+   * True while the connection is open (GetConnection answers), false once it is gone (410). Any
+   * other failure is thrown, translated like the other calls.
+   */
+  async connectionExists(connectionId: string): Promise<boolean> {
+    try {
+      await this.#client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      return true;
+    } catch (error) {
+      if (error instanceof GoneException) return false;
+      throw translateGatewayError(error, connectionId, 'GetConnection');
     }
   }
 

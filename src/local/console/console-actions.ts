@@ -1,7 +1,8 @@
 /**
  * The console's two actions, as plain functions of a parsed request body (the HTTP side and its
  * guard are in local-console.ts and request-guard.ts):
- * - a token for a demo client, only for a stage whose keys are generated locally;
+ * - a token for a demo client, only for a stage marked for it (`consoleTokens`, `local` out of the
+ *   box) whose keys are generated locally;
  * - "report ready": `{"download":"/reports/<n>"}` to NotifyUser for a user.
  * Neither logs anything; the token only ever travels in the response body.
  */
@@ -33,18 +34,32 @@ export function parseUserRequest(text: string): { readonly ok: true; readonly us
   return { ok: true, userId: decoded.value.userId };
 }
 
-/** True when ws-notify holds the stage's signing key (keySource `generated`). */
+/**
+ * True when the console may sign tokens for the stage: the stage is marked for it
+ * (`consoleTokens`) and ws-notify holds its signing key (keySource `generated`). A generated key
+ * alone is not enough: `prod`'s key is generated too, and a token from it is accepted by the
+ * deployed stack.
+ */
 export function canIssueTokens(stage: StageConfig): boolean {
-  return stage.jwt.keySource.kind === 'generated';
+  return stage.consoleTokens === true && stage.jwt.keySource.kind === 'generated';
 }
 
 export async function issueConsoleToken(stage: StageConfig, requestBody: string, now: number = Date.now()): Promise<ActionResult<TokenResponse>> {
-  if (!canIssueTokens(stage)) {
+  if (stage.jwt.keySource.kind === 'jwks') {
     return {
       status: 403,
       body: {
         error: 'external_identity_provider',
         message: `stage "${stage.name}" verifies tokens from an external identity provider: paste a token from it`,
+      },
+    };
+  }
+  if (!canIssueTokens(stage)) {
+    return {
+      status: 403,
+      body: {
+        error: 'console_tokens_disabled',
+        message: `stage "${stage.name}" does not let the console issue tokens: paste one (npm run -s token -- --stage ${stage.name} --user <id>)`,
       },
     };
   }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { runCommand, temporaryDirectory } from './run-cli';
 
@@ -34,6 +34,29 @@ describe('CLI: npm run keys', () => {
       stdout: expect.stringContaining(`the key pair of stage "prod" already exists (kid ${privateJwk.kid})`) as unknown,
     });
     expect((JSON.parse(readFileSync(privateFile, 'utf8')) as { d: string }).d).toBe(privateJwk.d);
+  });
+
+  it('derives a lost public key from the private key and says so, leaving the private key as it was', async () => {
+    // Prepare
+    await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
+    const privateFile = path.join(keysDir.path, 'prod.private.jwk.json');
+    const publicFile = path.join(keysDir.path, 'prod.public.jwk.json');
+    const privateText = readFileSync(privateFile, 'utf8');
+    const publicText = readFileSync(publicFile, 'utf8');
+    unlinkSync(publicFile);
+
+    // Act
+    const run = await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
+
+    // Assess
+    const { kid } = JSON.parse(privateText) as { kid: string };
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `wrote the public key of stage "prod" again, derived from its existing private key (kid ${kid}): ${privateFile} (private, stays on this machine) and ${publicFile} (public)\n`,
+    });
+    expect(readFileSync(privateFile, 'utf8')).toBe(privateText);
+    expect(readFileSync(publicFile, 'utf8')).toBe(publicText);
   });
 
   it.each([

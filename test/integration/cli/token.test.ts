@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { generatedKeyJwt } from '../../../infra/stages';
@@ -48,6 +48,7 @@ describe('CLI: npm run token', () => {
     [['--ttl', '90s'], 90],
     [['--ttl', '2h'], 7200],
     [['--ttl', '120'], 120],
+    [['--ttl', '24h'], 86_400],
   ])('with %j the token lives %i seconds', async (ttlArgs, seconds) => {
     const run = await runCommand('token', ['--user', 'u-1', ...ttlArgs], env());
 
@@ -57,13 +58,26 @@ describe('CLI: npm run token', () => {
   });
 
   it('signs with the same key on later runs and uses the stage of --stage', async () => {
+    const keys = await runCommand('keys', ['--stage', 'prod'], env());
     const first = await runCommand('token', ['--user', 'a', '--stage', 'prod'], env());
     const second = await runCommand('token', ['--user', 'b', '--stage', 'prod'], env());
 
+    expect(keys.code).toBe(0);
     expect(existsSync(path.join(keysDir.path, 'prod.private.jwk.json'))).toBe(true);
     expect(decodeProtectedHeader(first.stdout.trimEnd()).kid).toBe(decodeProtectedHeader(second.stdout.trimEnd()).kid);
     const { payload } = await verify(second.stdout.trimEnd(), 'prod');
     expect(payload).toEqual(expect.objectContaining({ sub: 'b', iss: 'https://ws-notify.local/prod', aud: 'ws-notify-prod' }));
+  }, 90_000); // three commands, each a Node.js start
+
+  it('refuses --stage prod while its keys do not exist, in one line, and makes no prod key pair', async () => {
+    const run = await runCommand('token', ['--user', '1234', '--stage', 'prod'], env());
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^token: no signing key for stage "prod" \([^\n]*prod\.private\.jwk\.json is missing\): run npm run keys -- --stage prod\n$/) as unknown,
+    });
+    expect(readdirSync(keysDir.path)).toEqual([]);
   });
 
   it.each([
@@ -78,6 +92,8 @@ describe('CLI: npm run token', () => {
     ['an unknown flag', ['--user', '1', '--colour', 'red'], /Unknown option '--colour'/],
     ['a positional argument', ['--user', '1', 'extra'], /positional/i],
     ['an unknown stage', ['--user', '1', '--stage', 'staging'], /unknown stage "staging" \(known stages: local, dev, prod\)/],
+    ['--ttl over the stage maximum (24h)', ['--user', '1', '--ttl', '86401'], /--ttl must be at most 86400 seconds, the longest token stage "local" accepts, got "86401"/],
+    ['--ttl 1000000h', ['--user', '1', '--ttl', '1000000h'], /--ttl must be at most 86400 seconds/],
   ])('fails with one line on stderr and nothing on stdout for %s', async (_label, args, message) => {
     const run = await runCommand('token', args, env());
 

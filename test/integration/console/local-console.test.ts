@@ -4,9 +4,12 @@
  * client, the event feed), its token and report-ready endpoints with real `ws` clients, the
  * refusals of the token endpoint, and that no token ever appears in the stream or its log.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { getStage } from '../../../infra/stages';
 import type { ConnectionsUpdate, ConsoleSnapshot, FeedEvent, QueuesUpdate, TokenResponse } from '../../../src/console/console-api';
 import { LocalConsole, type ConsoleLogEntry } from '../../../src/local/console/local-console';
 import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
@@ -246,6 +249,30 @@ describe('Class: LocalConsole (requests it refuses)', () => {
       expect(JSON.parse(response.body)).toMatchObject({ error: 'external_identity_provider' });
     } finally {
       await jwksConsole.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses to issue tokens for prod, whose key is generated too, and makes no prod key', async () => {
+    // The same running stack seen as stage prod (a generated key, not marked for console tokens).
+    const prodConsole = new LocalConsole();
+    const server: Server = createServer(prodConsole.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await prodConsole.attach({ ...c.t.stack, stage: getStage('prod') });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+      const info = JSON.parse((await httpRequest(`${url}api/info`)).body) as { tokens: boolean };
+      const response = await postJson(`${url}api/token`, { userId: 'alice' }, pageHeaders(url));
+
+      expect(info.tokens).toBe(false);
+      expect(response.status).toBe(403);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'console_tokens_disabled' });
+      expect(response.body).not.toMatch(JWT_SHAPE);
+      expect(existsSync(path.join(c.t.cliEnv.WS_NOTIFY_KEYS_DIR ?? '', 'prod.private.jwk.json'))).toBe(false);
+    } finally {
+      await prodConsole.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }

@@ -146,10 +146,12 @@ describe('Codec: AuthorizerContext', () => {
 });
 
 describe('Codec: TokenClaims', () => {
-  it('needs a string sub and a numeric exp', () => {
-    expect(decode(TokenClaims, { sub: 'u', exp: 1 }).ok).toBe(true);
-    expect(decode(TokenClaims, { sub: 'u', exp: '1' })).toEqual({ ok: false, message: 'exp must be a number' });
-    expect(TokenClaims.is({ sub: 'u', exp: 2 })).toBe(true);
+  it('needs a string sub and a numeric exp and iat', () => {
+    expect(decode(TokenClaims, { sub: 'u', exp: 2, iat: 1 }).ok).toBe(true);
+    expect(decode(TokenClaims, { sub: 'u', exp: '1', iat: 1 })).toEqual({ ok: false, message: 'exp must be a number' });
+    expect(decode(TokenClaims, { sub: 'u', exp: 2 })).toEqual({ ok: false, message: 'iat must be a number' });
+    expect(TokenClaims.is({ sub: 'u', exp: 2, iat: 1 })).toBe(true);
+    expect(TokenClaims.is({ sub: 'u', exp: 2 })).toBe(false);
   });
 });
 

@@ -75,8 +75,9 @@ describe('Function: frameByteLength', () => {
 
 describe('Function: isErrorCode', () => {
   it('knows the documented error codes only', () => {
-    expect(ERROR_CODES).toHaveLength(9);
+    expect(ERROR_CODES).toHaveLength(10);
     expect(isErrorCode('token_expired')).toBe(true);
+    expect(isErrorCode('too_many_connections')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);
     expect(isErrorCode(3)).toBe(false);
   });

@@ -41,8 +41,22 @@ describe('Class: JwtVerifier', () => {
       await expect(keys.verifier.verify(token)).resolves.toEqual(expect.objectContaining({ userId: '1234' }));
     });
 
-    it('accepts a token expired less than the 30 s clock tolerance ago', async () => {
-      const token = await keys.sign({ exp: nowSeconds() - 10 });
+    it('rejects a token that expired 2 s ago: no clock tolerance on exp', async () => {
+      const token = await keys.sign({ exp: nowSeconds() - 2 });
+
+      await expectRejected(keys.verifier.verify(token), 'expired');
+    });
+
+    it('treats a token as expired from the second of its exp on, like the connection record does', async () => {
+      const exp = nowSeconds() + 60;
+      const token = await keys.sign({ exp });
+
+      await expect(keys.verifier.verify(token, exp * 1000 - 1)).resolves.toEqual(expect.objectContaining({ expiresAt: exp }));
+      await expectRejected(keys.verifier.verify(token, exp * 1000), 'expired');
+    });
+
+    it('keeps the 30 s tolerance for nbf: an issuer clock a few seconds ahead does not make fresh tokens invalid', async () => {
+      const token = await keys.sign({ nbf: nowSeconds() + 10, iat: nowSeconds() + 10 });
 
       await expect(keys.verifier.verify(token)).resolves.toEqual(expect.objectContaining({ userId: '1234' }));
     });
@@ -181,6 +195,42 @@ describe('Class: JwtVerifier', () => {
       await expectRejected(keys.verifier.verify('a'.repeat(4096)), 'malformed');
     });
 
+    it('rejects a token without iat', async () => {
+      const token = await keys.sign({ iat: undefined });
+
+      await expectRejected(keys.verifier.verify(token), 'claim_missing');
+    });
+
+    it('rejects a lifetime (exp - iat) one second over the 24 h default, and accepts exactly 24 h', async () => {
+      const now = nowSeconds();
+      const tooLong = await keys.sign({ iat: now, exp: now + 86_401 });
+      const longest = await keys.sign({ iat: now, exp: now + 86_400 });
+
+      await expectRejected(keys.verifier.verify(tooLong), 'lifetime_too_long');
+      await expect(keys.verifier.verify(longest)).resolves.toEqual(expect.objectContaining({ expiresAt: now + 86_400 }));
+    });
+
+    it('rejects a token that practically never expires (exp 1e20)', async () => {
+      const token = await keys.sign({ exp: 1e20 });
+
+      await expectRejected(keys.verifier.verify(token), 'lifetime_too_long');
+    });
+
+    it('rejects an iat in the future beyond the tolerance, which would stretch the lifetime past the maximum', async () => {
+      const now = nowSeconds();
+      const token = await keys.sign({ iat: now + 365 * 86_400, exp: now + 365 * 86_400 + 3600 });
+
+      await expectRejected(keys.verifier.verify(token), 'claim_invalid');
+    });
+
+    it("applies the stage's own maximum lifetime", async () => {
+      const verifier = new JwtVerifier({ ...keys.config, maxTokenLifetimeSeconds: 3600 });
+      const now = nowSeconds();
+
+      await expectRejected(verifier.verify(await keys.sign({ iat: now, exp: now + 3601 })), 'lifetime_too_long');
+      await expect(verifier.verify(await keys.sign({ iat: now, exp: now + 3600 }))).resolves.toEqual(expect.objectContaining({ userId: '1234' }));
+    });
+
     it('rejects an empty token', async () => {
       await expectRejected(keys.verifier.verify(''), 'missing');
     });
@@ -217,6 +267,10 @@ describe('Class: JwtVerifier', () => {
       expect(() => new JwtVerifier({ ...keys.config, algorithms: ['HS256' as 'ES256'] })).toThrow(TypeError);
       expect(() => new JwtVerifier({ ...keys.config, algorithms: ['none' as 'ES256'] })).toThrow(TypeError);
       expect(() => new JwtVerifier({ ...keys.config, algorithms: [] })).toThrow(TypeError);
+    });
+
+    it.each([0, 1.5, 31_536_001, Number.NaN])('refuses a maximum token lifetime of %s seconds', (seconds) => {
+      expect(() => new JwtVerifier({ ...keys.config, maxTokenLifetimeSeconds: seconds })).toThrow(TypeError);
     });
 
     it('refuses a clock tolerance above 30 seconds', () => {
@@ -259,12 +313,12 @@ describe('Class: JwtVerifier', () => {
 
 describe('Function: getJwtVerifierConfigFromEnv', () => {
   const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k' };
-  const base = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256' };
+  const base = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400' };
 
-  it('reads a stage public key', () => {
+  it('reads a stage public key and the maximum token lifetime', () => {
     const config = getJwtVerifierConfigFromEnv({ ...base, JWT_PUBLIC_JWK: JSON.stringify(publicJwk) });
 
-    expect(config).toEqual({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], key: { kind: 'jwk', jwk: publicJwk } });
+    expect(config).toEqual({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], key: { kind: 'jwk', jwk: publicJwk }, maxTokenLifetimeSeconds: 86_400 });
   });
 
   it('reads a JWKS URL and a list of algorithms', () => {
@@ -284,7 +338,10 @@ describe('Function: getJwtVerifierConfigFromEnv', () => {
     ['a JWK without kty', { ...base, JWT_PUBLIC_JWK: '{"x":"1"}' }],
     ['a private JWK', { ...base, JWT_PUBLIC_JWK: JSON.stringify({ ...publicJwk, d: 'secret' }) }],
     ['a JWKS URL that is not a URL', { ...base, JWT_JWKS_URL: 'not a url' }],
-    ['no issuer', { JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_PUBLIC_JWK: JSON.stringify(publicJwk) }],
+    ['no issuer', { JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400', JWT_PUBLIC_JWK: JSON.stringify(publicJwk) }],
+    ['no maximum token lifetime', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_PUBLIC_JWK: JSON.stringify(publicJwk) }],
+    ['a maximum token lifetime of 0', { ...base, JWT_MAX_LIFETIME_SECONDS: '0', JWT_PUBLIC_JWK: JSON.stringify(publicJwk) }],
+    ['a maximum token lifetime that is not a number', { ...base, JWT_MAX_LIFETIME_SECONDS: '1d', JWT_PUBLIC_JWK: JSON.stringify(publicJwk) }],
   ])('throws ConfigurationError for %s', (_name, env) => {
     expect(() => getJwtVerifierConfigFromEnv(env)).toThrow(ConfigurationError);
   });

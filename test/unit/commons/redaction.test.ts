@@ -1,8 +1,24 @@
+import fc from 'fast-check';
 import { isSensitiveKey, REDACTED, redact, redactString } from '../../../src/commons/redaction';
 import { anyString } from '../helpers/matchers';
 
 const JWT =
   'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMjM0IiwiZXhwIjoxNzY1NjI0NjY3fQ.MEUCIQDx3Yl8pYpJf0zUuGx9bL1kO_tc-0aXyz';
+const JWT_SIGNATURE = JWT.slice(JWT.lastIndexOf('.') + 1);
+
+/** `value` with `secret` put in place of one of its parts (chosen by `seed`), or beside it. */
+function withValueSomewhere(value: unknown, seed: number, secret: string): unknown {
+  if (Array.isArray(value) && value.length > 0) {
+    const index = seed % value.length;
+    return value.map((item: unknown, i) => (i === index ? withValueSomewhere(item, Math.floor(seed / 7), secret) : item));
+  }
+  if (typeof value === 'object' && value !== null && Object.keys(value).length > 0) {
+    const keys = Object.keys(value);
+    const key = keys[seed % keys.length] ?? '';
+    return { ...value, [key]: withValueSomewhere((value as Record<string, unknown>)[key], Math.floor(seed / 7), secret) };
+  }
+  return seed % 2 === 0 ? secret : [value, secret];
+}
 
 describe('Function: redactString', () => {
   it.each([
@@ -18,23 +34,63 @@ describe('Function: redactString', () => {
     expect(redactString(input)).toBe(expected);
   });
 
+  it.each([
+    ['a key written with escapes', '{"\\u0074oken":"opaque-secret"}', `{"\\u0074oken":"${REDACTED}"}`],
+    ['a JWT written with escapes', `{"note":"ey\\u004a${JWT.slice(3)}"}`, `{"note":"${REDACTED}"}`],
+    ['an object under a sensitive key', '{"token":{"value":"x","n":[1,2]},"a":1}', `{"token":"${REDACTED}","a":1}`],
+    ['a number under a sensitive key', '{"pin_token": 1234, "a": 1}', `{"pin_token": "${REDACTED}", "a": 1}`],
+    ['a truncated body', '{"action":"authorize","token":"opaque-sec', `{"action":"authorize","token":"${REDACTED}"`],
+    ['JSON inside JSON inside JSON', JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ token: 'opaque-secret' }) }) }), JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ token: REDACTED }) }) })],
+    ['a percent-encoded parameter name', 'https://x.example/?%74oken=opaque-secret&a=1', `https://x.example/?%74oken=${REDACTED}&a=1`],
+    ['a parameter whose decoded value is a JWT', `https://x.example/?next=${encodeURIComponent(`/cb?${JWT}`)}`, `https://x.example/?next=${REDACTED}`],
+    ['a JWT after other dotted segments', `see x1.${JWT}`, `see x1.${REDACTED}`],
+  ])('removes %s', (_label, input, expected) => {
+    expect(redactString(input)).toBe(expected);
+  });
+
+  it('keeps null under a sensitive key in JSON text, and the layout of the text', () => {
+    expect(redactString('{ "token" : null, "n" : 1.50 }')).toBe('{ "token" : null, "n" : 1.50 }');
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'connection XfGLwdrQtjMCJvw= pinged; tokens are fine as a word; eyJ';
 
     expect(redactString(text)).toBe(text);
     expect(redactString('')).toBe('');
   });
+
+  it.each([
+    'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod/@connections/XfGLwdrQtjMCJvw=',
+    'src/handlers/authorize.ts:42:7 v20.19.5 example.com 1.2.3.4',
+    'He said "hello": "world", 6" long, {"a":[1,{"b":"c"}]}',
+    '{"action":"ping","name":"Stepan"}',
+    'failedAttempts=3 code=invalid_token reason=expired',
+  ])('does not change text without secrets: %s', (text) => {
+    expect(redactString(text)).toBe(text);
+  });
+
+  it('finds a JWT placed anywhere in JSON text, also when that text is itself held in JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.nat(), fc.boolean(), (value, seed, twice) => {
+        const text = JSON.stringify(withValueSomewhere(value, seed, `Bearer ${JWT}`));
+        const logged = twice ? JSON.stringify({ body: text }) : text;
+
+        expect(redactString(logged)).not.toContain(JWT_SIGNATURE);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('Function: isSensitiveKey', () => {
-  it.each(['token', 'Token', 'access_token', 'idToken', 'Authorization', 'authorization', 'Cookie', 'Sec-WebSocket-Protocol', 'password'])(
+  it.each(['token', 'Token', 'access_token', 'idToken', 'sessionToken', 'x-auth-token', 'jwt', 'client_secret', 'Authorization', 'authorization', 'Cookie', 'Sec-WebSocket-Protocol', 'password'])(
     'treats %s as sensitive',
     (key) => {
       expect(isSensitiveKey(key)).toBe(true);
     },
   );
 
-  it.each(['connectionId', 'userId', 'tokenExpired', 'expiresAt'])('does not treat %s as sensitive', (key) => {
+  it.each(['connectionId', 'userId', 'tokenExpired', 'expiresAt', 'maxTokenLifetimeSeconds', 'Sec-WebSocket-Key'])('does not treat %s as sensitive', (key) => {
     expect(isSensitiveKey(key)).toBe(false);
   });
 });

@@ -25,6 +25,8 @@ function thrown(fn: () => unknown): unknown {
 }
 
 const CALLBACK_URL = 'https://abcdef123.execute-api.us-east-1.amazonaws.com/test';
+/** What the per-user connection limit needs (Connect in mode authorizer, Authorize). */
+const LIMIT_ENV = { MAX_CONNECTIONS_PER_USER: '20', CONNECTIONS_USER_INDEX_NAME: 'byUser' };
 const QUEUE = (name: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ws-notify-test-${name}`;
 const INBOX_TABLE_NAME = 'ws-notify-test-Inbox';
 const INBOX_ENV = { INBOX_TABLE_NAME, INBOX_ID_INDEX_NAME: 'byId', INBOX_RETENTION_SECONDS: '3600' } as const;
@@ -32,11 +34,11 @@ const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: '
 
 describe('Lambda entries (src/functions)', () => {
   let keys: TestKeys;
-  let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_PUBLIC_JWK: string };
+  let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_MAX_LIFETIME_SECONDS: string; JWT_PUBLIC_JWK: string };
 
   beforeAll(async () => {
     keys = await createTestKeys();
-    jwtEnv = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk) };
+    jwtEnv = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'ES256', JWT_MAX_LIFETIME_SECONDS: '86400', JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk) };
   });
 
   describe('authorizer', () => {
@@ -58,16 +60,35 @@ describe('Lambda entries (src/functions)', () => {
   });
 
   describe('connect', () => {
-    it('mode authorizer: writes the authorized record, then the recent-connection pointer in INBOX_TABLE_NAME', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '', INBOX_TABLE_NAME });
+    it('mode authorizer: counts the user\'s connections on CONNECTIONS_USER_INDEX_NAME, writes the authorized record, then the recent-connection pointer in INBOX_TABLE_NAME', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', { ...BASE_ENV, ...LIMIT_ENV, CALLBACK_URL, AUTH_MODE: 'authorizer', ALLOWED_ORIGINS: '', INBOX_TABLE_NAME });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [] });
       mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
 
       await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 200 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.QueryCommand)[0]?.args[0].input.IndexName).toBe('byUser');
       expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
         BASE_ENV.CONNECTIONS_TABLE_NAME,
         INBOX_TABLE_NAME,
       ]);
       expect(mocks.sqs.calls()).toHaveLength(0);
+    });
+
+    it('mode authorizer: refuses with 429 once the user holds MAX_CONNECTIONS_PER_USER connections', async () => {
+      const { entry, sdk, mocks } = loadEntry<typeof ConnectEntry>('connect', {
+        ...BASE_ENV,
+        ...LIMIT_ENV,
+        MAX_CONNECTIONS_PER_USER: '1',
+        CALLBACK_URL,
+        AUTH_MODE: 'authorizer',
+        ALLOWED_ORIGINS: '',
+        INBOX_TABLE_NAME,
+      });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [indexItem('c1', '1234', nowSeconds() + 600, nowSeconds() + 8000)] });
+      mocks.management.on(sdk.management.GetConnectionCommand).resolves({});
+
+      await expect(entry.handler(authorizedConnectEvent(), context)).resolves.toEqual({ statusCode: 429 });
+      expect(mocks.dynamo.commandCalls(sdk.dynamodb.PutItemCommand)).toHaveLength(0);
     });
 
     it('mode action: sends the deadline to AUTHORIZE_DEADLINE_QUEUE_URL with AUTHORIZE_DEADLINE_SECONDS', async () => {
@@ -89,6 +110,8 @@ describe('Lambda entries (src/functions)', () => {
     it('reads ALLOWED_ORIGINS', async () => {
       const { entry, mocks } = loadEntry<typeof ConnectEntry>('connect', {
         ...BASE_ENV,
+        ...LIMIT_ENV,
+        CALLBACK_URL,
         AUTH_MODE: 'authorizer',
         ALLOWED_ORIGINS: 'https://other.example.com',
         INBOX_TABLE_NAME,
@@ -101,9 +124,12 @@ describe('Lambda entries (src/functions)', () => {
     it.each([
       ['AUTH_MODE is missing', { ...BASE_ENV }],
       ['AUTH_MODE is unknown', { ...BASE_ENV, AUTH_MODE: 'cookie' }],
-      ['mode authorizer lacks INBOX_TABLE_NAME', { ...BASE_ENV, AUTH_MODE: 'authorizer' }],
       ['mode action lacks its queue', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_SECONDS: '30' }],
       ['the deadline is over 900 s', { ...BASE_ENV, AUTH_MODE: 'action', AUTHORIZE_DEADLINE_QUEUE_URL: QUEUE('D'), AUTHORIZE_DEADLINE_SECONDS: '901' }],
+      ['mode authorizer lacks MAX_CONNECTIONS_PER_USER', { ...BASE_ENV, CONNECTIONS_USER_INDEX_NAME: 'byUser', CALLBACK_URL, AUTH_MODE: 'authorizer', INBOX_TABLE_NAME }],
+      ['MAX_CONNECTIONS_PER_USER is 0', { ...BASE_ENV, ...LIMIT_ENV, MAX_CONNECTIONS_PER_USER: '0', CALLBACK_URL, AUTH_MODE: 'authorizer', INBOX_TABLE_NAME }],
+      ['mode authorizer lacks CALLBACK_URL', { ...BASE_ENV, ...LIMIT_ENV, AUTH_MODE: 'authorizer', INBOX_TABLE_NAME }],
+      ['mode authorizer lacks INBOX_TABLE_NAME', { ...BASE_ENV, ...LIMIT_ENV, CALLBACK_URL, AUTH_MODE: 'authorizer' }],
     ])('fails at load when %s', (_label, env) => {
       const error = thrown(() => loadEntry<typeof ConnectEntry>('connect', env));
 
@@ -152,9 +178,10 @@ describe('Lambda entries (src/functions)', () => {
 
   describe('authorize', () => {
     it('authorizes a pending connection with the verifier built from JWT_*', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL, INBOX_TABLE_NAME });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, CALLBACK_URL, INBOX_TABLE_NAME });
       const exp = nowSeconds() + 600;
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
+      mocks.dynamo.on(sdk.dynamodb.QueryCommand).resolves({ Items: [] });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: item(authorizedRecord(CONNECTION_ID, { userId: 'u1', expiresAt: exp })) });
       mocks.dynamo.on(sdk.dynamodb.PutItemCommand).resolves({});
 
@@ -165,7 +192,7 @@ describe('Lambda entries (src/functions)', () => {
     });
 
     it('posts through a Management API client for CALLBACK_URL', async () => {
-      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL, INBOX_TABLE_NAME });
+      const { entry, sdk, mocks } = loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, CALLBACK_URL, INBOX_TABLE_NAME });
       mocks.dynamo.on(sdk.dynamodb.GetItemCommand).resolves({ Item: item(pendingRecord(CONNECTION_ID)) });
       mocks.dynamo.on(sdk.dynamodb.UpdateItemCommand).resolves({ Attributes: { failedAttempts: { N: '3' } } });
       mocks.management.on(sdk.management.PostToConnectionCommand).resolves({});
@@ -180,11 +207,17 @@ describe('Lambda entries (src/functions)', () => {
     });
 
     it('fails at load without CALLBACK_URL', () => {
-      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, INBOX_TABLE_NAME })).toThrow('CALLBACK_URL');
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, INBOX_TABLE_NAME })).toThrow('CALLBACK_URL');
+    });
+
+    it('fails at load without MAX_CONNECTIONS_PER_USER', () => {
+      const { MAX_CONNECTIONS_PER_USER: _omitted, ...limitEnv } = LIMIT_ENV;
+
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...limitEnv, CALLBACK_URL, INBOX_TABLE_NAME })).toThrow('MAX_CONNECTIONS_PER_USER');
     });
 
     it('fails at load without INBOX_TABLE_NAME', () => {
-      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, CALLBACK_URL })).toThrow('INBOX_TABLE_NAME');
+      expect(() => loadEntry<typeof AuthorizeEntry>('authorize', { ...BASE_ENV, ...jwtEnv, ...LIMIT_ENV, CALLBACK_URL })).toThrow('INBOX_TABLE_NAME');
     });
   });
 

@@ -1,5 +1,5 @@
-import { DeleteConnectionCommand, GoneException, LimitExceededException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteConnectionCommand, GetConnectionCommand, GoneException, LimitExceededException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KeyUnavailableError } from '../../../src/commons/errors';
 import type { TokenVerifier } from '../../../src/commons/jwt-verifier';
 import { handleAuthorize, type AuthorizeDependencies } from '../../../src/handlers/authorize';
@@ -7,7 +7,7 @@ import { connectionStore, dynamo, gatewayClient, management, postedFrames, reply
 import { CONNECTION_ID, messageEvent } from '../helpers/events';
 import { inboxPuts, inboxStore, INBOX_TABLE_NAME } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
-import { authorizedRecord, item, pendingRecord } from '../helpers/records';
+import { authorizedRecord, indexItem, item, pendingRecord } from '../helpers/records';
 import { createTestKeys, nowSeconds, type TestKeys } from '../helpers/tokens';
 import { anyString, like } from '../helpers/matchers';
 
@@ -164,7 +164,63 @@ describe('Function: handleAuthorize', () => {
     });
   });
 
+  describe('the per-user connection limit', () => {
+    const atTheLimit = () =>
+      dynamo.on(QueryCommand).resolves({
+        Items: ['c1', 'c2'].map((id) => indexItem(id, '1234', nowSeconds() + 600, nowSeconds() + 8000)),
+      });
+
+    beforeEach(() => {
+      management.on(GetConnectionCommand).resolves({});
+    });
+
+    it('answers too_many_connections when the user holds the maximum: the connection stays pending, no attempt is counted', async () => {
+      // Prepare
+      givenTable({ record: pendingRecord(CONNECTION_ID) });
+      atTheLimit();
+
+      // Act
+      const reply = replyOf(await handleAuthorize(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign() }), { routeKey: 'authorize' }), { ...deps, maxConnectionsPerUser: 2 }));
+
+      // Assess
+      expect(reply).toEqual({ type: 'error', code: 'too_many_connections', message: anyString() });
+      expect(authorizeCalls()).toHaveLength(0);
+      expect(counterCalls()).toHaveLength(0);
+    });
+
+    it('authorizes under the maximum', async () => {
+      givenTable({ record: pendingRecord(CONNECTION_ID) });
+      dynamo.on(QueryCommand).resolves({ Items: [indexItem('c1', '1234', nowSeconds() + 600, nowSeconds() + 8000)] });
+
+      const reply = replyOf(await handleAuthorize(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign() }), { routeKey: 'authorize' }), { ...deps, maxConnectionsPerUser: 2 }));
+
+      expect(reply).toEqual(expect.objectContaining({ type: 'authorized', userId: '1234' }));
+    });
+
+    it('renews an authorized connection at the maximum without counting (it is one of them)', async () => {
+      givenTable({ record: authorizedRecord(CONNECTION_ID, { userId: '1234' }) });
+      atTheLimit();
+
+      const reply = replyOf(await handleAuthorize(messageEvent(JSON.stringify({ action: 'authorize', token: await keys.sign() }), { routeKey: 'authorize' }), { ...deps, maxConnectionsPerUser: 2 }));
+
+      expect(reply).toEqual(expect.objectContaining({ type: 'authorized' }));
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+  });
+
   describe('failed attempts', () => {
+    it('never answers authorized with an expiresAt in the past: a token that expired 2 s ago is invalid_token', async () => {
+      // Prepare
+      givenTable({ record: pendingRecord(CONNECTION_ID), count: 1 });
+
+      // Act
+      const reply = replyOf(await authorizeWith({ exp: nowSeconds() - 2 }));
+
+      // Assess
+      expect(reply).toEqual({ type: 'error', code: 'invalid_token', message: anyString() });
+      expect(authorizeCalls()).toHaveLength(0);
+    });
+
     it('answers invalid_token for a token that fails verification and counts the attempt', async () => {
       givenTable({ record: pendingRecord(CONNECTION_ID), count: 1 });
 

@@ -1,10 +1,13 @@
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { handleConnect, isOriginRefused, type ConnectDependencies } from '../../../src/handlers/connect';
 import {
   connectionStore,
   DEADLINE_QUEUE_URL,
   dynamo,
+  gatewayClient,
+  management,
   NO_SIDE_EFFECTS,
   queueClient,
   resetMocks,
@@ -15,6 +18,7 @@ import {
 import { AUTHORIZED_CONNECTION_ID, AUTHORIZED_CONTEXT, authorizedConnectEvent, CONNECTED_AT, CONNECTION_ID, connectEvent } from '../helpers/events';
 import { inboxPuts, inboxStore, INBOX_TABLE_NAME } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
+import { indexItem } from '../helpers/records';
 
 const NOW = CONNECTED_AT + 12;
 const clock = (): number => NOW;
@@ -43,6 +47,46 @@ function actionMode(overrides: Partial<ConnectDependencies['config']> = {}): Con
 describe('Function: handleConnect', () => {
   afterEach(() => {
     resetMocks();
+  });
+
+  describe('mode authorizer, with the per-user connection limit', () => {
+    const limited = (): ConnectDependencies => ({ ...authorizerMode({ maxConnectionsPerUser: 2 }), gateway: gatewayClient() });
+    const userConnections = (...ids: string[]) => ({
+      Items: ids.map((id) => indexItem(id, '1234', Math.floor(NOW / 1000) + 600, Math.floor(NOW / 1000) + 8000)),
+    });
+
+    beforeEach(() => {
+      dynamo.on(PutItemCommand).resolves({});
+      dynamo.on(DeleteItemCommand).resolves({});
+      management.on(GetConnectionCommand).resolves({});
+    });
+
+    it('refuses the handshake with 429 and writes nothing when the user holds the maximum', async () => {
+      dynamo.on(QueryCommand).resolves(userConnections('c1', 'c2'));
+
+      await expect(handleConnect(authorizedConnectEvent(), limited())).resolves.toEqual({ statusCode: 429 });
+      expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+    });
+
+    it('accepts the handshake under the maximum', async () => {
+      dynamo.on(QueryCommand).resolves(userConnections('c1'));
+
+      await expect(handleConnect(authorizedConnectEvent(), limited())).resolves.toEqual({ statusCode: 200 });
+      expect(dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([TABLE_NAME, INBOX_TABLE_NAME]);
+    });
+
+    it('accepts the handshake when a counted connection turns out to be gone, and deletes its record', async () => {
+      dynamo.on(QueryCommand).resolves(userConnections('c1', 'stale'));
+      management.on(GetConnectionCommand, { ConnectionId: 'stale' }).rejects(new GoneException({ message: 'Gone', $metadata: {} }));
+
+      await expect(handleConnect(authorizedConnectEvent(), limited())).resolves.toEqual({ statusCode: 200 });
+      expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key)).toEqual([{ connectionId: { S: 'stale' } }]);
+      expect(dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([TABLE_NAME, INBOX_TABLE_NAME]);
+    });
+
+    it('fails the handshake (500) when a limit is configured without the Management API', async () => {
+      await expect(handleConnect(authorizedConnectEvent(), authorizerMode({ maxConnectionsPerUser: 2 }))).resolves.toEqual({ statusCode: 500 });
+    });
   });
 
   describe('mode authorizer', () => {

@@ -1,8 +1,9 @@
-import { importJWK, jwtVerify, type JWK } from 'jose';
-import { readFileSync } from 'node:fs';
+import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertGeneratedKeys, issueStageToken, StageTokenError } from '../../../src/tooling/stage-tokens';
 import { getStage, type StageConfig } from '../../../infra/stages';
+import { ensureStageKeyPair, MissingStageKeyError } from '../../../src/tooling/stage-keys';
 import { temporaryDirectory } from '../helpers/temp-dir';
 
 const jwksStage: StageConfig = {
@@ -40,14 +41,36 @@ describe('Function: issueStageToken', () => {
     keysDir.remove();
   });
 
-  it('makes the key pair on first use and signs iss, aud, sub, iat and exp', async () => {
+  it('makes the key pair of local on first use and signs iss, aud, sub, iat and exp', async () => {
     const now = Date.UTC(2030, 0, 1);
 
-    const token = await issueStageToken(getStage('dev'), { userId: 'u1', ttlSeconds: 600, now });
+    const token = await issueStageToken(getStage('local'), { userId: 'u1', ttlSeconds: 600, now });
 
-    const jwk = JSON.parse(readFileSync(path.join(keysDir.path, 'dev.public.jwk.json'), 'utf8')) as JWK;
+    const jwk = JSON.parse(readFileSync(path.join(keysDir.path, 'local.public.jwk.json'), 'utf8')) as JWK;
     const { payload } = await jwtVerify(token, await importJWK(jwk, 'ES256'), { currentDate: new Date(now) });
-    expect(payload).toEqual({ iss: 'https://ws-notify.local/dev', aud: 'ws-notify-dev', sub: 'u1', iat: now / 1000, exp: now / 1000 + 600 });
+    expect(payload).toEqual({ iss: 'https://ws-notify.local/local', aud: 'ws-notify-local', sub: 'u1', iat: now / 1000, exp: now / 1000 + 600 });
+  });
+
+  it.each(['prod', 'dev'])('refuses stage %s while its keys do not exist, and makes none', async (name) => {
+    // Act
+    const issued = issueStageToken(getStage(name), { userId: 'u1', ttlSeconds: 600 });
+
+    // Assess
+    await expect(issued).rejects.toBeInstanceOf(MissingStageKeyError);
+    await expect(issued).rejects.toThrow(`no signing key for stage "${name}"`);
+    await expect(issued).rejects.toThrow(`run npm run keys -- --stage ${name}`);
+    expect(readdirSync(keysDir.path)).toEqual([]);
+  });
+
+  it('signs for prod with the key npm run keys made', async () => {
+    // Prepare
+    const { kid } = await ensureStageKeyPair('prod');
+
+    // Act
+    const token = await issueStageToken(getStage('prod'), { userId: 'u1', ttlSeconds: 600 });
+
+    // Assess
+    expect(decodeProtectedHeader(token).kid).toBe(kid);
   });
 
   it('refuses a stage whose key algorithm the stage does not accept', async () => {
@@ -55,6 +78,14 @@ describe('Function: issueStageToken', () => {
 
     await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toThrow('the key of stage "local" is ES256');
     await expect(issueStageToken(rsOnly, { userId: 'u1', ttlSeconds: 60 })).rejects.toMatchObject({ code: 'algorithm_not_accepted', stage: 'local' });
+  });
+
+  it("refuses a lifetime over the stage's maximum, before any key is read or made", async () => {
+    const issued = issueStageToken(getStage('local'), { userId: 'u1', ttlSeconds: 86_401 });
+
+    await expect(issued).rejects.toThrow('a token of stage "local" may live at most 86400 seconds, not 86401');
+    await expect(issued).rejects.toMatchObject({ name: 'StageTokenError', code: 'lifetime_too_long' });
+    expect(readdirSync(keysDir.path)).toEqual([]);
   });
 
   it('refuses a jwks stage without touching the keys directory', async () => {

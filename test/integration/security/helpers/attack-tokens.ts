@@ -128,15 +128,32 @@ export const JWT_ATTACKS: readonly JwtAttack[] = [
     },
   },
   {
-    name: 'expired (exp 2 minutes ago, beyond the 30 s tolerance)',
+    name: 'expired (exp 2 minutes ago)',
     reason: 'expired',
     build: (f) => f.signAsIssuer(f.claims({ iat: nowSeconds() - 3600, exp: nowSeconds() - 120 })),
+  },
+  {
+    name: 'expired 2 s ago (exp has no clock tolerance)',
+    reason: 'expired',
+    build: (f) => f.signAsIssuer(f.claims({ iat: nowSeconds() - 3600, exp: nowSeconds() - 2 })),
   },
   { name: 'future nbf (in 2 minutes)', reason: 'not_yet_valid', build: (f) => f.signAsIssuer(f.claims({ nbf: nowSeconds() + 120 })) },
   { name: 'wrong iss', reason: 'claim_invalid', build: (f) => f.signAsIssuer(f.claims({ iss: 'https://evil.example.com/' })) },
   { name: 'wrong aud', reason: 'claim_invalid', build: (f) => f.signAsIssuer(f.claims({ aud: 'another-service' })) },
   { name: 'missing exp', reason: 'claim_missing', build: (f) => f.signAsIssuer(f.claims({ exp: undefined })) },
   { name: 'missing sub', reason: 'claim_missing', build: (f) => f.signAsIssuer(f.claims({ sub: undefined })) },
+  { name: 'missing iat', reason: 'claim_missing', build: (f) => f.signAsIssuer(f.claims({ iat: undefined })) },
+  {
+    name: 'lifetime of 24 h and 1 s (exp - iat over the stage maximum)',
+    reason: 'lifetime_too_long',
+    build: (f) => f.signAsIssuer(f.claims({ iat: nowSeconds(), exp: nowSeconds() + 86_401 })),
+  },
+  { name: 'exp 1e20 (never expires)', reason: 'lifetime_too_long', build: (f) => f.signAsIssuer(f.claims({ exp: 1e20 })) },
+  {
+    name: 'iat a year in the future (stretches the lifetime)',
+    reason: 'claim_invalid',
+    build: (f) => f.signAsIssuer(f.claims({ iat: nowSeconds() + 31_536_000, exp: nowSeconds() + 31_536_000 + 3600 })),
+  },
   { name: 'sub longer than 128 characters', reason: 'claim_invalid', build: (f) => f.signAsIssuer(f.claims({}, 'u'.repeat(129))) },
   { name: 'exp that is not a number', reason: 'claim_invalid', build: (f) => f.signAsIssuer(f.claims({ exp: 'never' })) },
   {

@@ -272,6 +272,38 @@ describe('Class: ConnectionStore', () => {
     });
   });
 
+  describe('Method: deletePending', () => {
+    it('deletes the record only while it is pending, and says so', async () => {
+      // Prepare
+      dynamo.on(DeleteItemCommand).resolves({});
+
+      // Act
+      const deleted = await store().deletePending('c1');
+
+      // Assess
+      expect(deleted).toBe(true);
+      expect(dynamo.commandCalls(DeleteItemCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { connectionId: { S: 'c1' } },
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+      });
+    });
+
+    it('answers false when the record was authorized or deleted meanwhile (failed condition)', async () => {
+      dynamo.on(DeleteItemCommand).rejects(conditionalCheckFailed());
+
+      await expect(store().deletePending('c1')).resolves.toBe(false);
+    });
+
+    it('wraps any other failure', async () => {
+      dynamo.on(DeleteItemCommand).rejects(new InternalServerError({ message: 'down', $metadata: {} }));
+
+      await expect(store().deletePending('c1')).rejects.toBeInstanceOf(ConnectionStoreError);
+    });
+  });
+
   describe('Method: queryByUser', () => {
     it('pages through the user index and drops expired tokens and records past their ttl', async () => {
       // Prepare

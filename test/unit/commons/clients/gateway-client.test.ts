@@ -3,6 +3,7 @@ import {
   ApiGatewayManagementApiServiceException,
   DeleteConnectionCommand,
   ForbiddenException,
+  GetConnectionCommand,
   GoneException,
   LimitExceededException,
   PayloadTooLargeException,
@@ -100,6 +101,27 @@ describe('Class: GatewayClient', () => {
       management.on(DeleteConnectionCommand).rejects(new GoneException({ message: 'Gone', ...metadata }));
 
       await expect(client().delete('c1')).rejects.toBeInstanceOf(ConnectionGoneError);
+    });
+  });
+
+  describe('Method: connectionExists', () => {
+    it('answers true while GetConnection answers', async () => {
+      management.on(GetConnectionCommand).resolves({ ConnectedAt: new Date(0) });
+
+      await expect(client().connectionExists('c1')).resolves.toBe(true);
+      expect(management.commandCalls(GetConnectionCommand)[0]?.args[0].input).toEqual({ ConnectionId: 'c1' });
+    });
+
+    it('answers false for a connection that is gone (410)', async () => {
+      management.on(GetConnectionCommand).rejects(new GoneException({ message: 'Gone', ...metadata }));
+
+      await expect(client().connectionExists('c1')).resolves.toBe(false);
+    });
+
+    it('translates any other failure', async () => {
+      management.on(GetConnectionCommand).rejects(new ForbiddenException({ message: 'Forbidden', ...metadata }));
+
+      await expect(client().connectionExists('c1')).rejects.toBeInstanceOf(ForbiddenError);
     });
   });
 

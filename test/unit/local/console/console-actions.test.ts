@@ -1,5 +1,5 @@
 import { importJWK, jwtVerify, type JWK } from 'jose';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getStage, type StageConfig } from '../../../../infra/stages';
 import {
@@ -81,7 +81,26 @@ describe('Function: issueConsoleToken', () => {
       body: { error: 'external_identity_provider', message: 'stage "partner" verifies tokens from an external identity provider: paste a token from it' },
     });
     expect(canIssueTokens(jwksStage)).toBe(false);
-    expect(canIssueTokens(getStage('dev'))).toBe(true);
+  });
+
+  it.each(['prod', 'dev'])('refuses stage %s, whose key is generated but which is not marked for console tokens, and creates no key', async (name) => {
+    // Act
+    const result = await issueConsoleToken(getStage(name), '{"userId":"alice"}');
+
+    // Assess
+    expect(canIssueTokens(getStage(name))).toBe(false);
+    expect(result).toEqual({
+      status: 403,
+      body: { error: 'console_tokens_disabled', message: `stage "${name}" does not let the console issue tokens: paste one (npm run -s token -- --stage ${name} --user <id>)` },
+    });
+    expect(readdirSync(keysDir.path)).toEqual([]);
+  });
+
+  it('issues tokens only for a stage marked for it: local out of the box, or a stage that sets consoleTokens', () => {
+    expect(canIssueTokens(getStage('local'))).toBe(true);
+    expect(canIssueTokens({ ...getStage('dev'), consoleTokens: true })).toBe(true);
+    expect(canIssueTokens({ ...getStage('local'), consoleTokens: false })).toBe(false);
+    expect(canIssueTokens({ ...jwksStage, consoleTokens: true })).toBe(false);
   });
 
   it('refuses an invalid user id with 400 and issues nothing', async () => {
