@@ -1,16 +1,70 @@
 /**
  * `npm run notify -- --user <id> | --connection <id> --data <json> [--id <id>] [--stage local]`:
- * sends a notification to the stage's NotifyUser or NotifyConnection queue and prints the queue
- * message id alone. The queues come from `.local/<stage>/endpoints.json` (a running local stack)
- * or else `.local/<stage>/deployed.json` (a deployed stage). Errors: one line on stderr.
+ * sends a notification with the publisher (src/publisher) to the stage's NotifyUser or
+ * NotifyConnection queue and prints the queue message id alone. The queues come from
+ * `.local/<stage>/endpoints.json` (a running local stack) or else `.local/<stage>/deployed.json`
+ * (a deployed stage). Like the publisher, it gives every notification an id (`--id`, else a UUID).
+ * Errors: one line on stderr.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { QueueClient } from '../commons/clients/queue-client';
-import { ConnectionId, decode, NotificationId, parseJson, UserId } from '../commons/codecs';
+import path from 'node:path';
+import { parseJson } from '../commons/codecs';
 import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
-import { frameByteLength, notificationFrame } from '../commons/frames';
-import { parseFlags, parseStage, runCli, UsageError } from './cli-support';
-import { queueClientConfig, resolveStageEndpoints } from './stage-endpoints';
+import { InvalidNotificationError, NotifyPublisher, StageEndpointsError } from '../publisher';
+import { connectionNotificationMessage, userNotificationMessage, type NotificationMessage } from '../publisher/notification-message';
+import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
+
+type Target = { readonly userId: string } | { readonly connectionId: string };
+
+/** The publisher's checks, before any endpoint is looked up; a refusal is a usage error. */
+function checkedMessage(target: Target, data: unknown, id: string | undefined): NotificationMessage {
+  try {
+    const options = id === undefined ? {} : { id };
+    return 'userId' in target ? userNotificationMessage(target.userId, data, options) : connectionNotificationMessage(target.connectionId, data, options);
+  } catch (error) {
+    if (!(error instanceof InvalidNotificationError)) throw error;
+    switch (error.code) {
+      case 'invalid_user_id':
+        throw new UsageError('--user must be 1 to 128 characters');
+      case 'invalid_connection_id':
+        throw new UsageError('--connection must be 1 to 128 characters');
+      case 'invalid_id':
+        throw new UsageError('--id must be 1 to 128 characters');
+      case 'notification_too_large':
+        throw new UsageError(
+          `--data is too large: the notification would be ${error.frameBytes} bytes, over the ${MAX_WEBSOCKET_MESSAGE_BYTES}-byte WebSocket limit`,
+        );
+      case 'invalid_data':
+        throw new UsageError(`--data ${error.message}`);
+    }
+  }
+}
+
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+/** The stage's publisher; the publisher's endpoint errors in the words of this command. */
+function stagePublisher(stage: string): NotifyPublisher {
+  try {
+    return NotifyPublisher.forStage(stage);
+  } catch (error) {
+    if (!(error instanceof StageEndpointsError)) throw error;
+    switch (error.code) {
+      case 'endpoints_not_found':
+        throw new CliError(
+          'endpoints_unavailable',
+          `no endpoints for stage "${stage}": start the local stack (npm start -- --stage ${stage}) or deploy the stage (npm run deploy -- --stage ${stage})`,
+        );
+      case 'local_stack_not_running':
+        throw new CliError('endpoints_unavailable', `the local stack of stage "${stage}" is not running (${shown(error.file ?? '')} is stale): start it with npm start -- --stage ${stage}`);
+      case 'invalid_endpoints_file':
+        throw new CliError('invalid_endpoints_file', error.message, { cause: error });
+      case 'invalid_stage_name':
+        throw new CliError('invalid_usage', error.message, { cause: error });
+    }
+  }
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -26,30 +80,18 @@ async function main(argv: readonly string[]): Promise<void> {
   if (flags.data === undefined) throw new UsageError('--data is required (a JSON value, e.g. \'{"download":"/reports/42"}\' or \'"hello"\')');
   const data = parseJson(flags.data);
   if (!data.ok) throw new UsageError('--data must be valid JSON (quote a string: \'"hello"\')');
+  const target: Target = flags.user !== undefined ? { userId: flags.user } : { connectionId: flags.connection ?? '' };
+  const { id } = checkedMessage(target, data.value, flags.id);
 
-  if (flags.user !== undefined && !decode(UserId, flags.user).ok) throw new UsageError('--user must be 1 to 128 characters');
-  if (flags.connection !== undefined && !decode(ConnectionId, flags.connection).ok) {
-    throw new UsageError('--connection must be 1 to 128 characters');
-  }
-  if (flags.id !== undefined && !decode(NotificationId, flags.id).ok) throw new UsageError('--id must be 1 to 128 characters');
-  const target = flags.user !== undefined ? { userId: flags.user } : { connectionId: flags.connection };
-  const body = { ...target, data: data.value, ...(flags.id === undefined ? {} : { id: flags.id }) };
-  const frameBytes = frameByteLength(notificationFrame(flags.id ?? 'x'.repeat(36), data.value));
-  if (frameBytes > MAX_WEBSOCKET_MESSAGE_BYTES) {
-    throw new UsageError(`--data is too large: the notification would be ${frameBytes} bytes, over the ${MAX_WEBSOCKET_MESSAGE_BYTES}-byte WebSocket limit`);
-  }
-
-  const queueName = flags.user !== undefined ? 'NotifyUser' : 'NotifyConnection';
-  const endpoints = resolveStageEndpoints(parseStage(flags.stage).name);
-  const queueUrl = endpoints.endpoints.queues[queueName];
-  if (queueUrl === undefined) throw new UsageError(`${endpoints.file} lists no ${queueName} queue`);
-
-  const sqs = new SQSClient(queueClientConfig(endpoints, queueUrl));
+  const publisher = stagePublisher(parseStage(flags.stage).name);
   try {
-    const messageId = await new QueueClient({ client: sqs, queueUrl }).send(JSON.stringify(body));
+    const { messageId } =
+      'userId' in target
+        ? await publisher.notifyUser(target.userId, data.value, { id })
+        : await publisher.notifyConnection(target.connectionId, data.value, { id });
     process.stdout.write(`${messageId}\n`);
   } finally {
-    sqs.destroy();
+    publisher.destroy();
   }
 }
 

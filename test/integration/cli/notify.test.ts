@@ -115,14 +115,18 @@ describe('CLI: npm run notify', () => {
       return Messages;
     }
 
-    it('sends --user to NotifyUser and prints the queue message id alone', async () => {
+    it('sends --user to NotifyUser with a new UUID as notification id, and prints the queue message id alone', async () => {
       const run = await runCommand('notify', ['--user', '1234', '--data', '{"download":"/reports/42"}'], { WS_NOTIFY_STATE_DIR: stateDir.path });
 
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const [message] = await receive('NotifyUser');
       expect(run.stdout).toBe(`${message?.MessageId}\n`);
-      expect(JSON.parse(message?.Body ?? '')).toEqual({ userId: '1234', data: { download: '/reports/42' } });
+      expect(JSON.parse(message?.Body ?? '')).toEqual({
+        userId: '1234',
+        data: { download: '/reports/42' },
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) as string,
+      });
     });
 
     it('sends --connection with --id to NotifyConnection', async () => {

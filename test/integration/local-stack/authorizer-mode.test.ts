@@ -84,11 +84,12 @@ describe('Local stack: mode authorizer', () => {
 
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      const messageId = run.stdout.trim();
-      expect(messageId).toMatch(/^[0-9a-f-]{36}$/);
-      const expected = { type: 'notification', id: messageId, data: { download: '/reports/42' } };
-      expect(frame(await carol1.client.next(10_000))).toEqual(expected);
-      expect(frame(await carol2.client.next(10_000))).toEqual(expected);
+      expect(run.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+      // The command gives the notification a UUID of its own (not the queue message id it prints), the same on every connection.
+      const delivered = frame(await carol1.client.next(10_000));
+      expect(delivered).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, data: { download: '/reports/42' } });
+      expect(delivered.id).not.toBe(run.stdout.trim());
+      expect(frame(await carol2.client.next(10_000))).toEqual(delivered);
       // dave's connection is still open and answers, and got nothing in between.
       expect(frame(await dave.client.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
       expect(dave.client.pending).toEqual([]);
@@ -112,7 +113,7 @@ describe('Local stack: mode authorizer', () => {
       const run = await runNpmScript('notify', ['--connection', frank1.connectionId, '--data', '"hello"'], t.cliEnv);
 
       expect(run.code).toBe(0);
-      expect(frame(await frank1.client.next(10_000))).toEqual({ type: 'notification', id: run.stdout.trim(), data: 'hello' });
+      expect(frame(await frank1.client.next(10_000))).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, data: 'hello' });
       // A ping round trip on the other connection, after the delivery: nothing arrived there.
       await sleep(100);
       expect(frame(await frank2.client.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
