@@ -20,7 +20,8 @@ const AWS_SDK_OUTSIDE_ADAPTERS = {
 
 const NODE_MODULES_IN_BROWSER = [
   {
-    group: [...new Set(builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `${name}/*`, `node:${name}`, `node:${name}/*`])))],
+    // A regex, not a gitignore-style group: a group `events` would also match `./events`.
+    regex: `^(?:node:)?(?:${[...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(?:/.*)?$`,
     message: 'Browser code imports no Node.js module.',
   },
   {

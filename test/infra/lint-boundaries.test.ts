@@ -42,6 +42,8 @@ describe('Lint: layer boundaries', () => {
     ['src/console/planted.ts', 'path', 'Browser code imports no Node.js module'],
     ['src/console/planted.ts', 'fs/promises', 'Browser code imports no Node.js module'],
     ['src/client/planted.ts', 'node:crypto', 'Browser code imports no Node.js module'],
+    ['src/client/planted.ts', 'events', 'Browser code imports no Node.js module'],
+    ['src/client/planted.ts', 'timers/promises', 'Browser code imports no Node.js module'],
     ['src/client/planted.ts', 'ws', 'Browser code imports no Node.js package'],
     ['src/client/planted.ts', '../tooling/stage-keys', 'Browser code imports no Node.js code'],
   ])('fails %s importing %s', async (file, specifier, reason) => {
@@ -61,6 +63,8 @@ describe('Lint: layer boundaries', () => {
     ['src/cli/planted.ts', '../local/runtime'],
     ['infra/planted.ts', '../src/tooling/stage-keys'],
     ['src/console/planted.ts', './console-api'],
+    ['src/client/planted.ts', './events'],
+    ['src/client/planted.ts', './timers'],
     ['test/unit/planted.ts', '../../src/local/runtime'],
   ])('accepts %s importing %s', async (file, specifier) => {
     // Act
