@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-c
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENTRY_METADATA_KEY } from '../../src/local/template/metadata-keys';
+import { ENTRY_METADATA_KEY } from '../template-metadata';
 import { UNUSED_CREDENTIAL_PROVIDERS } from '../function-bundling';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';

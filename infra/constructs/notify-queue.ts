@@ -2,7 +2,7 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys';
+import { QUEUE_NAME_METADATA_KEY } from '../template-metadata';
 import { queueUrlOutputName } from '../stack-outputs';
 
 

@@ -22,7 +22,7 @@ import {
   type WebSocketApiModel,
 } from './stack-model';
 import { type CfnResource, type CfnTemplate } from './cfn-template';
-import { ENTRY_METADATA_KEY, QUEUE_NAME_METADATA_KEY } from './metadata-keys';
+import { ENTRY_METADATA_KEY, QUEUE_NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { StackTemplateError } from './template-errors';
 
 

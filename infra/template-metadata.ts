@@ -1,6 +1,8 @@
 /**
- * Metadata keys the CDK constructs write on resources and the template reader reads: the one
- * contract between infra/ and the local runtime besides CloudFormation itself.
+ * Metadata keys the CDK constructs write on resources and the local runtime's template reader
+ * (src/local/template) reads: the one contract between infra/ and the local runtime besides
+ * CloudFormation itself. It lives here, beside the constructs that write it: the runtime imports
+ * infra/, infra/ never imports the runtime.
  */
 
 /** On each AWS::Lambda::Function: its TypeScript entry, repository-relative (`src/functions/ping.ts`). */
