@@ -5,8 +5,5 @@
  * infra/, infra/ never imports the runtime.
  */
 
-/** On each AWS::Lambda::Function: its TypeScript entry, repository-relative (`src/functions/ping.ts`). */
-export const ENTRY_METADATA_KEY = 'ws-notify:entry';
-
 /** On each AWS::SQS::Queue: its logical name (`NotifyUser`, `NotifyUserDeadLetter`, …), the key of the endpoints file's `queues`. */
 export const QUEUE_NAME_METADATA_KEY = 'ws-notify:name';

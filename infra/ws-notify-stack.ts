@@ -6,15 +6,18 @@ import {
   type IWebSocketRouteAuthorizer,
   LogGroupLogDestination,
   WebSocketApi,
+  type WebSocketRoute,
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
 import { ConnectionsTable } from './constructs/connections-table';
-import { type AwsSdkSource, NotifyFunction, type TableAction } from './constructs/notify-function';
+import { NotifyFunction, type TableAction } from './constructs/notify-function';
+import { type AwsSdkSource } from './function-code';
 import { NotifyQueue } from './constructs/notify-queue';
 import { acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 import { OUTPUT_NAMES } from './stack-outputs';
@@ -45,19 +48,27 @@ export interface WsNotifyStackProps extends StackProps {
 }
 
 export interface RouteOptions {
-  /** The function's logical name: its construct id and CloudFormation logical id (`Ping`, `Echo`, …). */
-  readonly functionName: string;
-  /** TypeScript entry, repository-relative (`src/functions/ping.ts`) or absolute. */
-  readonly entry: string;
+  /** The function behind the route's Lambda proxy integration. */
+  readonly handler: IFunction;
   /** Send the function's return value back to the client (a route response). */
   readonly returnResponse?: boolean;
-  /** Item actions on the connections table; the table name goes in CONNECTIONS_TABLE_NAME. */
-  readonly connectionsTable?: readonly TableAction[];
+}
+
+interface ServiceFunctionOptions {
+  /** The bundle: the entry's name in src/functions (`ping`). */
+  readonly code: string;
   readonly environment?: Readonly<Record<string, string>>;
-  readonly authorizer?: IWebSocketRouteAuthorizer;
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly description?: string;
+}
+
+interface ServiceRouteOptions extends ServiceFunctionOptions {
+  readonly functionName: string;
+  readonly returnResponse?: boolean;
+  /** Item actions on the connections table; the table name goes in CONNECTIONS_TABLE_NAME. */
+  readonly connectionsTable?: readonly TableAction[];
+  readonly authorizer?: IWebSocketRouteAuthorizer;
 }
 
 /** JWT_* variables of the verifier (docs/architecture.md). A generated-key stage without its key fails with MissingStageKeyError. */
@@ -134,15 +145,15 @@ export class WsNotifyStack extends Stack {
     let authorizer: IWebSocketRouteAuthorizer | undefined;
     if (stage.authMode === 'authorizer') {
       const fn = this.addFunction('Authorizer', {
-        entry: 'src/functions/authorizer.ts',
+        code: 'authorizer',
         description: 'REQUEST authorizer of $connect: verifies ?token=',
         environment: jwtEnvironment(stage),
       });
       authorizer = new WebSocketLambdaAuthorizer('Authorizer', fn.function, { identitySource: [AUTHORIZER_IDENTITY_SOURCE] });
     }
-    const connect = this.addRoute('$connect', {
+    const connect = this.addServiceRoute('$connect', {
       functionName: 'Connect',
-      entry: 'src/functions/connect.ts',
+      code: 'connect',
       connectionsTable: ['PutItem'],
       environment: { AUTH_MODE: stage.authMode, ALLOWED_ORIGINS: (stage.allowedOrigins ?? []).join(',') },
       authorizer,
@@ -152,20 +163,20 @@ export class WsNotifyStack extends Stack {
         .sendTo(this.authorizeDeadlineQueue.queue, 'AUTHORIZE_DEADLINE_QUEUE_URL')
         .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(stage.authorizeDeadlineSeconds));
     }
-    this.addRoute('$disconnect', { functionName: 'Disconnect', entry: 'src/functions/disconnect.ts', connectionsTable: ['DeleteItem'] });
-    this.addRoute('authorize', {
+    this.addServiceRoute('$disconnect', { functionName: 'Disconnect', code: 'disconnect', connectionsTable: ['DeleteItem'] });
+    this.addServiceRoute('authorize', {
       functionName: 'Authorize',
-      entry: 'src/functions/authorize.ts',
+      code: 'authorize',
       returnResponse: true,
       connectionsTable: ['GetItem', 'UpdateItem'],
       environment: jwtEnvironment(stage),
     }).manageConnections(this.webSocketStage, ['POST', 'DELETE']);
-    this.addRoute('ping', { functionName: 'Ping', entry: 'src/functions/ping.ts', returnResponse: true, connectionsTable: ['GetItem'] });
-    this.addRoute('$default', { functionName: 'Default', entry: 'src/functions/default.ts', returnResponse: true, connectionsTable: ['GetItem'] });
+    this.addServiceRoute('ping', { functionName: 'Ping', code: 'ping', returnResponse: true, connectionsTable: ['GetItem'] });
+    this.addServiceRoute('$default', { functionName: 'Default', code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
 
     // Queue consumers.
     const deadline = this.addFunction('AuthorizeDeadline', {
-      entry: 'src/functions/authorize-deadline.ts',
+      code: 'authorize-deadline',
       description: 'Disconnects connections still pending at their authorize deadline',
       timeout: CONSUMER_TIMEOUTS.AuthorizeDeadline,
     });
@@ -175,7 +186,7 @@ export class WsNotifyStack extends Stack {
       .consume(this.authorizeDeadlineQueue, { batchSize: 10 });
 
     const notifyUser = this.addFunction('NotifyUser', {
-      entry: 'src/functions/notify-user.ts',
+      code: 'notify-user',
       description: "Fans a notification out to the user's authorized connections",
       timeout: CONSUMER_TIMEOUTS.NotifyUser,
       memorySize: 512,
@@ -191,7 +202,7 @@ export class WsNotifyStack extends Stack {
       .consume(this.notifyUserQueue, { batchSize: 10 });
 
     const notifyConnection = this.addFunction('NotifyConnection', {
-      entry: 'src/functions/notify-connection.ts',
+      code: 'notify-connection',
       description: 'Delivers a notification to one connection through @connections',
       timeout: CONSUMER_TIMEOUTS.NotifyConnection,
     });
@@ -209,17 +220,21 @@ export class WsNotifyStack extends Stack {
   }
 
   /**
-   * Adds a route whose Lambda proxy integration is a new function `options.functionName`.
-   * Returns the function so the caller can grant it more (`bindTable`, `sendTo`, `manageConnections`).
+   * Adds a route whose Lambda proxy integration is `options.handler`. The function gets no right on
+   * the service's resources: grant it what it uses.
    */
-  addRoute(routeKey: string, options: RouteOptions): NotifyFunction {
-    const fn = this.addFunction(options.functionName, {
-      entry: options.entry,
-      description: options.description ?? `Route ${routeKey}`,
-      environment: options.environment,
-      timeout: options.timeout,
-      memorySize: options.memorySize,
+  addRoute(routeKey: string, options: RouteOptions): WebSocketRoute {
+    const route = this.api.addRoute(routeKey, {
+      integration: new WebSocketLambdaIntegration(`${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options.handler),
+      returnResponse: options.returnResponse ?? false,
     });
+    acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    return route;
+  }
+
+  /** A route of the service and its function. */
+  private addServiceRoute(routeKey: string, options: ServiceRouteOptions): NotifyFunction {
+    const fn = this.addFunction(options.functionName, { ...options, description: options.description ?? `Route ${routeKey}` });
     if (options.connectionsTable !== undefined) {
       fn.bindTable({ table: this.connections.table, env: 'CONNECTIONS_TABLE_NAME', actions: options.connectionsTable });
     }
@@ -232,16 +247,13 @@ export class WsNotifyStack extends Stack {
     return fn;
   }
 
-  /** A project function with the stack's defaults; its logical name must be unique in the stack. */
-  addFunction(
-    name: string,
-    options: Pick<RouteOptions, 'entry' | 'environment' | 'timeout' | 'memorySize' | 'description'>,
-  ): NotifyFunction {
+  /** A function of the service with the stack's defaults; its logical name must be unique in the stack. */
+  private addFunction(name: string, options: ServiceFunctionOptions): NotifyFunction {
     if (this.functions.has(name)) throw new Error(`function ${name} already exists in ${this.stackName}`);
     const fn = new NotifyFunction(this, `${name}Function`, {
       logicalName: name,
       stage: this.stage,
-      entry: options.entry,
+      code: options.code,
       description: options.description,
       environment: options.environment,
       timeout: options.timeout ?? ROUTE_TIMEOUT,

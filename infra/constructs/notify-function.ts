@@ -1,30 +1,15 @@
-import path from 'node:path';
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, EventSourceMapping, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, type CfnFunction, Code, EventSourceMapping, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENTRY_METADATA_KEY } from '../template-metadata';
-import { UNUSED_CREDENTIAL_PROVIDERS } from '../function-bundling';
-import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { type StageConfig } from '../stages';
 import { type NotifyQueue } from './notify-queue';
-
-
-/**
- * Where the functions get the AWS SDK v3 clients from:
- * - `bundled`: esbuild bundles the clients the project pins (package-lock.json) into each function;
- * - `runtime`: `@aws-sdk/*` stays external and the Lambda runtime's copy is used.
- */
-export type AwsSdkSource = 'bundled' | 'runtime';
-export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
-/** The default: the versions that were tested are the versions that run, and tree-shaking keeps the bundles small. */
-export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
@@ -53,10 +38,8 @@ export interface NotifyFunctionProps {
   readonly stage: StageConfig;
   /** The function's logical name (`Ping`, `NotifyUser`, …): the CloudFormation logical id of its AWS::Lambda::Function. */
   readonly logicalName: string;
-  /** TypeScript entry, relative to the repository root (`src/functions/ping.ts`) or absolute. */
-  readonly entry: string;
-  /** Exported handler name. */
-  readonly handler?: string;
+  /** The bundle the function runs: the entry's name in src/functions (`ping`, `notify-user`), see infra/function-code.ts. */
+  readonly code: string;
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables are added. */
   readonly environment?: Readonly<Record<string, string>>;
@@ -70,37 +53,23 @@ export interface NotifyFunctionProps {
 
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
 
-/** Repository-relative POSIX path of an entry (absolute when the file lies outside the repository). */
-export function entryMetadataPath(absoluteEntry: string): string {
-  const relative = path.relative(PROJECT_ROOT, absoluteEntry);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return absoluteEntry;
-  return relative.split(path.sep).join('/');
-}
-
 /**
- * A ws-notify Lambda function: Node.js 24 on arm64, bundled and minified by the local esbuild
- * with source maps, its own log group, its own role with no rights but writing its logs, and the
- * environment every function shares. Rights are added with intent, one method per kind of
- * resource, each with exact actions on exact resources: {@link bindTable}, {@link sendTo},
- * {@link consume}, {@link manageConnections}.
- *
- * The TypeScript entry is recorded in the CfnFunction metadata as `ws-notify:entry`: the local
- * runtime runs that file, read from the synthesized template.
+ * A ws-notify Lambda function: Node.js 24 on arm64, running its prebuilt minified bundle with
+ * source maps (`dist/functions/<awsSdk>/<code>`, made by the package build), its own log group,
+ * its own role with no rights but writing its logs, and the environment every function shares.
+ * Rights are added with intent, one method per kind of resource, each with exact actions on exact
+ * resources: {@link bindTable}, {@link sendTo}, {@link consume}, {@link manageConnections}.
  */
 export class NotifyFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly timeout: Duration;
   readonly logicalName: string;
-  /** The entry as recorded in the template. */
-  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
     super(scope, id);
     const { stage } = props;
-    const absoluteEntry = path.resolve(PROJECT_ROOT, props.entry);
-    this.entry = entryMetadataPath(absoluteEntry);
     this.timeout = props.timeout ?? Duration.seconds(10);
     const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -115,10 +84,9 @@ export class NotifyFunction extends Construct {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
 
-    const awsSdk = props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE;
-    this.function = new NodejsFunction(this, 'Resource', {
-      entry: absoluteEntry,
-      handler: props.handler ?? 'handler',
+    this.function = new LambdaFunction(this, 'Resource', {
+      code: Code.fromAsset(functionCodeDirectory(props.code, props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE)),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -126,8 +94,6 @@ export class NotifyFunction extends Construct {
       timeout: this.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         STAGE: stage.name,
         POWERTOOLS_SERVICE_NAME: 'ws-notify',
@@ -135,20 +101,7 @@ export class NotifyFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        logLevel: EsbuildLogLevel.ERROR,
-        bundleAwsSDK: awsSdk === 'bundled',
-        // `bundleAwsSDK: false` alone marks `@aws-sdk/*` external; name it so the switch is explicit.
-        externalModules: awsSdk === 'bundled' ? [...UNUSED_CREDENTIAL_PROVIDERS] : ['@aws-sdk/*', ...UNUSED_CREDENTIAL_PROVIDERS],
-      },
     });
-    this.cfnFunction.addMetadata(ENTRY_METADATA_KEY, this.entry);
     // A readable logical id (`Ping`, `NotifyUser`, …): the local runtime and its logs name functions by it.
     this.cfnFunction.overrideLogicalId(props.logicalName);
     this.logicalName = props.logicalName;

@@ -115,13 +115,13 @@ export type { ServiceRequestEvent } from './services/request-observer';
 export interface StartupPhases {
   /** The stage's signing key pair (made on first use). */
   readonly keys: number;
-  /** In-process CDK synth and reading the template into the StackModel. */
+  /** In-process CDK synth (with the function bundles made or found up to date) and reading the template into the StackModel. */
   readonly synth: number;
   /** Embedded DynamoDB and SQS with the stack's tables and queues. */
   readonly services: number;
   /** The gateway listening. */
   readonly gateway: number;
-  /** The functions' bundles (a cache hit, or an esbuild build) and the runner. */
+  /** The function runner. */
   readonly functions: number;
   /** The queue pollers and the endpoints file. */
   readonly pollers: number;
@@ -308,7 +308,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => ({
       logicalId: fn.logicalId,
-      entry: fn.entry,
+      codeDirectory: fn.codeDirectory,
+      handlerModule: fn.handlerModule,
       handlerExport: fn.handlerExport,
       environment: {
         ...Object.fromEntries(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
@@ -61,7 +61,7 @@ describe('Commands: synth and deploy', () => {
       expect(run.stdout).not.toContain('AWS::ApiGatewayV2::Authorizer');
     });
 
-    it('writes the same stack to the cloud assembly, with every function bundled', () => {
+    it('writes the same stack to the cloud assembly, with every function on its prebuilt bundle', () => {
       // Prepare
       const json = JSON.parse(readFileSync(path.join(output(), 'WsNotify-dev.template.json'), 'utf8')) as CfnJson;
 
@@ -74,7 +74,9 @@ describe('Commands: synth and deploy', () => {
         AUTHORIZE_DEADLINE_QUEUE_URL: { Ref: 'AuthorizeDeadlineQueue' },
       });
       for (const fn of logicalIdsOfType(json, 'AWS::Lambda::Function')) {
-        expect(json.Resources[fn]!.Metadata?.['aws:asset:is-bundled']).toBe(true);
+        const assetPath = json.Resources[fn]!.Metadata?.['aws:asset:path'] as string;
+        expect(assetPath).toMatch(/^asset\.[0-9a-f]{64}$/);
+        expect(existsSync(path.join(output(), assetPath, 'index.js'))).toBe(true);
       }
     });
   });

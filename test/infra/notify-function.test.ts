@@ -1,12 +1,11 @@
-import path from 'node:path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConnectionsTable } from '../../infra/constructs/connections-table';
-import { entryMetadataPath, NotifyFunction } from '../../infra/constructs/notify-function';
+import { NotifyFunction } from '../../infra/constructs/notify-function';
 import { NotifyQueue } from '../../infra/constructs/notify-queue';
 import { BUNDLING_STACKS_CONTEXT } from '../../infra/app-factory';
 import { getStage } from '../../infra/stages';
-import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
 import { render } from './helpers/stack-template';
 
 function testStack(): Stack {
@@ -14,7 +13,7 @@ function testStack(): Stack {
 }
 
 function notifyFunction(stack: Stack, timeout = Duration.seconds(10)): NotifyFunction {
-  return new NotifyFunction(stack, 'WorkerFunction', { stage: getStage('dev'), logicalName: 'Worker', entry: 'src/functions/ping.ts', timeout });
+  return new NotifyFunction(stack, 'WorkerFunction', { stage: getStage('dev'), logicalName: 'Worker', code: 'ping', timeout });
 }
 
 function grants(stack: Stack): string[] {
@@ -27,6 +26,10 @@ function grants(stack: Stack): string[] {
 }
 
 describe('Class: NotifyFunction', () => {
+  beforeAll(() => {
+    ensureFunctionBundles();
+  });
+
   describe('Method: bindTable', () => {
     it('grants the actions on the index only when an index is given, and names it in the environment', () => {
       // Prepare
@@ -88,15 +91,5 @@ describe('Class: NotifyFunction', () => {
         expect.arrayContaining(['sqs:ReceiveMessage on <WorkQueue.Arn>', 'sqs:DeleteMessage on <WorkQueue.Arn>', 'sqs:GetQueueAttributes on <WorkQueue.Arn>', 'sqs:SendMessage on <WorkDeadLetterQueue.Arn>']),
       );
     });
-  });
-});
-
-describe('Function: entryMetadataPath', () => {
-  it('records an entry inside the repository relative to it, with forward slashes', () => {
-    expect(entryMetadataPath(path.join(PROJECT_ROOT, 'src', 'functions', 'ping.ts'))).toBe('src/functions/ping.ts');
-  });
-
-  it('records an entry outside the repository as its absolute path', () => {
-    expect(entryMetadataPath('/elsewhere/echo.ts')).toBe('/elsewhere/echo.ts');
   });
 });

@@ -1,6 +1,6 @@
 /** Errors of the function runner. Handler errors are never thrown: they are InvocationFailures. */
 
-export type FunctionRunnerErrorCode = 'BUILD_FAILED' | 'UNKNOWN_FUNCTION' | 'INVALID_DEFINITION';
+export type FunctionRunnerErrorCode = 'CODE_NOT_FOUND' | 'UNKNOWN_FUNCTION' | 'INVALID_DEFINITION';
 
 export class FunctionRunnerError extends Error {
   override readonly name: string = 'FunctionRunnerError';
@@ -13,11 +13,14 @@ export class FunctionRunnerError extends Error {
   }
 }
 
-/** esbuild could not bundle a function (syntax error, missing import, …). */
-export class FunctionBuildError extends FunctionRunnerError {
-  override readonly name = 'FunctionBuildError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'BUILD_FAILED', options);
+/** A function's handler module is not in its code directory (a bundle that was never built, a wrong Handler). */
+export class FunctionCodeNotFoundError extends FunctionRunnerError {
+  override readonly name = 'FunctionCodeNotFoundError';
+  constructor(
+    readonly functionId: string,
+    readonly file: string,
+  ) {
+    super(`function "${functionId}": its handler module ${file} does not exist`, 'CODE_NOT_FOUND');
   }
 }
 

@@ -12,7 +12,7 @@
 import { type CfnTemplate } from './cfn-template';
 import { API_RESOURCE_TYPES, readWebSocketApi } from './read-api';
 import { EVENT_SOURCE_MAPPING_RESOURCE_TYPES, readEventSourceMappings } from './read-event-source-mappings';
-import { FUNCTION_RESOURCE_TYPES, readFunctions } from './read-functions';
+import { FUNCTION_RESOURCE_TYPES, readFunctions, type ReadFunctionsOptions } from './read-functions';
 import { QUEUE_RESOURCE_TYPES, readQueues } from './read-queues';
 import { readTables, TABLE_RESOURCE_TYPES } from './read-tables';
 import { type StackModel, type TemplateValue } from './stack-model';
@@ -45,7 +45,7 @@ const READ_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
 /** Template sections the runtime does not need; `Transform` (macros) cannot be honoured. */
 const TEMPLATE_SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Resources', 'Outputs']);
 
-export interface ReadStackTemplateOptions {
+export interface ReadStackTemplateOptions extends ReadFunctionsOptions {
   /** @default the stack name in the resources' `aws:cdk:path` metadata, else `'stack'` */
   readonly stackName?: string;
 }
@@ -63,7 +63,7 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
   const checked = asTemplate(template);
   checkResources(checked);
   const resources = new TemplateResources(checked.Resources, Object.keys(READ_RESOURCE_TYPES));
-  const functions = readFunctions(resources);
+  const functions = readFunctions(resources, options);
   const tables = readTables(resources);
   const queues = readQueues(resources);
   const eventSourceMappings = readEventSourceMappings(resources);

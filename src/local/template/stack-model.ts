@@ -38,8 +38,10 @@ export interface WebSocketApiModel {
 
 export interface FunctionModel {
   readonly logicalId: string;
-  /** TypeScript entry file, relative to the repository root (absolute when it lies outside), from the `ws-notify:entry` metadata. */
-  readonly entry: string;
+  /** The directory of the function's code asset (absolute), from the template's asset metadata. */
+  readonly codeDirectory: string;
+  /** The handler's module in that directory, without extension (from `Handler`, e.g. `index.handler` → `index`). */
+  readonly handlerModule: string;
   /** Exported handler name (from `Handler`, e.g. `index.handler` → `handler`). */
   readonly handlerExport: string;
   /** Environment variables as in the template: values may hold intrinsics, see resolve-intrinsics.ts. */

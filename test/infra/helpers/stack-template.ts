@@ -16,11 +16,15 @@ export interface CfnJson {
   readonly Outputs?: Record<string, { Value: unknown }>;
 }
 
-/** The stage's stack built in-process as `cdk synth` builds it, bundling skipped. */
+/**
+ * The stage's stack built in-process as `cdk synth` builds it, with asset metadata: each
+ * function's `aws:asset:path` is the absolute path of its code (assets are not staged).
+ */
 export function synthesizeStage(stage: string | StageConfig, options: Omit<InProcessAppOptions, 'stage'> = {}): SynthesizedStack {
   const { stack } = buildInProcessApp({
     cloudFormationValidation: false,
     ...options,
+    context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true, ...options.context },
     stage: typeof stage === 'string' ? getStage(stage) : stage,
   });
   const template = Template.fromStack(stack);

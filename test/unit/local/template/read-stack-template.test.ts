@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { functionCodeDirectory } from '../../../../infra/function-code';
 import { getStage, withOverrides } from '../../../../infra/stages';
 import { AWS_ONLY_RESOURCE_TYPES, readStackTemplate } from '../../../../src/local/template/read-stack-template';
 import { type StackModel } from '../../../../src/local/template/stack-model';
@@ -5,6 +8,8 @@ import { synthesizeStackTemplate } from '../../../../src/local/template/synthesi
 import { StackTemplateError } from '../../../../src/local/template/template-errors';
 import { useTemporaryKeys } from '../../../infra/helpers/temporary-keys';
 import { minimalTemplate, templateWith, templateWithProperties } from './template-factory';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
 
 function readError(template: unknown): StackTemplateError {
   try {
@@ -50,7 +55,7 @@ describe('Function: readStackTemplate', () => {
         }
       });
 
-      it('reads every function: entry, handler export, environment with intrinsics kept, timeout and memory', () => {
+      it('reads every function: its code asset, handler, environment with intrinsics kept, timeout and memory', () => {
         // Assess
         const ids = Object.keys(model.functions).sort();
         expect(ids).toEqual(
@@ -58,7 +63,8 @@ describe('Function: readStackTemplate', () => {
         );
         expect(model.functions.NotifyUser).toEqual({
           logicalId: 'NotifyUser',
-          entry: 'src/functions/notify-user.ts',
+          codeDirectory: functionCodeDirectory('notify-user'),
+          handlerModule: 'index',
           handlerExport: 'handler',
           environment: {
             STAGE: stageName,
@@ -73,7 +79,7 @@ describe('Function: readStackTemplate', () => {
           timeoutSeconds: 30,
           memorySizeMb: 512,
         });
-        expect(model.functions.Ping).toMatchObject({ entry: 'src/functions/ping.ts', timeoutSeconds: 10, memorySizeMb: 256 });
+        expect(model.functions.Ping).toMatchObject({ codeDirectory: functionCodeDirectory('ping'), timeoutSeconds: 10, memorySizeMb: 256 });
         expect(model.functions.Ping?.reservedConcurrency).toBeUndefined();
       });
 
@@ -141,14 +147,16 @@ describe('Function: readStackTemplate', () => {
       const { stackName, template } = synthesizeStackTemplate({
         stage: withOverrides(getStage('local'), { authMode: 'action' }),
         configure: (stack) => {
-          stack.addRoute('echo', { functionName: 'Echo', entry: 'test/unit/local/template/fixtures/echo.ts', returnResponse: true });
+          const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'echo.handler', code: Code.fromAsset(FIXTURES) });
+          stack.addRoute('echo', { handler, returnResponse: true });
         },
       });
       const model = readStackTemplate(template, { stackName });
 
       // Assess
-      expect(model.api.routes).toContainEqual({ routeKey: 'echo', functionId: 'Echo', returnResponse: true });
-      expect(model.functions.Echo).toMatchObject({ entry: 'test/unit/local/template/fixtures/echo.ts', handlerExport: 'handler' });
+      const route = model.api.routes.find((candidate) => candidate.routeKey === 'echo');
+      expect(route).toEqual({ routeKey: 'echo', functionId: expect.stringMatching(/^Echo[0-9A-F]{8}$/) as string, returnResponse: true });
+      expect(model.functions[route!.functionId]).toMatchObject({ codeDirectory: FIXTURES, handlerModule: 'echo', handlerExport: 'handler' });
       expect(model.api.authorizer).toBeUndefined();
     });
   });
@@ -163,8 +171,8 @@ describe('Function: readStackTemplate', () => {
         stackName: 'Test',
         api: { logicalId: 'Api', name: 'test', routeSelectionExpression: '$request.body.action', routes: [{ routeKey: 'ping', functionId: 'Ping', returnResponse: true }], stageName: 'test' },
         functions: {
-          Ping: { logicalId: 'Ping', entry: 'src/functions/ping.ts', handlerExport: 'handler', environment: { TABLE: { Ref: 'Table' } }, timeoutSeconds: 3, memorySizeMb: 128 },
-          Worker: { logicalId: 'Worker', entry: 'src/functions/worker.ts', handlerExport: 'main', environment: {}, timeoutSeconds: 10, memorySizeMb: 512, reservedConcurrency: 2 },
+          Ping: { logicalId: 'Ping', codeDirectory: '/assets/ping', handlerModule: 'index', handlerExport: 'handler', environment: { TABLE: { Ref: 'Table' } }, timeoutSeconds: 3, memorySizeMb: 128 },
+          Worker: { logicalId: 'Worker', codeDirectory: '/assets/worker', handlerModule: 'index', handlerExport: 'main', environment: {}, timeoutSeconds: 10, memorySizeMb: 512, reservedConcurrency: 2 },
         },
         tables: { Table: { logicalId: 'Table', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [] } },
         queues: {
@@ -194,6 +202,18 @@ describe('Function: readStackTemplate', () => {
       expect(model.stackName).toBe('stack');
     });
 
+    it("resolves a relative asset path (as `cdk synth` stages assets) against the cloud assembly directory, and reads the handler's module", () => {
+      // Prepare
+      const template = templateWithProperties('Ping', { Handler: 'handlers/ping.main' });
+      template.Resources.Ping!.Metadata = { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:is-bundled': true, 'aws:asset:property': 'Code' };
+
+      // Act
+      const model = readStackTemplate(template, { assemblyDirectory: '/project/cdk.out' });
+
+      // Assess
+      expect(model.functions.Ping).toMatchObject({ codeDirectory: '/project/cdk.out/asset.0123abcd', handlerModule: 'handlers/ping', handlerExport: 'main' });
+    });
+
     it('leaves out a disabled event source mapping, as Lambda polls nothing for it', () => {
       // Act
       const model = readStackTemplate(templateWithProperties('WorkerMapping', { Enabled: false }));
@@ -215,7 +235,9 @@ describe('Function: readStackTemplate', () => {
       ['a resource type it cannot emulate', templateWith('Topic', { Type: 'AWS::SNS::Topic' }), 'UNSUPPORTED_RESOURCE_TYPE', 'Topic (AWS::SNS::Topic): the local runtime cannot emulate this resource type'],
       ['a function property it cannot honour', templateWithProperties('Ping', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): property Layers cannot be honoured locally'],
       ['a function that is not Node.js', templateWithProperties('Ping', { Runtime: 'python3.13' }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Runtime python3.13: only Node.js functions are run locally'],
-      ['a function without ws-notify:entry', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): no ws-notify:entry metadata: the local runtime cannot tell which TypeScript file to run'],
+      ['a function without asset metadata', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): no aws:asset:path metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does'],
+      ['a function whose code is a relative asset path, with no cloud assembly directory given', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:property': 'Code' } }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): aws:asset:path asset.0123abcd is relative to a cloud assembly directory that was not given'],
+      ['a handler with no module', templateWithProperties('Ping', { Handler: 'handler' }), 'INVALID_TEMPLATE', 'Ping (AWS::Lambda::Function): Handler handler is not <file>.<export>'],
       ['an intrinsic where a literal number is needed', templateWithProperties('Ping', { Timeout: { Ref: 'TimeoutParameter' } }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Timeout must be a literal number locally'],
       ['a route with IAM authorization', templateWithProperties('PingRoute', { AuthorizationType: 'AWS_IAM' }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): AuthorizationType "AWS_IAM" is not emulated'],
       ['a route that needs an API key', templateWithProperties('PingRoute', { ApiKeyRequired: true }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): ApiKeyRequired: API keys are not emulated'],

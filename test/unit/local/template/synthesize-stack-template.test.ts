@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { functionCodeDirectory } from '../../../../infra/function-code';
 import { getStage, withOverrides, type StageConfig } from '../../../../infra/stages';
 import { synthesizeStackTemplate } from '../../../../src/local/template/synthesize-stack-template';
 import { MissingStageKeyError } from '../../../../src/tooling/stage-keys';
@@ -32,15 +35,24 @@ describe('Function: synthesizeStackTemplate', () => {
     const { template } = synthesizeStackTemplate({
       stage: getStage('local'),
       configure: (stack) => {
-        stack.addRoute('echo', { functionName: 'Echo', entry: 'test/unit/local/template/fixtures/echo.ts' });
+        new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'echo.handler', code: Code.fromAsset(path.join(__dirname, 'fixtures')) });
       },
     });
 
     // Assess
-    expect(template.Resources.Echo?.Metadata).toMatchObject({ 'ws-notify:entry': 'test/unit/local/template/fixtures/echo.ts' });
+    expect(Object.keys(template.Resources).filter((id) => id.startsWith('Echo') && template.Resources[id]?.Type === 'AWS::Lambda::Function')).toHaveLength(1);
   });
 
-  it('does not bundle the functions (the local runtime runs their TypeScript entries)', () => {
+  it("names each function's code in place: the absolute path of its bundle, not a copy in the cloud assembly", () => {
+    // Act
+    const { template } = synthesizeStackTemplate({ stage: getStage('local') });
+
+    // Assess
+    expect(template.Resources.Ping?.Metadata).toMatchObject({ 'aws:asset:path': functionCodeDirectory('ping'), 'aws:asset:property': 'Code' });
+    expect(template.Resources.NotifyUser?.Metadata).toMatchObject({ 'aws:asset:path': functionCodeDirectory('notify-user'), 'aws:asset:property': 'Code' });
+  });
+
+  it('bundles nothing at synthesis (the functions are bundled ahead of it)', () => {
     // Prepare: aws-cdk-lib announces every bundling on stderr.
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 
