@@ -1,15 +1,13 @@
 /**
  * The stages of ws-notify, declared once. The CDK app (infra/app.ts), the local runtime
  * (src/local) and the tooling (src/cli: token, notify, keys) all read this module; there is
- * no second copy of any of it.
+ * no second copy of any of it. Each stage's stack holds the WsNotify construct with the stage's
+ * settings (infra/ws-notify-stack.ts).
  */
+import { type AuthMode, type JwtAlgorithm, type LogLevel } from './ws-notify';
 
-/** How a connection proves who it belongs to (SPEC §2). */
-export type AuthMode = 'authorizer' | 'action';
+export type { AuthMode, JwtAlgorithm, LogLevel } from './ws-notify';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
-
-/** Asymmetric JWS algorithms a stage may accept. HMAC and `none` are never accepted. */
-export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
 
 /** Where the verification key comes from. */
 export type KeySource =
@@ -17,8 +15,6 @@ export type KeySource =
   | { readonly kind: 'generated' }
   /** An external identity provider's JWKS endpoint; ws-notify cannot issue tokens for such a stage. */
   | { readonly kind: 'jwks'; readonly jwksUrl: string };
-
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface JwtSettings {
   /** Required `iss` claim. */
@@ -118,7 +114,7 @@ export function getStage(name: string): StageConfig {
   return STAGES[name];
 }
 
-/** Settings the local runtime may override by flag (SPEC §1 `npm start` flags). */
+/** Settings the local runtime may override by flag (`npm start` flags). */
 export interface StageOverrides {
   readonly authMode?: AuthMode;
   readonly authorizeDeadlineSeconds?: number;

@@ -1,14 +1,14 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Code, EventSourceMapping, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
-import { type StageConfig } from '../stages';
+import { NAME_METADATA_KEY } from '../template-metadata';
 import { type NotifyQueue } from './notify-queue';
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
@@ -35,11 +35,17 @@ export interface QueueConsumerOptions {
 }
 
 export interface NotifyFunctionProps {
-  readonly stage: StageConfig;
-  /** The function's logical name (`Ping`, `NotifyUser`, …): the CloudFormation logical id of its AWS::Lambda::Function. */
-  readonly logicalName: string;
+  /** The function's name in the service (`Ping`, `NotifyUser`, …), written as its `ws-notify:name` metadata. */
+  readonly name: string;
   /** The bundle the function runs: the entry's name in src/functions (`ping`, `notify-user`), see infra/function-code.ts. */
   readonly code: string;
+  /** The stage name, in STAGE and the role's description. */
+  readonly stageName: string;
+  /** POWERTOOLS_LOG_LEVEL. */
+  readonly logLevel: string;
+  /** Of the log group. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: RetentionDays;
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables are added. */
   readonly environment?: Readonly<Record<string, string>>;
@@ -47,6 +53,8 @@ export interface NotifyFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** Reserved concurrency. @default none */
+  readonly reservedConcurrentExecutions?: number;
   /** @default DEFAULT_AWS_SDK_SOURCE */
   readonly awsSdk?: AwsSdkSource;
 }
@@ -65,20 +73,19 @@ export class NotifyFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly timeout: Duration;
-  readonly logicalName: string;
+  /** The function's name in the service (`Ping`, …). */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
     super(scope, id);
-    const { stage } = props;
+    this.name = props.name;
     this.timeout = props.timeout ?? Duration.seconds(10);
-    const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH, removalPolicy });
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.
     this.role = new Role(this, 'ServiceRole', {
       assumedBy: new ServicePrincipal(LAMBDA_SERVICE),
-      description: `ws-notify ${stage.name} ${props.logicalName} function`,
+      description: `ws-notify ${props.stageName} ${props.name} function`,
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
@@ -92,19 +99,18 @@ export class NotifyFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: this.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        STAGE: stage.name,
+        STAGE: props.stageName,
         POWERTOOLS_SERVICE_NAME: 'ws-notify',
-        POWERTOOLS_LOG_LEVEL: stage.logLevel,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
     });
-    // A readable logical id (`Ping`, `NotifyUser`, …): the local runtime and its logs name functions by it.
-    this.cfnFunction.overrideLogicalId(props.logicalName);
-    this.logicalName = props.logicalName;
+    this.cfnFunction.addMetadata(NAME_METADATA_KEY, props.name);
   }
 
   get cfnFunction(): CfnFunction {

@@ -9,6 +9,7 @@
  * await stack.close();
  */
 import { getStage, withOverrides, type AuthMode, type StageConfig } from '../../infra/stages';
+import { CONNECTIONS_TABLE_NAME } from '../../infra/template-metadata';
 import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import {
   endpointsFilePath,
@@ -187,6 +188,12 @@ function listeners<T>() {
   };
 }
 
+/** The embedded name of the service's connections table (found by its `ws-notify:name`, whatever its logical id). */
+function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): string {
+  const table = Object.values(model.tables).find((candidate) => candidate.name === CONNECTIONS_TABLE_NAME);
+  return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
+}
+
 function stageFor(options: LocalStackOptions): StageConfig {
   return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
     ...(options.authMode !== undefined ? { authMode: options.authMode } : {}),
@@ -307,7 +314,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: dynamodb.clientConfig.credentials.secretAccessKey,
     };
     const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => ({
-      logicalId: fn.logicalId,
+      // The routes, the authorizer and the mappings name functions by their name (stack-model.ts).
+      logicalId: fn.name,
       codeDirectory: fn.codeDirectory,
       handlerModule: fn.handlerModule,
       handlerExport: fn.handlerExport,
@@ -350,7 +358,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       managementApiUrl,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
-      tableName: Object.values(dynamodb.tables)[0]?.tableName ?? '',
+      tableName: connectionsTableName(model, dynamodb),
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
       ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
       pid: process.pid,

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
-import { type CfnJson, logicalIdsOfType } from './helpers/stack-template';
+import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
 interface Run {
@@ -55,15 +55,15 @@ describe('Commands: synth and deploy', () => {
     it('prints the template of the action-mode stack on stdout', () => {
       // Assess: the YAML on stdout
       expect(run.stdout).toMatch(/^Description: ws-notify, stage dev \(auth mode action\)$/m);
-      expect(run.stdout).toMatch(/^ {2}WebSocketApi:\n {4}Type: AWS::ApiGatewayV2::Api$/m);
+      expect(run.stdout).toMatch(/^ {2}WsNotifyWebSocketApi[0-9A-F]{8}:\n {4}Type: AWS::ApiGatewayV2::Api$/m);
       expect(run.stdout).toMatch(/^ {10}AUTH_MODE: action$/m);
-      expect(run.stdout).toMatch(/^ {10}AUTHORIZE_DEADLINE_QUEUE_URL:\n {12}Ref: AuthorizeDeadlineQueue$/m);
+      expect(run.stdout).toMatch(/^ {10}AUTHORIZE_DEADLINE_QUEUE_URL:\n {12}Ref: WsNotifyAuthorizeDeadlineQueue[0-9A-F]{8}$/m);
       expect(run.stdout).not.toContain('AWS::ApiGatewayV2::Authorizer');
     });
 
     it('writes the same stack to the cloud assembly, with every function on its prebuilt bundle', () => {
       // Prepare
-      const json = JSON.parse(readFileSync(path.join(output(), 'WsNotify-dev.template.json'), 'utf8')) as CfnJson;
+      const json = serviceView(JSON.parse(readFileSync(path.join(output(), 'WsNotify-dev.template.json'), 'utf8')) as CfnJson);
 
       // Assess
       expect(logicalIdsOfType(json, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);

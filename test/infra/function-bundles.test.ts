@@ -7,7 +7,7 @@ import { functionCodeDirectory } from '../../infra/function-code';
 import { getStage } from '../../infra/stages';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
 import { ensureFunctionBundles, functionEntries, FunctionBundleError, UNUSED_CREDENTIAL_PROVIDERS } from '../../src/tooling/function-bundles';
-import { type CfnJson, logicalIdsOfType } from './helpers/stack-template';
+import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
 /**
@@ -80,7 +80,7 @@ describe('Function: ensureFunctionBundles', () => {
     beforeAll(() => {
       outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-'));
       const { app, stack } = buildInProcessApp({ stage: getStage('local'), cloudFormationValidation: false, outdir });
-      json = app.synth().getStackByName(stack.stackName).template as CfnJson;
+      json = serviceView(app.synth().getStackByName(stack.stackName).template as CfnJson);
     });
 
     afterAll(() => rmSync(outdir, { recursive: true, force: true }));

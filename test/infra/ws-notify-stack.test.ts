@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
 import { getStage, withOverrides, type StageConfig } from '../../infra/stages';
-import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify-stack';
+import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify';
 import { functionCodeDirectory } from '../../infra/function-code';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
 import { logicalIdsOfType, render, SHIPPED_STAGES, synthesizeStage, type CfnJson } from './helpers/stack-template';
@@ -390,7 +390,7 @@ describe('Class: WsNotifyStack', () => {
       // Act
       const { json } = synthesizeStage('dev', {
         configure: (stack) => {
-          stack.addRoute('echo', { handler: echo(stack), returnResponse: true });
+          stack.service.addRoute('echo', { handler: echo(stack), returnResponse: true });
         },
       });
 
@@ -411,7 +411,7 @@ describe('Class: WsNotifyStack', () => {
       expect(() =>
         synthesizeStage('dev', {
           configure: (stack) => {
-            stack.addRoute('ping', { handler: echo(stack) });
+            stack.service.addRoute('ping', { handler: echo(stack) });
           },
         }),
       ).toThrow(/already/);

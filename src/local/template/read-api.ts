@@ -133,11 +133,11 @@ function readAuthorizer(resources: TemplateResources, id: string): AuthorizerMod
   return { logicalId: id, functionId: lambdaInUri(resources, id, 'AuthorizerUri', AUTHORIZER), identitySource };
 }
 
-/** The AWS::Lambda::Function whose `Fn::GetAtt [X, Arn]` appears in an integration or authorizer URI. */
+/** The name of the AWS::Lambda::Function whose `Fn::GetAtt [X, Arn]` appears in an integration or authorizer URI. */
 function lambdaInUri(resources: TemplateResources, id: string, property: string, type: string): string {
   const functionId = findGetAttArn(resources.props(id)[property], (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
   if (functionId === undefined) {
     throw new StackTemplateError('UNRESOLVED_REFERENCE', `${property} must invoke a Lambda function of this template`, id, type);
   }
-  return functionId;
+  return resources.nameOf(functionId);
 }

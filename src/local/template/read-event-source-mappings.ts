@@ -49,7 +49,7 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
   }
   return {
     logicalId: id,
-    functionId,
+    functionId: resources.nameOf(functionId),
     queueId,
     batchSize: resources.optionalNumber(id, 'BatchSize') ?? DEFAULT_SQS_BATCH_SIZE,
     maximumBatchingWindowSeconds: resources.optionalNumber(id, 'MaximumBatchingWindowInSeconds') ?? 0,

@@ -47,10 +47,17 @@ export interface ReadFunctionsOptions {
   readonly assemblyDirectory?: string;
 }
 
-/** Every function of the template by logical id. */
+/** Every function of the template by name (its `ws-notify:name`, else its logical id), which must be unique. */
 export function readFunctions(resources: TemplateResources, options: ReadFunctionsOptions = {}): Record<string, FunctionModel> {
   const functions: Record<string, FunctionModel> = {};
-  for (const id of resources.ids(FUNCTION)) functions[id] = readFunction(resources, id, options);
+  for (const id of resources.ids(FUNCTION)) {
+    const fn = readFunction(resources, id, options);
+    const other = functions[fn.name];
+    if (other !== undefined) {
+      throw new StackTemplateError('INVALID_TEMPLATE', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
+    }
+    functions[fn.name] = fn;
+  }
   return functions;
 }
 
@@ -97,6 +104,7 @@ function readFunction(resources: TemplateResources, id: string, options: ReadFun
   const reserved = resources.optionalNumber(id, 'ReservedConcurrentExecutions');
   return {
     logicalId: id,
+    name: resources.nameOf(id),
     codeDirectory: code,
     handlerModule,
     handlerExport,

@@ -1,5 +1,4 @@
 /** Reads the template's SQS queues: name, visibility timeout, delay, retention and redrive to a DLQ. */
-import { QUEUE_NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { type QueueModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { getAttOf, isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
@@ -25,7 +24,6 @@ export function readQueues(resources: TemplateResources): Record<string, QueueMo
 
 function readQueue(resources: TemplateResources, id: string): QueueModel {
   const props = resources.props(id);
-  const name = resources.metadata(id, QUEUE_NAME_METADATA_KEY);
   let redrive: QueueModel['redrive'];
   if (props.RedrivePolicy !== undefined) {
     let policy: unknown = props.RedrivePolicy;
@@ -50,7 +48,7 @@ function readQueue(resources: TemplateResources, id: string): QueueModel {
   const retention = resources.optionalNumber(id, 'MessageRetentionPeriod');
   return {
     logicalId: id,
-    name: typeof name === 'string' && name !== '' ? name : id,
+    name: resources.nameOf(id),
     ...(queueName !== undefined ? { queueName } : {}),
     visibilityTimeoutSeconds: resources.optionalNumber(id, 'VisibilityTimeout') ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     delaySeconds: resources.optionalNumber(id, 'DelaySeconds') ?? 0,

@@ -103,6 +103,7 @@ function readTable(resources: TemplateResources, id: string): TableModel {
   const tableName = resources.optionalString(id, 'TableName');
   return {
     logicalId: id,
+    name: resources.nameOf(id),
     ...(tableName !== undefined ? { tableName } : {}),
     ...keySchema(props.KeySchema, 'KeySchema'),
     globalSecondaryIndexes: indexes,

@@ -12,8 +12,12 @@ import { type StageConfig } from '../../../infra/stages';
 import { type WsNotifyStack } from '../../../infra/ws-notify-stack';
 import { type CfnTemplate } from './cfn-template';
 
-/** The CDK's context keys (aws-cdk-lib/cx-api) for asset metadata on resources, and for assets used in place rather than copied. */
-const ASSET_CONTEXT = { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true } as const;
+/**
+ * The context under which the local runtime synthesizes a CDK app: asset metadata on resources, and
+ * assets used in place rather than copied into the cloud assembly (the CDK's context keys, as in
+ * aws-cdk-lib/cx-api). Each function's `aws:asset:path` is then the absolute path of its code.
+ */
+export const LOCAL_SYNTH_CONTEXT = { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true } as const;
 
 export interface SynthesizeStackTemplateOptions {
   /** The stage to build (after `withOverrides`, for `--auth-mode` and friends). */
@@ -41,7 +45,7 @@ export function synthesizeStackTemplate(options: SynthesizeStackTemplateOptions)
       stage: options.stage,
       outdir,
       configure: options.configure,
-      context: ASSET_CONTEXT,
+      context: LOCAL_SYNTH_CONTEXT,
       // CloudFormation schema validation takes ~1.5 s at start-up; `cdk synth` and the infra tests run it.
       cloudFormationValidation: false,
     });

@@ -3,6 +3,7 @@
  * them: by logical id and by type, with typed accessors that throw a StackTemplateError naming the
  * resource when a property is not what the local runtime needs.
  */
+import { NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { type CfnResource } from './cfn-template';
 import { StackTemplateError } from './template-errors';
 
@@ -46,6 +47,12 @@ export class TemplateResources {
 
   metadata(id: string, key: string): unknown {
     return this.resource(id).Metadata?.[key];
+  }
+
+  /** The resource's name in the service (`ws-notify:name` metadata), else its logical id. */
+  nameOf(id: string): string {
+    const name = this.metadata(id, NAME_METADATA_KEY);
+    return typeof name === 'string' && name !== '' ? name : id;
   }
 
   /** A literal string property (an intrinsic is an error: the runtime needs the value now). */

@@ -6,6 +6,7 @@ import type { TableModel } from '../../../src/local/template/stack-model';
 /** The connections table as docs/architecture.md describes it. */
 const connectionsTable: TableModel = {
   logicalId: 'ConnectionsTable',
+  name: 'Connections',
   partitionKey: { name: 'connectionId', type: 'S' },
   globalSecondaryIndexes: [
     {

@@ -15,7 +15,7 @@ describe('Local stack: built from the template', () => {
       stage: 'local',
       configureStack: (stack) => {
         const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromAsset(fixture('echo-route')) });
-        stack.addRoute('echo', { handler, returnResponse: true });
+        stack.service.addRoute('echo', { handler, returnResponse: true });
       },
     });
   });
