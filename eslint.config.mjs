@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'test-results/', '**/*.js', '**/*.mjs'] },
+  // docs/examples/ are apps of their own that depend on the published package; test/infra/package.test.ts type-checks them against it.
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'test-results/', 'dist/', 'docs/examples/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
