@@ -18,29 +18,26 @@ export function workerBootstrapFile(): string {
   return cached;
 }
 
+/** esbuild's options for the bootstrap alone; its imports are Node.js modules and types. */
+const TRANSFORM = { loader: 'ts', format: 'cjs', platform: 'node', target: 'node20', sourcemap: 'inline' } as const;
+
 function locate(): string {
   const compiled = path.join(__dirname, 'worker-bootstrap.js');
   if (existsSync(compiled)) return compiled;
   const sourceFile = path.join(__dirname, 'worker-bootstrap.ts');
+  const source = readFileSync(sourceFile, 'utf8');
+  // Named after the source and the options: an unchanged source is found without loading esbuild.
+  const key = createHash('sha256').update(JSON.stringify(TRANSFORM)).update(source).digest('hex').slice(0, 16);
+  const file = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ws-notify', `worker-bootstrap-${key}.js`);
+  if (existsSync(file)) return file;
   // Loaded here only when running from the sources, where esbuild is installed (a devDependency).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { transformSync } = require('esbuild') as typeof Esbuild;
-  const { code } = transformSync(readFileSync(sourceFile, 'utf8'), {
-    loader: 'ts',
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcefile: sourceFile,
-  });
-  const directory = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ws-notify');
-  const file = path.join(directory, `worker-bootstrap-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
-  if (!existsSync(file)) {
-    mkdirSync(directory, { recursive: true });
-    // Written aside and renamed: another runtime may be starting a worker from the same file.
-    const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temporary, code);
-    renameSync(temporary, file);
-  }
+  const { code } = transformSync(source, { ...TRANSFORM, sourcefile: sourceFile });
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Written aside and renamed: another runtime may be starting a worker from the same file.
+  const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, file);
   return file;
 }
