@@ -4,7 +4,7 @@
  * no second copy of any of it. Each stage's stack holds the WsNotify construct with the stage's
  * settings (infra/ws-notify-stack.ts).
  */
-import { type AuthMode, type JwtAlgorithm, type LogLevel } from './ws-notify';
+import { type AuthMode, type JwtAlgorithm, type LogLevel, type WsNotifyConcurrency, type WsNotifyThrottling } from './ws-notify';
 
 export type { AuthMode, JwtAlgorithm, LogLevel } from './ws-notify';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
@@ -26,13 +26,6 @@ export interface JwtSettings {
   readonly keySource: KeySource;
 }
 
-export interface StageThrottling {
-  /** Steady-state requests per second for the WebSocket stage. */
-  readonly rateLimit: number;
-  /** Burst bucket size. */
-  readonly burstLimit: number;
-}
-
 export interface StageConfig {
   /** Stage name: the WebSocket stage, the path segment (`wss://…/<name>`), part of the stack name. */
   readonly name: string;
@@ -43,9 +36,13 @@ export interface StageConfig {
   /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
   readonly allowedOrigins?: readonly string[];
   readonly logLevel: LogLevel;
-  readonly throttling: StageThrottling;
+  readonly throttling: WsNotifyThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
+  /** Caps on the notification consumers, concurrency reserved for the handshake. Unset: Lambda's defaults. */
+  readonly concurrency?: WsNotifyConcurrency;
+  /** Subscribed (e-mail) to the stage's alarm topic. */
+  readonly alarmEmail?: string;
   /** Optional deployment target; env-agnostic when absent. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
 import { type AwsSdkSource } from './function-code';
@@ -23,6 +24,8 @@ export function wsNotifyPropsOf(stage: StageConfig): WsNotifyProps {
     throttling: stage.throttling,
     logLevel: stage.logLevel,
     retainData: stage.retainData,
+    concurrency: stage.concurrency,
+    alarmSubscriptions: stage.alarmEmail === undefined ? undefined : [new EmailSubscription(stage.alarmEmail)],
   };
 }
 

@@ -110,11 +110,7 @@ export class NotifyFunction extends Construct {
         ...props.environment,
       },
     });
-    this.cfnFunction.addMetadata(NAME_METADATA_KEY, props.name);
-  }
-
-  get cfnFunction(): CfnFunction {
-    return this.function.node.defaultChild as CfnFunction;
+    (this.function.node.defaultChild as CfnFunction).addMetadata(NAME_METADATA_KEY, props.name);
   }
 
   addEnvironment(name: string, value: string): this {

@@ -382,6 +382,18 @@ describe('Class: WsNotifyStack', () => {
     });
   });
 
+  describe('a stage with concurrency caps and an alarm address', () => {
+    it('passes them to the construct', () => {
+      // Act
+      const { json, template } = synthesizeStage({ ...getStage('dev'), concurrency: { notifyUser: 10, connect: 5 }, alarmEmail: 'oncall@example.com' });
+
+      // Assess
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: 'NotifyUser' }, ScalingConfig: { MaximumConcurrency: 10 } });
+      expect(json.Resources.Connect!.Properties!.ReservedConcurrentExecutions).toBe(5);
+    });
+  });
+
   describe('Method: addRoute', () => {
     const echo = (stack: Stack) =>
       new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async (event) => ({ statusCode: 200, body: event.body });') });
