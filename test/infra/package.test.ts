@@ -7,6 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readStackTemplate } from '../../src/local/template/read-stack-template';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { spawnCommand, type CommandRun } from '../helpers/spawn-command';
 import { installConsumerProject } from './helpers/consumer-project';
@@ -168,6 +169,21 @@ console.log(JSON.stringify({ esbuild, assets, template: JSON.stringify(template)
       expect(json.Resources[functionId]!.Metadata!['aws:asset:is-bundled']).toBe(true);
       // The publisher is in the app's bundle, not loaded from node_modules at run time.
       expect(bundle).not.toMatch(/require\("ws-notify/);
+    });
+
+    it("is read by the local runtime's template reader: the service by its names, and the app's own queue, function and mapping", () => {
+      // Act
+      const model = readStackTemplate(json, { assemblyDirectory: outdir });
+
+      // Assess
+      expect(model.stackName).toBe('ExistingApp');
+      expect(model.api).toMatchObject({ stageName: 'prod', authorizer: { functionId: 'Authorizer' } });
+      expect(model.functions.NotifyUser?.codeDirectory.startsWith(outdir)).toBe(true);
+      const own = Object.values(model.functions).find((fn) => fn.name.startsWith('ReportReady'))!;
+      expect(own).toMatchObject({ handlerModule: 'index', handlerExport: 'handler' });
+      const mapping = model.eventSourceMappings.find((candidate) => candidate.functionId === own.name)!;
+      expect(model.queues[mapping.queueId]).toMatchObject({ name: mapping.queueId, redrive: { maxReceiveCount: 5 } });
+      expect(Object.values(model.tables).map((table) => table.name)).toEqual(['Connections']);
     });
   });
 });
