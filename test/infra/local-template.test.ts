@@ -24,8 +24,8 @@ import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
 import { MissingStageKeyError } from '../../src/tooling/stage-keys';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
-/** A directory that stands for a function's code asset (read, never run, here). */
-const ASSET_DIRECTORY = path.join(__dirname, '..', 'unit', 'local', 'template', 'fixtures');
+/** A directory that stands for a function's code asset (read, never run, here): the test handlers, `echo-route.handler`. */
+const ASSET_DIRECTORY = path.join(__dirname, '..', 'fixtures', 'functions');
 
 function named<T extends { readonly name: string }>(items: Readonly<Record<string, T>>, name: string): T {
   const found = Object.values(items).find((item) => item.name === name);
@@ -215,7 +215,7 @@ describe('The local runtime reading synthesized templates', () => {
       const { template } = synthesizeStackTemplate({
         stage: getStage('local'),
         configure: (stack) => {
-          const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'echo.handler', code: Code.fromAsset(ASSET_DIRECTORY) });
+          const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'echo-route.handler', code: Code.fromAsset(ASSET_DIRECTORY) });
           stack.service.addRoute('echo', { handler, returnResponse: true });
         },
       });
@@ -224,7 +224,7 @@ describe('The local runtime reading synthesized templates', () => {
       // Assess
       const route = model.api.routes.find((candidate) => candidate.routeKey === 'echo');
       expect(route).toEqual({ routeKey: 'echo', functionId: expect.stringMatching(/^Echo[0-9A-F]{8}$/) as string, returnResponse: true });
-      expect(model.functions[route!.functionId]).toMatchObject({ codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo', handlerExport: 'handler' });
+      expect(model.functions[route!.functionId]).toMatchObject({ codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo-route', handlerExport: 'handler' });
     });
 
     it('bundles nothing at synthesis (the functions are bundled ahead of it)', () => {
@@ -257,7 +257,7 @@ describe('The local runtime reading synthesized templates', () => {
       const app = new App({ outdir, context: { ...cdkJsonContext(), ...LOCAL_SYNTH_CONTEXT } });
       const stack = new Stack(app, 'ReportsApp');
       const reports = new Queue(stack, 'ReportsReady');
-      const reportReady = new LambdaFunction(stack, 'ReportReady', { runtime: Runtime.NODEJS_24_X, handler: 'echo.handler', code: Code.fromAsset(ASSET_DIRECTORY) });
+      const reportReady = new LambdaFunction(stack, 'ReportReady', { runtime: Runtime.NODEJS_24_X, handler: 'echo-route.handler', code: Code.fromAsset(ASSET_DIRECTORY) });
       reportReady.addEventSource(new SqsEventSource(reports));
       const notify = new WsNotify(stack, 'Notifications', {
         stageName: 'live',
@@ -286,7 +286,7 @@ describe('The local runtime reading synthesized templates', () => {
       // Assess
       const own = Object.values(model.functions).filter((fn) => fn.name.startsWith('ReportReady'));
       expect(own).toHaveLength(1);
-      expect(own[0]).toMatchObject({ name: own[0]!.logicalId, codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo' });
+      expect(own[0]).toMatchObject({ name: own[0]!.logicalId, codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo-route' });
       expect(own[0]!.environment).toEqual({});
       const mapping = model.eventSourceMappings.find((candidate) => candidate.functionId === own[0]!.name);
       expect(model.queues[mapping!.queueId]?.name).toMatch(/^ReportsReady[0-9A-F]{8}$/);

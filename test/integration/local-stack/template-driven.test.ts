@@ -1,6 +1,6 @@
 /**
  * The runtime serves what the template holds: a route added to the stack (and nothing else) is
- * served, with its function's environment and route response (SPEC §5 "Single source of truth").
+ * served, with its function's environment and route response: the template is the single source of truth.
  */
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { useFixtureBundles } from '../../helpers/fixture-bundles';
