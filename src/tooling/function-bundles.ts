@@ -200,7 +200,7 @@ export interface EnsureFunctionBundlesOptions {
 
 /**
  * Makes sure `dist/functions` holds the bundles of every function of src/functions, for both AWS
- * SDK sources, built from the sources as they are now; builds them (about a second) when not.
+ * SDK sources, built from the sources as they are now; builds them when not.
  * Throws FunctionBundleError when an entry does not build.
  */
 export function ensureFunctionBundles(options: EnsureFunctionBundlesOptions = {}): FunctionBundles {
