@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { ensureFunctionBundles } from '../src/tooling/function-bundles';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
-import { type AwsSdkSource } from './constructs/notify-function';
+import { type AwsSdkSource } from './function-code';
 import { type StageConfig } from './stages';
 import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
 
-/** Context key that lists the stacks whose assets are bundled; `[]` skips bundling (fast synth). */
+/** Context key that lists the stacks whose assets are bundled at synthesis (NodejsFunction); `[]` skips that bundling. */
 export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
 
 /**
@@ -21,8 +22,6 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export interface InProcessAppOptions {
   readonly stage: StageConfig;
-  /** Bundle the functions with esbuild (slow); when false, bundling is skipped. @default false */
-  readonly bundling?: boolean;
   readonly awsSdk?: AwsSdkSource;
   /** Cloud assembly directory. @default a new temporary directory */
   readonly outdir?: string;
@@ -34,17 +33,17 @@ export interface InProcessAppOptions {
   readonly configure?: (stack: WsNotifyStack) => void;
 }
 
-/** The app and stack of a stage, built in-process exactly as `cdk synth -c stage=<name>` builds them. */
+/**
+ * The app and stack of a stage, built in-process exactly as `cdk synth -c stage=<name>` builds them,
+ * after making sure the function bundles are up to date (ensureFunctionBundles).
+ */
 export function buildInProcessApp(options: InProcessAppOptions): { app: App; stack: WsNotifyStack } {
+  ensureFunctionBundles();
   const app = new App({
     outdir: options.outdir,
     treeMetadata: false,
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
-    context: {
-      ...cdkJsonContext(),
-      ...(options.bundling === true ? {} : { [BUNDLING_STACKS_CONTEXT]: [] }),
-      ...options.context,
-    },
+    context: { ...cdkJsonContext(), ...options.context },
   });
   const stack = new WsNotifyStack(app, stackNameOf(options.stage.name), {
     stage: options.stage,

@@ -1,11 +1,12 @@
 /**
  * The `cdk` entry (cdk.json): builds the stack of context `stage` (default `local`),
- * `WsNotify-<stage>`. Context `awsSdk` (`bundled` or `runtime`) chooses where the functions get
- * the AWS SDK from. A stage that is not declared, or whose signing key has not been made, ends
- * the app with one line on stderr.
+ * `WsNotify-<stage>`, after making sure the function bundles are up to date. Context `awsSdk`
+ * (`bundled` or `runtime`) chooses where the functions get the AWS SDK from. A stage that is not
+ * declared, or whose signing key has not been made, ends the app with one line on stderr.
  */
 import { App } from 'aws-cdk-lib';
-import { AWS_SDK_SOURCES, type AwsSdkSource } from './constructs/notify-function';
+import { AWS_SDK_SOURCES, type AwsSdkSource } from './function-code';
+import { ensureFunctionBundles, FunctionBundleError } from '../src/tooling/function-bundles';
 import { MissingStageKeyError } from '../src/tooling/stage-keys';
 import { getStage, UnknownStageError } from './stages';
 import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
@@ -25,6 +26,7 @@ function main(): void {
   const stageContext: unknown = app.node.tryGetContext('stage') ?? 'local';
   if (typeof stageContext !== 'string') throw new InvalidContextError('context stage must be a string');
   const stage = getStage(stageContext);
+  ensureFunctionBundles();
   new WsNotifyStack(app, stackNameOf(stage.name), {
     stage,
     awsSdk: awsSdkSource(app.node.tryGetContext('awsSdk')),
@@ -37,7 +39,9 @@ try {
   main();
 } catch (error) {
   // Mistakes of the person running `cdk` get one line; anything else is a bug and keeps its stack.
-  if (!(error instanceof UnknownStageError || error instanceof MissingStageKeyError || error instanceof InvalidContextError)) throw error;
+  if (!(error instanceof UnknownStageError || error instanceof MissingStageKeyError || error instanceof InvalidContextError || error instanceof FunctionBundleError)) {
+    throw error;
+  }
   process.stderr.write(`ws-notify: ${error.message}\n`);
   process.exitCode = 1;
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { AWS_SDK_SOURCES, type AwsSdkSource } from './constructs/notify-function';
+import { AWS_SDK_SOURCES, type AwsSdkSource } from './function-code';
 import { getStage, type StageConfig } from './stages';
 import { stackNameOf } from './ws-notify-stack';
 

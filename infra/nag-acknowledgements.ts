@@ -1,7 +1,8 @@
 /**
- * Every cdk-nag (AwsSolutions) finding this app acknowledges, with its reason, in one place.
+ * Every cdk-nag (AwsSolutions) finding the construct acknowledges, with its reason, in one place.
  * Each is applied to the one construct it concerns, and IAM5 only to the exact resource of the
- * finding, so a new finding elsewhere still fails the cdk-nag test.
+ * finding, so a new finding elsewhere still fails the cdk-nag test. Acknowledgements are
+ * Validations of aws-cdk-lib: they cost nothing in a stack that runs no cdk-nag.
  */
 import { Validations } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
@@ -19,12 +20,23 @@ export const CONNECTIONS_WILDCARD_REASON =
   'Connection ids are made by API Gateway at run time, so @connections/{id} cannot be listed; the wildcard is ' +
   'limited to this API, this stage and this one HTTP method.';
 
+export const ALARM_TOPIC_ENCRYPTION_REASON =
+  'The topic carries CloudWatch alarm notifications only (alarm name, state, metric), no user data. CloudWatch cannot publish ' +
+  'to a topic encrypted with the AWS managed key (alias/aws/sns), and with a customer managed key whose policy does not ' +
+  'allow cloudwatch.amazonaws.com it drops the notifications silently. A topic of your own, encrypted as you choose, ' +
+  'can be given as the alarmTopic prop.';
+
 /** AwsSolutions-APIG4 on a WebSocket route that has no authorizer. */
 export function acknowledgeRouteWithoutAuthorizer(route: IConstruct, routeKey: string): void {
   Validations.of(route).acknowledge({
     id: 'AwsSolutions-APIG4',
     reason: routeKey === '$connect' ? ANONYMOUS_CONNECT_REASON : ROUTE_AUTHORIZATION_REASON,
   });
+}
+
+/** AwsSolutions-SNS2 (no server-side encryption) on the alarm topic the construct creates. */
+export function acknowledgeAlarmTopicEncryption(topic: IConstruct): void {
+  Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: ALARM_TOPIC_ENCRYPTION_REASON });
 }
 
 /**

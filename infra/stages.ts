@@ -1,17 +1,14 @@
 /**
  * The stages of ws-notify, declared once. The CDK app (infra/app.ts), the local runtime
  * (src/local) and the tooling (src/cli: token, notify, keys) all read this module; there is
- * no second copy of any of it.
+ * no second copy of any of it. Each stage's stack holds the WsNotify construct with the stage's
+ * settings (infra/ws-notify-stack.ts).
  */
-
 import { DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+import { type AuthMode, type JwtAlgorithm, type LogLevel, type WsNotifyConcurrency, type WsNotifyThrottling } from './ws-notify';
 
-/** How a connection proves who it belongs to (docs/auth.md). */
-export type AuthMode = 'authorizer' | 'action';
+export type { AuthMode, JwtAlgorithm, LogLevel } from './ws-notify';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
-
-/** Asymmetric JWS algorithms a stage may accept. HMAC and `none` are never accepted. */
-export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
 
 /** Where the verification key comes from. */
 export type KeySource =
@@ -19,8 +16,6 @@ export type KeySource =
   | { readonly kind: 'generated' }
   /** An external identity provider's JWKS endpoint; ws-notify cannot issue tokens for such a stage. */
   | { readonly kind: 'jwks'; readonly jwksUrl: string };
-
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface JwtSettings {
   /** Required `iss` claim. */
@@ -32,16 +27,6 @@ export interface JwtSettings {
   readonly keySource: KeySource;
 }
 
-export interface StageThrottling {
-  /** Steady-state requests per second for the WebSocket stage (the token bucket's refill rate). */
-  readonly rateLimit: number;
-  /**
-   * Burst bucket size: requests that may arrive at the same instant. At least `rateLimit`, or the
-   * stage throttles below its rate whenever requests arrive together (docs/security.md).
-   */
-  readonly burstLimit: number;
-}
-
 export interface StageConfig {
   /** Stage name: the WebSocket stage, the path segment (`wss://…/<name>`), part of the stack name. */
   readonly name: string;
@@ -49,6 +34,9 @@ export interface StageConfig {
   readonly jwt: JwtSettings;
   /** Mode `action`: seconds a connection may stay pending before it is closed (SQS DelaySeconds, 1–900). */
   readonly authorizeDeadlineSeconds: number;
+  /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
+  readonly allowedOrigins?: readonly string[];
+  readonly logLevel: LogLevel;
   /**
    * Longest lifetime (`exp` − `iat`) of a token the stage accepts, seconds (1 s to one year).
    * Default 86,400 (24 h). `npm run token --ttl` refuses longer lifetimes.
@@ -60,12 +48,13 @@ export interface StageConfig {
    * `too_many_connections` (the connection stays pending).
    */
   readonly maxConnectionsPerUser?: number;
-  /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
-  readonly allowedOrigins?: readonly string[];
-  readonly logLevel: LogLevel;
-  readonly throttling: StageThrottling;
+  readonly throttling: WsNotifyThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
+  /** Caps on the notification consumers, concurrency reserved for the handshake. Unset: Lambda's defaults. */
+  readonly concurrency?: WsNotifyConcurrency;
+  /** Subscribed (e-mail) to the stage's alarm topic. */
+  readonly alarmEmail?: string;
   /**
    * The local console (`npm start`) may sign tokens with this stage's generated key, and
    * `npm run token` makes the key pair on first use. Only for a throwaway development key (`local`):

@@ -1,6 +1,7 @@
 import { type RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { CONNECTIONS_TABLE_NAME, NAME_METADATA_KEY } from '../template-metadata';
 
 /** The sparse index of authorized connections by user (docs/architecture.md, connection record). */
 export const USER_INDEX_NAME = 'byUser';
@@ -17,7 +18,7 @@ export interface ConnectionsTableProps {
  * One record per WebSocket connection: on-demand, partition key `connectionId`, TTL on `ttl`, and
  * the sparse GSI `byUser` (userId, connectionId) that only authorized records enter, projecting
  * `expiresAt` and `ttl` so the NotifyUser fan-out filters expired connections from the index alone.
- * Logical id `ConnectionsTable`.
+ * Named `Connections` in its `ws-notify:name` metadata.
  */
 export class ConnectionsTable extends Construct {
   readonly table: TableV2;
@@ -41,6 +42,6 @@ export class ConnectionsTable extends Construct {
       removalPolicy: props.removalPolicy,
       deletionProtection: props.deletionProtection,
     });
-    (this.table.node.defaultChild as CfnGlobalTable).overrideLogicalId(`${id}Table`);
+    (this.table.node.defaultChild as CfnGlobalTable).addMetadata(NAME_METADATA_KEY, CONNECTIONS_TABLE_NAME);
   }
 }

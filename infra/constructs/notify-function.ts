@@ -1,31 +1,15 @@
-import path from 'node:path';
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, EventSourceMapping, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, LogLevel as EsbuildLogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Architecture, type CfnFunction, Code, EventSourceMapping, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-// eslint-disable-next-line no-restricted-imports -- until the metadata keys move into infra/ (they are the contract with the local runtime)
-import { ENTRY_METADATA_KEY } from '../../src/local/template/metadata-keys';
-import { UNUSED_CREDENTIAL_PROVIDERS } from '../function-bundling';
-import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
-import { type StageConfig } from '../stages';
+import { NAME_METADATA_KEY } from '../template-metadata';
 import { type NotifyQueue } from './notify-queue';
-
-
-/**
- * Where the functions get the AWS SDK v3 clients from:
- * - `bundled`: esbuild bundles the clients the project pins (package-lock.json) into each function;
- * - `runtime`: `@aws-sdk/*` stays external and the Lambda runtime's copy is used.
- */
-export type AwsSdkSource = 'bundled' | 'runtime';
-export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
-/** The default: the versions that were tested are the versions that run, and tree-shaking keeps the bundles small. */
-export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
@@ -51,13 +35,17 @@ export interface QueueConsumerOptions {
 }
 
 export interface NotifyFunctionProps {
-  readonly stage: StageConfig;
-  /** The function's logical name (`Ping`, `NotifyUser`, …): the CloudFormation logical id of its AWS::Lambda::Function. */
-  readonly logicalName: string;
-  /** TypeScript entry, relative to the repository root (`src/functions/ping.ts`) or absolute. */
-  readonly entry: string;
-  /** Exported handler name. */
-  readonly handler?: string;
+  /** The function's name in the service (`Ping`, `NotifyUser`, …), written as its `ws-notify:name` metadata. */
+  readonly name: string;
+  /** The bundle the function runs: the entry's name in src/functions (`ping`, `notify-user`), see infra/function-code.ts. */
+  readonly code: string;
+  /** The stage name, in STAGE and the role's description. */
+  readonly stageName: string;
+  /** POWERTOOLS_LOG_LEVEL. */
+  readonly logLevel: string;
+  /** Of the log group. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: RetentionDays;
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables are added. */
   readonly environment?: Readonly<Record<string, string>>;
@@ -65,98 +53,64 @@ export interface NotifyFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** Reserved concurrency. @default none */
+  readonly reservedConcurrentExecutions?: number;
   /** @default DEFAULT_AWS_SDK_SOURCE */
   readonly awsSdk?: AwsSdkSource;
 }
 
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
 
-/** Repository-relative POSIX path of an entry (absolute when the file lies outside the repository). */
-export function entryMetadataPath(absoluteEntry: string): string {
-  const relative = path.relative(PROJECT_ROOT, absoluteEntry);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return absoluteEntry;
-  return relative.split(path.sep).join('/');
-}
-
 /**
- * A ws-notify Lambda function: Node.js 24 on arm64, bundled and minified by the local esbuild
- * with source maps, its own log group, its own role with no rights but writing its logs, and the
- * environment every function shares. Rights are added with intent, one method per kind of
- * resource, each with exact actions on exact resources: {@link bindTable}, {@link sendTo},
- * {@link consume}, {@link manageConnections}.
- *
- * The TypeScript entry is recorded in the CfnFunction metadata as `ws-notify:entry`: the local
- * runtime runs that file, read from the synthesized template.
+ * A ws-notify Lambda function: Node.js 24 on arm64, running its prebuilt minified bundle with
+ * source maps (`dist/functions/<awsSdk>/<code>`, made by the package build), its own log group,
+ * its own role with no rights but writing its logs, and the environment every function shares.
+ * Rights are added with intent, one method per kind of resource, each with exact actions on exact
+ * resources: {@link bindTable}, {@link sendTo}, {@link consume}, {@link manageConnections}.
  */
 export class NotifyFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly timeout: Duration;
-  readonly logicalName: string;
-  /** The entry as recorded in the template. */
-  readonly entry: string;
+  /** The function's name in the service (`Ping`, …). */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
     super(scope, id);
-    const { stage } = props;
-    const absoluteEntry = path.resolve(PROJECT_ROOT, props.entry);
-    this.entry = entryMetadataPath(absoluteEntry);
+    this.name = props.name;
     this.timeout = props.timeout ?? Duration.seconds(10);
-    const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH, removalPolicy });
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.
     this.role = new Role(this, 'ServiceRole', {
       assumedBy: new ServicePrincipal(LAMBDA_SERVICE),
-      description: `ws-notify ${stage.name} ${props.logicalName} function`,
+      description: `ws-notify ${props.stageName} ${props.name} function`,
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
 
-    const awsSdk = props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE;
-    this.function = new NodejsFunction(this, 'Resource', {
-      entry: absoluteEntry,
-      handler: props.handler ?? 'handler',
+    this.function = new LambdaFunction(this, 'Resource', {
+      code: Code.fromAsset(functionCodeDirectory(props.code, props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE)),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: this.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
-        STAGE: stage.name,
+        STAGE: props.stageName,
         POWERTOOLS_SERVICE_NAME: 'ws-notify',
-        POWERTOOLS_LOG_LEVEL: stage.logLevel,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        logLevel: EsbuildLogLevel.ERROR,
-        bundleAwsSDK: awsSdk === 'bundled',
-        // `bundleAwsSDK: false` alone marks `@aws-sdk/*` external; name it so the switch is explicit.
-        externalModules: awsSdk === 'bundled' ? [...UNUSED_CREDENTIAL_PROVIDERS] : ['@aws-sdk/*', ...UNUSED_CREDENTIAL_PROVIDERS],
-      },
     });
-    this.cfnFunction.addMetadata(ENTRY_METADATA_KEY, this.entry);
-    // A readable logical id (`Ping`, `NotifyUser`, …): the local runtime and its logs name functions by it.
-    this.cfnFunction.overrideLogicalId(props.logicalName);
-    this.logicalName = props.logicalName;
-  }
-
-  get cfnFunction(): CfnFunction {
-    return this.function.node.defaultChild as CfnFunction;
+    (this.function.node.defaultChild as CfnFunction).addMetadata(NAME_METADATA_KEY, props.name);
   }
 
   addEnvironment(name: string, value: string): this {

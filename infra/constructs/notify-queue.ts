@@ -1,17 +1,14 @@
-import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-// eslint-disable-next-line no-restricted-imports -- until the metadata keys move into infra/ (they are the contract with the local runtime)
-import { QUEUE_NAME_METADATA_KEY } from '../../src/local/template/metadata-keys';
-import { queueUrlOutputName } from '../stack-outputs';
+import { NAME_METADATA_KEY } from '../template-metadata';
 
-
-/** Receives after which a message moves to the DLQ (docs/protocol.md). */
+/** Receives after which a message moves to the DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
 
 export interface NotifyQueueProps {
-  /** The queue's logical name: `NotifyUser`; its DLQ is `NotifyUserDeadLetter`. */
+  /** The queue's name in the service: `NotifyUser`; its DLQ is `NotifyUserDeadLetter`. */
   readonly queueName: string;
   /** At least 6× the consumer's timeout (checked by NotifyFunction.consume). */
   readonly visibilityTimeout: Duration;
@@ -20,11 +17,12 @@ export interface NotifyQueueProps {
 
 /**
  * A work queue and its dead-letter queue (`<name>DeadLetter`, maxReceiveCount 5, 14 days of
- * retention), both SSE-SQS encrypted and TLS-only, an alarm as soon as the DLQ holds a message,
- * and a stack output with each URL. Logical ids are `<name>Queue` and `<name>DeadLetterQueue`.
+ * retention), both SSE-SQS encrypted and TLS-only, and an alarm as soon as the DLQ holds a message.
+ * Each queue's name in the service is its `ws-notify:name` metadata.
  */
 export class NotifyQueue extends Construct {
   readonly queueName: string;
+  readonly deadLetterQueueName: string;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
@@ -34,8 +32,8 @@ export class NotifyQueue extends Construct {
     super(scope, id);
     const queueName = props.queueName;
     this.queueName = queueName;
+    this.deadLetterQueueName = `${queueName}DeadLetter`;
     this.visibilityTimeout = props.visibilityTimeout;
-    const deadLetterName = `${queueName}DeadLetter`;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.days(14),
@@ -50,29 +48,16 @@ export class NotifyQueue extends Construct {
       removalPolicy: props.removalPolicy,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    name(this.queue, queueName);
-    name(this.deadLetterQueue, deadLetterName);
+    (this.queue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, queueName);
+    (this.deadLetterQueue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, this.deadLetterQueueName);
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `ws-notify: messages in the ${deadLetterName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queueName} consumer)`,
+      alarmDescription: `ws-notify: messages in the ${this.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queueName} consumer)`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-
-    new CfnOutput(this, 'QueueUrl', { key: queueUrlOutputName(queueName), value: this.queue.queueUrl, description: `${queueName} queue URL` });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      key: queueUrlOutputName(deadLetterName),
-      value: this.deadLetterQueue.queueUrl,
-      description: `${deadLetterName} queue URL`,
-    });
   }
-}
-
-function name(queue: Queue, queueName: string): void {
-  const cfn = queue.node.defaultChild as CfnQueue;
-  cfn.overrideLogicalId(`${queueName}Queue`);
-  cfn.addMetadata(QUEUE_NAME_METADATA_KEY, queueName);
 }

@@ -9,6 +9,7 @@
  * await stack.close();
  */
 import { getStage, withOverrides, type AuthMode, type StageConfig } from '../../infra/stages';
+import { CONNECTIONS_TABLE_NAME } from '../../infra/template-metadata';
 import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import {
   endpointsFilePath,
@@ -119,13 +120,13 @@ export type { ServiceRequestEvent } from './services/request-interceptors';
 export interface StartupPhases {
   /** The stage's signing key pair (made on first use). */
   readonly keys: number;
-  /** In-process CDK synth and reading the template into the StackModel. */
+  /** In-process CDK synth (with the function bundles made or found up to date) and reading the template into the StackModel. */
   readonly synth: number;
   /** Embedded DynamoDB and SQS with the stack's tables and queues. */
   readonly services: number;
   /** The gateway listening. */
   readonly gateway: number;
-  /** The functions' bundles (a cache hit, or an esbuild build) and the runner. */
+  /** The function runner. */
   readonly functions: number;
   /** The queue pollers and the endpoints file. */
   readonly pollers: number;
@@ -189,6 +190,12 @@ function listeners<T>() {
       return () => void set.delete(listener);
     },
   };
+}
+
+/** The embedded name of the service's connections table (found by its `ws-notify:name`, whatever its logical id). */
+function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): string {
+  const table = Object.values(model.tables).find((candidate) => candidate.name === CONNECTIONS_TABLE_NAME);
+  return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
 }
 
 function stageFor(options: LocalStackOptions): StageConfig {
@@ -307,8 +314,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: dynamodb.clientConfig.credentials.secretAccessKey,
     };
     const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => ({
-      logicalId: fn.logicalId,
-      entry: fn.entry,
+      // The routes, the authorizer and the mappings name functions by their name (stack-model.ts).
+      logicalId: fn.name,
+      codeDirectory: fn.codeDirectory,
+      handlerModule: fn.handlerModule,
       handlerExport: fn.handlerExport,
       environment: {
         ...Object.fromEntries(
@@ -355,7 +364,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       managementApiUrl,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
-      tableName: Object.values(dynamodb.tables)[0]?.tableName ?? '',
+      tableName: connectionsTableName(model, dynamodb),
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
       ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
       pid: process.pid,

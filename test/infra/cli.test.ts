@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
-import { type CfnJson, logicalIdsOfType } from './helpers/stack-template';
+import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
 interface Run {
@@ -55,15 +55,15 @@ describe('Commands: synth and deploy', () => {
     it('prints the template of the action-mode stack on stdout', () => {
       // Assess: the YAML on stdout
       expect(run.stdout).toMatch(/^Description: ws-notify, stage dev \(auth mode action\)$/m);
-      expect(run.stdout).toMatch(/^ {2}WebSocketApi:\n {4}Type: AWS::ApiGatewayV2::Api$/m);
+      expect(run.stdout).toMatch(/^ {2}WsNotifyWebSocketApi[0-9A-F]{8}:\n {4}Type: AWS::ApiGatewayV2::Api$/m);
       expect(run.stdout).toMatch(/^ {10}AUTH_MODE: action$/m);
-      expect(run.stdout).toMatch(/^ {10}AUTHORIZE_DEADLINE_QUEUE_URL:\n {12}Ref: AuthorizeDeadlineQueue$/m);
+      expect(run.stdout).toMatch(/^ {10}AUTHORIZE_DEADLINE_QUEUE_URL:\n {12}Ref: WsNotifyAuthorizeDeadlineQueue[0-9A-F]{8}$/m);
       expect(run.stdout).not.toContain('AWS::ApiGatewayV2::Authorizer');
     });
 
-    it('writes the same stack to the cloud assembly, with every function bundled', () => {
+    it('writes the same stack to the cloud assembly, with every function on its prebuilt bundle', () => {
       // Prepare
-      const json = JSON.parse(readFileSync(path.join(output(), 'WsNotify-dev.template.json'), 'utf8')) as CfnJson;
+      const json = serviceView(JSON.parse(readFileSync(path.join(output(), 'WsNotify-dev.template.json'), 'utf8')) as CfnJson);
 
       // Assess
       expect(logicalIdsOfType(json, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
@@ -74,7 +74,9 @@ describe('Commands: synth and deploy', () => {
         AUTHORIZE_DEADLINE_QUEUE_URL: { Ref: 'AuthorizeDeadlineQueue' },
       });
       for (const fn of logicalIdsOfType(json, 'AWS::Lambda::Function')) {
-        expect(json.Resources[fn]!.Metadata?.['aws:asset:is-bundled']).toBe(true);
+        const assetPath = json.Resources[fn]!.Metadata?.['aws:asset:path'] as string;
+        expect(assetPath).toMatch(/^asset\.[0-9a-f]{64}$/);
+        expect(existsSync(path.join(output(), assetPath, 'index.js'))).toBe(true);
       }
     });
   });

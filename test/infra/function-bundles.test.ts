@@ -1,110 +1,185 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildInProcessApp } from '../../infra/app-factory';
-import { UNUSED_CREDENTIAL_PROVIDERS } from '../../infra/function-bundling';
+import { functionCodeDirectory } from '../../infra/function-code';
 import { getStage } from '../../infra/stages';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
-import { type CfnJson, logicalIdsOfType, withoutBundlingProgress } from './helpers/stack-template';
+import { ensureFunctionBundles, functionEntries, FunctionBundleError, UNUSED_CREDENTIAL_PROVIDERS } from '../../src/tooling/function-bundles';
+import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
 
 /**
- * Budget for one function's minified bundle (index.js) with the AWS SDK v3 clients bundled
- * (`awsSdk: 'bundled'`, the default); the Authorizer has no SDK client. Measured: 62–306 KiB.
+ * Budget for one function's minified bundle (index.js) with the AWS SDK v3 clients bundled (the
+ * default); the Authorizer has no SDK client.
  */
 const BUNDLE_BUDGET_BYTES = 512 * 1024;
 
-describe('Function bundles (esbuild, as deployed)', () => {
-  useTemporaryKeys(['local', 'dev']);
-  let outdir: string;
-  let json: CfnJson;
-  const sizes: Record<string, number> = {};
+/** Which SDK modules a bundle leaves to Node.js to load, by require() at module load or by a lazy import(). */
+function sdkModules(code: string, call: 'require' | 'import'): string[] {
+  return [...new Set([...code.matchAll(new RegExp(`${call}\\("(@(?:aws-sdk|smithy)/[^"]+)"\\)`, 'g'))].map((match) => match[1]!))].sort();
+}
 
-  beforeAll(() => {
-    outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-'));
-    const { app, stack } = buildInProcessApp({ stage: getStage('local'), bundling: true, cloudFormationValidation: false, outdir });
-    json = withoutBundlingProgress(() => app.synth()).getStackByName(stack.stackName).template as CfnJson;
-  }, 180_000);
+describe('Function: ensureFunctionBundles', () => {
+  describe('the functions of src/functions', () => {
+    const names = Object.keys(functionEntries());
+    const sizes: Record<string, number> = {};
 
-  afterAll(() => {
-    rmSync(outdir, { recursive: true, force: true });
-    if (Object.keys(sizes).length > 0) {
-      console.info(`bundle sizes (budget ${BUNDLE_BUDGET_BYTES} bytes):\n${Object.entries(sizes).map(([fn, size]) => `  ${fn}: ${size}`).join('\n')}`);
-    }
-  });
+    beforeAll(() => {
+      ensureFunctionBundles();
+    });
 
-  /** The staged asset directory of a function (`asset.<hash>`, from its Code.S3Key `<hash>.zip`). */
-  function bundleDirectory(functionId: string): string {
-    const code = json.Resources[functionId]!.Properties!.Code as { S3Key: string };
-    return path.join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
-  }
+    afterAll(() => {
+      if (Object.keys(sizes).length > 0) {
+        console.info(`bundle sizes (budget ${BUNDLE_BUDGET_BYTES} bytes):\n${Object.entries(sizes).map(([fn, size]) => `  ${fn}: ${size}`).join('\n')}`);
+      }
+    });
 
-  it('bundles every function into a minified index.js with a source map, within the size budget', () => {
-    // Prepare
-    const functions = logicalIdsOfType(json, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(9);
-
-    for (const fn of functions) {
+    it('bundles every entry of src/functions into a minified index.js with a source map, within the size budget', () => {
       // Assess
-      const bundle = path.join(bundleDirectory(fn), 'index.js');
-      expect(existsSync(bundle)).toBe(true);
-      expect(existsSync(`${bundle}.map`)).toBe(true);
-      sizes[fn] = statSync(bundle).size;
-      expect({ fn, withinBudget: sizes[fn] <= BUNDLE_BUDGET_BYTES }).toEqual({ fn, withinBudget: true });
-    }
-  });
+      expect(names).toEqual(expect.arrayContaining(['authorizer', 'connect', 'disconnect', 'authorize', 'ping', 'default', 'authorize-deadline', 'notify-user', 'notify-connection']));
+      for (const name of names) {
+        const bundle = path.join(functionCodeDirectory(name), 'index.js');
+        expect(existsSync(`${bundle}.map`)).toBe(true);
+        expect(readFileSync(bundle, 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.js\.map\n?$/);
+        sizes[name] = statSync(bundle).size;
+        expect({ name, withinBudget: sizes[name] <= BUNDLE_BUDGET_BYTES }).toEqual({ name, withinBudget: true });
+      }
+    });
 
-  it('produces bundles that load on Node.js and export the handler the template names', () => {
-    // Prepare: the template's environment with made-up AWS values, as Lambda would resolve it.
-    const resources: Record<string, LocalResourceValues> = {};
-    for (const [id, resource] of Object.entries(json.Resources)) {
-      const ref = resource.Type === 'AWS::SQS::Queue' ? `https://sqs.us-east-1.amazonaws.com/123456789012/${id}` : `${id.toLowerCase()}-ref`;
-      resources[id] = { ref, attributes: { Arn: `arn:aws:local:us-east-1:123456789012:${id}` } };
-    }
-    const context = { region: 'us-east-1', accountId: '123456789012', stackName: 'WsNotify-local', resources };
-
-    for (const fn of logicalIdsOfType(json, 'AWS::Lambda::Function')) {
-      const props = json.Resources[fn]!.Properties!;
-      const env = resolveIntrinsics((props.Environment as { Variables: unknown }).Variables, context, `${fn}.Environment`) as Record<string, string>;
-      const handlerExport = (props.Handler as string).split('.').pop()!;
-
+    it('finds them up to date the second time, without building', () => {
       // Act
-      const exported = execFileSync(
-        process.execPath,
-        ['-e', `process.stdout.write(typeof require(process.argv[1])[process.argv[2]])`, path.join(bundleDirectory(fn), 'index.js'), handlerExport],
-        { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, NODE_OPTIONS: '' }, encoding: 'utf8' },
-      );
+      const again = ensureFunctionBundles();
 
       // Assess
-      expect({ fn, exported }).toEqual({ fn, exported: 'function' });
-    }
-  });
+      expect(again.built).toBe(false);
+      expect(Object.keys(again.bytes.bundled).sort()).toEqual([...names].sort());
+    });
 
-  it("leaves @aws-sdk/* to the Lambda runtime's copy with awsSdk 'runtime', and bundles it by default", () => {
-    // Prepare
-    const runtimeOutdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-runtime-'));
-    try {
-      const { app, stack } = buildInProcessApp({ stage: getStage('dev'), bundling: true, awsSdk: 'runtime', cloudFormationValidation: false, outdir: runtimeOutdir });
-      const runtimeJson = withoutBundlingProgress(() => app.synth()).getStackByName(stack.stackName).template as CfnJson;
-      const code = (fn: string, dir: string, template: CfnJson) =>
-        readFileSync(path.join(dir, `asset.${(template.Resources[fn]!.Properties!.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
-
+    it("bundles the AWS SDK by default and leaves @aws-sdk/* and @smithy/* to the Lambda runtime's copy in the runtime variant", () => {
       // Act
-      const external = code('Ping', runtimeOutdir, runtimeJson);
-      const bundled = code('Ping', outdir, json);
+      const bundled = readFileSync(path.join(functionCodeDirectory('ping', 'bundled'), 'index.js'), 'utf8');
+      const external = readFileSync(path.join(functionCodeDirectory('ping', 'runtime'), 'index.js'), 'utf8');
 
-      // Assess: which SDK modules each bundle leaves to Node.js to load, by require() at module load or by a lazy import().
-      const sdkModules = (code: string, call: 'require' | 'import') =>
-        [...new Set([...code.matchAll(new RegExp(`${call}\\("(@(?:aws-sdk|smithy)/[^"]+)"\\)`, 'g'))].map((match) => match[1]))].sort();
+      // Assess
       expect(sdkModules(external, 'require')).toContain('@aws-sdk/client-dynamodb');
       expect(sdkModules(bundled, 'require')).toEqual([]);
       // Only the credential providers that run when the environment holds no credentials (never on
-      // Lambda) stay out, as lazy imports; the previous test loads every bundle where no node_modules can be found.
+      // Lambda) stay out, as lazy imports; the next test loads every bundle where no node_modules can be found.
       expect(sdkModules(bundled, 'import')).toEqual([...UNUSED_CREDENTIAL_PROVIDERS].sort());
       expect(external.length).toBeLessThan(bundled.length);
-    } finally {
-      rmSync(runtimeOutdir, { recursive: true, force: true });
+    });
+  });
+
+  describe('the construct deploys the bundles as they are', () => {
+    useTemporaryKeys(['local']);
+    let outdir: string;
+    let json: CfnJson;
+
+    beforeAll(() => {
+      outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-bundles-'));
+      const { app, stack } = buildInProcessApp({ stage: getStage('local'), cloudFormationValidation: false, outdir });
+      json = serviceView(app.synth().getStackByName(stack.stackName).template as CfnJson);
+    });
+
+    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+    /** The staged asset directory of a function (`asset.<hash>`, from its Code.S3Key `<hash>.zip`). */
+    function assetDirectory(functionId: string): string {
+      const code = json.Resources[functionId]!.Properties!.Code as { S3Key: string };
+      return path.join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     }
-  }, 180_000);
+
+    it("stages each function's bundle, byte for byte, as its code asset", () => {
+      // Prepare
+      const bundleOf: Record<string, string> = { Connect: 'connect', Ping: 'ping', NotifyUser: 'notify-user', Authorizer: 'authorizer' };
+
+      for (const [functionId, name] of Object.entries(bundleOf)) {
+        // Assess
+        expect(readFileSync(path.join(assetDirectory(functionId), 'index.js'))).toEqual(readFileSync(path.join(functionCodeDirectory(name), 'index.js')));
+        expect(existsSync(path.join(assetDirectory(functionId), 'index.js.map'))).toBe(true);
+      }
+    });
+
+    it('produces bundles that load on Node.js, with no node_modules to find, and export the handler the template names', () => {
+      // Prepare: the template's environment with made-up AWS values, as Lambda would resolve it.
+      const resources: Record<string, LocalResourceValues> = {};
+      for (const [id, resource] of Object.entries(json.Resources)) {
+        const ref = resource.Type === 'AWS::SQS::Queue' ? `https://sqs.us-east-1.amazonaws.com/123456789012/${id}` : `${id.toLowerCase()}-ref`;
+        resources[id] = { ref, attributes: { Arn: `arn:aws:local:us-east-1:123456789012:${id}` } };
+      }
+      const context = { region: 'us-east-1', accountId: '123456789012', stackName: 'WsNotify-local', resources };
+
+      for (const fn of logicalIdsOfType(json, 'AWS::Lambda::Function')) {
+        const props = json.Resources[fn]!.Properties!;
+        const env = resolveIntrinsics((props.Environment as { Variables: unknown }).Variables, context, `${fn}.Environment`) as Record<string, string>;
+        const handlerExport = (props.Handler as string).split('.').pop()!;
+
+        // Act
+        const exported = execFileSync(
+          process.execPath,
+          ['-e', `process.stdout.write(typeof require(process.argv[1])[process.argv[2]])`, path.join(assetDirectory(fn), 'index.js'), handlerExport],
+          { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, NODE_OPTIONS: '' }, encoding: 'utf8' },
+        );
+
+        // Assess
+        expect({ fn, exported }).toEqual({ fn, exported: 'function' });
+      }
+    });
+  });
+
+  describe('entries of its own', () => {
+    let directory: string;
+    let entry: string;
+
+    beforeEach(() => {
+      directory = mkdtempSync(path.join(tmpdir(), 'ws-notify-ensure-'));
+      entry = path.join(directory, 'versioned.ts');
+    });
+
+    afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+    const write = (version: string) => writeFileSync(entry, `export const handler = async (): Promise<string> => ${JSON.stringify(version)};\n`);
+    const ensure = () => ensureFunctionBundles({ entries: { versioned: entry }, directory: path.join(directory, 'out') });
+    const bundle = (awsSdk: 'bundled' | 'runtime') => readFileSync(path.join(directory, 'out', awsSdk, 'versioned', 'index.js'), 'utf8');
+
+    it('builds when a source changes, and only then', () => {
+      // Prepare
+      write('v1');
+
+      // Act
+      const first = ensure();
+      const second = ensure();
+      write('v2');
+      // The same size: the change must be seen by its modification time.
+      utimesSync(entry, new Date(), new Date(Date.now() + 2000));
+      const third = ensure();
+
+      // Assess
+      expect([first.built, second.built, third.built]).toEqual([true, false, true]);
+      expect(bundle('bundled')).toContain('"v2"');
+      expect(bundle('runtime')).toContain('"v2"');
+    });
+
+    it('builds again when a bundle was removed', () => {
+      // Prepare
+      write('v1');
+      ensure();
+      rmSync(path.join(directory, 'out', 'runtime', 'versioned'), { recursive: true });
+
+      // Act & Assess
+      expect(ensure().built).toBe(true);
+      expect(bundle('runtime')).toContain('"v1"');
+    });
+
+    it('fails with FunctionBundleError, naming the entry, when it does not build', () => {
+      // Prepare
+      writeFileSync(entry, 'export const handler = (;\n');
+
+      // Act & Assess
+      expect(ensure).toThrow(FunctionBundleError);
+      expect(ensure).toThrow(/could not bundle versioned: .*versioned\.ts:1:\d+: /);
+    });
+  });
 });

@@ -1,24 +1,36 @@
-import path from 'node:path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConnectionsTable } from '../../infra/constructs/connections-table';
-import { entryMetadataPath, NotifyFunction } from '../../infra/constructs/notify-function';
+import { NotifyFunction } from '../../infra/constructs/notify-function';
 import { NotifyQueue } from '../../infra/constructs/notify-queue';
 import { BUNDLING_STACKS_CONTEXT } from '../../infra/app-factory';
-import { getStage } from '../../infra/stages';
-import { PROJECT_ROOT } from '../../src/tooling/project-paths';
-import { render } from './helpers/stack-template';
+import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
+import { type CfnJson, render, serviceView } from './helpers/stack-template';
 
 function testStack(): Stack {
   return new Stack(new App({ context: { [BUNDLING_STACKS_CONTEXT]: [] } }), 'Test');
 }
 
 function notifyFunction(stack: Stack, timeout = Duration.seconds(10)): NotifyFunction {
-  return new NotifyFunction(stack, 'WorkerFunction', { stage: getStage('dev'), logicalName: 'Worker', entry: 'src/functions/ping.ts', timeout });
+  return new NotifyFunction(stack, 'WorkerFunction', {
+    name: 'Worker',
+    code: 'ping',
+    stageName: 'dev',
+    logLevel: 'INFO',
+    removalPolicy: RemovalPolicy.DESTROY,
+    logRetention: RetentionDays.ONE_MONTH,
+    timeout,
+  });
+}
+
+/** The stack's template with the service's resources under their names (`WorkQueue`, `ConnectionsTable`, `Worker`). */
+function templateOf(stack: Stack): Template {
+  return Template.fromJSON(serviceView(Template.fromStack(stack).toJSON() as CfnJson));
 }
 
 function grants(stack: Stack): string[] {
-  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }>;
+  const policies = templateOf(stack).findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }>;
   return Object.values(policies).flatMap((policy) =>
     policy.Properties.PolicyDocument.Statement.flatMap((statement) =>
       (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action) => `${action} on ${render(statement.Resource)}`),
@@ -27,6 +39,10 @@ function grants(stack: Stack): string[] {
 }
 
 describe('Class: NotifyFunction', () => {
+  beforeAll(() => {
+    ensureFunctionBundles();
+  });
+
   describe('Method: bindTable', () => {
     it('grants the actions on the index only when an index is given, and names it in the environment', () => {
       // Prepare
@@ -39,7 +55,7 @@ describe('Class: NotifyFunction', () => {
       // Assess
       expect(grants(stack)).toContain('dynamodb:Query on <ConnectionsTable.Arn>/index/byUser');
       expect(grants(stack).filter((grant) => grant.startsWith('dynamodb:'))).toEqual(['dynamodb:Query on <ConnectionsTable.Arn>/index/byUser']);
-      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      templateOf(stack).hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: { TABLE: { Ref: 'ConnectionsTable' }, INDEX: 'byUser' } },
       });
     });
@@ -76,7 +92,7 @@ describe('Class: NotifyFunction', () => {
       notifyFunction(stack).consume(queue, { batchSize: 25, maxBatchingWindow: Duration.seconds(2), maxConcurrency: 5 });
 
       // Assess
-      const template = Template.fromStack(stack);
+      const template = templateOf(stack);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 25,
         MaximumBatchingWindowInSeconds: 2,
@@ -88,15 +104,5 @@ describe('Class: NotifyFunction', () => {
         expect.arrayContaining(['sqs:ReceiveMessage on <WorkQueue.Arn>', 'sqs:DeleteMessage on <WorkQueue.Arn>', 'sqs:GetQueueAttributes on <WorkQueue.Arn>', 'sqs:SendMessage on <WorkDeadLetterQueue.Arn>']),
       );
     });
-  });
-});
-
-describe('Function: entryMetadataPath', () => {
-  it('records an entry inside the repository relative to it, with forward slashes', () => {
-    expect(entryMetadataPath(path.join(PROJECT_ROOT, 'src', 'functions', 'ping.ts'))).toBe('src/functions/ping.ts');
-  });
-
-  it('records an entry outside the repository as its absolute path', () => {
-    expect(entryMetadataPath('/elsewhere/echo.ts')).toBe('/elsewhere/echo.ts');
   });
 });

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { type Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
 import { getStage, maxConnectionsPerUserOf, withOverrides, type StageConfig } from '../../infra/stages';
-import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify-stack';
-import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify';
+import { functionCodeDirectory } from '../../infra/function-code';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
 import { logicalIdsOfType, render, SHIPPED_STAGES, synthesizeStage, type CfnJson } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
@@ -21,16 +22,17 @@ const QUEUE_CONSUMERS: Readonly<Record<string, string>> = {
   NotifyConnectionQueue: 'NotifyConnection',
   AuthorizeDeadlineQueue: 'AuthorizeDeadline',
 };
-const ENTRIES: Readonly<Record<string, string>> = {
-  Authorizer: 'src/functions/authorizer.ts',
-  Connect: 'src/functions/connect.ts',
-  Disconnect: 'src/functions/disconnect.ts',
-  Authorize: 'src/functions/authorize.ts',
-  Ping: 'src/functions/ping.ts',
-  Default: 'src/functions/default.ts',
-  AuthorizeDeadline: 'src/functions/authorize-deadline.ts',
-  NotifyUser: 'src/functions/notify-user.ts',
-  NotifyConnection: 'src/functions/notify-connection.ts',
+/** The bundle (src/functions entry) each function runs. */
+const BUNDLES: Readonly<Record<string, string>> = {
+  Authorizer: 'authorizer',
+  Connect: 'connect',
+  Disconnect: 'disconnect',
+  Authorize: 'authorize',
+  Ping: 'ping',
+  Default: 'default',
+  AuthorizeDeadline: 'authorize-deadline',
+  NotifyUser: 'notify-user',
+  NotifyConnection: 'notify-connection',
 };
 
 function routesByKey(json: CfnJson): Map<string, { id: string; props: Record<string, unknown> }> {
@@ -242,7 +244,7 @@ describe('Class: WsNotifyStack', () => {
       expect(logicalIdsOfType(json, 'AWS::Lambda::Function').sort()).toEqual(expected.sort());
     });
 
-    it('builds every function with the project defaults and records its TypeScript entry', () => {
+    it('builds every function with the project defaults, on the prebuilt bundle of its entry', () => {
       for (const id of logicalIdsOfType(json, 'AWS::Lambda::Function')) {
         // Prepare
         const resource = json.Resources[id]!;
@@ -254,8 +256,7 @@ describe('Class: WsNotifyStack', () => {
         expect(props.Handler).toBe('index.handler');
         const logGroupId = render((props.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
         expect(json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
-        expect(resource.Metadata?.['ws-notify:entry']).toBe(ENTRIES[id]);
-        expect(existsSync(path.join(PROJECT_ROOT, ENTRIES[id]!))).toBe(true);
+        expect(resource.Metadata?.['aws:asset:path']).toBe(functionCodeDirectory(BUNDLES[id]!));
         expect(environmentOf(json, id)).toMatchObject({
           STAGE: stage.name,
           POWERTOOLS_SERVICE_NAME: 'ws-notify',
@@ -393,36 +394,51 @@ describe('Class: WsNotifyStack', () => {
     });
   });
 
+  describe('a stage with concurrency caps and an alarm address', () => {
+    it('passes them to the construct', () => {
+      // Act
+      const { json, template } = synthesizeStage({ ...getStage('dev'), concurrency: { notifyUser: 10, connect: 5 }, alarmEmail: 'oncall@example.com' });
+
+      // Assess
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: 'NotifyUser' }, ScalingConfig: { MaximumConcurrency: 10 } });
+      expect(json.Resources.Connect!.Properties!.ReservedConcurrentExecutions).toBe(5);
+    });
+  });
+
   describe('Method: addRoute', () => {
-    it('adds a route, its function and integration, with only the rights asked for', () => {
+    const echo = (stack: Stack) =>
+      new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async (event) => ({ statusCode: 200, body: event.body });') });
+
+    it('adds a route on a function of its own, with its integration and invoke permission, and a route response when asked', () => {
       // Act
       const { json } = synthesizeStage('dev', {
         configure: (stack) => {
-          stack.addRoute('echo', { functionName: 'Echo', entry: 'src/functions/ping.ts', returnResponse: true, connectionsTable: ['GetItem'] });
+          stack.service.addRoute('echo', { handler: echo(stack), returnResponse: true });
         },
       });
 
       // Assess
       const route = routesByKey(json).get('echo')!;
-      expect(routeFunction(json, route.props)).toBe('Echo');
+      const functionId = routeFunction(json, route.props);
+      expect(functionId).toMatch(/^Echo[0-9A-F]{8}$/);
       expect(route.props.RouteResponseSelectionExpression).toBe('$default');
-      expect(json.Resources.Echo!.Metadata?.['ws-notify:entry']).toBe('src/functions/ping.ts');
-      expect(environmentOf(json, 'Echo').CONNECTIONS_TABLE_NAME).toEqual({ Ref: 'ConnectionsTable' });
+      expect(route.props.AuthorizationType).toBe('NONE');
       const permission = logicalIdsOfType(json, 'AWS::Lambda::Permission')
         .map((id) => json.Resources[id]!.Properties!)
-        .find((props) => render(props.FunctionName) === '<Echo.Arn>');
+        .find((props) => render(props.FunctionName) === `<${functionId}.Arn>`);
       expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
     });
 
-    it('refuses a second function of the same name', () => {
+    it('refuses a route key the API already has', () => {
       // Act & Assess
       expect(() =>
         synthesizeStage('dev', {
           configure: (stack) => {
-            stack.addRoute('again', { functionName: 'Ping', entry: 'src/functions/ping.ts' });
+            stack.service.addRoute('ping', { handler: echo(stack) });
           },
         }),
-      ).toThrow('function Ping already exists in WsNotify-dev');
+      ).toThrow(/already/);
     });
   });
 });

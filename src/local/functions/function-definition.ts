@@ -5,8 +5,10 @@
 export interface LocalFunctionDefinition {
   /** Logical id in the template; the id callers invoke it by. */
   readonly logicalId: string;
-  /** TypeScript entry file, relative to the project root (or absolute). */
-  readonly entry: string;
+  /** The function's code: the directory of its deployment asset, absolute (the bundle Lambda would unpack). */
+  readonly codeDirectory: string;
+  /** The handler's module in the code directory, without `.js`. Default `index` (Handler `index.handler`). */
+  readonly handlerModule?: string;
   /** Exported handler name, e.g. `handler`. */
   readonly handlerExport: string;
   /** The function's environment variables, intrinsics already resolved. */

@@ -1,6 +1,6 @@
 /** Errors of the function runner. Handler errors are never thrown: they are InvocationFailures. */
 
-export type FunctionRunnerErrorCode = 'build_failed' | 'unknown_function' | 'invalid_definition';
+export type FunctionRunnerErrorCode = 'code_not_found' | 'unknown_function' | 'invalid_definition';
 
 export class FunctionRunnerError extends Error {
   override readonly name: string = 'FunctionRunnerError';
@@ -13,11 +13,14 @@ export class FunctionRunnerError extends Error {
   }
 }
 
-/** esbuild could not bundle a function (syntax error, missing import, …). */
-export class FunctionBuildError extends FunctionRunnerError {
-  override readonly name = 'FunctionBuildError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('build_failed', message, options);
+/** A function's handler module is not in its code directory (a bundle that was never built, a wrong Handler). */
+export class FunctionCodeNotFoundError extends FunctionRunnerError {
+  override readonly name = 'FunctionCodeNotFoundError';
+  constructor(
+    readonly functionId: string,
+    readonly file: string,
+  ) {
+    super('code_not_found', `function "${functionId}": its handler module ${file} does not exist`);
   }
 }
 

@@ -1,27 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../tooling/project-paths';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
-import { obtainBundles, type CachedBundles } from './bundle-cache';
-import { bundleFunctions } from './bundle-functions';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
-import { InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
+import { FunctionCodeNotFoundError, InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
 import type { LocalFunctionDefinition } from './function-definition';
 import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
+import { workerBootstrapFile } from './worker-bootstrap-file';
 
 export interface FunctionRunnerOptions {
   readonly functions: readonly LocalFunctionDefinition[];
-  /** Entries are resolved against it. Default: the repository root. */
-  readonly projectRoot?: string;
-  /**
-   * Where to keep bundles between runs, reused while the sources are unchanged (see bundle-cache.ts).
-   * Default `node_modules/.cache/ws-notify/function-bundles` under the project root; `false` builds
-   * into a fresh temporary directory that close() removes.
-   */
-  readonly cacheDirectory?: string | false;
   /** Every log line: platform lines (INIT_START, START, END, REPORT, timeouts) and the functions' output. */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Start and end of every invocation (for a console). */
@@ -39,17 +29,6 @@ export interface FunctionRunnerOptions {
    * for them. Invocations beyond it wait for a free instance (docs/local.md).
    */
   readonly maxInstancesPerFunction?: number;
-}
-
-export interface FunctionBuildReport {
-  readonly directory: string;
-  /** Build time, or the time to find the cached bundles. */
-  readonly durationMs: number;
-  /** True when unchanged sources let the runner reuse cached bundles. */
-  readonly cached: boolean;
-  /** Bundle size in bytes by function logical id. */
-  readonly bytes: Readonly<Record<string, number>>;
-  readonly warnings: readonly string[];
 }
 
 export const DEFAULT_FUNCTION_CONCURRENCY = 10;
@@ -80,8 +59,9 @@ export function defaultMaxInstances(): number {
 }
 
 /**
- * Runs the stack's functions locally like Lambda: each function is bundled with esbuild, each warm
- * instance is a worker thread with the function's own environment, reused between invocations;
+ * Runs the stack's functions locally like Lambda: each function runs the code of its deployment
+ * asset (the bundle the template names), each warm instance is a worker thread with the function's
+ * own environment, reused between invocations;
  * concurrency, timeouts, the `context` object and the log lines are Lambda's.
  *
  * @example
@@ -93,16 +73,19 @@ export class FunctionRunner implements FunctionInvoker {
   private readonly pools: ReadonlyMap<string, FunctionPool>;
   private closing: Promise<void> | undefined;
 
-  private constructor(
-    pools: ReadonlyMap<string, FunctionPool>,
-    readonly build: FunctionBuildReport,
-    private readonly releaseBundles: () => void,
-  ) {
+  private constructor(pools: ReadonlyMap<string, FunctionPool>) {
     this.pools = pools;
   }
 
-  /** Bundles every function (one esbuild call, or none when the cache holds them) and returns a runner; instances start on first use. */
-  static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
+  /**
+   * A runner of the functions; instances start on first use. Rejects with
+   * InvalidFunctionDefinitionError or FunctionCodeNotFoundError, naming the function.
+   */
+  static start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
+    return new Promise((resolve) => resolve(FunctionRunner.create(options)));
+  }
+
+  private static create(options: FunctionRunnerOptions): FunctionRunner {
     const seen = new Set<string>();
     for (const fn of options.functions) {
       validate(fn);
@@ -115,9 +98,13 @@ export class FunctionRunner implements FunctionInvoker {
     }
     const region = options.region ?? DEFAULT_REGION;
     const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-    const projectRoot = options.projectRoot ?? PROJECT_ROOT;
-    const bundles = await FunctionRunner.bundle(options.functions, projectRoot, options.cacheDirectory);
-    const directory = bundles.directory;
+    const bundleFiles = new Map<string, string>();
+    for (const fn of options.functions) {
+      const file = path.join(fn.codeDirectory, `${fn.handlerModule ?? 'index'}.js`);
+      if (!existsSync(file)) throw new FunctionCodeNotFoundError(fn.logicalId, file);
+      bundleFiles.set(fn.logicalId, file);
+    }
+    const bootstrapFile = workerBootstrapFile();
     const onLog = guardListener(options.onLog, 'onLog');
     const onInvocation = guardListener(options.onInvocation, 'onInvocation');
     const maxInstances = options.maxInstancesPerFunction ?? defaultMaxInstances();
@@ -139,8 +126,8 @@ export class FunctionRunner implements FunctionInvoker {
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0] ?? ''}.x`,
-        LAMBDA_TASK_ROOT: path.dirname(bundles.files[fn.logicalId] ?? directory),
-        _HANDLER: `index.${fn.handlerExport}`,
+        LAMBDA_TASK_ROOT: fn.codeDirectory,
+        _HANDLER: `${fn.handlerModule ?? 'index'}.${fn.handlerExport}`,
       };
       const concurrencyLimit = fn.reservedConcurrency ?? defaultConcurrency;
       pools.set(
@@ -150,8 +137,8 @@ export class FunctionRunner implements FunctionInvoker {
             logicalId: fn.logicalId,
             functionName,
             handlerExport: fn.handlerExport,
-            bundleFile: bundles.files[fn.logicalId] ?? '',
-            bootstrapFile: bundles.bootstrapFile,
+            bundleFile: bundleFiles.get(fn.logicalId) ?? '',
+            bootstrapFile,
             environment,
             timeoutSeconds: fn.timeoutSeconds,
             memorySizeMb: fn.memorySizeMb,
@@ -164,22 +151,7 @@ export class FunctionRunner implements FunctionInvoker {
         ),
       );
     }
-    const build: FunctionBuildReport = { directory, durationMs: bundles.durationMs, cached: bundles.cached, bytes: bundles.bytes, warnings: bundles.warnings };
-    return new FunctionRunner(pools, build, bundles.release);
-  }
-
-  private static async bundle(functions: readonly LocalFunctionDefinition[], projectRoot: string, cacheDirectory: string | false | undefined): Promise<CachedBundles> {
-    if (cacheDirectory !== false) {
-      return obtainBundles({ functions, projectRoot }, cacheDirectory ?? path.join(projectRoot, 'node_modules', '.cache', 'ws-notify', 'function-bundles'));
-    }
-    const outDirectory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-functions-'));
-    const remove = () => rmSync(outDirectory, { recursive: true, force: true });
-    try {
-      return { ...(await bundleFunctions({ functions, projectRoot, outDirectory })), cached: false, release: remove };
-    } catch (error) {
-      remove();
-      throw error;
-    }
+    return new FunctionRunner(pools);
   }
 
   /** Invokes a function synchronously, like Lambda's Invoke. Handler errors, timeouts and crashes are InvocationFailures. */
@@ -201,12 +173,9 @@ export class FunctionRunner implements FunctionInvoker {
     return Object.fromEntries([...this.pools].map(([id, pool]) => [id, pool.stats()]));
   }
 
-  /** Terminates every worker (invocations in flight fail with `Runtime.Shutdown`) and lets go of the bundles. Safe to call twice. */
+  /** Terminates every worker (invocations in flight fail with `Runtime.Shutdown`). Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.pools.values()].map((pool) => pool.close()));
-      this.releaseBundles();
-    })();
+    this.closing ??= Promise.all([...this.pools.values()].map((pool) => pool.close())).then(() => undefined);
     return this.closing;
   }
 }

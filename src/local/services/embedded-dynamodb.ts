@@ -21,7 +21,7 @@ export interface EmbeddedDynamoDbOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
-  /** A table without a TableName in the template is named `<namePrefix><logicalId>`. */
+  /** A table without a TableName in the template is named `<namePrefix><name>` (its name in the model, e.g. `Connections`). */
   readonly namePrefix?: string;
   readonly region?: string;
   /** Inject throttling / 5xx errors into this fraction of requests (after the tables are created). */
@@ -139,7 +139,7 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
   try {
     const tables: Record<string, EmbeddedTable> = {};
     for (const model of options.tables) {
-      const tableName = model.tableName ?? `${options.namePrefix ?? ''}${model.logicalId}`;
+      const tableName = model.tableName ?? `${options.namePrefix ?? ''}${model.name}`;
       const indexes = globalSecondaryIndexes(model);
       const created = await client.send(
         new CreateTableCommand({

@@ -25,8 +25,8 @@ export interface LocalStackValues {
  * @example
  * const context = createLocalIntrinsicContext(model, {
  *   apiId: 'local0api1', gateway: { http: 'http://127.0.0.1:3001', ws: 'ws://127.0.0.1:3001' },
- *   tableNames: { ConnectionsTable: 'ws-notify-local-connections' },
- *   queueUrls: { NotifyUserQueue: 'http://127.0.0.1:9324/000000000000/NotifyUser', … },
+ *   tableNames: { WsNotifyConnectionsTable1A2B3C4D: 'WsNotify-local-Connections' },
+ *   queueUrls: { WsNotifyNotifyUserQueue5E6F7A8B: 'http://127.0.0.1:9324/000000000000/NotifyUser', … },
  * });
  * resolveToString(model.functions.NotifyConnection.environment.CALLBACK_URL, context); // 'http://127.0.0.1:3001/local'
  */

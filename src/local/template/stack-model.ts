@@ -1,7 +1,11 @@
 /**
- * What the local runtime needs to know about a synthesized ws-notify stack, read from its
- * CloudFormation template (read-stack-template.ts). Nothing here is written by hand for a
+ * What the local runtime needs to know about a synthesized stack that holds ws-notify, read from
+ * its CloudFormation template (read-stack-template.ts). Nothing here is written by hand for a
  * particular stack: every route, function, queue and mapping comes from the template.
+ *
+ * Functions are known by their name: the `ws-notify:name` metadata of the service's own (`Ping`,
+ * `NotifyUser`, …; infra/template-metadata.ts), else their logical id. Tables and queues are
+ * keyed by logical id and carry their name the same way.
  */
 
 /** A CloudFormation value that may still hold intrinsics (Ref, Fn::GetAtt, Fn::Join, …). */
@@ -10,7 +14,7 @@ export type TemplateValue = unknown;
 export interface RouteModel {
   /** `$connect`, `$disconnect`, `$default`, `ping`, … */
   readonly routeKey: string;
-  /** Logical id of the function behind the route's Lambda proxy integration. */
+  /** Name of the function behind the route's Lambda proxy integration. */
   readonly functionId: string;
   /** True when the route has a route response (RouteResponseSelectionExpression + RouteResponse): the function's return value goes back to the client. */
   readonly returnResponse: boolean;
@@ -18,7 +22,7 @@ export interface RouteModel {
 
 export interface AuthorizerModel {
   readonly logicalId: string;
-  /** Logical id of the authorizer function. */
+  /** Name of the authorizer function. */
   readonly functionId: string;
   /** e.g. `['route.request.querystring.token']`. */
   readonly identitySource: readonly string[];
@@ -38,8 +42,12 @@ export interface WebSocketApiModel {
 
 export interface FunctionModel {
   readonly logicalId: string;
-  /** TypeScript entry file, relative to the repository root (absolute when it lies outside), from the `ws-notify:entry` metadata. */
-  readonly entry: string;
+  /** Its `ws-notify:name`, else the logical id: the id the runtime invokes it, logs it and reports it by. */
+  readonly name: string;
+  /** The directory of the function's code asset (absolute), from the template's asset metadata. */
+  readonly codeDirectory: string;
+  /** The handler's module in that directory, without extension (from `Handler`, e.g. `index.handler` → `index`). */
+  readonly handlerModule: string;
   /** Exported handler name (from `Handler`, e.g. `index.handler` → `handler`). */
   readonly handlerExport: string;
   /** Environment variables as in the template: values may hold intrinsics, see resolve-intrinsics.ts. */
@@ -62,6 +70,8 @@ export interface IndexModel extends KeySchemaModel {
 
 export interface TableModel extends KeySchemaModel {
   readonly logicalId: string;
+  /** Its `ws-notify:name` (`Connections` for the service's table), else the logical id. */
+  readonly name: string;
   /** TableName when the template sets one; otherwise the runtime names it. */
   readonly tableName?: string;
   readonly globalSecondaryIndexes: readonly IndexModel[];
@@ -70,7 +80,7 @@ export interface TableModel extends KeySchemaModel {
 
 export interface QueueModel {
   readonly logicalId: string;
-  /** The queue's logical name (`NotifyUser`, `NotifyUserDeadLetter`, …) from the `ws-notify:name` metadata, else the logical id: the key of the endpoints file's `queues`. */
+  /** The queue's name (`NotifyUser`, `NotifyUserDeadLetter`, …) from the `ws-notify:name` metadata, else the logical id: the key of the endpoints file's `queues`. */
   readonly name: string;
   /** QueueName when the template sets one; otherwise the runtime names it. */
   readonly queueName?: string;
@@ -82,6 +92,7 @@ export interface QueueModel {
 
 export interface EventSourceMappingModel {
   readonly logicalId: string;
+  /** Name of the function the mapping invokes. */
   readonly functionId: string;
   readonly queueId: string;
   readonly batchSize: number;
@@ -94,6 +105,7 @@ export interface EventSourceMappingModel {
 export interface StackModel {
   readonly stackName: string;
   readonly api: WebSocketApiModel;
+  /** By name. */
   readonly functions: Readonly<Record<string, FunctionModel>>;
   readonly tables: Readonly<Record<string, TableModel>>;
   readonly queues: Readonly<Record<string, QueueModel>>;

@@ -9,7 +9,7 @@ export type StackTemplateErrorCode =
   | 'UNSUPPORTED_PROPERTY'
   /** A reference between resources the runtime cannot follow (e.g. a route whose integration is missing). */
   | 'UNRESOLVED_REFERENCE'
-  /** Something the stack must have is missing (the WebSocket API, its stage, `ws-notify:entry` metadata). */
+  /** Something the stack must have is missing (the WebSocket API, its stage, a function's asset metadata). */
   | 'MISSING_RESOURCE';
 
 /** The template cannot be run by the local runtime. The message names the resource and its type. */

@@ -23,8 +23,8 @@ export interface StackInfo {
   /** startLocalStack as timed by itself. */
   readonly startupMs: number;
   readonly startupPhases: Readonly<Record<string, number>>;
-  readonly bundlesCached: boolean;
-  readonly bundleMs: number;
+  /** ensureFunctionBundles finding the bundles up to date (what start-up pays once they are built). */
+  readonly bundlesUpToDateMs: number;
 }
 
 export interface MemorySample {
@@ -63,7 +63,7 @@ export type ServerHostApi = {
   startStack(params: StackParams): Promise<StackInfo>;
   startEcho(): Promise<{ url: string }>;
   startWsGetItem(): Promise<{ url: string }>;
-  bundleWithoutCache(): Promise<{ durationMs: number }>;
+  bundleFromScratch(): Promise<{ durationMs: number }>;
   memory(): Promise<MemorySample>;
   counters(params: { reset: boolean }): Promise<Counters>;
   connectionCount(): Promise<number>;

@@ -12,11 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SDK_CLIENT_CONFIG } from '../../../src/commons/clients/sdk-client-config';
-import type * as BundleFunctionsModule from '../../../src/local/functions/bundle-functions';
 import type * as RuntimeModule from '../../../src/local/runtime';
 import type { LocalStack } from '../../../src/local/runtime';
 import type * as EmbeddedDynamoDbModule from '../../../src/local/services/embedded-dynamodb';
-import type * as ProjectPathsModule from '../../../src/tooling/project-paths';
+import type * as FunctionBundlesModule from '../../../src/tooling/function-bundles';
 import { serveRpc } from '../lib/rpc';
 import type { Counters, MemorySample, StackInfo, StackParams } from './server-host-api';
 
@@ -101,8 +100,7 @@ async function startStack(params: StackParams): Promise<StackInfo> {
     startMs,
     startupMs: running.startupMs,
     startupPhases: { ...running.startupPhases },
-    bundlesCached: running.functions.build.cached,
-    bundleMs: running.functions.build.durationMs,
+    bundlesUpToDateMs: functionBundles().ensureFunctionBundles().durationMs,
   };
 }
 
@@ -122,7 +120,7 @@ async function startWsGetItem(): Promise<{ url: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EmbeddedDynamoDb } = require('../../../src/local/services/embedded-dynamodb') as typeof EmbeddedDynamoDbModule;
   const dynamodb = await EmbeddedDynamoDb.start({
-    tables: [{ logicalId: 'Bench', tableName: 'bench-connections', partitionKey: { name: 'connectionId', type: 'S' }, globalSecondaryIndexes: [] }],
+    tables: [{ logicalId: 'Bench', name: 'Bench', tableName: 'bench-connections', partitionKey: { name: 'connectionId', type: 'S' }, globalSecondaryIndexes: [] }],
   });
   const client = new DynamoDBClient({ ...SDK_CLIENT_CONFIG, ...dynamodb.clientConfig });
   const key = { connectionId: { S: 'bench-connection' } };
@@ -152,20 +150,18 @@ async function startWsGetItem(): Promise<{ url: string }> {
   return { url: `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
 }
 
-/** Builds the running stack's function bundles with esbuild into a fresh directory (the bundle cache's miss). */
-async function bundleWithoutCache(): Promise<{ durationMs: number }> {
-  if (stack === undefined) throw new Error('start the stack first');
+function functionBundles(): typeof FunctionBundlesModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { bundleFunctions } = require('../../../src/local/functions/bundle-functions') as typeof BundleFunctionsModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PROJECT_ROOT } = require('../../../src/tooling/project-paths') as typeof ProjectPathsModule;
-  const outDirectory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-bench-bundles-'));
+  return require('../../../src/tooling/function-bundles') as typeof FunctionBundlesModule;
+}
+
+/** Builds every function's bundles (both AWS SDK sources) with esbuild into a fresh directory, as a changed source makes start-up do. */
+function bundleFromScratch(): Promise<{ durationMs: number }> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-bench-bundles-'));
   try {
-    const functions = Object.values(stack.model.functions).map((fn) => ({ logicalId: fn.logicalId, entry: fn.entry }));
-    const bundles = await bundleFunctions({ functions, projectRoot: PROJECT_ROOT, outDirectory });
-    return { durationMs: bundles.durationMs };
+    return Promise.resolve({ durationMs: functionBundles().ensureFunctionBundles({ directory }).durationMs });
   } finally {
-    rmSync(outDirectory, { recursive: true, force: true });
+    rmSync(directory, { recursive: true, force: true });
   }
 }
 
@@ -224,7 +220,7 @@ serveRpc({
   startStack,
   startEcho,
   startWsGetItem,
-  bundleWithoutCache,
+  bundleFromScratch,
   memory,
   counters: readCounters,
   connectionCount: () => Promise.resolve(stack?.gateway.connectionCount ?? 0),

@@ -93,8 +93,8 @@ export function tables(report: BenchReport): Table[] {
         ['  loading the runtime modules (in-process)', ms(startup.importMs, 0)],
         ...Object.entries(startup.phases).map(([phase, value]) => [`  startLocalStack: ${phase}`, ms(value, 1)]),
         ['  startLocalStack in total', ms(startup.startLocalStackMs, 0)],
-        ['bundling, cache hit', ms(startup.bundleCacheHitMs, 1)],
-        ['bundling, cache miss (esbuild, 9 functions)', ms(startup.bundleCacheMissMs, 0)],
+        ['function bundles found up to date', ms(startup.bundlesUpToDateMs, 1)],
+        ['function bundles built (esbuild, every function, SDK bundled and from the runtime)', ms(startup.bundlesBuildMs, 0)],
       ],
     });
   }

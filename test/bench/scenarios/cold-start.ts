@@ -1,12 +1,12 @@
 /**
- * Section 5: a cold-start proxy per function. The real deployment bundles — the stack synthesized
- * with bundling on, as `cdk synth` does (NodejsFunction: esbuild, minified, source maps), read
- * from the cloud assembly's assets — each started in a fresh `node` process, like a Lambda sandbox:
+ * Section 5: a cold-start proxy per function. The real deployment bundles — the code asset each
+ * function of the synthesized stack names (the prebuilt bundles of src/tooling/function-bundles.ts:
+ * esbuild, minified, source maps) — each started in a fresh `node` process, like a Lambda sandbox:
  * Node's own start-up, the bundle's module load (the init phase) and the first invocation with a
  * representative event against the local stack's services.
  *
- * Two baselines, bundled by the same NotifyFunction construct (the same esbuild settings) in the
- * same synthesis, and probed in the same run, interleaved with the function they stand beside:
+ * Two baselines, bundled with the same esbuild settings (bundleEntries) and probed in the same
+ * run, interleaved with the function they stand beside:
  * - the same-work baseline of each function (test/bench/baselines/<entry>.ts): a minimal handler
  *   that creates the SDK clients the function creates and makes the same first AWS calls for the
  *   same event, with nothing else (no Powertools, io-ts, logging or validation). The budget
@@ -20,12 +20,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { buildInProcessApp } from '../../../infra/app-factory';
-import { AWS_SDK_SOURCES, DEFAULT_AWS_SDK_SOURCE, type AwsSdkSource } from '../../../infra/constructs/notify-function';
+import { AWS_SDK_SOURCES, DEFAULT_AWS_SDK_SOURCE, type AwsSdkSource } from '../../../infra/function-code';
 import { getStage } from '../../../infra/stages';
 import type { CfnTemplate } from '../../../src/local/template/cfn-template';
 import { createLocalIntrinsicContext } from '../../../src/local/template/local-intrinsic-context';
 import { readStackTemplate } from '../../../src/local/template/read-stack-template';
 import { resolveToString } from '../../../src/local/template/resolve-intrinsics';
+import { bundleEntries } from '../../../src/tooling/function-bundles';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { ensureStageKeyPair } from '../../../src/tooling/stage-keys';
 import type { StackInfo } from '../hosts/server-host-api';
@@ -105,80 +106,50 @@ interface SynthesizedBundles {
 
 const PROBE = path.join(__dirname, '..', 'probes', 'cold-start-probe.js');
 const BASELINES = path.join(__dirname, '..', 'baselines');
-/** Logical name of the empty handler in the synthesized stack. */
+/** Name of the empty handler among the bundles. */
 const EMPTY_ID = 'EmptyBaseline';
-/** Logical name of a function's same-work baseline in the synthesized stack. */
-const baselineId = (functionId: string): string => `${functionId}Baseline`;
-
-/** Runs `synth` while dropping aws-cdk-lib's `Bundling asset …` progress lines (stderr carries only real problems). */
-function withoutBundlingProgress<T>(synth: () => T): T {
-  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
-  const filtered = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    if (/^Bundling asset /.test(text) || /^\s*$/.test(text)) return true;
-    return write(chunk, ...rest);
-  };
-  process.stderr.write = filtered;
-  try {
-    return synth();
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 /**
- * Synthesizes stage `local` with bundling on, as `cdk synth` does, with the baselines added to the
- * stack as functions of their own (so NotifyFunction bundles them exactly as it bundles the
- * functions); returns every bundle with its environment.
+ * Synthesizes stage `local` with its functions on the given AWS SDK source, reads each function's
+ * code asset from the template, and bundles each function's same-work baseline (and the empty
+ * handler) with the same esbuild settings; returns every bundle with its environment.
  */
 function synthesizeBundles(awsSdk: AwsSdkSource, outdir: string, stack: StackInfo): SynthesizedBundles {
-  // NodejsFunction bundles while the stack is built, not at synth.
-  let functionIds: string[] = [];
-  const { template, stackName } = withoutBundlingProgress(() => {
-    const { app, stack: wsStack } = buildInProcessApp({
-      stage: getStage('local'),
-      bundling: true,
-      awsSdk,
-      cloudFormationValidation: false,
-      outdir,
-      configure: (built) => {
-        functionIds = [...built.functions.keys()].sort();
-        for (const [functionId, fn] of [...built.functions]) {
-          built.addFunction(baselineId(functionId), { entry: path.join(BASELINES, path.basename(fn.entry)) });
-        }
-        built.addFunction(EMPTY_ID, { entry: path.join(BASELINES, 'empty.ts') });
-      },
-    });
-    return { template: app.synth().getStackByName(wsStack.stackName).template as CfnTemplate, stackName: wsStack.stackName };
+  const { app, stack: wsStack } = buildInProcessApp({
+    stage: getStage('local'),
+    awsSdk,
+    cloudFormationValidation: false,
+    outdir,
+    context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true },
   });
-  const model = readStackTemplate(template, { stackName });
+  const template = app.synth().getStackByName(wsStack.stackName).template as CfnTemplate;
+  const model = readStackTemplate(template, { stackName: wsStack.stackName });
   const context = createLocalIntrinsicContext(model, {
     apiId: stack.apiId,
     gateway: { http: `http://127.0.0.1:${stack.gatewayPort}`, ws: `ws://127.0.0.1:${stack.gatewayPort}` },
     tableNames: stack.tableNames,
     queueUrls: stack.queueUrls,
   });
-  const resources = (template as { Resources: Record<string, { Type: string; Properties?: { Code?: { S3Key?: string }; Handler?: string } }> }).Resources;
-  const bundleOf = (functionId: string, environment?: Readonly<Record<string, string>>): Bundle => {
-    const fn = model.functions[functionId];
-    const key = resources[functionId]?.Properties?.Code?.S3Key;
-    if (fn === undefined || key === undefined) throw new Error(`function ${functionId} has no asset`);
-    return {
-      file: path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'),
-      handlerExport: fn.handlerExport,
-      environment:
-        environment ??
-        Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.${name}`)])),
-    };
-  };
+  const functionIds = Object.keys(model.functions).sort();
+  // A function's baseline is named after its bundle (the entry's name in src/functions).
+  const bundleName = (functionId: string) => path.basename(model.functions[functionId]!.codeDirectory);
+  const baselineBundles = bundleEntries({
+    entries: Object.fromEntries([
+      ...functionIds.map((functionId): [string, string] => [functionId, path.join(BASELINES, `${bundleName(functionId)}.ts`)]),
+      [EMPTY_ID, path.join(BASELINES, 'empty.ts')],
+    ]),
+    outDirectory: path.join(outdir, 'baselines'),
+    awsSdk,
+  });
   const functions: Record<string, Bundle> = {};
   const baselines: Record<string, Bundle> = {};
   for (const functionId of functionIds) {
-    const bundle = bundleOf(functionId);
-    functions[functionId] = bundle;
-    baselines[functionId] = bundleOf(baselineId(functionId), bundle.environment);
+    const fn = model.functions[functionId]!;
+    const environment = Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.${name}`)]));
+    functions[functionId] = { file: path.join(fn.codeDirectory, `${fn.handlerModule}.js`), handlerExport: fn.handlerExport, environment };
+    baselines[functionId] = { file: path.join(baselineBundles.directories[functionId]!, 'index.js'), handlerExport: 'handler', environment };
   }
-  return { functions, baselines, empty: bundleOf(EMPTY_ID) };
+  return { functions, baselines, empty: { file: path.join(baselineBundles.directories[EMPTY_ID]!, 'index.js'), handlerExport: 'handler', environment: {} } };
 }
 
 function probe(bundle: Bundle, eventFile: string, env: Readonly<Record<string, string>>): Promise<ProbeOutput> {
@@ -294,7 +265,7 @@ export async function runColdStart(ctx: BenchContext): Promise<ColdStartResults>
       const variants = Object.fromEntries(
         AWS_SDK_SOURCES.map((source) => [source, synthesizeBundles(source, path.join(work, source), stack)]),
       ) as Record<AwsSdkSource, SynthesizedBundles>;
-      ctx.progress('cold start: synthesized with bundling on (AWS SDK bundled, and left to the runtime), with the baselines; probing');
+      ctx.progress('cold start: synthesized with the AWS SDK bundled, and left to the runtime, and the baselines bundled alike; probing');
       const shippedBundles = variants[DEFAULT_AWS_SDK_SOURCE];
       const functionIds = Object.keys(shippedBundles.functions).sort();
       const eventFiles: Record<string, string> = {};

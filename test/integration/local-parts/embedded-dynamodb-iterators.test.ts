@@ -19,6 +19,7 @@ interface StorePrototype {
 
 const table: TableModel = {
   logicalId: 'ConnectionsTable',
+  name: 'Connections',
   partitionKey: { name: 'connectionId', type: 'S' },
   globalSecondaryIndexes: [{ indexName: 'byUser', partitionKey: { name: 'userId', type: 'S' }, sortKey: { name: 'connectionId', type: 'S' }, projection: { type: 'ALL' } }],
 };

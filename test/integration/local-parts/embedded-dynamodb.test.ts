@@ -6,6 +6,7 @@ import type { TableModel } from '../../../src/local/template/stack-model';
 /** The connections table as docs/architecture.md describes it. */
 const connectionsTable: TableModel = {
   logicalId: 'ConnectionsTable',
+  name: 'Connections',
   partitionKey: { name: 'connectionId', type: 'S' },
   globalSecondaryIndexes: [
     {
@@ -42,7 +43,7 @@ describe('Class: EmbeddedDynamoDb', () => {
       expect(dynamodb.endpoint).toBe(`http://127.0.0.1:${dynamodb.port}`);
       expect(dynamodb.table('ConnectionsTable')).toEqual({
         logicalId: 'ConnectionsTable',
-        tableName: 'ws-notify-test-ConnectionsTable',
+        tableName: 'ws-notify-test-Connections',
         arn: Table?.TableArn,
         indexNames: ['byUser'],
         ttlAttribute: 'ttl',

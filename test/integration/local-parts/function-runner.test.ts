@@ -1,14 +1,16 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { FunctionInvocationEvent, FunctionLogEntry } from '../../../src/local/functions/function-events';
-import { FunctionBuildError, InvalidFunctionDefinitionError, UnknownFunctionError } from '../../../src/local/functions/function-errors';
+import { FunctionCodeNotFoundError, InvalidFunctionDefinitionError, UnknownFunctionError } from '../../../src/local/functions/function-errors';
 import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
 import { FunctionRunner } from '../../../src/local/functions/function-runner';
 import type { InvocationResult, InvocationSuccess } from '../../../src/local/functions/invocation';
+import { useFixtureBundles } from '../../helpers/fixture-bundles';
 
-const BEHAVIOURS = 'test/fixtures/functions/behaviours.ts';
+const fixture = useFixtureBundles(['behaviours', 'init-error', 'sdk-heavy']);
 
 function definition(logicalId: string, overrides: Partial<LocalFunctionDefinition> = {}): LocalFunctionDefinition {
-  return { logicalId, entry: BEHAVIOURS, handlerExport: 'handler', environment: {}, timeoutSeconds: 3, memorySizeMb: 128, ...overrides };
+  return { logicalId, codeDirectory: fixture('behaviours'), handlerExport: 'handler', environment: {}, timeoutSeconds: 3, memorySizeMb: 128, ...overrides };
 }
 
 interface EchoPayload {
@@ -46,14 +48,13 @@ describe('Class: FunctionRunner', () => {
         definition('Single', { reservedConcurrency: 1 }),
         definition('Throttled', { reservedConcurrency: 0 }),
         definition('Crashy'),
-        { logicalId: 'InitFails', entry: 'test/fixtures/functions/init-error.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 3, memorySizeMb: 128 },
+        definition('InitFails', { codeDirectory: fixture('init-error') }),
         definition('NoHandler', { handlerExport: 'missing' }),
-        { logicalId: 'Heavy', entry: 'test/fixtures/functions/sdk-heavy.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 3, memorySizeMb: 256 },
+        definition('Heavy', { codeDirectory: fixture('sdk-heavy'), memorySizeMb: 256 }),
       ],
       onLog: (entry) => logs.push(entry),
       onInvocation: (event) => events.push(event),
     });
-    console.log(`function runner: 9 functions ${runner.build.cached ? 'found in the bundle cache' : 'bundled'} in ${runner.build.durationMs.toFixed(0)} ms (sdk-heavy bundle ${runner.build.bytes.Heavy} bytes)`);
   });
 
   afterAll(async () => {
@@ -67,13 +68,15 @@ describe('Class: FunctionRunner', () => {
       await expect(FunctionRunner.start({ functions: [definition('Twice'), definition('Twice')] })).rejects.toThrow('function "Twice": defined twice');
     });
 
-    it('reports an entry that does not build as a FunctionBuildError', async () => {
+    it('reports a function whose handler module is not in its code directory, naming the file', async () => {
       // Act
-      const starting = FunctionRunner.start({ functions: [definition('Missing', { entry: 'test/fixtures/functions/does-not-exist.ts' })] });
+      const missing = FunctionRunner.start({ functions: [definition('Missing', { codeDirectory: path.join(fixture('behaviours'), 'does-not-exist') })] });
+      const wrongModule = FunctionRunner.start({ functions: [definition('WrongModule', { handlerModule: 'main' })] });
 
       // Assess
-      await expect(starting).rejects.toThrow(FunctionBuildError);
-      await expect(starting).rejects.toThrow(/does-not-exist/);
+      await expect(missing).rejects.toThrow(FunctionCodeNotFoundError);
+      await expect(missing).rejects.toThrow(`function "Missing": its handler module ${path.join(fixture('behaviours'), 'does-not-exist', 'index.js')} does not exist`);
+      await expect(wrongModule).rejects.toThrow(/function "WrongModule": its handler module .*main\.js does not exist/);
     });
   });
 

@@ -7,9 +7,11 @@ import { FunctionRunner } from '../../../src/local/functions/function-runner';
 import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
 import { QueuePollers } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
+import { useFixtureBundles } from '../../helpers/fixture-bundles';
 import { waitFor } from './wait-for';
 
 describe('Class: QueuePollers (SQS fault injection)', () => {
+  const fixture = useFixtureBundles(['sqs-noop']);
   let sqs: EmbeddedSqs;
   let runner: FunctionRunner;
   let client: SQSClient;
@@ -19,7 +21,7 @@ describe('Class: QueuePollers (SQS fault injection)', () => {
   beforeAll(async () => {
     sqs = await EmbeddedSqs.start({ queues: [{ logicalId: 'Work', name: 'Work', visibilityTimeoutSeconds: 30, delaySeconds: 0 }] });
     runner = await FunctionRunner.start({
-      functions: [{ logicalId: 'Noop', entry: 'test/fixtures/functions/sqs-noop.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 }],
+      functions: [{ logicalId: 'Noop', codeDirectory: fixture('sqs-noop'), handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 }],
     });
     client = new SQSClient({ ...sqs.clientConfig, maxAttempts: 1 });
   });

@@ -5,6 +5,7 @@ import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events'
 import { QueuePollers } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
 import type { EventSourceMappingModel, QueueModel } from '../../../src/local/template/stack-model';
+import { useFixtureBundles } from '../../helpers/fixture-bundles';
 import { ConsumerLog } from './consumer-log';
 import { waitFor } from './wait-for';
 
@@ -13,7 +14,8 @@ import { waitFor } from './wait-for';
  * visibility timeouts (the embedded SQS's test override) make retries happen within seconds.
  */
 
-const consumer: LocalFunctionDefinition = { logicalId: 'Consumer', entry: 'test/fixtures/functions/sqs-consumer.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 };
+const fixture = useFixtureBundles(['sqs-consumer']);
+const consumer = (): LocalFunctionDefinition => ({ logicalId: 'Consumer', codeDirectory: fixture('sqs-consumer'), handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 });
 
 function queue(logicalId: string, redrive?: QueueModel['redrive']): QueueModel {
   return { logicalId, name: logicalId, visibilityTimeoutSeconds: 30, delaySeconds: 0, ...(redrive !== undefined ? { redrive } : {}) };
@@ -37,7 +39,7 @@ describe('Class: QueuePollers (failures and retries)', () => {
 
   beforeAll(async () => {
     [runner, sqs, fastSqs] = await Promise.all([
-      FunctionRunner.start({ functions: [consumer], onLog: log.onLog }),
+      FunctionRunner.start({ functions: [consumer()], onLog: log.onLog }),
       EmbeddedSqs.start({ queues: [queue('Partial'), queue('Throwing'), queue('Invalid')], visibilityTimeoutSeconds: 2 }),
       EmbeddedSqs.start({ queues: [queue('Redrive', { deadLetterQueueId: 'RedriveDlq', maxReceiveCount: 2 }), queue('RedriveDlq')], visibilityTimeoutSeconds: 1 }),
     ]);

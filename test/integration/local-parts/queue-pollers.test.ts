@@ -13,6 +13,7 @@ import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events'
 import { QueuePollers, type PollerQueues } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
 import type { EventSourceMappingModel, QueueModel } from '../../../src/local/template/stack-model';
+import { useFixtureBundles } from '../../helpers/fixture-bundles';
 import { ConsumerLog } from './consumer-log';
 
 /** How far a Node timer may end early against the wall clock on a busy event loop (see DelaySeconds). */
@@ -43,6 +44,7 @@ async function sendThousand(client: SQSClient, QueueUrl: string): Promise<void> 
 }
 
 describe('Class: QueuePollers', () => {
+  const fixture = useFixtureBundles(['sqs-consumer', 'sqs-noop', 'sqs-relay']);
   const log = new ConsumerLog();
   const batches: PollerBatchEvent[] = [];
   let sqs: EmbeddedSqs;
@@ -53,11 +55,11 @@ describe('Class: QueuePollers', () => {
   beforeAll(async () => {
     sqs = await EmbeddedSqs.start({ queues: queueIds.map(queue) });
     const functions: LocalFunctionDefinition[] = [
-      { logicalId: 'Consumer', entry: 'test/fixtures/functions/sqs-consumer.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
-      { logicalId: 'Noop', entry: 'test/fixtures/functions/sqs-noop.ts', handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
+      { logicalId: 'Consumer', codeDirectory: fixture('sqs-consumer'), handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
+      { logicalId: 'Noop', codeDirectory: fixture('sqs-noop'), handlerExport: 'handler', environment: {}, timeoutSeconds: 5, memorySizeMb: 128 },
       {
         logicalId: 'Relay',
-        entry: 'test/fixtures/functions/sqs-relay.ts',
+        codeDirectory: fixture('sqs-relay'),
         handlerExport: 'handler',
         // What the local runtime gives every function: the embedded SQS endpoint and fake credentials.
         environment: { NEXT_QUEUE_URL: sqs.queue('Hop2').url, AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },

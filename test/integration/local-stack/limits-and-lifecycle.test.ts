@@ -92,7 +92,7 @@ describe('Local stack: limits and lifecycle', () => {
     await eventually('the stale record to be deleted', async () => ((await t.record(staleId)) === undefined ? true : undefined));
     await eventually('the queues to drain', async () => ((await t.queueDepth('NotifyUser')) + (await t.queueDepth('NotifyConnection')) === 0 ? true : undefined));
     stop();
-    const deliveries = batches.filter((batch) => batch.queueId.startsWith('NotifyConnection'));
+    const deliveries = batches.filter((batch) => t.stack.model.queues[batch.queueId]?.name === 'NotifyConnection');
     expect(deliveries.length).toBeGreaterThanOrEqual(1);
     expect(deliveries.every((batch) => batch.outcome === 'success')).toBe(true);
     expect(await t.queueDepth('NotifyConnectionDeadLetter')).toBe(0);

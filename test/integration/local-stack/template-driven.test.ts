@@ -1,23 +1,22 @@
 /**
  * The runtime serves what the template holds: a route added to the stack (and nothing else) is
- * served, with its function's environment and route response (the template is the single source of truth).
+ * served, with its function's environment and route response: the template is the single source of truth.
  */
 import os from 'node:os';
-import path from 'node:path';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { useFixtureBundles } from '../../helpers/fixture-bundles';
 import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
 
 describe('Local stack: built from the template', () => {
+  const fixture = useFixtureBundles(['echo-route']);
   let t: TestStack;
 
   beforeAll(async () => {
     t = await startTestStack({
       stage: 'local',
       configureStack: (stack) => {
-        stack.addRoute('echo', {
-          functionName: 'Echo',
-          entry: path.join(__dirname, '../../fixtures/functions/echo-route.ts'),
-          returnResponse: true,
-        });
+        const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromAsset(fixture('echo-route')) });
+        stack.service.addRoute('echo', { handler, returnResponse: true });
       },
     });
   });
@@ -28,7 +27,9 @@ describe('Local stack: built from the template', () => {
 
   it('reads the added route and function from the synthesized template', () => {
     expect(t.stack.model.api.routes.map((route) => route.routeKey)).toContain('echo');
-    expect(Object.keys(t.stack.model.functions)).toContain('Echo');
+    const echo = t.stack.model.api.routes.find((route) => route.routeKey === 'echo')?.functionId;
+    expect(echo).toMatch(/^Echo[0-9A-F]{8}$/);
+    expect(t.stack.model.functions[echo!]?.codeDirectory).toBe(fixture('echo-route'));
   });
 
   it('serves the added route with its route response, behind the stage authorizer', async () => {

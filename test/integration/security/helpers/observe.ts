@@ -8,7 +8,7 @@ import type { LocalLogEntry, LocalStack } from '../../../../src/local/runtime';
 
 /** `configureStack` hook: every function logs its incoming event (Powertools POWERTOOLS_LOGGER_LOG_EVENT), redacted. */
 export function logEveryEvent(stack: WsNotifyStack): void {
-  for (const fn of stack.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+  for (const fn of stack.service.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
 }
 
 /** Counts function invocations by logical id and keeps every failed one. */

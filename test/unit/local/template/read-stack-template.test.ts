@@ -1,9 +1,5 @@
-import { getStage, withOverrides } from '../../../../infra/stages';
 import { AWS_ONLY_RESOURCE_TYPES, readStackTemplate } from '../../../../src/local/template/read-stack-template';
-import { type StackModel } from '../../../../src/local/template/stack-model';
-import { synthesizeStackTemplate } from '../../../../src/local/template/synthesize-stack-template';
 import { StackTemplateError } from '../../../../src/local/template/template-errors';
-import { useTemporaryKeys } from '../../../infra/helpers/temporary-keys';
 import { minimalTemplate, templateWith, templateWithProperties } from './template-factory';
 
 function readError(template: unknown): StackTemplateError {
@@ -17,142 +13,6 @@ function readError(template: unknown): StackTemplateError {
 }
 
 describe('Function: readStackTemplate', () => {
-  describe('the synthesized templates of the shipped stages', () => {
-    useTemporaryKeys();
-
-    describe.each(['local', 'dev', 'prod'])('stage %s', (stageName) => {
-      const stage = getStage(stageName);
-      let model: StackModel;
-      beforeAll(() => {
-        const { stackName, template } = synthesizeStackTemplate({ stage });
-        model = readStackTemplate(template, { stackName });
-      });
-
-      it('reads the API: route selection, every route with its function and route response, the stage', () => {
-        // Assess
-        expect(model.stackName).toBe(`WsNotify-${stageName}`);
-        expect(model.api).toMatchObject({ logicalId: 'WebSocketApi', name: `ws-notify-${stageName}`, routeSelectionExpression: '$request.body.action', stageName });
-        expect([...model.api.routes].sort((a, b) => a.routeKey.localeCompare(b.routeKey))).toEqual([
-          { routeKey: '$connect', functionId: 'Connect', returnResponse: false },
-          { routeKey: '$default', functionId: 'Default', returnResponse: true },
-          { routeKey: '$disconnect', functionId: 'Disconnect', returnResponse: false },
-          { routeKey: 'authorize', functionId: 'Authorize', returnResponse: true },
-          { routeKey: 'ping', functionId: 'Ping', returnResponse: true },
-        ]);
-      });
-
-      it("reads the authorizer and its identity source only in mode 'authorizer'", () => {
-        // Assess
-        if (stage.authMode === 'authorizer') {
-          expect(model.api.authorizer).toEqual({ logicalId: expect.stringMatching(/^WebSocketApiAuthorizer/) as string, functionId: 'Authorizer', identitySource: ['route.request.querystring.token'] });
-        } else {
-          expect(model.api.authorizer).toBeUndefined();
-        }
-      });
-
-      it('reads every function: entry, handler export, environment with intrinsics kept, timeout and memory', () => {
-        // Assess
-        const ids = Object.keys(model.functions).sort();
-        expect(ids).toEqual(
-          ['Authorize', 'AuthorizeDeadline', 'Connect', 'Default', 'Disconnect', 'NotifyConnection', 'NotifyUser', 'Ping', ...(stage.authMode === 'authorizer' ? ['Authorizer'] : [])].sort(),
-        );
-        expect(model.functions.NotifyUser).toEqual({
-          logicalId: 'NotifyUser',
-          entry: 'src/functions/notify-user.ts',
-          handlerExport: 'handler',
-          environment: {
-            STAGE: stageName,
-            POWERTOOLS_SERVICE_NAME: 'ws-notify',
-            POWERTOOLS_LOG_LEVEL: stage.logLevel,
-            NODE_OPTIONS: '--enable-source-maps',
-            CONNECTIONS_TABLE_NAME: { Ref: 'ConnectionsTable' },
-            CONNECTIONS_USER_INDEX_NAME: 'byUser',
-            NOTIFY_CONNECTION_QUEUE_URL: { Ref: 'NotifyConnectionQueue' },
-            DEAD_LETTER_QUEUE_URL: { Ref: 'NotifyUserDeadLetterQueue' },
-          },
-          timeoutSeconds: 30,
-          memorySizeMb: 512,
-        });
-        expect(model.functions.Ping).toMatchObject({ entry: 'src/functions/ping.ts', timeoutSeconds: 10, memorySizeMb: 256 });
-        expect(model.functions.Ping?.reservedConcurrency).toBeUndefined();
-      });
-
-      it('reads the connections table with its key, the byUser index and the TTL attribute', () => {
-        // Assess
-        expect(model.tables).toEqual({
-          ConnectionsTable: {
-            logicalId: 'ConnectionsTable',
-            partitionKey: { name: 'connectionId', type: 'S' },
-            globalSecondaryIndexes: [
-              {
-                indexName: 'byUser',
-                partitionKey: { name: 'userId', type: 'S' },
-                sortKey: { name: 'connectionId', type: 'S' },
-                projection: { type: 'INCLUDE', nonKeyAttributes: ['expiresAt', 'ttl'] },
-              },
-            ],
-            ttlAttribute: 'ttl',
-          },
-        });
-      });
-
-      it('reads every queue by name with its redrive to its DLQ', () => {
-        // Assess
-        expect(Object.values(model.queues).map((queue) => queue.name).sort()).toEqual(
-          ['AuthorizeDeadline', 'AuthorizeDeadlineDeadLetter', 'NotifyConnection', 'NotifyConnectionDeadLetter', 'NotifyUser', 'NotifyUserDeadLetter'],
-        );
-        expect(model.queues.NotifyUserQueue).toEqual({
-          logicalId: 'NotifyUserQueue',
-          name: 'NotifyUser',
-          visibilityTimeoutSeconds: 180,
-          delaySeconds: 0,
-          redrive: { deadLetterQueueId: 'NotifyUserDeadLetterQueue', maxReceiveCount: 5 },
-        });
-        expect(model.queues.NotifyUserDeadLetterQueue).toEqual({
-          logicalId: 'NotifyUserDeadLetterQueue',
-          name: 'NotifyUserDeadLetter',
-          visibilityTimeoutSeconds: 30,
-          delaySeconds: 0,
-          messageRetentionSeconds: 1209600,
-        });
-      });
-
-      it('reads the event source mappings with batch size, window and ReportBatchItemFailures', () => {
-        // Assess
-        expect(model.eventSourceMappings.map(({ functionId, queueId, batchSize, maximumBatchingWindowSeconds, reportBatchItemFailures }) => ({
-          functionId, queueId, batchSize, maximumBatchingWindowSeconds, reportBatchItemFailures,
-        })).sort((a, b) => a.functionId.localeCompare(b.functionId))).toEqual([
-          { functionId: 'AuthorizeDeadline', queueId: 'AuthorizeDeadlineQueue', batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true },
-          { functionId: 'NotifyConnection', queueId: 'NotifyConnectionQueue', batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true },
-          { functionId: 'NotifyUser', queueId: 'NotifyUserQueue', batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true },
-        ]);
-      });
-
-      it('keeps the outputs with their intrinsics', () => {
-        // Assess
-        expect(model.outputs.NotifyUserQueueUrl).toEqual({ Ref: 'NotifyUserQueue' });
-        expect(model.outputs.CallbackUrl).toHaveProperty(['Fn::Join']);
-        expect(Object.keys(model.outputs)).toEqual(expect.arrayContaining(['WebSocketUrl', 'CallbackUrl', 'ConnectionsTableName', 'NotifyConnectionQueueUrl']));
-      });
-    });
-
-    it('serves a route added to the stack with no other change', () => {
-      // Act
-      const { stackName, template } = synthesizeStackTemplate({
-        stage: withOverrides(getStage('local'), { authMode: 'action' }),
-        configure: (stack) => {
-          stack.addRoute('echo', { functionName: 'Echo', entry: 'test/unit/local/template/fixtures/echo.ts', returnResponse: true });
-        },
-      });
-      const model = readStackTemplate(template, { stackName });
-
-      // Assess
-      expect(model.api.routes).toContainEqual({ routeKey: 'echo', functionId: 'Echo', returnResponse: true });
-      expect(model.functions.Echo).toMatchObject({ entry: 'test/unit/local/template/fixtures/echo.ts', handlerExport: 'handler' });
-      expect(model.api.authorizer).toBeUndefined();
-    });
-  });
-
   describe('a small hand-written template', () => {
     it('reads it, skipping resources that only matter on AWS', () => {
       // Act
@@ -163,10 +23,10 @@ describe('Function: readStackTemplate', () => {
         stackName: 'Test',
         api: { logicalId: 'Api', name: 'test', routeSelectionExpression: '$request.body.action', routes: [{ routeKey: 'ping', functionId: 'Ping', returnResponse: true }], stageName: 'test' },
         functions: {
-          Ping: { logicalId: 'Ping', entry: 'src/functions/ping.ts', handlerExport: 'handler', environment: { TABLE: { Ref: 'Table' } }, timeoutSeconds: 3, memorySizeMb: 128 },
-          Worker: { logicalId: 'Worker', entry: 'src/functions/worker.ts', handlerExport: 'main', environment: {}, timeoutSeconds: 10, memorySizeMb: 512, reservedConcurrency: 2 },
+          Ping: { logicalId: 'Ping', name: 'Ping', codeDirectory: '/assets/ping', handlerModule: 'index', handlerExport: 'handler', environment: { TABLE: { Ref: 'Table' } }, timeoutSeconds: 3, memorySizeMb: 128 },
+          Worker: { logicalId: 'Worker', name: 'Worker', codeDirectory: '/assets/worker', handlerModule: 'index', handlerExport: 'main', environment: {}, timeoutSeconds: 10, memorySizeMb: 512, reservedConcurrency: 2 },
         },
-        tables: { Table: { logicalId: 'Table', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [] } },
+        tables: { Table: { logicalId: 'Table', name: 'Table', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [] } },
         queues: {
           WorkQueue: { logicalId: 'WorkQueue', name: 'Work', visibilityTimeoutSeconds: 60, delaySeconds: 0, redrive: { deadLetterQueueId: 'WorkDeadLetterQueue', maxReceiveCount: 3 } },
           WorkDeadLetterQueue: { logicalId: 'WorkDeadLetterQueue', name: 'WorkDeadLetterQueue', visibilityTimeoutSeconds: 30, delaySeconds: 0, messageRetentionSeconds: 1209600 },
@@ -194,6 +54,49 @@ describe('Function: readStackTemplate', () => {
       expect(model.stackName).toBe('stack');
     });
 
+    it("resolves a relative asset path (as `cdk synth` stages assets) against the cloud assembly directory, and reads the handler's module", () => {
+      // Prepare
+      const template = templateWithProperties('Ping', { Handler: 'handlers/ping.main' });
+      template.Resources.Ping!.Metadata = { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:is-bundled': true, 'aws:asset:property': 'Code' };
+
+      // Act
+      const model = readStackTemplate(template, { assemblyDirectory: '/project/cdk.out' });
+
+      // Assess
+      expect(model.functions.Ping).toMatchObject({ codeDirectory: '/project/cdk.out/asset.0123abcd', handlerModule: 'handlers/ping', handlerExport: 'main' });
+    });
+
+    it('names functions and tables by their ws-notify:name, in the model and in every reference to a function', () => {
+      // Prepare
+      const template = minimalTemplate();
+      template.Resources.Ping!.Metadata = { ...template.Resources.Ping!.Metadata, 'ws-notify:name': 'PingFunction' };
+      template.Resources.Worker!.Metadata = { ...template.Resources.Worker!.Metadata, 'ws-notify:name': 'Consumer' };
+      template.Resources.Table!.Metadata = { 'ws-notify:name': 'Connections' };
+
+      // Act
+      const model = readStackTemplate(template);
+
+      // Assess
+      expect(Object.keys(model.functions).sort()).toEqual(['Consumer', 'PingFunction']);
+      expect(model.functions.PingFunction).toMatchObject({ logicalId: 'Ping', name: 'PingFunction' });
+      expect(model.api.routes).toEqual([{ routeKey: 'ping', functionId: 'PingFunction', returnResponse: true }]);
+      expect(model.eventSourceMappings[0]).toMatchObject({ functionId: 'Consumer', queueId: 'WorkQueue' });
+      expect(model.tables.Table).toMatchObject({ logicalId: 'Table', name: 'Connections' });
+    });
+
+    it('refuses two functions of the same name', () => {
+      // Prepare
+      const template = minimalTemplate();
+      template.Resources.Worker!.Metadata = { ...template.Resources.Worker!.Metadata, 'ws-notify:name': 'Ping' };
+
+      // Act
+      const error = readError(template);
+
+      // Assess
+      expect(error).toMatchObject({ code: 'INVALID_TEMPLATE', logicalId: 'Worker' });
+      expect(error.message).toBe('Worker (AWS::Lambda::Function): function name Ping is also the name of Ping: the local runtime names functions by it');
+    });
+
     it('leaves out a disabled event source mapping, as Lambda polls nothing for it', () => {
       // Act
       const model = readStackTemplate(templateWithProperties('WorkerMapping', { Enabled: false }));
@@ -212,10 +115,12 @@ describe('Function: readStackTemplate', () => {
     });
 
     it.each([
-      ['a resource type it cannot emulate', templateWith('Topic', { Type: 'AWS::SNS::Topic' }), 'UNSUPPORTED_RESOURCE_TYPE', 'Topic (AWS::SNS::Topic): the local runtime cannot emulate this resource type'],
+      ['a resource type it cannot emulate', templateWith('Bucket', { Type: 'AWS::S3::Bucket' }), 'UNSUPPORTED_RESOURCE_TYPE', 'Bucket (AWS::S3::Bucket): the local runtime cannot emulate this resource type'],
       ['a function property it cannot honour', templateWithProperties('Ping', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): property Layers cannot be honoured locally'],
       ['a function that is not Node.js', templateWithProperties('Ping', { Runtime: 'python3.13' }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Runtime python3.13: only Node.js functions are run locally'],
-      ['a function without ws-notify:entry', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): no ws-notify:entry metadata: the local runtime cannot tell which TypeScript file to run'],
+      ['a function without asset metadata', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): no aws:asset:path metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does'],
+      ['a function whose code is a relative asset path, with no cloud assembly directory given', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:property': 'Code' } }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): aws:asset:path asset.0123abcd is relative to a cloud assembly directory that was not given'],
+      ['a handler with no module', templateWithProperties('Ping', { Handler: 'handler' }), 'INVALID_TEMPLATE', 'Ping (AWS::Lambda::Function): Handler handler is not <file>.<export>'],
       ['an intrinsic where a literal number is needed', templateWithProperties('Ping', { Timeout: { Ref: 'TimeoutParameter' } }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Timeout must be a literal number locally'],
       ['a route with IAM authorization', templateWithProperties('PingRoute', { AuthorizationType: 'AWS_IAM' }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): AuthorizationType "AWS_IAM" is not emulated'],
       ['a route that needs an API key', templateWithProperties('PingRoute', { ApiKeyRequired: true }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): ApiKeyRequired: API keys are not emulated'],

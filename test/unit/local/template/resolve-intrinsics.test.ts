@@ -1,11 +1,7 @@
-import { getStage } from '../../../../infra/stages';
-import { createLocalIntrinsicContext, type LocalStackValues } from '../../../../src/local/template/local-intrinsic-context';
-import { readStackTemplate } from '../../../../src/local/template/read-stack-template';
+import { createLocalIntrinsicContext } from '../../../../src/local/template/local-intrinsic-context';
 import { type IntrinsicContext, isIntrinsic, resolveIntrinsics, resolveToString } from '../../../../src/local/template/resolve-intrinsics';
 import { type StackModel } from '../../../../src/local/template/stack-model';
-import { synthesizeStackTemplate } from '../../../../src/local/template/synthesize-stack-template';
 import { IntrinsicResolutionError } from '../../../../src/local/template/template-errors';
-import { useTemporaryKeys } from '../../../infra/helpers/temporary-keys';
 
 const context: IntrinsicContext = {
   region: 'us-east-1',
@@ -124,66 +120,6 @@ describe('Function: isIntrinsic', () => {
     [['Ref'], false],
   ])('tells %j apart (%s)', (value, expected) => {
     expect(isIntrinsic(value)).toBe(expected);
-  });
-});
-
-describe('The shipped templates resolved with a local stack context', () => {
-  useTemporaryKeys();
-
-  const local: LocalStackValues = {
-    apiId: 'l0c4l4p1id',
-    gateway: { http: 'http://127.0.0.1:3001', ws: 'ws://127.0.0.1:3001' },
-    tableNames: { ConnectionsTable: 'ws-notify-local-connections' },
-    queueUrls: Object.fromEntries(
-      ['NotifyUser', 'NotifyConnection', 'AuthorizeDeadline'].flatMap((name) => [
-        [`${name}Queue`, `http://127.0.0.1:9324/000000000000/${name}`],
-        [`${name}DeadLetterQueue`, `http://127.0.0.1:9324/000000000000/${name}DeadLetter`],
-      ]),
-    ),
-  };
-
-  describe.each(['local', 'dev', 'prod'])('stage %s', (stageName) => {
-    let model: StackModel;
-    let localContext: IntrinsicContext;
-    beforeAll(() => {
-      const { stackName, template } = synthesizeStackTemplate({ stage: getStage(stageName) });
-      model = readStackTemplate(template, { stackName });
-      localContext = createLocalIntrinsicContext(model, local);
-    });
-
-    it('resolves every environment variable of every function to a string', () => {
-      for (const fn of Object.values(model.functions)) {
-        for (const [name, value] of Object.entries(fn.environment)) {
-          expect(typeof resolveToString(value, localContext, `${fn.logicalId}.Environment.${name}`)).toBe('string');
-        }
-      }
-    });
-
-    it('points the functions at the local table, queues and management API', () => {
-      // Act
-      const env = (fn: string, name: string) => resolveToString(model.functions[fn]!.environment[name], localContext, `${fn}.${name}`);
-
-      // Assess
-      expect(env('Ping', 'CONNECTIONS_TABLE_NAME')).toBe('ws-notify-local-connections');
-      expect(env('NotifyConnection', 'CALLBACK_URL')).toBe(`http://127.0.0.1:3001/${stageName}`);
-      expect(env('Authorize', 'CALLBACK_URL')).toBe(`http://127.0.0.1:3001/${stageName}`);
-      expect(env('NotifyUser', 'NOTIFY_CONNECTION_QUEUE_URL')).toBe('http://127.0.0.1:9324/000000000000/NotifyConnection');
-      expect(env('NotifyUser', 'DEAD_LETTER_QUEUE_URL')).toBe('http://127.0.0.1:9324/000000000000/NotifyUserDeadLetter');
-    });
-
-    it('resolves the outputs to the local endpoints', () => {
-      // Act
-      const outputs = resolveIntrinsics(model.outputs, localContext, 'Outputs') as Record<string, string>;
-
-      // Assess
-      expect(outputs).toMatchObject({
-        WebSocketUrl: `ws://127.0.0.1:3001/${stageName}`,
-        CallbackUrl: `http://127.0.0.1:3001/${stageName}`,
-        ConnectionsTableName: 'ws-notify-local-connections',
-        NotifyUserQueueUrl: 'http://127.0.0.1:9324/000000000000/NotifyUser',
-        NotifyConnectionQueueUrl: 'http://127.0.0.1:9324/000000000000/NotifyConnection',
-      });
-    });
   });
 });
 

@@ -28,7 +28,7 @@ export function minimalTemplate(): { Resources: Resources; Outputs: Record<strin
           Role: { 'Fn::GetAtt': ['PingRole', 'Arn'] },
           Environment: { Variables: { TABLE: { Ref: 'Table' } } },
         },
-        Metadata: { 'ws-notify:entry': 'src/functions/ping.ts' },
+        Metadata: { 'aws:asset:path': '/assets/ping', 'aws:asset:is-bundled': false, 'aws:asset:property': 'Code' },
       },
       PingRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
       Table: {
@@ -49,7 +49,7 @@ export function minimalTemplate(): { Resources: Resources; Outputs: Record<strin
       Worker: {
         Type: 'AWS::Lambda::Function',
         Properties: { Handler: 'index.main', Runtime: 'nodejs22.x', Timeout: 10, MemorySize: 512, ReservedConcurrentExecutions: 2 },
-        Metadata: { 'ws-notify:entry': 'src/functions/worker.ts' },
+        Metadata: { 'aws:asset:path': '/assets/worker', 'aws:asset:property': 'Code' },
       },
       WorkerMapping: {
         Type: 'AWS::Lambda::EventSourceMapping',

@@ -1,0 +1,402 @@
+/**
+ * `ws-notify/cdk`: the whole service as one construct, for a stack of your own.
+ *
+ * @example
+ * import { WsNotify } from 'ws-notify/cdk';
+ *
+ * const notify = new WsNotify(this, 'Notifications', {
+ *   stageName: 'prod',
+ *   authMode: 'authorizer',
+ *   jwt: {
+ *     issuer: 'https://id.example.com/',
+ *     audience: 'reports',
+ *     algorithms: ['RS256'],
+ *     key: { jwksUrl: 'https://id.example.com/.well-known/jwks.json' },
+ *   },
+ * });
+ * notify.grantNotify(reportsFunction);
+ * reportsFunction.addEnvironment('NOTIFY_USER_QUEUE_URL', notify.notifyUserQueue.queueUrl);
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type IWebSocketRouteAuthorizer,
+  LogGroupLogDestination,
+  WebSocketApi,
+  type WebSocketRoute,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ITopic, type ITopicSubscription, Topic } from 'aws-cdk-lib/aws-sns';
+import { type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ACCESS_LOG_FORMAT } from './access-log-format';
+import { ConnectionsTable } from './constructs/connections-table';
+import { NotifyFunction, type TableAction } from './constructs/notify-function';
+import { NotifyQueue } from './constructs/notify-queue';
+import { type AwsSdkSource } from './function-code';
+import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
+
+export { type AwsSdkSource } from './function-code';
+export { NotifyQueue } from './constructs/notify-queue';
+
+/** How a connection proves who it belongs to: a `?token=` checked by a REQUEST authorizer on `$connect`, or an `authorize` message after an anonymous `$connect`. */
+export type AuthMode = 'authorizer' | 'action';
+
+/** Asymmetric JWS algorithms the service may accept. HMAC and `none` never are. */
+export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** The key tokens are verified with: an identity provider's JWKS endpoint, or one public JWK. */
+export type JwtKey = { readonly jwksUrl: string } | { readonly publicJwk: Readonly<Record<string, unknown>> };
+
+export interface WsNotifyJwt {
+  /** Required `iss` claim. */
+  readonly issuer: string;
+  /** Required `aud` claim. */
+  readonly audience: string;
+  /** Algorithm allow-list. */
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly key: JwtKey;
+}
+
+export interface WsNotifyThrottling {
+  /** Steady-state requests per second of the WebSocket stage (the token bucket's refill rate). */
+  readonly rateLimit: number;
+  /**
+   * Burst bucket size: requests that may arrive at the same instant. At least `rateLimit`, or the
+   * stage throttles below its rate whenever requests arrive together (docs/security.md).
+   */
+  readonly burstLimit: number;
+}
+
+/** Keeps a notification burst from starving handshakes. Unset: Lambda's defaults (no limit but the account's). */
+export interface WsNotifyConcurrency {
+  /** MaximumConcurrency of the NotifyUser queue's event source mapping (2–1000). */
+  readonly notifyUser?: number;
+  /** MaximumConcurrency of the NotifyConnection queue's event source mapping (2–1000). */
+  readonly notifyConnection?: number;
+  /** Reserved concurrency of the REQUEST authorizer (mode `authorizer`). */
+  readonly authorizer?: number;
+  /** Reserved concurrency of the `$connect` function. */
+  readonly connect?: number;
+}
+
+/** A stage's settings. */
+export interface WsNotifyProps {
+  /** The WebSocket stage: the last segment of the URL (`wss://…/<stageName>`), in STAGE and the descriptions. */
+  readonly stageName: string;
+  readonly authMode: AuthMode;
+  readonly jwt: WsNotifyJwt;
+  /** Mode `action`: how long a connection may stay unauthorized before it is closed (1–900 s). @default 30 seconds */
+  readonly authorizeDeadline?: Duration;
+  /** A handshake whose `Origin` header is present and not listed is refused with 403. @default every origin */
+  readonly allowedOrigins?: readonly string[];
+  /** Stage throttling. @default API Gateway's account-level limits */
+  readonly throttling?: WsNotifyThrottling;
+  /** POWERTOOLS_LOG_LEVEL of the functions. @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /** Keep the connections table (with deletion protection), the queues and the log groups when the construct is removed. @default true */
+  readonly retainData?: boolean;
+  /** Retention of the functions' and the stage's log groups. @default one month */
+  readonly logRetention?: RetentionDays;
+  readonly concurrency?: WsNotifyConcurrency;
+  /** The alarms' action. @default a new topic */
+  readonly alarmTopic?: ITopic;
+  /** Subscribed to the alarm topic (an e-mail address, a chat webhook, …). @default none */
+  readonly alarmSubscriptions?: readonly ITopicSubscription[];
+  /** Whether the functions carry the AWS SDK they were tested with, or use the Lambda runtime's. @default 'bundled' */
+  readonly awsSdk?: AwsSdkSource;
+}
+
+export interface GrantNotifyOptions {
+  /** Send to NotifyUser (every connection of a user). @default true */
+  readonly users?: boolean;
+  /** Send to NotifyConnection (one connection). @default true */
+  readonly connections?: boolean;
+}
+
+export interface AddRouteOptions {
+  /** The function behind the route's Lambda proxy integration. */
+  readonly handler: IFunction;
+  /** Send the function's return value back to the client (a route response). @default false */
+  readonly returnResponse?: boolean;
+}
+
+/** Props that cannot make a working service. The message names the prop. */
+export class InvalidWsNotifyPropsError extends Error {
+  override readonly name = 'InvalidWsNotifyPropsError';
+  readonly code = 'invalid_props';
+  constructor(readonly prop: string, message: string) {
+    super(`WsNotify ${prop}: ${message}`);
+  }
+}
+
+/** The REQUEST authorizer's identity source: browsers cannot set headers on a WebSocket, so the token is a query parameter. */
+export const AUTHORIZER_IDENTITY_SOURCE = 'route.request.querystring.token';
+export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
+
+/** Timeouts of the route functions and of each queue consumer; queue visibility timeouts are 6× these. */
+const ROUTE_TIMEOUT = Duration.seconds(10);
+const CONSUMER_TIMEOUTS = {
+  NotifyUser: Duration.seconds(30),
+  NotifyConnection: Duration.seconds(30),
+  AuthorizeDeadline: Duration.seconds(10),
+} as const;
+
+function validate(props: WsNotifyProps): void {
+  const check = (ok: boolean, prop: string, message: string) => {
+    if (!ok) throw new InvalidWsNotifyPropsError(prop, message);
+  };
+  check(/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName), 'stageName', `must be 1–128 letters, digits, - or _, got ${JSON.stringify(props.stageName)}`);
+  check(props.jwt.algorithms.length > 0, 'jwt.algorithms', 'must list at least one algorithm');
+  if ('jwksUrl' in props.jwt.key) check(props.jwt.key.jwksUrl.startsWith('https://'), 'jwt.key.jwksUrl', 'must be an https:// URL');
+  const deadline = props.authorizeDeadline?.toSeconds();
+  check(deadline === undefined || (Number.isInteger(deadline) && deadline >= 1 && deadline <= 900), 'authorizeDeadline', 'must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)');
+  for (const key of ['notifyUser', 'notifyConnection'] as const) {
+    const value = props.concurrency?.[key];
+    check(value === undefined || (Number.isInteger(value) && value >= 2 && value <= 1000), `concurrency.${key}`, 'must be a whole number from 2 to 1000');
+  }
+}
+
+/** JWT_* variables of the verifying functions (docs/architecture.md). */
+function jwtEnvironment(jwt: WsNotifyJwt): Record<string, string> {
+  const common = { JWT_ISSUER: jwt.issuer, JWT_AUDIENCE: jwt.audience, JWT_ALGORITHMS: jwt.algorithms.join(',') };
+  return 'jwksUrl' in jwt.key ? { ...common, JWT_JWKS_URL: jwt.key.jwksUrl } : { ...common, JWT_PUBLIC_JWK: JSON.stringify(jwt.key.publicJwk) };
+}
+
+/**
+ * ws-notify for one stage: the connections table; the NotifyUser, NotifyConnection and
+ * AuthorizeDeadline queues, each with a DLQ and an alarm on it whose action is the alarm topic; the
+ * WebSocket API with the routes of the auth mode and its stage; one function per route and per
+ * queue, each with exactly the rights it uses. Resources keep the CDK's logical ids; the service's
+ * functions, queues and table carry their names in the service as `ws-notify:name` metadata, by
+ * which the local runtime finds them in any stack.
+ *
+ * Applications send notifications to {@link notifyUserQueue} and {@link notifyConnectionQueue}
+ * (the `ws-notify/publisher` library does it) once {@link grantNotify} lets them.
+ */
+export class WsNotify extends Construct {
+  /** Clients connect here: `wss://<api>.execute-api.<region>.amazonaws.com/<stage>`. */
+  readonly webSocketUrl: string;
+  /** The Management API (`@connections`) of the stage. */
+  readonly callbackUrl: string;
+  /** Notifications for every connection of a user: `{ "userId", "data", "id"? }`. */
+  readonly notifyUserQueue: IQueue;
+  /** Notifications for one connection: `{ "connectionId", "data", "id"? }`. */
+  readonly notifyConnectionQueue: IQueue;
+  /** The connections table (one record per connection; sparse index `byUser`). */
+  readonly table: ITableV2;
+  /** The action of every alarm of the service. */
+  readonly alarmTopic: ITopic;
+  readonly api: WebSocketApi;
+  readonly webSocketStage: WebSocketStage;
+  /** Every work queue with its DLQ and alarm: NotifyUser, NotifyConnection, AuthorizeDeadline. */
+  readonly queues: readonly NotifyQueue[];
+  /** The service's functions by name (`Connect`, `Ping`, `NotifyUser`, …). */
+  readonly functions: ReadonlyMap<string, LambdaFunction>;
+
+  private readonly props: WsNotifyProps;
+  private readonly connections: ConnectionsTable;
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly serviceFunctions = new Map<string, LambdaFunction>();
+
+  constructor(scope: Construct, id: string, props: WsNotifyProps) {
+    super(scope, id);
+    validate(props);
+    this.props = props;
+    this.functions = this.serviceFunctions;
+    const retainData = props.retainData ?? true;
+    this.removalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Data: the connections table and the queues.
+    this.connections = new ConnectionsTable(this, 'Connections', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
+    this.table = this.connections.table;
+    const queue = (name: keyof typeof CONSUMER_TIMEOUTS) =>
+      new NotifyQueue(this, name, { queueName: name, visibilityTimeout: Duration.seconds(6 * CONSUMER_TIMEOUTS[name].toSeconds()), removalPolicy: this.removalPolicy });
+    const notifyUser = queue('NotifyUser');
+    const notifyConnection = queue('NotifyConnection');
+    // The deadline queue exists in both modes: switching a stage's mode must not delete a queue
+    // that may still hold the deadlines of connections made in mode `action`.
+    const authorizeDeadline = queue('AuthorizeDeadline');
+    this.queues = [notifyUser, notifyConnection, authorizeDeadline];
+    this.notifyUserQueue = notifyUser.queue;
+    this.notifyConnectionQueue = notifyConnection.queue;
+
+    // Alarms.
+    if (props.alarmTopic !== undefined) {
+      this.alarmTopic = props.alarmTopic;
+    } else {
+      const topic = new Topic(this, 'AlarmTopic', { displayName: `ws-notify ${props.stageName} alarms`, enforceSSL: true });
+      acknowledgeAlarmTopicEncryption(topic);
+      this.alarmTopic = topic;
+    }
+    for (const subscription of props.alarmSubscriptions ?? []) this.alarmTopic.addSubscription(subscription);
+    for (const { deadLetterAlarm } of this.queues) deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+
+    // The WebSocket API and its stage.
+    this.api = new WebSocketApi(this, 'WebSocketApi', {
+      apiName: `ws-notify-${props.stageName}`,
+      description: `ws-notify ${props.stageName}`,
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: this.removalPolicy });
+    this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi: this.api,
+      stageName: props.stageName,
+      autoDeploy: true,
+      throttle: props.throttling === undefined ? undefined : { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
+    });
+    this.webSocketUrl = this.webSocketStage.url;
+    this.callbackUrl = this.webSocketStage.callbackUrl;
+
+    // Routes.
+    const table = this.connections.table;
+    let authorizer: IWebSocketRouteAuthorizer | undefined;
+    if (props.authMode === 'authorizer') {
+      const fn = this.addFunction('Authorizer', {
+        code: 'authorizer',
+        description: 'REQUEST authorizer of $connect: verifies ?token=',
+        environment: jwtEnvironment(props.jwt),
+        reservedConcurrentExecutions: props.concurrency?.authorizer,
+      });
+      authorizer = new WebSocketLambdaAuthorizer('Authorizer', fn.function, { identitySource: [AUTHORIZER_IDENTITY_SOURCE] });
+    }
+    const connect = this.addServiceRoute('$connect', 'Connect', {
+      code: 'connect',
+      connectionsTable: ['PutItem'],
+      environment: { AUTH_MODE: props.authMode, ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(',') },
+      reservedConcurrentExecutions: props.concurrency?.connect,
+      authorizer,
+    });
+    if (props.authMode === 'action') {
+      connect
+        .sendTo(authorizeDeadline.queue, 'AUTHORIZE_DEADLINE_QUEUE_URL')
+        .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(props.authorizeDeadline?.toSeconds() ?? 30));
+    }
+    this.addServiceRoute('$disconnect', 'Disconnect', { code: 'disconnect', connectionsTable: ['DeleteItem'] });
+    this.addServiceRoute('authorize', 'Authorize', {
+      code: 'authorize',
+      returnResponse: true,
+      connectionsTable: ['GetItem', 'UpdateItem'],
+      environment: jwtEnvironment(props.jwt),
+    }).manageConnections(this.webSocketStage, ['POST', 'DELETE']);
+    this.addServiceRoute('ping', 'Ping', { code: 'ping', returnResponse: true, connectionsTable: ['GetItem'] });
+    this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
+
+    // Queue consumers.
+    this.addFunction('AuthorizeDeadline', {
+      code: 'authorize-deadline',
+      description: 'Disconnects connections still pending at their authorize deadline',
+      timeout: CONSUMER_TIMEOUTS.AuthorizeDeadline,
+    })
+      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'DeleteItem'] })
+      .manageConnections(this.webSocketStage, ['POST', 'DELETE'])
+      .consume(authorizeDeadline, { batchSize: 10 });
+
+    this.addFunction('NotifyUser', {
+      code: 'notify-user',
+      description: "Fans a notification out to the user's authorized connections",
+      timeout: CONSUMER_TIMEOUTS.NotifyUser,
+      memorySize: 512,
+    })
+      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: { name: this.connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' } })
+      .sendTo(notifyConnection.queue, 'NOTIFY_CONNECTION_QUEUE_URL')
+      .consume(notifyUser, { batchSize: 10, maxConcurrency: props.concurrency?.notifyUser });
+
+    this.addFunction('NotifyConnection', {
+      code: 'notify-connection',
+      description: 'Delivers a notification to one connection through @connections',
+      timeout: CONSUMER_TIMEOUTS.NotifyConnection,
+    })
+      // BatchGetItem: a batch's connection records in one read (src/handlers/notify-connection.ts).
+      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'BatchGetItem', 'DeleteItem'] })
+      .manageConnections(this.webSocketStage, ['POST'])
+      .consume(notifyConnection, { batchSize: 10, maxConcurrency: props.concurrency?.notifyConnection });
+  }
+
+  /**
+   * Lets `grantee` send notifications: sqs:SendMessage (which covers SendMessageBatch) on
+   * NotifyUser and NotifyConnection, or on the one `options` leaves. Nothing else: the queues are
+   * encrypted with SQS-managed keys, which need no KMS right. Give the function the queue URLs
+   * (`notifyUserQueue.queueUrl`, `notifyConnectionQueue.queueUrl`) in its environment.
+   */
+  grantNotify(grantee: IGrantable, options: GrantNotifyOptions = {}): Grant {
+    const queues = [...(options.users === false ? [] : [this.notifyUserQueue]), ...(options.connections === false ? [] : [this.notifyConnectionQueue])];
+    if (queues.length === 0) throw new InvalidWsNotifyPropsError('grantNotify', 'leaves no queue to send to');
+    return Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queues.map((queue) => queue.queueArn) });
+  }
+
+  /**
+   * Adds a route whose Lambda proxy integration is `options.handler`. The function gets no right on
+   * the service's resources: grant it what it uses (`table`, `callbackUrl`). Every route but
+   * `$connect` reaches the function whatever the connection's state, so a handler must read the
+   * connection's record before acting, as the service's own handlers do.
+   */
+  addRoute(routeKey: string, options: AddRouteOptions): WebSocketRoute {
+    const route = this.api.addRoute(routeKey, {
+      integration: new WebSocketLambdaIntegration(`${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options.handler),
+      returnResponse: options.returnResponse ?? false,
+    });
+    acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    return route;
+  }
+
+  /** A route of the service and its function. */
+  private addServiceRoute(routeKey: string, name: string, options: ServiceFunctionOptions & ServiceRouteOptions): NotifyFunction {
+    const fn = this.addFunction(name, { ...options, description: options.description ?? `Route ${routeKey}` });
+    if (options.connectionsTable !== undefined) fn.bindTable({ table: this.connections.table, env: 'CONNECTIONS_TABLE_NAME', actions: options.connectionsTable });
+    const route = this.api.addRoute(routeKey, {
+      integration: new WebSocketLambdaIntegration(`${name}Integration`, fn.function),
+      returnResponse: options.returnResponse ?? false,
+      authorizer: options.authorizer,
+    });
+    if (options.authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    return fn;
+  }
+
+  /** A function of the service, with the service's defaults. */
+  private addFunction(name: string, options: ServiceFunctionOptions): NotifyFunction {
+    const fn = new NotifyFunction(this, `${name}Function`, {
+      name,
+      code: options.code,
+      stageName: this.props.stageName,
+      logLevel: this.props.logLevel ?? 'INFO',
+      removalPolicy: this.removalPolicy,
+      logRetention: this.props.logRetention ?? RetentionDays.ONE_MONTH,
+      description: options.description,
+      environment: options.environment,
+      timeout: options.timeout ?? ROUTE_TIMEOUT,
+      memorySize: options.memorySize,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+      awsSdk: this.props.awsSdk,
+    });
+    this.serviceFunctions.set(name, fn.function);
+    return fn;
+  }
+}
+
+interface ServiceFunctionOptions {
+  /** The bundle: the entry's name in src/functions (`ping`). */
+  readonly code: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly reservedConcurrentExecutions?: number;
+  readonly description?: string;
+}
+
+interface ServiceRouteOptions {
+  readonly returnResponse?: boolean;
+  /** Item actions on the connections table; the table name goes in CONNECTIONS_TABLE_NAME. */
+  readonly connectionsTable?: readonly TableAction[];
+  readonly authorizer?: IWebSocketRouteAuthorizer;
+}

@@ -1,0 +1,143 @@
+/**
+ * Reads the WebSocket API of a template: the API and its stage, every route with the function
+ * behind its Lambda proxy integration and whether it has a route response, and the REQUEST
+ * authorizer of `$connect`.
+ */
+import { type AuthorizerModel, type RouteModel, type WebSocketApiModel } from './stack-model';
+import { StackTemplateError } from './template-errors';
+import { findGetAttArn, findReference, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+
+const API = 'AWS::ApiGatewayV2::Api';
+const ROUTE = 'AWS::ApiGatewayV2::Route';
+const INTEGRATION = 'AWS::ApiGatewayV2::Integration';
+const ROUTE_RESPONSE = 'AWS::ApiGatewayV2::RouteResponse';
+const AUTHORIZER = 'AWS::ApiGatewayV2::Authorizer';
+const STAGE = 'AWS::ApiGatewayV2::Stage';
+
+export const API_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
+  [API]: {
+    read: ['Name', 'ProtocolType', 'RouteSelectionExpression'],
+    awsOnly: ['Description', 'Tags', 'DisableSchemaValidation', 'DisableExecuteApiEndpoint', 'IpAddressType', 'ApiKeySelectionExpression'],
+  },
+  [ROUTE]: {
+    read: ['ApiId', 'RouteKey', 'Target', 'AuthorizationType', 'AuthorizerId', 'RouteResponseSelectionExpression', 'ApiKeyRequired'],
+    awsOnly: ['OperationName'],
+  },
+  [INTEGRATION]: {
+    read: ['ApiId', 'IntegrationType', 'IntegrationUri'],
+    awsOnly: ['Description', 'IntegrationMethod', 'CredentialsArn', 'PayloadFormatVersion'],
+  },
+  [ROUTE_RESPONSE]: { read: ['ApiId', 'RouteId', 'RouteResponseKey'], awsOnly: [] },
+  [AUTHORIZER]: {
+    read: ['ApiId', 'AuthorizerType', 'AuthorizerUri', 'IdentitySource'],
+    awsOnly: ['Name', 'AuthorizerCredentialsArn'],
+  },
+  [STAGE]: {
+    read: ['ApiId', 'StageName'],
+    awsOnly: ['AccessLogSettings', 'AutoDeploy', 'DefaultRouteSettings', 'RouteSettings', 'Description', 'Tags', 'DeploymentId'],
+  },
+};
+
+/** The template's one WebSocket API, or a StackTemplateError naming what the runtime cannot serve. */
+export function readWebSocketApi(resources: TemplateResources): WebSocketApiModel {
+  const apis = resources.ids(API);
+  if (apis.length !== 1) {
+    throw new StackTemplateError('MISSING_RESOURCE', `the local runtime emulates exactly one WebSocket API; the template has ${apis.length}`);
+  }
+  const apiId = apis[0]!;
+  const props = resources.props(apiId);
+  if (props.ProtocolType !== 'WEBSOCKET') {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `ProtocolType ${String(props.ProtocolType)}: only WEBSOCKET APIs are emulated`, apiId, API);
+  }
+  const routeSelectionExpression = resources.string(apiId, 'RouteSelectionExpression');
+
+  const ofThisApi = (type: string) =>
+    resources.ids(type).filter((id) => {
+      if (refOf(resources.props(id).ApiId) !== apiId) {
+        throw new StackTemplateError('UNRESOLVED_REFERENCE', `ApiId must be a Ref to ${apiId}`, id, resources.resource(id).Type);
+      }
+      return true;
+    });
+
+  const stages = ofThisApi(STAGE);
+  if (stages.length !== 1) {
+    throw new StackTemplateError('MISSING_RESOURCE', `the WebSocket API must have exactly one stage; it has ${stages.length}`, apiId, API);
+  }
+  const stageName = resources.string(stages[0]!, 'StageName');
+
+  const responses = new Set<string>();
+  for (const id of ofThisApi(ROUTE_RESPONSE)) {
+    const routeId = resources.reference(id, 'RouteId', ROUTE);
+    if (resources.string(id, 'RouteResponseKey') !== '$default') {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RouteResponseKey must be $default', id, ROUTE_RESPONSE);
+    }
+    responses.add(routeId);
+  }
+
+  let authorizer: AuthorizerModel | undefined;
+  const routes: RouteModel[] = [];
+  const routeKeys = new Set<string>();
+  for (const id of ofThisApi(ROUTE)) {
+    const routeProps = resources.props(id);
+    const routeKey = resources.string(id, 'RouteKey');
+    if (routeKeys.has(routeKey)) throw new StackTemplateError('INVALID_TEMPLATE', `route ${routeKey} is defined twice`, id, ROUTE);
+    routeKeys.add(routeKey);
+    if (routeProps.ApiKeyRequired === true) {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'ApiKeyRequired: API keys are not emulated', id, ROUTE);
+    }
+    const authorizationType = routeProps.AuthorizationType ?? 'NONE';
+    if (authorizationType === 'CUSTOM') {
+      if (routeKey !== '$connect') {
+        throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'an authorizer is only possible on $connect', id, ROUTE);
+      }
+      authorizer = readAuthorizer(resources, resources.reference(id, 'AuthorizerId', AUTHORIZER));
+    } else if (authorizationType !== 'NONE') {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `AuthorizationType ${JSON.stringify(authorizationType)} is not emulated`, id, ROUTE);
+    }
+    const expression = routeProps.RouteResponseSelectionExpression;
+    if (expression !== undefined && expression !== '$default') {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RouteResponseSelectionExpression must be $default', id, ROUTE);
+    }
+    routes.push({ routeKey, functionId: integrationFunction(resources, id), returnResponse: expression === '$default' && responses.has(id) });
+  }
+  return { logicalId: apiId, name: resources.string(apiId, 'Name'), routeSelectionExpression, routes, stageName, ...(authorizer ? { authorizer } : {}) };
+}
+
+/** The function behind a route's `integrations/<id>` target. */
+function integrationFunction(resources: TemplateResources, routeId: string): string {
+  const target = resources.props(routeId).Target;
+  const integrationId = findReference(target, (id) => resources.isOfType(id, INTEGRATION));
+  if (integrationId === undefined) {
+    throw new StackTemplateError('UNRESOLVED_REFERENCE', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
+  }
+  if (resources.props(integrationId).IntegrationType !== 'AWS_PROXY') {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'only Lambda proxy (AWS_PROXY) integrations are emulated', integrationId, INTEGRATION);
+  }
+  return lambdaInUri(resources, integrationId, 'IntegrationUri', INTEGRATION);
+}
+
+function readAuthorizer(resources: TemplateResources, id: string): AuthorizerModel {
+  const props = resources.props(id);
+  if (props.AuthorizerType !== 'REQUEST') {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `AuthorizerType ${String(props.AuthorizerType)}: only REQUEST authorizers are emulated`, id, AUTHORIZER);
+  }
+  const identitySource = props.IdentitySource ?? [];
+  if (!Array.isArray(identitySource) || !identitySource.every((source): source is string => typeof source === 'string')) {
+    throw new StackTemplateError('INVALID_TEMPLATE', 'IdentitySource must be a list of strings', id, AUTHORIZER);
+  }
+  for (const source of identitySource) {
+    if (!/^route\.request\.(querystring|header)\.[^.]+$/.test(source)) {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `IdentitySource ${source}: only route.request.querystring.* and route.request.header.* are emulated`, id, AUTHORIZER);
+    }
+  }
+  return { logicalId: id, functionId: lambdaInUri(resources, id, 'AuthorizerUri', AUTHORIZER), identitySource };
+}
+
+/** The name of the AWS::Lambda::Function whose `Fn::GetAtt [X, Arn]` appears in an integration or authorizer URI. */
+function lambdaInUri(resources: TemplateResources, id: string, property: string, type: string): string {
+  const functionId = findGetAttArn(resources.props(id)[property], (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
+  if (functionId === undefined) {
+    throw new StackTemplateError('UNRESOLVED_REFERENCE', `${property} must invoke a Lambda function of this template`, id, type);
+  }
+  return resources.nameOf(functionId);
+}

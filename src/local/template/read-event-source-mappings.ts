@@ -1,0 +1,59 @@
+/** Reads the template's SQS event source mappings: which function polls which queue, and how. */
+import { type EventSourceMappingModel } from './stack-model';
+import { StackTemplateError } from './template-errors';
+import { findGetAttArn, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+
+const MAPPING = 'AWS::Lambda::EventSourceMapping';
+
+export const EVENT_SOURCE_MAPPING_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
+  [MAPPING]: {
+    read: ['FunctionName', 'EventSourceArn', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'Enabled'],
+    awsOnly: ['Tags', 'MetricsConfig'],
+  },
+};
+
+/** Lambda's default batch size for SQS. */
+const DEFAULT_SQS_BATCH_SIZE = 10;
+
+/** Every enabled mapping of the template (a disabled mapping polls nothing, here as on AWS). */
+export function readEventSourceMappings(resources: TemplateResources): EventSourceMappingModel[] {
+  return resources
+    .ids(MAPPING)
+    .map((id) => readEventSourceMapping(resources, id))
+    .filter((mapping): mapping is EventSourceMappingModel => mapping !== undefined);
+}
+
+function readEventSourceMapping(resources: TemplateResources, id: string): EventSourceMappingModel | undefined {
+  const props = resources.props(id);
+  if (props.Enabled === false) return undefined;
+  const isFunction = (logicalId: string) => resources.isOfType(logicalId, 'AWS::Lambda::Function');
+  const functionId = refOf(props.FunctionName) ?? findGetAttArn(props.FunctionName, isFunction);
+  if (functionId === undefined || !isFunction(functionId)) {
+    throw new StackTemplateError('UNRESOLVED_REFERENCE', 'FunctionName must be a Ref (or Arn) of a function of this template', id, MAPPING);
+  }
+  const queueId = getAttOf(props.EventSourceArn, 'Arn');
+  if (queueId === undefined || !resources.isOfType(queueId, 'AWS::SQS::Queue')) {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'EventSourceArn must be the Arn of an SQS queue of this template', id, MAPPING);
+  }
+  const responseTypes = props.FunctionResponseTypes ?? [];
+  if (!Array.isArray(responseTypes) || responseTypes.some((value) => value !== 'ReportBatchItemFailures')) {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'FunctionResponseTypes may only hold ReportBatchItemFailures', id, MAPPING);
+  }
+  const scaling = props.ScalingConfig;
+  let maximumConcurrency: number | undefined;
+  if (scaling !== undefined) {
+    if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || typeof scaling.MaximumConcurrency !== 'number') {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
+    }
+    maximumConcurrency = scaling.MaximumConcurrency;
+  }
+  return {
+    logicalId: id,
+    functionId: resources.nameOf(functionId),
+    queueId,
+    batchSize: resources.optionalNumber(id, 'BatchSize') ?? DEFAULT_SQS_BATCH_SIZE,
+    maximumBatchingWindowSeconds: resources.optionalNumber(id, 'MaximumBatchingWindowInSeconds') ?? 0,
+    reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
+    ...(maximumConcurrency !== undefined ? { maximumConcurrency } : {}),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Reads the template's Lambda functions: the code the runtime runs, which is the function's asset
+ * as the template names it (`aws:asset:path`), the handler, the environment (intrinsics kept, see
+ * resolve-intrinsics.ts), timeout, memory and reserved concurrency.
+ */
+import path from 'node:path';
+import { type FunctionModel, type TemplateValue } from './stack-model';
+import { StackTemplateError } from './template-errors';
+import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+
+const FUNCTION = 'AWS::Lambda::Function';
+
+export const FUNCTION_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
+  [FUNCTION]: {
+    read: ['Handler', 'Environment', 'Timeout', 'MemorySize', 'ReservedConcurrentExecutions', 'Runtime'],
+    awsOnly: [
+      'Architectures',
+      'Code',
+      'Description',
+      'FunctionName',
+      'LoggingConfig',
+      'Role',
+      'Tags',
+      'TracingConfig',
+      'KmsKeyArn',
+      'RuntimeManagementConfig',
+      'EphemeralStorage',
+    ],
+  },
+};
+
+/** Lambda's defaults (CloudFormation). */
+const DEFAULT_TIMEOUT_SECONDS = 3;
+const DEFAULT_MEMORY_MB = 128;
+
+/**
+ * The asset metadata the CDK writes on a resource whose property is a file asset when context
+ * `aws:cdk:enable-asset-metadata` is set (the `cdk` CLI sets it): the asset's path, absolute when
+ * asset staging is disabled (`aws:cdk:disable-asset-staging`, as the local runtime synthesizes),
+ * else relative to the cloud assembly directory; and which property the asset is.
+ */
+export const ASSET_PATH_METADATA_KEY = 'aws:asset:path';
+export const ASSET_PROPERTY_METADATA_KEY = 'aws:asset:property';
+
+export interface ReadFunctionsOptions {
+  /** The cloud assembly directory, against which relative asset paths are resolved. */
+  readonly assemblyDirectory?: string;
+}
+
+/** Every function of the template by name (its `ws-notify:name`, else its logical id), which must be unique. */
+export function readFunctions(resources: TemplateResources, options: ReadFunctionsOptions = {}): Record<string, FunctionModel> {
+  const functions: Record<string, FunctionModel> = {};
+  for (const id of resources.ids(FUNCTION)) {
+    const fn = readFunction(resources, id, options);
+    const other = functions[fn.name];
+    if (other !== undefined) {
+      throw new StackTemplateError('INVALID_TEMPLATE', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
+    }
+    functions[fn.name] = fn;
+  }
+  return functions;
+}
+
+/** The directory of the function's code asset, absolute. */
+function codeDirectory(resources: TemplateResources, id: string, options: ReadFunctionsOptions): string {
+  const assetPath = resources.metadata(id, ASSET_PATH_METADATA_KEY);
+  if (typeof assetPath !== 'string' || assetPath === '' || resources.metadata(id, ASSET_PROPERTY_METADATA_KEY) !== 'Code') {
+    throw new StackTemplateError(
+      'MISSING_RESOURCE',
+      `no ${ASSET_PATH_METADATA_KEY} metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does`,
+      id,
+      FUNCTION,
+    );
+  }
+  if (path.isAbsolute(assetPath)) return assetPath;
+  if (options.assemblyDirectory === undefined) {
+    throw new StackTemplateError('MISSING_RESOURCE', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`, id, FUNCTION);
+  }
+  return path.resolve(options.assemblyDirectory, assetPath);
+}
+
+function readFunction(resources: TemplateResources, id: string, options: ReadFunctionsOptions): FunctionModel {
+  const props = resources.props(id);
+  const runtime = props.Runtime;
+  if (typeof runtime !== 'string' || !runtime.startsWith('nodejs')) {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `Runtime ${String(runtime)}: only Node.js functions are run locally`, id, FUNCTION);
+  }
+  const handler = resources.string(id, 'Handler');
+  const dot = handler.lastIndexOf('.');
+  const handlerModule = handler.slice(0, dot);
+  const handlerExport = handler.slice(dot + 1);
+  if (dot <= 0 || handlerExport === '') {
+    throw new StackTemplateError('INVALID_TEMPLATE', `Handler ${handler} is not <file>.<export>`, id, FUNCTION);
+  }
+  const code = codeDirectory(resources, id, options);
+  const environment = props.Environment;
+  let variables: Record<string, TemplateValue> = {};
+  if (environment !== undefined) {
+    if (!isObject(environment) || Object.keys(environment).some((key) => key !== 'Variables') || (environment.Variables !== undefined && !isObject(environment.Variables))) {
+      throw new StackTemplateError('INVALID_TEMPLATE', 'Environment must be { Variables: { … } }', id, FUNCTION);
+    }
+    variables = { ...environment.Variables };
+  }
+  const reserved = resources.optionalNumber(id, 'ReservedConcurrentExecutions');
+  return {
+    logicalId: id,
+    name: resources.nameOf(id),
+    codeDirectory: code,
+    handlerModule,
+    handlerExport,
+    environment: variables,
+    timeoutSeconds: resources.optionalNumber(id, 'Timeout') ?? DEFAULT_TIMEOUT_SECONDS,
+    memorySizeMb: resources.optionalNumber(id, 'MemorySize') ?? DEFAULT_MEMORY_MB,
+    ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+  };
+}

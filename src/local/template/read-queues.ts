@@ -1,0 +1,58 @@
+/** Reads the template's SQS queues: name, visibility timeout, delay, retention and redrive to a DLQ. */
+import { type QueueModel } from './stack-model';
+import { StackTemplateError } from './template-errors';
+import { getAttOf, isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+
+const QUEUE = 'AWS::SQS::Queue';
+
+export const QUEUE_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
+  [QUEUE]: {
+    read: ['QueueName', 'VisibilityTimeout', 'DelaySeconds', 'MessageRetentionPeriod', 'RedrivePolicy'],
+    awsOnly: ['SqsManagedSseEnabled', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'Tags', 'RedriveAllowPolicy'],
+  },
+};
+
+/** SQS's default visibility timeout. */
+const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+
+/** Every queue of the template by logical id. */
+export function readQueues(resources: TemplateResources): Record<string, QueueModel> {
+  const queues: Record<string, QueueModel> = {};
+  for (const id of resources.ids(QUEUE)) queues[id] = readQueue(resources, id);
+  return queues;
+}
+
+function readQueue(resources: TemplateResources, id: string): QueueModel {
+  const props = resources.props(id);
+  let redrive: QueueModel['redrive'];
+  if (props.RedrivePolicy !== undefined) {
+    let policy: unknown = props.RedrivePolicy;
+    if (typeof policy === 'string') {
+      try {
+        policy = JSON.parse(policy);
+      } catch (error) {
+        throw new StackTemplateError('INVALID_TEMPLATE', 'RedrivePolicy is not valid JSON', id, QUEUE, { cause: error });
+      }
+    }
+    const deadLetterQueueId = isObject(policy) ? getAttOf(policy.deadLetterTargetArn, 'Arn') : undefined;
+    if (!isObject(policy) || deadLetterQueueId === undefined || !resources.isOfType(deadLetterQueueId, QUEUE)) {
+      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template', id, QUEUE);
+    }
+    const maxReceiveCount = Number(policy.maxReceiveCount);
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
+      throw new StackTemplateError('INVALID_TEMPLATE', 'RedrivePolicy.maxReceiveCount must be a positive whole number', id, QUEUE);
+    }
+    redrive = { deadLetterQueueId, maxReceiveCount };
+  }
+  const queueName = resources.optionalString(id, 'QueueName');
+  const retention = resources.optionalNumber(id, 'MessageRetentionPeriod');
+  return {
+    logicalId: id,
+    name: resources.nameOf(id),
+    ...(queueName !== undefined ? { queueName } : {}),
+    visibilityTimeoutSeconds: resources.optionalNumber(id, 'VisibilityTimeout') ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+    delaySeconds: resources.optionalNumber(id, 'DelaySeconds') ?? 0,
+    ...(retention !== undefined ? { messageRetentionSeconds: retention } : {}),
+    ...(redrive !== undefined ? { redrive } : {}),
+  };
+}

@@ -1,0 +1,112 @@
+/** Reads the template's DynamoDB tables: key schema, global secondary indexes and TTL attribute. */
+import { type IndexModel, type KeySchemaModel, type TableModel } from './stack-model';
+import { StackTemplateError } from './template-errors';
+import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+
+const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
+const TABLE = 'AWS::DynamoDB::Table';
+const READ = ['TableName', 'KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification'];
+
+export const TABLE_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
+  [GLOBAL_TABLE]: {
+    read: READ,
+    awsOnly: ['BillingMode', 'Replicas', 'SSESpecification', 'WriteProvisionedThroughputSettings', 'WriteOnDemandThroughputSettings', 'WarmThroughput'],
+  },
+  [TABLE]: {
+    read: READ,
+    awsOnly: [
+      'BillingMode',
+      'ProvisionedThroughput',
+      'OnDemandThroughput',
+      'PointInTimeRecoverySpecification',
+      'DeletionProtectionEnabled',
+      'SSESpecification',
+      'ContributorInsightsSpecification',
+      'TableClass',
+      'Tags',
+      'WarmThroughput',
+      'ResourcePolicy',
+    ],
+  },
+};
+
+type AttributeType = 'S' | 'N' | 'B';
+
+/** Every table of the template (TableV2's global tables, then plain tables) by logical id. */
+export function readTables(resources: TemplateResources): Record<string, TableModel> {
+  const tables: Record<string, TableModel> = {};
+  for (const id of [...resources.ids(GLOBAL_TABLE), ...resources.ids(TABLE)]) tables[id] = readTable(resources, id);
+  return tables;
+}
+
+function readTable(resources: TemplateResources, id: string): TableModel {
+  const type = resources.resource(id).Type;
+  const props = resources.props(id);
+  const invalid = (message: string) => new StackTemplateError('INVALID_TEMPLATE', message, id, type);
+
+  const attributeTypes = new Map<string, AttributeType>();
+  const definitions = props.AttributeDefinitions;
+  if (!Array.isArray(definitions)) throw invalid('AttributeDefinitions must be a list');
+  for (const definition of definitions) {
+    if (!isObject(definition) || typeof definition.AttributeName !== 'string' || !['S', 'N', 'B'].includes(definition.AttributeType as string)) {
+      throw invalid('each AttributeDefinition needs AttributeName and AttributeType S, N or B');
+    }
+    attributeTypes.set(definition.AttributeName, definition.AttributeType as AttributeType);
+  }
+  const keySchema = (value: unknown, where: string): KeySchemaModel => {
+    if (!Array.isArray(value)) throw invalid(`${where} must be a list`);
+    const key = (keyType: 'HASH' | 'RANGE') => {
+      const element = value.find((item) => isObject(item) && item.KeyType === keyType) as Record<string, unknown> | undefined;
+      if (element === undefined) return undefined;
+      const name = element.AttributeName;
+      const attributeType = typeof name === 'string' ? attributeTypes.get(name) : undefined;
+      if (typeof name !== 'string' || attributeType === undefined) throw invalid(`${where}: ${String(name)} has no AttributeDefinition`);
+      return { name, type: attributeType };
+    };
+    const partitionKey = key('HASH');
+    if (partitionKey === undefined) throw invalid(`${where} has no HASH key`);
+    const sortKey = key('RANGE');
+    return sortKey === undefined ? { partitionKey } : { partitionKey, sortKey };
+  };
+
+  const indexes: IndexModel[] = [];
+  const gsis = props.GlobalSecondaryIndexes ?? [];
+  if (!Array.isArray(gsis)) throw invalid('GlobalSecondaryIndexes must be a list');
+  for (const gsi of gsis) {
+    if (!isObject(gsi) || typeof gsi.IndexName !== 'string' || !isObject(gsi.Projection)) {
+      throw invalid('each GlobalSecondaryIndex needs IndexName, KeySchema and Projection');
+    }
+    const projectionType = gsi.Projection.ProjectionType ?? 'KEYS_ONLY';
+    if (projectionType !== 'ALL' && projectionType !== 'KEYS_ONLY' && projectionType !== 'INCLUDE') {
+      throw invalid(`index ${gsi.IndexName}: ProjectionType ${JSON.stringify(projectionType)}`);
+    }
+    const nonKey = gsi.Projection.NonKeyAttributes;
+    if (nonKey !== undefined && (!Array.isArray(nonKey) || !nonKey.every((name): name is string => typeof name === 'string'))) {
+      throw invalid(`index ${gsi.IndexName}: NonKeyAttributes must be a list of strings`);
+    }
+    indexes.push({
+      indexName: gsi.IndexName,
+      ...keySchema(gsi.KeySchema, `index ${gsi.IndexName} KeySchema`),
+      projection: { type: projectionType, ...(nonKey !== undefined ? { nonKeyAttributes: nonKey } : {}) },
+    });
+  }
+
+  let ttlAttribute: string | undefined;
+  const ttl = props.TimeToLiveSpecification;
+  if (ttl !== undefined) {
+    if (!isObject(ttl)) throw invalid('TimeToLiveSpecification must be an object');
+    if (ttl.Enabled === true) {
+      if (typeof ttl.AttributeName !== 'string') throw invalid('TimeToLiveSpecification needs AttributeName');
+      ttlAttribute = ttl.AttributeName;
+    }
+  }
+  const tableName = resources.optionalString(id, 'TableName');
+  return {
+    logicalId: id,
+    name: resources.nameOf(id),
+    ...(tableName !== undefined ? { tableName } : {}),
+    ...keySchema(props.KeySchema, 'KeySchema'),
+    globalSecondaryIndexes: indexes,
+    ...(ttlAttribute !== undefined ? { ttlAttribute } : {}),
+  };
+}
