@@ -4,7 +4,7 @@
  * no second copy of any of it. Each stage's stack holds the WsNotify construct with the stage's
  * settings (infra/ws-notify-stack.ts).
  */
-import { DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
 import { type AuthMode, type JwtAlgorithm, type LogLevel, type WsNotifyConcurrency, type WsNotifyThrottling } from './ws-notify';
 
 export type { AuthMode, JwtAlgorithm, LogLevel } from './ws-notify';
@@ -48,6 +48,11 @@ export interface StageConfig {
    * `too_many_connections` (the connection stays pending).
    */
   readonly maxConnectionsPerUser?: number;
+  /**
+   * How long the user's inbox keeps a notification for `resume`, seconds (1 s to one year).
+   * Default 86,400 (24 h). `npm start -- --inbox-retention S` overrides it.
+   */
+  readonly inboxRetentionSeconds?: number;
   readonly throttling: WsNotifyThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
@@ -115,6 +120,11 @@ export function maxTokenLifetimeSecondsOf(stage: StageConfig): number {
   return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 }
 
+/** The stage's inbox retention, seconds (its `inboxRetentionSeconds`, default 24 h). */
+export function inboxRetentionSecondsOf(stage: StageConfig): number {
+  return stage.inboxRetentionSeconds ?? DEFAULT_INBOX_RETENTION_SECONDS;
+}
+
 /** The stage's maximum of connections per user (its `maxConnectionsPerUser`, default 20). */
 export function maxConnectionsPerUserOf(stage: StageConfig): number {
   return stage.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER;
@@ -147,6 +157,7 @@ export interface StageOverrides {
   readonly authMode?: AuthMode;
   readonly authorizeDeadlineSeconds?: number;
   readonly allowedOrigins?: readonly string[];
+  readonly inboxRetentionSeconds?: number;
 }
 
 /** A copy of the stage with the overrides applied; the CDK stack is built from the result. */
@@ -158,5 +169,6 @@ export function withOverrides(stage: StageConfig, overrides: StageOverrides): St
       ? { authorizeDeadlineSeconds: overrides.authorizeDeadlineSeconds }
       : {}),
     ...(overrides.allowedOrigins !== undefined ? { allowedOrigins: overrides.allowedOrigins } : {}),
+    ...(overrides.inboxRetentionSeconds !== undefined ? { inboxRetentionSeconds: overrides.inboxRetentionSeconds } : {}),
   };
 }

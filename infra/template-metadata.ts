@@ -16,3 +16,5 @@ export const NAME_METADATA_KEY = 'ws-notify:name';
 
 /** The `ws-notify:name` of the connections table. */
 export const CONNECTIONS_TABLE_NAME = 'Connections';
+/** The `ws-notify:name` of the inbox table. */
+export const INBOX_TABLE_NAME = 'Inbox';

@@ -4,7 +4,7 @@ import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
 import { type AwsSdkSource } from './function-code';
 import { OUTPUT_NAMES, queueUrlOutputName } from './stack-outputs';
-import { type StageConfig } from './stages';
+import { inboxRetentionSecondsOf, maxConnectionsPerUserOf, maxTokenLifetimeSecondsOf, type StageConfig } from './stages';
 import { WsNotify, type WsNotifyProps } from './ws-notify';
 
 /** The stack of a stage: `WsNotify-<stage>`. */
@@ -21,6 +21,9 @@ export function wsNotifyPropsOf(stage: StageConfig): WsNotifyProps {
     jwt: { ...jwt, key: keySource.kind === 'jwks' ? { jwksUrl: keySource.jwksUrl } : { publicJwk: requireStagePublicJwk(stage.name) } },
     authorizeDeadline: Duration.seconds(stage.authorizeDeadlineSeconds),
     allowedOrigins: stage.allowedOrigins,
+    maxTokenLifetime: Duration.seconds(maxTokenLifetimeSecondsOf(stage)),
+    maxConnectionsPerUser: maxConnectionsPerUserOf(stage),
+    inboxRetention: Duration.seconds(inboxRetentionSecondsOf(stage)),
     throttling: stage.throttling,
     logLevel: stage.logLevel,
     retainData: stage.retainData,

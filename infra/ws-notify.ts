@@ -38,9 +38,11 @@ import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACCESS_LOG_FORMAT } from './access-log-format';
 import { ConnectionsTable } from './constructs/connections-table';
+import { InboxTable } from './constructs/inbox-table';
 import { NotifyFunction, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
 import { type AwsSdkSource } from './function-code';
+import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
 import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 
 export { type AwsSdkSource } from './function-code';
@@ -99,6 +101,15 @@ export interface WsNotifyProps {
   readonly authorizeDeadline?: Duration;
   /** A handshake whose `Origin` header is present and not listed is refused with 403. @default every origin */
   readonly allowedOrigins?: readonly string[];
+  /** Longest lifetime (`exp` − `iat`) of a token the service accepts. @default 24 hours */
+  readonly maxTokenLifetime?: Duration;
+  /**
+   * The most connections one user may hold; beyond it mode `authorizer` refuses the handshake with
+   * 429 and mode `action` answers `authorize` with `too_many_connections`. @default 20
+   */
+  readonly maxConnectionsPerUser?: number;
+  /** How long the user's inbox keeps a notification for `resume`. @default 24 hours */
+  readonly inboxRetention?: Duration;
   /** Stage throttling. @default API Gateway's account-level limits */
   readonly throttling?: WsNotifyThrottling;
   /** POWERTOOLS_LOG_LEVEL of the functions. @default 'INFO' */
@@ -160,6 +171,16 @@ function validate(props: WsNotifyProps): void {
   if ('jwksUrl' in props.jwt.key) check(props.jwt.key.jwksUrl.startsWith('https://'), 'jwt.key.jwksUrl', 'must be an https:// URL');
   const deadline = props.authorizeDeadline?.toSeconds();
   check(deadline === undefined || (Number.isInteger(deadline) && deadline >= 1 && deadline <= 900), 'authorizeDeadline', 'must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)');
+  const lifetime = props.maxTokenLifetime?.toSeconds();
+  check(lifetime === undefined || (Number.isInteger(lifetime) && lifetime >= 1 && lifetime <= 365 * 86_400), 'maxTokenLifetime', 'must be a whole number of seconds from 1 to one year');
+  const perUser = props.maxConnectionsPerUser;
+  check(perUser === undefined || (Number.isInteger(perUser) && perUser >= 1 && perUser <= 10_000), 'maxConnectionsPerUser', 'must be a whole number from 1 to 10,000');
+  const retention = props.inboxRetention?.toSeconds();
+  check(
+    retention === undefined || (Number.isInteger(retention) && retention >= 1 && retention <= MAX_INBOX_RETENTION_SECONDS),
+    'inboxRetention',
+    'must be a whole number of seconds from 1 to one year',
+  );
   for (const key of ['notifyUser', 'notifyConnection'] as const) {
     const value = props.concurrency?.[key];
     check(value === undefined || (Number.isInteger(value) && value >= 2 && value <= 1000), `concurrency.${key}`, 'must be a whole number from 2 to 1000');
@@ -167,13 +188,18 @@ function validate(props: WsNotifyProps): void {
 }
 
 /** JWT_* variables of the verifying functions (docs/architecture.md). */
-function jwtEnvironment(jwt: WsNotifyJwt): Record<string, string> {
-  const common = { JWT_ISSUER: jwt.issuer, JWT_AUDIENCE: jwt.audience, JWT_ALGORITHMS: jwt.algorithms.join(',') };
+function jwtEnvironment(jwt: WsNotifyJwt, maxTokenLifetime: Duration | undefined): Record<string, string> {
+  const common = {
+    JWT_ISSUER: jwt.issuer,
+    JWT_AUDIENCE: jwt.audience,
+    JWT_ALGORITHMS: jwt.algorithms.join(','),
+    JWT_MAX_LIFETIME_SECONDS: String(maxTokenLifetime?.toSeconds() ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+  };
   return 'jwksUrl' in jwt.key ? { ...common, JWT_JWKS_URL: jwt.key.jwksUrl } : { ...common, JWT_PUBLIC_JWK: JSON.stringify(jwt.key.publicJwk) };
 }
 
 /**
- * ws-notify for one stage: the connections table; the NotifyUser, NotifyConnection and
+ * ws-notify for one stage: the connections table and every user's inbox; the NotifyUser, NotifyConnection and
  * AuthorizeDeadline queues, each with a DLQ and an alarm on it whose action is the alarm topic; the
  * WebSocket API with the routes of the auth mode and its stage; one function per route and per
  * queue, each with exactly the rights it uses. Resources keep the CDK's logical ids; the service's
@@ -194,6 +220,8 @@ export class WsNotify extends Construct {
   readonly notifyConnectionQueue: IQueue;
   /** The connections table (one record per connection; sparse index `byUser`). */
   readonly table: ITableV2;
+  /** Every user's inbox: stored notifications for `resume` (docs/architecture.md, "Inbox"). */
+  readonly inboxTable: ITableV2;
   /** The action of every alarm of the service. */
   readonly alarmTopic: ITopic;
   readonly api: WebSocketApi;
@@ -205,6 +233,7 @@ export class WsNotify extends Construct {
 
   private readonly props: WsNotifyProps;
   private readonly connections: ConnectionsTable;
+  private readonly inbox: InboxTable;
   private readonly removalPolicy: RemovalPolicy;
   private readonly serviceFunctions = new Map<string, LambdaFunction>();
 
@@ -219,6 +248,8 @@ export class WsNotify extends Construct {
     // Data: the connections table and the queues.
     this.connections = new ConnectionsTable(this, 'Connections', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
     this.table = this.connections.table;
+    this.inbox = new InboxTable(this, 'Inbox', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
+    this.inboxTable = this.inbox.table;
     const queue = (name: keyof typeof CONSUMER_TIMEOUTS) =>
       new NotifyQueue(this, name, { queueName: name, visibilityTimeout: Duration.seconds(6 * CONSUMER_TIMEOUTS[name].toSeconds()), removalPolicy: this.removalPolicy });
     const notifyUser = queue('NotifyUser');
@@ -260,19 +291,24 @@ export class WsNotify extends Construct {
 
     // Routes.
     const table = this.connections.table;
+    const inbox = this.inbox.table;
+    const userIndex = { name: this.connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' };
+    const inboxRetentionSeconds = String(props.inboxRetention?.toSeconds() ?? DEFAULT_INBOX_RETENTION_SECONDS);
+    const maxConnectionsPerUser = String(props.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER);
     let authorizer: IWebSocketRouteAuthorizer | undefined;
     if (props.authMode === 'authorizer') {
       const fn = this.addFunction('Authorizer', {
         code: 'authorizer',
         description: 'REQUEST authorizer of $connect: verifies ?token=',
-        environment: jwtEnvironment(props.jwt),
+        environment: jwtEnvironment(props.jwt, props.maxTokenLifetime),
         reservedConcurrentExecutions: props.concurrency?.authorizer,
       });
       authorizer = new WebSocketLambdaAuthorizer('Authorizer', fn.function, { identitySource: [AUTHORIZER_IDENTITY_SOURCE] });
     }
     const connect = this.addServiceRoute('$connect', 'Connect', {
       code: 'connect',
-      connectionsTable: ['PutItem'],
+      // Mode authorizer: DeleteItem for a record found gone at the per-user limit, or whose pointer could not be written.
+      connectionsTable: props.authMode === 'authorizer' ? ['PutItem', 'DeleteItem'] : ['PutItem'],
       environment: { AUTH_MODE: props.authMode, ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(',') },
       reservedConcurrentExecutions: props.concurrency?.connect,
       authorizer,
@@ -281,15 +317,35 @@ export class WsNotify extends Construct {
       connect
         .sendTo(authorizeDeadline.queue, 'AUTHORIZE_DEADLINE_QUEUE_URL')
         .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(props.authorizeDeadline?.toSeconds() ?? 30));
+    } else {
+      // The per-user connection limit (the user index, GET @connections for records that may be
+      // stale) and the recent-connection pointer in the user's inbox.
+      connect
+        .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+        .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
+        .manageConnections(this.webSocketStage, ['GET'])
+        .addEnvironment('MAX_CONNECTIONS_PER_USER', maxConnectionsPerUser);
     }
     this.addServiceRoute('$disconnect', 'Disconnect', { code: 'disconnect', connectionsTable: ['DeleteItem'] });
     this.addServiceRoute('authorize', 'Authorize', {
       code: 'authorize',
       returnResponse: true,
-      connectionsTable: ['GetItem', 'UpdateItem'],
-      environment: jwtEnvironment(props.jwt),
-    }).manageConnections(this.webSocketStage, ['POST', 'DELETE']);
+      // DeleteItem, Query on the user index and GET @connections: the per-user connection limit.
+      connectionsTable: ['GetItem', 'UpdateItem', 'DeleteItem'],
+      environment: { ...jwtEnvironment(props.jwt, props.maxTokenLifetime), MAX_CONNECTIONS_PER_USER: maxConnectionsPerUser },
+    })
+      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
+      .manageConnections(this.webSocketStage, ['POST', 'DELETE', 'GET']);
     this.addServiceRoute('ping', 'Ping', { code: 'ping', returnResponse: true, connectionsTable: ['GetItem'] });
+    this.addServiceRoute('resume', 'Resume', {
+      code: 'resume',
+      returnResponse: true,
+      connectionsTable: ['GetItem'],
+      environment: { INBOX_RETENTION_SECONDS: inboxRetentionSeconds },
+    })
+      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'Query'] })
+      .manageConnections(this.webSocketStage, ['POST']);
     this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
 
     // Queue consumers.
@@ -304,11 +360,14 @@ export class WsNotify extends Construct {
 
     this.addFunction('NotifyUser', {
       code: 'notify-user',
-      description: "Fans a notification out to the user's authorized connections",
+      description: "Stores a notification in the user's inbox and fans it out to the user's authorized connections",
       timeout: CONSUMER_TIMEOUTS.NotifyUser,
       memorySize: 512,
+      environment: { INBOX_RETENTION_SECONDS: inboxRetentionSeconds },
     })
-      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: { name: this.connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' } })
+      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] })
+      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['Query'], index: { name: this.inbox.idIndexName, env: 'INBOX_ID_INDEX_NAME' } })
       .sendTo(notifyConnection.queue, 'NOTIFY_CONNECTION_QUEUE_URL')
       .consume(notifyUser, { batchSize: 10, maxConcurrency: props.concurrency?.notifyUser });
 

@@ -19,6 +19,7 @@ const FLAGS = {
   'idle-timeout': { type: 'string' },
   'max-connection-duration': { type: 'string' },
   'allowed-origins': { type: 'string' },
+  'inbox-retention': { type: 'string' },
   'visibility-timeout': { type: 'string' },
   fault: { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
@@ -64,6 +65,7 @@ async function main(argv: readonly string[]): Promise<void> {
     maxConnectionDurationSeconds: parseSeconds(flags['max-connection-duration'], 'max-connection-duration'),
     visibilityTimeoutSeconds: parseSeconds(flags['visibility-timeout'], 'visibility-timeout'),
     allowedOrigins: parseOrigins(flags['allowed-origins']),
+    inboxRetentionSeconds: parseSeconds(flags['inbox-retention'], 'inbox-retention'),
     faults: parseFaultFlag(flags.fault),
   };
   if (options.authorizeTimeoutSeconds !== undefined && options.authorizeTimeoutSeconds > 900) {

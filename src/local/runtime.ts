@@ -73,6 +73,8 @@ export interface LocalStackOptions {
   readonly authorizeTimeoutSeconds?: number;
   /** Overrides the stage's allowed origins. */
   readonly allowedOrigins?: readonly string[];
+  /** Overrides the stage's inbox retention (seconds). */
+  readonly inboxRetentionSeconds?: number;
   /** Gateway port (WebSocket, Management API, console). Default 3001; 0 = any free port. */
   readonly port?: number;
   /** Embedded DynamoDB port. Default 8000; 0 = any free port. */
@@ -203,6 +205,7 @@ function stageFor(options: LocalStackOptions): StageConfig {
     ...(options.authMode !== undefined ? { authMode: options.authMode } : {}),
     ...(options.authorizeTimeoutSeconds !== undefined ? { authorizeDeadlineSeconds: options.authorizeTimeoutSeconds } : {}),
     ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.inboxRetentionSeconds !== undefined ? { inboxRetentionSeconds: options.inboxRetentionSeconds } : {}),
   });
 }
 

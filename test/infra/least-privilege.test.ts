@@ -37,6 +37,7 @@ function logGroupOf(json: CfnJson, functionId: string): string {
 /** docs/architecture.md, column "rights", for a stage. */
 function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, string[]> {
   const table = '<ConnectionsTable.Arn>';
+  const inbox = '<InboxTable.Arn>';
   const connections = (method: string) =>
     `execute-api:ManageConnections on arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi>/${stage.name}/${method}/@connections/*`;
   const consume = (queue: string) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => `${action} on <${queue}.Arn>`);
@@ -46,7 +47,7 @@ function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, strin
       `dynamodb:PutItem on ${table}`,
       ...(stage.authMode === 'action'
         ? ['sqs:SendMessage on <AuthorizeDeadlineQueue.Arn>']
-        : [`dynamodb:DeleteItem on ${table}`, `dynamodb:Query on ${table}/index/byUser`, connections('GET')]),
+        : [`dynamodb:DeleteItem on ${table}`, `dynamodb:Query on ${table}/index/byUser`, `dynamodb:PutItem on ${inbox}`, connections('GET')]),
     ],
     Disconnect: [`dynamodb:DeleteItem on ${table}`],
     Authorize: [
@@ -54,11 +55,13 @@ function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, strin
       `dynamodb:UpdateItem on ${table}`,
       `dynamodb:DeleteItem on ${table}`,
       `dynamodb:Query on ${table}/index/byUser`,
+      `dynamodb:PutItem on ${inbox}`,
       connections('POST'),
       connections('DELETE'),
       connections('GET'),
     ],
     Ping: [`dynamodb:GetItem on ${table}`],
+    Resume: [`dynamodb:GetItem on ${table}`, `dynamodb:GetItem on ${inbox}`, `dynamodb:Query on ${inbox}`, connections('POST')],
     Default: [`dynamodb:GetItem on ${table}`],
     AuthorizeDeadline: [
       `dynamodb:GetItem on ${table}`,
@@ -70,6 +73,11 @@ function expectedGrants(json: CfnJson, stage: StageConfig): Record<string, strin
     ],
     NotifyUser: [
       `dynamodb:Query on ${table}/index/byUser`,
+      `dynamodb:GetItem on ${inbox}`,
+      `dynamodb:PutItem on ${inbox}`,
+      `dynamodb:UpdateItem on ${inbox}`,
+      `dynamodb:Query on ${inbox}`,
+      `dynamodb:Query on ${inbox}/index/byId`,
       'sqs:SendMessage on <NotifyConnectionQueue.Arn>',
       ...consume('NotifyUserQueue'),
       'sqs:SendMessage on <NotifyUserDeadLetterQueue.Arn>',
@@ -139,12 +147,12 @@ describe('Least privilege (synthesized IAM policies)', () => {
       for (const fn of ['Connect', 'Ping']) expect(grantsOf(json, fn).filter((grant) => grant.startsWith('sqs:'))).toEqual(stage.authMode === 'action' && fn === 'Connect' ? ['sqs:SendMessage on <AuthorizeDeadlineQueue.Arn>'] : []);
     });
 
-    it('lets only Authorize, AuthorizeDeadline, NotifyConnection and (mode authorizer) Connect manage @connections, on this stage only', () => {
+    it('lets only Authorize, AuthorizeDeadline, NotifyConnection, Resume and (mode authorizer) Connect manage @connections, on this stage only', () => {
       // Prepare
       const managers = logicalIdsOfType(json, 'AWS::Lambda::Function').filter((fn) => grantsOf(json, fn).some((grant) => grant.startsWith('execute-api:')));
 
       // Assess: Connect and Authorize GET a connection only to check the per-user connection limit.
-      expect(managers.sort()).toEqual([...(stage.authMode === 'authorizer' ? ['Connect'] : []), 'Authorize', 'AuthorizeDeadline', 'NotifyConnection'].sort());
+      expect(managers.sort()).toEqual([...(stage.authMode === 'authorizer' ? ['Connect'] : []), 'Authorize', 'AuthorizeDeadline', 'NotifyConnection', 'Resume'].sort());
       for (const fn of managers) {
         for (const grant of grantsOf(json, fn).filter((g) => g.startsWith('execute-api:'))) {
           expect(grant).toMatch(new RegExp(`:<WebSocketApi>/${stage.name}/(POST|DELETE|GET)/@connections/\\*$`));

@@ -35,6 +35,7 @@ function named<T extends { readonly name: string }>(items: Readonly<Record<strin
 
 const queueId = (model: StackModel, name: string): string => named<QueueModel>(model.queues, name).logicalId;
 const tableId = (model: StackModel): string => named<TableModel>(model.tables, 'Connections').logicalId;
+const inboxTableId = (model: StackModel): string => named<TableModel>(model.tables, 'Inbox').logicalId;
 
 describe('The local runtime reading synthesized templates', () => {
   useTemporaryKeys();
@@ -57,6 +58,7 @@ describe('The local runtime reading synthesized templates', () => {
         { routeKey: '$disconnect', functionId: 'Disconnect', returnResponse: false },
         { routeKey: 'authorize', functionId: 'Authorize', returnResponse: true },
         { routeKey: 'ping', functionId: 'Ping', returnResponse: true },
+        { routeKey: 'resume', functionId: 'Resume', returnResponse: true },
       ]);
     });
 
@@ -72,7 +74,7 @@ describe('The local runtime reading synthesized templates', () => {
     it('reads every function by its name: the bundle it deploys, handler, environment with intrinsics kept, timeout and memory', () => {
       // Assess
       expect(Object.keys(model.functions).sort()).toEqual(
-        ['Authorize', 'AuthorizeDeadline', 'Connect', 'Default', 'Disconnect', 'NotifyConnection', 'NotifyUser', 'Ping', ...(stage.authMode === 'authorizer' ? ['Authorizer'] : [])].sort(),
+        ['Authorize', 'AuthorizeDeadline', 'Connect', 'Default', 'Disconnect', 'NotifyConnection', 'NotifyUser', 'Ping', 'Resume', ...(stage.authMode === 'authorizer' ? ['Authorizer'] : [])].sort(),
       );
       expect(model.functions.NotifyUser).toEqual({
         logicalId: expect.stringMatching(/^WsNotifyNotifyUserFunction[0-9A-F]{8}$/) as string,
@@ -87,6 +89,9 @@ describe('The local runtime reading synthesized templates', () => {
           NODE_OPTIONS: '--enable-source-maps',
           CONNECTIONS_TABLE_NAME: { Ref: tableId(model) },
           CONNECTIONS_USER_INDEX_NAME: 'byUser',
+          INBOX_TABLE_NAME: { Ref: inboxTableId(model) },
+          INBOX_ID_INDEX_NAME: 'byId',
+          INBOX_RETENTION_SECONDS: '86400',
           NOTIFY_CONNECTION_QUEUE_URL: { Ref: queueId(model, 'NotifyConnection') },
           DEAD_LETTER_QUEUE_URL: { Ref: queueId(model, 'NotifyUserDeadLetter') },
         },
@@ -97,9 +102,9 @@ describe('The local runtime reading synthesized templates', () => {
       expect(model.functions.Ping?.reservedConcurrency).toBeUndefined();
     });
 
-    it('reads the connections table by its name, with its key, the byUser index and the TTL attribute', () => {
+    it('reads the connections table and the inbox by their names, with their keys, indexes and TTL attribute', () => {
       // Assess
-      expect(Object.values(model.tables)).toEqual([
+      expect(Object.values(model.tables).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
         {
           logicalId: expect.stringMatching(/^WsNotifyConnectionsTable[0-9A-F]{8}$/) as string,
           name: 'Connections',
@@ -110,6 +115,23 @@ describe('The local runtime reading synthesized templates', () => {
               partitionKey: { name: 'userId', type: 'S' },
               sortKey: { name: 'connectionId', type: 'S' },
               projection: { type: 'INCLUDE', nonKeyAttributes: ['expiresAt', 'ttl'] },
+            },
+          ],
+          localSecondaryIndexes: [],
+          ttlAttribute: 'ttl',
+        },
+        {
+          logicalId: expect.stringMatching(/^WsNotifyInboxTable[0-9A-F]{8}$/) as string,
+          name: 'Inbox',
+          partitionKey: { name: 'userId', type: 'S' },
+          sortKey: { name: 'sk', type: 'S' },
+          globalSecondaryIndexes: [],
+          localSecondaryIndexes: [
+            {
+              indexName: 'byId',
+              partitionKey: { name: 'userId', type: 'S' },
+              sortKey: { name: 'id', type: 'S' },
+              projection: { type: 'INCLUDE', nonKeyAttributes: ['storedAt'] },
             },
           ],
           ttlAttribute: 'ttl',
@@ -154,7 +176,7 @@ describe('The local runtime reading synthesized templates', () => {
         context = createLocalIntrinsicContext(model, {
           apiId: 'l0c4l4p1id',
           gateway: { http: 'http://127.0.0.1:3001', ws: 'ws://127.0.0.1:3001' },
-          tableNames: { [tableId(model)]: 'ws-notify-local-connections' },
+          tableNames: { [tableId(model)]: 'ws-notify-local-connections', [inboxTableId(model)]: 'ws-notify-local-inbox' },
           queueUrls: Object.fromEntries(Object.values(model.queues).map((queue) => [queue.logicalId, `http://127.0.0.1:9324/000000000000/${queue.name}`])),
         });
       });
@@ -173,6 +195,8 @@ describe('The local runtime reading synthesized templates', () => {
 
         // Assess
         expect(env('Ping', 'CONNECTIONS_TABLE_NAME')).toBe('ws-notify-local-connections');
+        expect(env('Resume', 'INBOX_TABLE_NAME')).toBe('ws-notify-local-inbox');
+        expect(env('Resume', 'CALLBACK_URL')).toBe(`http://127.0.0.1:3001/${stageName}`);
         expect(env('NotifyConnection', 'CALLBACK_URL')).toBe(`http://127.0.0.1:3001/${stageName}`);
         expect(env('Authorize', 'CALLBACK_URL')).toBe(`http://127.0.0.1:3001/${stageName}`);
         expect(env('NotifyUser', 'NOTIFY_CONNECTION_QUEUE_URL')).toBe('http://127.0.0.1:9324/000000000000/NotifyConnection');
@@ -274,8 +298,9 @@ describe('The local runtime reading synthesized templates', () => {
       // Assess
       expect(model.stackName).toBe('ReportsApp');
       expect(model.api.stageName).toBe('live');
-      expect(model.api.routes.map((route) => route.functionId).sort()).toEqual(['Authorize', 'Connect', 'Default', 'Disconnect', 'Ping']);
+      expect(model.api.routes.map((route) => route.functionId).sort()).toEqual(['Authorize', 'Connect', 'Default', 'Disconnect', 'Ping', 'Resume']);
       expect(named<TableModel>(model.tables, 'Connections').logicalId).toMatch(/^NotificationsConnectionsTable[0-9A-F]{8}$/);
+      expect(named<TableModel>(model.tables, 'Inbox').logicalId).toMatch(/^NotificationsInboxTable[0-9A-F]{8}$/);
       expect(Object.values(model.queues).map((queue) => queue.name)).toEqual(
         expect.arrayContaining(['NotifyUser', 'NotifyUserDeadLetter', 'NotifyConnection', 'NotifyConnectionDeadLetter', 'AuthorizeDeadline', 'AuthorizeDeadlineDeadLetter']),
       );

@@ -123,7 +123,8 @@ describe('Class: WsNotify', () => {
       expect(stack.resolve(notify.notifyUserQueue.queueUrl)).toEqual({ Ref: logicalIdNamed(rawJson, 'AWS::SQS::Queue', 'NotifyUser') });
       expect(stack.resolve(notify.notifyConnectionQueue.queueUrl)).toEqual({ Ref: logicalIdNamed(rawJson, 'AWS::SQS::Queue', 'NotifyConnection') });
       expect(stack.resolve(notify.table.tableName)).toEqual({ Ref: logicalIdNamed(rawJson, 'AWS::DynamoDB::GlobalTable', 'Connections') });
-      expect([...notify.functions.keys()].sort()).toEqual(['Authorize', 'AuthorizeDeadline', 'Connect', 'Default', 'Disconnect', 'NotifyConnection', 'NotifyUser', 'Ping']);
+      expect([...notify.functions.keys()].sort()).toEqual(['Authorize', 'AuthorizeDeadline', 'Connect', 'Default', 'Disconnect', 'NotifyConnection', 'NotifyUser', 'Ping', 'Resume']);
+      expect(stack.resolve(notify.inboxTable.tableName)).toEqual({ Ref: logicalIdNamed(rawJson, 'AWS::DynamoDB::GlobalTable', 'Inbox') });
     });
 
     it('creates no stack output (outputs are the stack owner’s to choose)', () => {
@@ -205,7 +206,7 @@ describe('Class: WsNotify', () => {
     // Assess
     const raw = Template.fromStack(stack).toJSON() as CfnJson;
     expect(logicalIdsOfType(raw, 'AWS::ApiGatewayV2::Stage').map((id) => raw.Resources[id]!.Properties!.StageName).sort()).toEqual(['live', 'preview']);
-    expect(logicalIdsOfType(raw, 'AWS::DynamoDB::GlobalTable')).toHaveLength(2);
+    expect(logicalIdsOfType(raw, 'AWS::DynamoDB::GlobalTable')).toHaveLength(4);
   });
 
   describe('Method: grantNotify', () => {

@@ -4,10 +4,10 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   type AttributeDefinition,
-  type GlobalSecondaryIndex,
+  type LocalSecondaryIndex,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import type { KeySchemaModel, TableModel } from '../template/stack-model';
+import type { IndexModel, KeySchemaModel, TableModel } from '../template/stack-model';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
 import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
@@ -62,15 +62,15 @@ function attributeDefinitions(table: TableModel): AttributeDefinition[] {
     }
     types.set(key.name, key.type);
   };
-  for (const schema of [table, ...table.globalSecondaryIndexes]) {
+  for (const schema of [table, ...table.globalSecondaryIndexes, ...table.localSecondaryIndexes]) {
     add(schema.partitionKey);
     add(schema.sortKey);
   }
   return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
-function globalSecondaryIndexes(table: TableModel): GlobalSecondaryIndex[] {
-  return table.globalSecondaryIndexes.map((index) => ({
+function secondaryIndexes(indexes: readonly IndexModel[]): LocalSecondaryIndex[] {
+  return indexes.map((index) => ({
     IndexName: index.indexName,
     KeySchema: keySchema(index),
     Projection: {
@@ -84,7 +84,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * DynamoDB in memory (dynalite) on 127.0.0.1, with the stack's tables created from the template:
- * keys, global secondary indexes with their projections, on-demand billing.
+ * keys, global and local secondary indexes with their projections, on-demand billing.
  *
  * @example
  * const dynamodb = await EmbeddedDynamoDb.start({ tables: Object.values(model.tables), namePrefix: 'ws-notify-local-' });
@@ -140,7 +140,8 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
     const tables: Record<string, EmbeddedTable> = {};
     for (const model of options.tables) {
       const tableName = model.tableName ?? `${options.namePrefix ?? ''}${model.name}`;
-      const indexes = globalSecondaryIndexes(model);
+      const indexes = secondaryIndexes(model.globalSecondaryIndexes);
+      const localIndexes = secondaryIndexes(model.localSecondaryIndexes);
       const created = await client.send(
         new CreateTableCommand({
           TableName: tableName,
@@ -148,13 +149,14 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
           KeySchema: keySchema(model),
           AttributeDefinitions: attributeDefinitions(model),
           ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+          ...(localIndexes.length > 0 ? { LocalSecondaryIndexes: localIndexes } : {}),
         }),
       );
       tables[model.logicalId] = {
         logicalId: model.logicalId,
         tableName,
         arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:${DEFAULT_ACCOUNT_ID}:table/${tableName}`,
-        indexNames: indexes.map((index) => index.IndexName ?? ''),
+        indexNames: [...indexes, ...localIndexes].map((index) => index.IndexName ?? ''),
         ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
       };
     }

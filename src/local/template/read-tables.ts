@@ -1,11 +1,11 @@
-/** Reads the template's DynamoDB tables: key schema, global secondary indexes and TTL attribute. */
+/** Reads the template's DynamoDB tables: key schema, global and local secondary indexes and TTL attribute. */
 import { type IndexModel, type KeySchemaModel, type TableModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
 const TABLE = 'AWS::DynamoDB::Table';
-const READ = ['TableName', 'KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification'];
+const READ = ['TableName', 'KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes', 'TimeToLiveSpecification'];
 
 export const TABLE_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
   [GLOBAL_TABLE]: {
@@ -69,26 +69,35 @@ function readTable(resources: TemplateResources, id: string): TableModel {
     return sortKey === undefined ? { partitionKey } : { partitionKey, sortKey };
   };
 
-  const indexes: IndexModel[] = [];
-  const gsis = props.GlobalSecondaryIndexes ?? [];
-  if (!Array.isArray(gsis)) throw invalid('GlobalSecondaryIndexes must be a list');
-  for (const gsi of gsis) {
-    if (!isObject(gsi) || typeof gsi.IndexName !== 'string' || !isObject(gsi.Projection)) {
-      throw invalid('each GlobalSecondaryIndex needs IndexName, KeySchema and Projection');
-    }
-    const projectionType = gsi.Projection.ProjectionType ?? 'KEYS_ONLY';
-    if (projectionType !== 'ALL' && projectionType !== 'KEYS_ONLY' && projectionType !== 'INCLUDE') {
-      throw invalid(`index ${gsi.IndexName}: ProjectionType ${JSON.stringify(projectionType)}`);
-    }
-    const nonKey = gsi.Projection.NonKeyAttributes;
-    if (nonKey !== undefined && (!Array.isArray(nonKey) || !nonKey.every((name): name is string => typeof name === 'string'))) {
-      throw invalid(`index ${gsi.IndexName}: NonKeyAttributes must be a list of strings`);
-    }
-    indexes.push({
-      indexName: gsi.IndexName,
-      ...keySchema(gsi.KeySchema, `index ${gsi.IndexName} KeySchema`),
-      projection: { type: projectionType, ...(nonKey !== undefined ? { nonKeyAttributes: nonKey } : {}) },
+  const readIndexes = (property: 'GlobalSecondaryIndexes' | 'LocalSecondaryIndexes'): IndexModel[] => {
+    const declared = props[property] ?? [];
+    if (!Array.isArray(declared)) throw invalid(`${property} must be a list`);
+    return declared.map((index: unknown) => {
+      if (!isObject(index) || typeof index.IndexName !== 'string' || !isObject(index.Projection)) {
+        throw invalid(`each of ${property} needs IndexName, KeySchema and Projection`);
+      }
+      const projectionType = index.Projection.ProjectionType ?? 'KEYS_ONLY';
+      if (projectionType !== 'ALL' && projectionType !== 'KEYS_ONLY' && projectionType !== 'INCLUDE') {
+        throw invalid(`index ${index.IndexName}: ProjectionType ${JSON.stringify(projectionType)}`);
+      }
+      const nonKey = index.Projection.NonKeyAttributes;
+      if (nonKey !== undefined && (!Array.isArray(nonKey) || !nonKey.every((name): name is string => typeof name === 'string'))) {
+        throw invalid(`index ${index.IndexName}: NonKeyAttributes must be a list of strings`);
+      }
+      return {
+        indexName: index.IndexName,
+        ...keySchema(index.KeySchema, `index ${index.IndexName} KeySchema`),
+        projection: { type: projectionType, ...(nonKey !== undefined ? { nonKeyAttributes: nonKey } : {}) },
+      };
     });
+  };
+  const globalSecondaryIndexes = readIndexes('GlobalSecondaryIndexes');
+  const localSecondaryIndexes = readIndexes('LocalSecondaryIndexes');
+  const tableKey = keySchema(props.KeySchema, 'KeySchema');
+  for (const index of localSecondaryIndexes) {
+    if (index.partitionKey.name !== tableKey.partitionKey.name || index.sortKey === undefined) {
+      throw invalid(`local secondary index ${index.indexName} must have the table's partition key and a sort key`);
+    }
   }
 
   let ttlAttribute: string | undefined;
@@ -105,8 +114,9 @@ function readTable(resources: TemplateResources, id: string): TableModel {
     logicalId: id,
     name: resources.nameOf(id),
     ...(tableName !== undefined ? { tableName } : {}),
-    ...keySchema(props.KeySchema, 'KeySchema'),
-    globalSecondaryIndexes: indexes,
+    ...tableKey,
+    globalSecondaryIndexes,
+    localSecondaryIndexes,
     ...(ttlAttribute !== undefined ? { ttlAttribute } : {}),
   };
 }

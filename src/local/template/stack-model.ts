@@ -75,6 +75,8 @@ export interface TableModel extends KeySchemaModel {
   /** TableName when the template sets one; otherwise the runtime names it. */
   readonly tableName?: string;
   readonly globalSecondaryIndexes: readonly IndexModel[];
+  /** Local secondary indexes: the table's partition key with another sort key, read consistently. */
+  readonly localSecondaryIndexes: readonly IndexModel[];
   readonly ttlAttribute?: string;
 }
 

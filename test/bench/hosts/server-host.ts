@@ -120,7 +120,7 @@ async function startWsGetItem(): Promise<{ url: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EmbeddedDynamoDb } = require('../../../src/local/services/embedded-dynamodb') as typeof EmbeddedDynamoDbModule;
   const dynamodb = await EmbeddedDynamoDb.start({
-    tables: [{ logicalId: 'Bench', name: 'Bench', tableName: 'bench-connections', partitionKey: { name: 'connectionId', type: 'S' }, globalSecondaryIndexes: [] }],
+    tables: [{ logicalId: 'Bench', name: 'Bench', tableName: 'bench-connections', partitionKey: { name: 'connectionId', type: 'S' }, globalSecondaryIndexes: [], localSecondaryIndexes: [] }],
   });
   const client = new DynamoDBClient({ ...SDK_CLIENT_CONFIG, ...dynamodb.clientConfig });
   const key = { connectionId: { S: 'bench-connection' } };

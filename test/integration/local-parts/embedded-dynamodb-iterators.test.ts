@@ -22,6 +22,7 @@ const table: TableModel = {
   name: 'Connections',
   partitionKey: { name: 'connectionId', type: 'S' },
   globalSecondaryIndexes: [{ indexName: 'byUser', partitionKey: { name: 'userId', type: 'S' }, sortKey: { name: 'connectionId', type: 'S' }, projection: { type: 'ALL' } }],
+  localSecondaryIndexes: [],
 };
 
 describe('Class: EmbeddedDynamoDb (store iterators)', () => {

@@ -16,6 +16,25 @@ const connectionsTable: TableModel = {
       projection: { type: 'INCLUDE', nonKeyAttributes: ['expiresAt', 'ttl'] },
     },
   ],
+  localSecondaryIndexes: [],
+  ttlAttribute: 'ttl',
+};
+
+/** The inbox table as docs/architecture.md describes it: a local secondary index by notification id. */
+const inboxTable: TableModel = {
+  logicalId: 'InboxTable',
+  name: 'Inbox',
+  partitionKey: { name: 'userId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [],
+  localSecondaryIndexes: [
+    {
+      indexName: 'byId',
+      partitionKey: { name: 'userId', type: 'S' },
+      sortKey: { name: 'id', type: 'S' },
+      projection: { type: 'INCLUDE', nonKeyAttributes: ['storedAt'] },
+    },
+  ],
   ttlAttribute: 'ttl',
 };
 
@@ -24,7 +43,7 @@ describe('Class: EmbeddedDynamoDb', () => {
   let client: DynamoDBClient;
 
   beforeAll(async () => {
-    dynamodb = await EmbeddedDynamoDb.start({ tables: [connectionsTable], namePrefix: 'ws-notify-test-' });
+    dynamodb = await EmbeddedDynamoDb.start({ tables: [connectionsTable, inboxTable], namePrefix: 'ws-notify-test-' });
     client = new DynamoDBClient(dynamodb.clientConfig);
   });
 
@@ -60,7 +79,26 @@ describe('Class: EmbeddedDynamoDb', () => {
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['expiresAt', 'ttl'] },
       });
-      expect(dynamodb.warnings).toEqual([expect.stringContaining('TTL attribute "ttl" is not enforced locally') as unknown]);
+      expect(dynamodb.warnings).toEqual([
+        expect.stringContaining('TTL attribute "ttl" is not enforced locally') as unknown,
+        expect.stringContaining('TTL attribute "ttl" is not enforced locally') as unknown,
+      ]);
+    });
+
+    it('creates local secondary indexes with their key and projection', async () => {
+      // Act
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.table('InboxTable').tableName }));
+
+      // Assess
+      expect(dynamodb.table('InboxTable').indexNames).toEqual(['byId']);
+      expect(Table?.LocalSecondaryIndexes?.[0]).toMatchObject({
+        IndexName: 'byId',
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'id', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['storedAt'] },
+      });
     });
 
     it('refuses a port that is taken with a port_in_use error', async () => {
@@ -101,6 +139,31 @@ describe('Class: EmbeddedDynamoDb', () => {
         { connectionId: { S: 'c1' }, userId: { S: 'u1' }, expiresAt: { N: '2000' }, ttl: { N: '3000' } },
         { connectionId: { S: 'c2' }, userId: { S: 'u1' }, expiresAt: { N: '2100' }, ttl: { N: '3100' } },
       ]);
+    });
+  });
+
+  describe('Local secondary index (unmodified SDK client)', () => {
+    it('answers a consistent query on the index with the keys and the projected attributes of the items that carry its sort key', async () => {
+      // Prepare: two notifications and the head item, which has no `id` and so is not in the index.
+      const TableName = dynamodb.table('InboxTable').tableName;
+      const item = (sk: string, extra: Record<string, { S: string } | { N: string }>) => ({ userId: { S: 'u1' }, sk: { S: sk }, ...extra });
+      await client.send(new PutItemCommand({ TableName, Item: item('h', { latest: { N: '2' } }) }));
+      await client.send(new PutItemCommand({ TableName, Item: item('n#1', { id: { S: 'a' }, storedAt: { N: '10' }, data: { S: '1' } }) }));
+      await client.send(new PutItemCommand({ TableName, Item: item('n#2', { id: { S: 'b' }, storedAt: { N: '20' }, data: { S: '2' } }) }));
+
+      // Act
+      const queried = await client.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'byId',
+          ConsistentRead: true,
+          KeyConditionExpression: 'userId = :u AND id = :id',
+          ExpressionAttributeValues: { ':u': { S: 'u1' }, ':id': { S: 'b' } },
+        }),
+      );
+
+      // Assess
+      expect(queried.Items).toEqual([{ userId: { S: 'u1' }, sk: { S: 'n#2' }, id: { S: 'b' }, storedAt: { N: '20' } }]);
     });
   });
 

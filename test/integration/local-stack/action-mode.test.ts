@@ -67,7 +67,7 @@ describe('Local stack: mode action', () => {
     await notifyUser('late', 'after', 'n-2');
 
     expect(authorized.type).toBe('authorized');
-    expect(frame(await client.next(10_000))).toEqual({ type: 'notification', id: 'n-2', data: 'after' });
+    expect(frame(await client.next(10_000))).toEqual({ type: 'notification', id: 'n-2', seq: 2, data: 'after' });
     await client.close();
   });
 
@@ -116,7 +116,7 @@ describe('Local stack: mode action', () => {
     expect(record).toMatchObject({ userId: { S: 'owner' }, state: { S: 'authorized' } });
     await notifyUser('intruder', 'not for you');
     await notifyUser('owner', 'for you', 'n-owner');
-    expect(frame(await client.next(10_000))).toEqual({ type: 'notification', id: 'n-owner', data: 'for you' });
+    expect(frame(await client.next(10_000))).toEqual({ type: 'notification', id: 'n-owner', seq: 1, data: 'for you' });
     await client.close();
   });
 

@@ -87,7 +87,7 @@ describe('Local stack: mode authorizer', () => {
       expect(run.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
       // The command gives the notification a UUID of its own (not the queue message id it prints), the same on every connection.
       const delivered = frame(await carol1.client.next(10_000));
-      expect(delivered).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, data: { download: '/reports/42' } });
+      expect(delivered).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, seq: 1, data: { download: '/reports/42' } });
       expect(delivered.id).not.toBe(run.stdout.trim());
       expect(frame(await carol2.client.next(10_000))).toEqual(delivered);
       // dave's connection is still open and answers, and got nothing in between.
@@ -102,7 +102,7 @@ describe('Local stack: mode authorizer', () => {
       const run = await runNpmScript('notify', ['--user', 'erin', '--id', 'report-7', '--data', '"ready"'], t.cliEnv);
 
       expect(run.code).toBe(0);
-      expect(frame(await erin.client.next(10_000))).toEqual({ type: 'notification', id: 'report-7', data: 'ready' });
+      expect(frame(await erin.client.next(10_000))).toEqual({ type: 'notification', id: 'report-7', seq: 1, data: 'ready' });
       await erin.client.close();
     });
 

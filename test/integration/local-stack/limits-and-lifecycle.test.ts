@@ -65,9 +65,11 @@ describe('Local stack: limits and lifecycle', () => {
   });
 
   it('turns a notification to a stale record (connection gone, $disconnect missed) into a 410 cleanup, not a retry loop', async () => {
-    // A record whose connection no longer exists: API Gateway does not guarantee $disconnect.
+    // A record whose connection no longer exists: API Gateway does not guarantee $disconnect. It
+    // was made two minutes ago, past the handshake window in which a 410 never deletes a record.
     const staleId = 'StaleConnectn0A=';
     const now = Date.now();
+    const connectedAt = now - 120_000;
     await t.dynamodb.send(
       new PutItemCommand({
         TableName: t.stack.endpoints.tableName,
@@ -76,8 +78,8 @@ describe('Local stack: limits and lifecycle', () => {
           state: { S: 'authorized' },
           authMode: { S: 'authorizer' },
           userId: { S: 'u-stale' },
-          connectedAt: { N: String(now) },
-          authorizedAt: { N: String(now) },
+          connectedAt: { N: String(connectedAt) },
+          authorizedAt: { N: String(connectedAt) },
           expiresAt: { N: String(Math.floor(now / 1000) + 3600) },
           failedAttempts: { N: '0' },
           ttl: { N: String(Math.floor(now / 1000) + 8100) },

@@ -66,7 +66,7 @@ describe('Function: startLocalStack', () => {
       const delivered = frame(await client.next(10_000));
 
       // Assess
-      expect(delivered).toEqual({ type: 'notification', id: 'n1', data: 1 });
+      expect(delivered).toEqual({ type: 'notification', id: 'n1', seq: 1, data: 1 });
       expect(applicationRequests()).toEqual(
         expect.arrayContaining(['sqs.SendMessage 200', 'dynamodb.Query 200', 'sqs.SendMessageBatch 200', 'dynamodb.BatchGetItem 200', 'management.PostToConnection 200']),
       );
