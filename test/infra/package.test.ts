@@ -97,7 +97,7 @@ console.log(JSON.stringify({ esbuild, assets, template: JSON.stringify(template)
 
     // Assess
     expect(result.esbuild).toBe(false);
-    expect(result.assets).toHaveLength(9);
+    expect(result.assets).toHaveLength(10);
     for (const asset of result.assets) expect(asset).toMatch(new RegExp(`^${consumer}/node_modules/ws-notify/dist/functions/bundled/[a-z-]+$`));
     expect(result.template).not.toContain(PROJECT_ROOT);
   });
@@ -165,7 +165,7 @@ console.log(JSON.stringify({ esbuild, assets, template: JSON.stringify(template)
       // Assess
       expect(JSON.stringify(json)).not.toContain(PROJECT_ROOT);
       expect(assets).not.toContain(PROJECT_ROOT);
-      expect(logicalIdsOfType(json, 'AWS::Lambda::Function')).toHaveLength(10);
+      expect(logicalIdsOfType(json, 'AWS::Lambda::Function')).toHaveLength(11);
       expect(json.Resources[functionId]!.Metadata!['aws:asset:is-bundled']).toBe(true);
       // The publisher is in the app's bundle, not loaded from node_modules at run time.
       expect(bundle).not.toMatch(/require\("ws-notify/);
@@ -183,7 +183,7 @@ console.log(JSON.stringify({ esbuild, assets, template: JSON.stringify(template)
       expect(own).toMatchObject({ handlerModule: 'index', handlerExport: 'handler' });
       const mapping = model.eventSourceMappings.find((candidate) => candidate.functionId === own.name)!;
       expect(model.queues[mapping.queueId]).toMatchObject({ name: mapping.queueId, redrive: { maxReceiveCount: 5 } });
-      expect(Object.values(model.tables).map((table) => table.name)).toEqual(['Connections']);
+      expect(Object.values(model.tables).map((table) => table.name).sort()).toEqual(['Connections', 'Inbox']);
     });
   });
 });

@@ -15,6 +15,7 @@ const ROUTE_FUNCTIONS: Readonly<Record<string, string>> = {
   $disconnect: 'Disconnect',
   authorize: 'Authorize',
   ping: 'Ping',
+  resume: 'Resume',
   $default: 'Default',
 };
 const QUEUE_CONSUMERS: Readonly<Record<string, string>> = {
@@ -29,6 +30,7 @@ const BUNDLES: Readonly<Record<string, string>> = {
   Disconnect: 'disconnect',
   Authorize: 'authorize',
   Ping: 'ping',
+  Resume: 'resume',
   Default: 'default',
   AuthorizeDeadline: 'authorize-deadline',
   NotifyUser: 'notify-user',
@@ -72,7 +74,7 @@ describe('Class: WsNotifyStack', () => {
       ({ json, template } = synthesizeStage(stage));
     });
 
-    it('has the five routes, each on its own function', () => {
+    it('has the six routes, each on its own function', () => {
       // Assess
       const routes = routesByKey(json);
       expect([...routes.keys()].sort()).toEqual(Object.keys(ROUTE_FUNCTIONS).sort());
@@ -108,7 +110,7 @@ describe('Class: WsNotifyStack', () => {
       }
     });
 
-    it('sends route responses on ping, authorize and $default only', () => {
+    it('sends route responses on ping, authorize, resume and $default only', () => {
       // Prepare
       const routes = routesByKey(json);
       const keyOfRouteId = new Map([...routes].map(([routeKey, route]) => [route.id, routeKey]));
@@ -119,15 +121,39 @@ describe('Class: WsNotifyStack', () => {
         expect(props.RouteResponseKey).toBe('$default');
         return keyOfRouteId.get((props.RouteId as { Ref: string }).Ref);
       });
-      expect(responded.sort()).toEqual(['$default', 'authorize', 'ping']);
+      expect(responded.sort()).toEqual(['$default', 'authorize', 'ping', 'resume']);
       for (const [routeKey, route] of routes) {
-        expect(route.props.RouteResponseSelectionExpression).toBe(['$default', 'authorize', 'ping'].includes(routeKey) ? '$default' : undefined);
+        expect(route.props.RouteResponseSelectionExpression).toBe(['$default', 'authorize', 'ping', 'resume'].includes(routeKey) ? '$default' : undefined);
       }
+    });
+
+    it("keeps every user's inbox in an on-demand table with TTL and the local index byId", () => {
+      // Assess
+      const inbox = json.Resources.InboxTable!.Properties!;
+      expect(inbox).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        LocalSecondaryIndexes: [
+          {
+            IndexName: 'byId',
+            KeySchema: [
+              { AttributeName: 'userId', KeyType: 'HASH' },
+              { AttributeName: 'id', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['storedAt'] },
+          },
+        ],
+      });
+      expect(inbox.GlobalSecondaryIndexes).toBeUndefined();
     });
 
     it('keeps connections in an on-demand table with TTL and the sparse byUser index', () => {
       // Assess
-      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
@@ -277,14 +303,23 @@ describe('Class: WsNotifyStack', () => {
           'ALLOWED_ORIGINS',
           ...(stage.authMode === 'action'
             ? ['AUTHORIZE_DEADLINE_QUEUE_URL', 'AUTHORIZE_DEADLINE_SECONDS']
-            : ['CONNECTIONS_USER_INDEX_NAME', 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER']),
+            : ['CONNECTIONS_USER_INDEX_NAME', 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER', 'INBOX_TABLE_NAME']),
         ],
         Disconnect: [table],
-        Authorize: [table, 'CONNECTIONS_USER_INDEX_NAME', ...jwt, 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER'],
+        Authorize: [table, 'CONNECTIONS_USER_INDEX_NAME', ...jwt, 'CALLBACK_URL', 'MAX_CONNECTIONS_PER_USER', 'INBOX_TABLE_NAME'],
         Ping: [table],
+        Resume: [table, 'INBOX_TABLE_NAME', 'INBOX_RETENTION_SECONDS', 'CALLBACK_URL'],
         Default: [table],
         AuthorizeDeadline: [table, 'CALLBACK_URL', 'DEAD_LETTER_QUEUE_URL'],
-        NotifyUser: [table, 'CONNECTIONS_USER_INDEX_NAME', 'NOTIFY_CONNECTION_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL'],
+        NotifyUser: [
+          table,
+          'CONNECTIONS_USER_INDEX_NAME',
+          'INBOX_TABLE_NAME',
+          'INBOX_ID_INDEX_NAME',
+          'INBOX_RETENTION_SECONDS',
+          'NOTIFY_CONNECTION_QUEUE_URL',
+          'DEAD_LETTER_QUEUE_URL',
+        ],
         NotifyConnection: [table, 'CALLBACK_URL', 'DEAD_LETTER_QUEUE_URL'],
         ...(stage.authMode === 'authorizer' ? { Authorizer: jwt } : {}),
       };

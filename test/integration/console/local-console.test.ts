@@ -112,7 +112,7 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       expect(sent.status).toBe(200);
       const { download, messageId } = JSON.parse(sent.body) as { download: string; messageId: string };
       expect(download).toMatch(/^\/reports\/\d+$/);
-      expect(frame(await alice.client.next(5000))).toEqual({ type: 'notification', id: messageId, data: { download } });
+      expect(frame(await alice.client.next(5000))).toEqual({ type: 'notification', id: messageId, seq: 1, data: { download } });
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'delivery' && event.connectionId === alice.connectionId);
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'batch' && event.text.startsWith('NotifyUser → NotifyUser: 1 message, success'));
       expect(stream.events.some((event) => event.event === 'feed' && (event.data as FeedEvent).kind === 'delivery' && (event.data as FeedEvent).connectionId === bob.connectionId)).toBe(false);

@@ -113,7 +113,7 @@ describe('Security: the embedded services and web pages', () => {
 
     await t.sqs.send(new SendMessageCommand({ QueueUrl: t.stack.endpoints.queues.NotifyUser, MessageBody: JSON.stringify({ userId: 'someone', id: 'n-1', data: 1 }) }));
 
-    expect(frame(await user.client.next(10_000))).toEqual({ type: 'notification', id: 'n-1', data: 1 });
+    expect(frame(await user.client.next(10_000))).toEqual({ type: 'notification', id: 'n-1', seq: 1, data: 1 });
     expect(await t.record(user.connectionId)).toMatchObject({ userId: { S: 'someone' } });
     await user.client.close();
     await eventually('the record to be deleted', async () => ((await t.record(user.connectionId)) === undefined ? true : undefined));

@@ -76,7 +76,7 @@ describe.each<AuthMode>(['authorizer', 'action'])('Security: user isolation (mod
       const id = await notifyUser('user-a');
 
       // Assess
-      expect(frame(await a.client.next(10_000))).toEqual({ type: 'notification', id, data: { for: 'user-a' } });
+      expect(frame(await a.client.next(10_000))).toEqual({ type: 'notification', id, seq: 1, data: { for: 'user-a' } });
       await queuesDrained();
       expect(b.client.pending).toEqual([]);
       expect(frame(await b.client.request(ping)).type).toBe('pong');
