@@ -40,10 +40,8 @@ export interface InboxStoreOptions {
   readonly idIndexName?: string;
   /** The stage's `inboxRetentionSeconds`; 24 h unless told otherwise. */
   readonly retentionSeconds?: number;
-  /** Conditional puts one store tries before it gives up with InboxContentionError. Default 25. */
+  /** Conditional puts one store tries before it gives up with InboxContentionError. Default 100. */
   readonly maxStoreAttempts?: number;
-  /** Base of the random delay before the next attempt, doubled each time (at most 1 s). Default 10 ms; 0 retries at once. */
-  readonly retryBaseDelayMs?: number;
 }
 
 export interface StoreInput {
@@ -60,13 +58,17 @@ const SEQ_DIGITS = 16;
 const HEAD_KEY = 'h';
 const NOTIFICATION_PREFIX = 'n#';
 const RECENT_CONNECTION_PREFIX = 'c#';
+/**
+ * Each round of concurrent puts for a user has one winner, so a store among N concurrent ones for
+ * the same user needs about N attempts; 100 leaves room for bursts from many instances while still
+ * ending a store that could never win (the queue then delivers the message again).
+ */
+const DEFAULT_MAX_STORE_ATTEMPTS = 100;
 const FIRST_NOTIFICATION_KEY = notificationKey(0);
 const LAST_NOTIFICATION_KEY = `${NOTIFICATION_PREFIX}${'9'.repeat(SEQ_DIGITS)}`;
-const MAX_RETRY_DELAY_MS = 1000;
 
 const str = (value: string): AttributeValue => ({ S: value });
 const num = (value: number): AttributeValue => ({ N: String(value) });
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function notificationKey(seq: number): string {
   return `${NOTIFICATION_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
@@ -139,7 +141,6 @@ export class InboxStore {
   readonly #idIndexName: string;
   readonly #retentionSeconds: number;
   readonly #maxStoreAttempts: number;
-  readonly #retryBaseDelayMs: number;
   /** The store in progress for each user: stores of one user by this instance run one at a time, so they never compete for a `seq`. */
   readonly #storing = new Map<string, Promise<unknown>>();
 
@@ -148,8 +149,7 @@ export class InboxStore {
     this.#tableName = options.tableName;
     this.#idIndexName = options.idIndexName ?? DEFAULT_INBOX_ID_INDEX_NAME;
     this.#retentionSeconds = options.retentionSeconds ?? DEFAULT_INBOX_RETENTION_SECONDS;
-    this.#maxStoreAttempts = options.maxStoreAttempts ?? 25;
-    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? 10;
+    this.#maxStoreAttempts = options.maxStoreAttempts ?? DEFAULT_MAX_STORE_ATTEMPTS;
   }
 
   /**
@@ -191,40 +191,45 @@ export class InboxStore {
     await Promise.all(seqs.slice(1).map((seq) => this.#tombstone(userId, seq)));
   }
 
-  /** Puts the notification at the first free `seq` after `latest`, where the previous `seq` is known to exist. */
+  /**
+   * Puts the notification at the first free `seq` after `latest`, where the previous `seq` is known
+   * to exist. A put whose `seq` was taken proves that `seq` exists, so the next candidate, the one
+   * after the highest stored, is tried at once: no back-off, since every round of concurrent puts
+   * for the user has a winner, and waiting would only stretch the batch the message belongs to.
+   */
   async #putNext(input: StoreInput, latest: number): Promise<number> {
     let seq = latest + 1;
     for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#client.send(
-          new PutItemCommand({
-            TableName: this.#tableName,
-            Item: {
-              userId: str(input.userId),
-              sk: str(notificationKey(seq)),
-              seq: num(seq),
-              id: str(input.id),
-              data: str(input.dataJson),
-              storedAt: num(input.storedAt),
-              ttl: num(notificationTtl(input.storedAt, this.#retentionSeconds)),
-            },
-            ConditionExpression: 'attribute_not_exists(#sk)',
-            ExpressionAttributeNames: { '#sk': 'sk' },
-          }),
-        );
-        return seq;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw storeError('PutItem', error);
-      }
+      if (await this.#putIfFree(input, seq)) return seq;
       if (attempt >= this.#maxStoreAttempts) throw new InboxContentionError(input.userId, attempt);
-      await this.#backOff(attempt);
       seq = Math.max(seq, await this.#highestSeq(input.userId)) + 1;
     }
   }
 
-  async #backOff(attempt: number): Promise<void> {
-    if (this.#retryBaseDelayMs <= 0) return;
-    await sleep(Math.random() * Math.min(MAX_RETRY_DELAY_MS, this.#retryBaseDelayMs * 2 ** (attempt - 1)));
+  /** Puts the notification at `seq` unless an item holds it; false when one does. */
+  async #putIfFree(input: StoreInput, seq: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            userId: str(input.userId),
+            sk: str(notificationKey(seq)),
+            seq: num(seq),
+            id: str(input.id),
+            data: str(input.dataJson),
+            storedAt: num(input.storedAt),
+            ttl: num(notificationTtl(input.storedAt, this.#retentionSeconds)),
+          },
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'sk' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw storeError('PutItem', error);
+    }
   }
 
   /** The highest `seq` with an item in the user's partition (tombstones included); 0 for none. */

@@ -77,6 +77,8 @@ export interface DisconnectEvent {
   readonly cause: DisconnectCause;
   /** How long the connection was open, milliseconds. */
   readonly durationMs: number;
+  /** Present when the connection's `$disconnect` is not invoked (`dropDisconnects`). */
+  readonly disconnectDropped?: true;
 }
 
 export interface ManagementApiEvent {

@@ -3,6 +3,7 @@ import type { FunctionInvoker } from '../functions/invocation';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { validateFaultOptions, type FaultOptions } from '../services/fault-injection';
 import { parseIdentitySource, type IdentitySource } from './authorizer';
+import { validateDisconnectDropOptions, type DisconnectDropOptions } from './disconnect-drops';
 import { randomApiId } from './ids';
 import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression } from './route-selection';
 
@@ -72,6 +73,8 @@ export interface WebSocketGatewayOptions {
   readonly closeTimeoutMs?: number;
   /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-api.ts). Default none. */
   readonly faults?: FaultOptions;
+  /** Never invoke this fraction of `$disconnect`s, as AWS may not (disconnect-drops.ts). Default none. */
+  readonly dropDisconnects?: DisconnectDropOptions;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -115,6 +118,7 @@ export interface ResolvedGatewayOptions {
   readonly httpFallback: HttpFallbackHandler | undefined;
   readonly closeTimeoutMs: number;
   readonly faults: FaultOptions | undefined;
+  readonly dropDisconnects: DisconnectDropOptions | undefined;
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -221,6 +225,7 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
     throw new TypeError('The "httpFallback" option must be a function (req, res) => void');
   }
   if (options.faults !== undefined) validateFaultOptions(options.faults);
+  if (options.dropDisconnects !== undefined) validateDisconnectDropOptions(options.dropDisconnects);
   return {
     stage,
     routes,
@@ -237,5 +242,6 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
     httpFallback: options.httpFallback,
     closeTimeoutMs,
     faults: options.faults,
+    dropDisconnects: options.dropDisconnects,
   };
 }

@@ -6,6 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
+import { DisconnectDrops, type DisconnectDropCounts, type DisconnectDropOptions } from './disconnect-drops';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
@@ -95,6 +96,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   private readonly connectionsBySocket = new WeakMap<object, GatewayConnection>();
   private readonly socketHandlers = this.createSocketHandlers();
   private readonly faults = new FaultInjection(this.interceptors);
+  private readonly disconnectDrops: DisconnectDrops;
   private state: State = 'new';
   private listening: Promise<GatewayAddress> | undefined;
   private closing: Promise<void> | undefined;
@@ -135,6 +137,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       interceptors: this.interceptors,
     };
     if (this.options.faults !== undefined) this.setFaults(this.options.faults);
+    this.disconnectDrops = new DisconnectDrops(this.options.dropDisconnects);
 
     this.server = createServer((req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -192,6 +195,16 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   /** Management API calls subject to faults and faults injected since the gateway was made, across `setFaults` calls. */
   faultCounts(): FaultCounts {
     return this.faults.counts();
+  }
+
+  /** Starts, changes (`options`) or stops (`undefined`) dropping `$disconnect` invocations. TypeError for invalid options. */
+  setDisconnectDrops(options: DisconnectDropOptions | undefined): void {
+    this.disconnectDrops.set(options);
+  }
+
+  /** `$disconnect` invocations drawn and dropped since the gateway was made, across `setDisconnectDrops` calls. */
+  disconnectDropCounts(): DisconnectDropCounts {
+    return this.disconnectDrops.counts();
   }
 
   /**
@@ -312,13 +325,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     if (this.state !== 'listening') {
       callback(false, Rejections.shuttingDown.status, Rejections.shuttingDown.body, rejectionHeaders(Rejections.shuttingDown));
       this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
+      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
       return;
     }
     if (socket.destroyed || !socket.readable || !socket.writable) {
       socket.destroy();
       this.observeHandshake(0, 'client-gone', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
+      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
       return;
     }
     this.accepted.set(req, decision);
@@ -476,6 +489,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     else if (code === CloseCode.ABNORMAL_CLOSURE) close = { code, reason: '', cause: 'abnormal' };
     else if (code === CloseCode.NO_STATUS_RECEIVED) close = { code, reason: CloseReason.NO_STATUS_RECEIVED, cause: 'client' };
     else close = { code, reason: reason.toString(), cause: 'client' };
+    const dropped = this.dropsDisconnect();
     if (this.listenerCount('disconnect') > 0) {
       this.emit('disconnect', {
         connectionId: connection.connectionId,
@@ -483,9 +497,15 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
         reason: close.reason,
         cause: close.cause,
         durationMs: Date.now() - connection.connectedAt,
+        ...(dropped ? { disconnectDropped: true as const } : {}),
       });
     }
-    this.runDisconnect(connection, close.code, close.reason);
+    if (!dropped) this.runDisconnect(connection, close.code, close.reason);
+  }
+
+  /** True when the `$disconnect` now due is one of the dropped ones (`dropDisconnects`). */
+  private dropsDisconnect(): boolean {
+    return this.routes.disconnect !== undefined && this.disconnectDrops.drop();
   }
 
   /** Invokes `$disconnect` (its result is ignored), tracked so that `close()` waits for it. */

@@ -1,26 +1,112 @@
 /**
  * dynalite, the in-memory DynamoDB of the local runtime. Every use of its internals is in this
- * module: its server's request handler, and the patch to the store iterators it uses.
+ * module: its server's request handler, the patch to the store iterators it uses, and the hand-over
+ * of global-index changes to the index lag (index-lag.ts).
  */
 import type { RequestListener, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import dynalite from 'dynalite';
+import { IndexLag } from './index-lag';
 
 export interface DynamoDbEngine {
   /** dynalite's HTTP server, without its request handler; closing it closes the store. */
   readonly server: Server;
   /** Answers a DynamoDB API request. */
   readonly handle: RequestListener;
+  /** When the store's global indexes see its writes (0: at once, as dynalite does). */
+  readonly indexLag: IndexLag;
 }
 
-/** dynalite with tables active at once (no CREATING/DELETING/UPDATING delays). */
-export function createDynamoDbEngine(): DynamoDbEngine {
+/**
+ * dynalite with tables active at once (no CREATING/DELETING/UPDATING delays), whose global
+ * secondary indexes see writes `indexLagMs` later (default 0).
+ */
+export function createDynamoDbEngine(options: { readonly indexLagMs?: number } = {}): DynamoDbEngine {
   closeDynaliteIteratorsWhenDone();
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  delayGlobalIndexChanges();
+  const indexLag = new IndexLag(options.indexLagMs ?? 0);
+  const dynaliteOptions = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+  // dynalite keeps the options object it was given as its store's `options`: the store's writes find their lag by it.
+  lagOfStore.set(dynaliteOptions, indexLag);
+  const server = dynalite(dynaliteOptions);
+  server.once('close', () => indexLag.close());
   const [handle] = server.listeners('request') as RequestListener[];
   if (handle === undefined) throw new Error('dynalite registered no request handler');
   server.removeAllListeners('request');
-  return { server, handle };
+  return { server, handle, indexLag };
+}
+
+/** The part of dynalite's store (db/index.js) the index lag uses. */
+interface DynaliteStore {
+  readonly options: object;
+  getIndexDb(indexType: 'Global', tableName: string, indexName: string): DynaliteIndexDb;
+}
+
+interface DynaliteIndexDb {
+  put(key: string, value: unknown, callback: (error?: Error | null) => void): void;
+  del(key: string, callback: (error?: Error | null) => void): void;
+}
+
+interface DynaliteTable {
+  readonly TableName: string;
+  readonly GlobalSecondaryIndexes?: readonly unknown[];
+  readonly LocalSecondaryIndexes?: readonly unknown[];
+}
+
+interface IndexActions {
+  readonly puts: readonly { readonly index: string; readonly key: string; readonly item: unknown }[];
+  readonly deletes: readonly { readonly index: string; readonly key: string }[];
+}
+
+type Callback = (error?: Error | null) => void;
+
+/** dynalite's db module: how a write updates a table's indexes. */
+interface DynaliteDb {
+  updateIndexes: (store: DynaliteStore, table: DynaliteTable, existingItem: unknown, item: unknown, callback: Callback) => void;
+  getIndexActions: (indexes: readonly unknown[], existingItem: unknown, item: unknown, table: DynaliteTable) => IndexActions;
+}
+
+/** The index lag of each store, by the options object the store keeps. */
+const lagOfStore = new WeakMap<object, IndexLag>();
+
+let delaying = false;
+
+const promised = (run: (callback: Callback) => void): Promise<void> =>
+  new Promise((resolve, reject) => run((error) => (error ? reject(error) : resolve())));
+
+/** Applies one write's changes to the global indexes as dynalite does: deletes, then puts. */
+async function applyGlobalIndexActions(store: DynaliteStore, tableName: string, actions: IndexActions): Promise<void> {
+  await Promise.all(actions.deletes.map((action) => promised((callback) => store.getIndexDb('Global', tableName, action.index).del(action.key, callback))));
+  await Promise.all(actions.puts.map((action) => promised((callback) => store.getIndexDb('Global', tableName, action.index).put(action.key, action.item, callback))));
+}
+
+/**
+ * Every write of dynalite (PutItem, UpdateItem, DeleteItem, and BatchWriteItem through them)
+ * updates the table's indexes with `updateIndexes(store, table, existingItem, item, callback)`
+ * before it stores the item. For a store with an index lag, this computes the write's changes to
+ * the global indexes at that moment (from the item before and after the write) and queues them on
+ * the lag, and lets dynalite update the local indexes at once, as before. With no lag and nothing
+ * queued, dynalite's own function runs unchanged.
+ */
+function delayGlobalIndexChanges(): void {
+  if (delaying) return;
+  delaying = true;
+  // Loaded with this module's own `require`, as closeDynaliteIteratorsWhenDone explains.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const db = require(createRequire(require.resolve('dynalite')).resolve('./db')) as DynaliteDb;
+  const updateIndexes = db.updateIndexes;
+  db.updateIndexes = (store, table, existingItem, item, callback) => {
+    const lag = lagOfStore.get(store.options);
+    const globalIndexes = table.GlobalSecondaryIndexes ?? [];
+    if (lag === undefined || !lag.delaying || globalIndexes.length === 0) {
+      updateIndexes(store, table, existingItem, item, callback);
+      return;
+    }
+    // Copied now: with projection ALL an index entry is the item object itself.
+    const actions = structuredClone(db.getIndexActions(globalIndexes, existingItem, item, table));
+    lag.enqueue(() => applyGlobalIndexActions(store, table.TableName, actions));
+    updateIndexes(store, { ...table, GlobalSecondaryIndexes: [] }, existingItem, item, callback);
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
+import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
 import { InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 
@@ -28,6 +29,12 @@ export interface EmbeddedDynamoDbOptions {
   readonly faults?: FaultOptions;
   /** Called once per request answered (after the tables are created), faulted ones included. */
   readonly onRequest?: ServiceRequestListener;
+  /**
+   * Every global secondary index sees the tables' writes this many milliseconds later, as on AWS,
+   * where they are eventually consistent (index-lag.ts); local indexes and the tables themselves
+   * stay consistent. Default 0.
+   */
+  readonly indexLagMs?: number;
 }
 
 export interface EmbeddedTable {
@@ -95,6 +102,7 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   private constructor(
     server: Server,
     interceptors: InterceptorChain,
+    private readonly indexLag: IndexLag,
     host: string,
     port: number,
     region: string,
@@ -106,14 +114,40 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
     const host = options.host ?? '127.0.0.1';
     const region = options.region ?? DEFAULT_REGION;
-    const { server, handle } = createDynamoDbEngine();
+    if (options.indexLagMs !== undefined) validateIndexLagMs(options.indexLagMs);
+    // The tables are created without a lag (nothing to propagate yet); the lag starts with the service.
+    const { server, handle, indexLag } = createDynamoDbEngine();
     const interceptors = new InterceptorChain();
     server.on('request', serviceRequestListener('dynamodb', interceptors, handle));
     const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${host}:${port}`, region, options));
-    const service = new EmbeddedDynamoDb(server, interceptors, host, port, region, tables);
+    const service = new EmbeddedDynamoDb(server, interceptors, indexLag, host, port, region, tables);
     service.configure(options);
+    if (options.indexLagMs !== undefined) indexLag.setLag(options.indexLagMs);
     return service;
+  }
+
+  /** The lag of every global secondary index, ms (0: none). */
+  get indexLagMs(): number {
+    return this.indexLag.lagMs;
+  }
+
+  /**
+   * Starts, changes or stops (0) the lag of the global secondary indexes for the writes from now
+   * on; changes already delayed are still applied when due. TypeError for an invalid lag.
+   */
+  setIndexLag(lagMs: number): void {
+    this.indexLag.setLag(lagMs);
+  }
+
+  /** Resolves once the global indexes show every write made so far (at once when nothing is delayed). */
+  indexesCaughtUp(): Promise<void> {
+    return this.indexLag.idle();
+  }
+
+  /** Writes whose global-index changes were delayed, and how many of them the indexes show so far. */
+  indexLagCounts(): IndexLagCounts {
+    return this.indexLag.counts();
   }
 
   /** The table of that logical id. */

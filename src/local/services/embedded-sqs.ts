@@ -7,6 +7,7 @@ import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
 import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
+import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateCounts, type SqsDuplicateOptions } from './sqs-duplicates';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
 
 export type { EventSourceQueue } from './sqs-engine';
@@ -29,6 +30,8 @@ export interface EmbeddedSqsOptions {
   readonly faults?: FaultOptions;
   /** Called once per request answered (after the queues are created), faulted ones included. */
   readonly onRequest?: ServiceRequestListener;
+  /** Deliver that fraction of the messages the event source mappings receive twice, as SQS may (sqs-duplicates.ts). */
+  readonly duplicates?: SqsDuplicateOptions;
 }
 
 export interface EmbeddedQueue {
@@ -84,6 +87,7 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
  */
 export class EmbeddedSqs extends EmbeddedHttpService {
   private readonly eventSourceQueues = new Map<string, EventSourceQueue>();
+  private readonly duplicates = new SqsDuplicates();
 
   private constructor(
     server: Server,
@@ -104,6 +108,7 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     if (options.visibilityTimeoutSeconds !== undefined && !(Number.isInteger(options.visibilityTimeoutSeconds) && options.visibilityTimeoutSeconds >= 1 && options.visibilityTimeoutSeconds <= 43_200)) {
       throw new TypeError(`visibilityTimeoutSeconds must be a whole number from 1 to 43200, got ${options.visibilityTimeoutSeconds}`);
     }
+    if (options.duplicates !== undefined) validateSqsDuplicateOptions(options.duplicates);
     const engine = createSqsEngine({ hostname: host, region, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID });
     const interceptors = new InterceptorChain();
     const server = createServer(serviceRequestListener('sqs', interceptors, engine.handle));
@@ -115,7 +120,21 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${host}:${port}`, region, ordered, options));
     const sqs = new EmbeddedSqs(server, interceptors, engine, host, port, region, queues);
     sqs.configure(options);
+    if (options.duplicates !== undefined) sqs.setDuplicates(options.duplicates);
     return sqs;
+  }
+
+  /**
+   * Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the event source
+   * mappings. TypeError for invalid options.
+   */
+  setDuplicates(options: SqsDuplicateOptions | undefined): void {
+    this.duplicates.set(options);
+  }
+
+  /** Messages drawn for duplication and copies made since the service started, across `setDuplicates` calls. */
+  duplicateCounts(): SqsDuplicateCounts {
+    return this.duplicates.counts();
   }
 
   /** The queue of that logical id. */
@@ -128,14 +147,16 @@ export class EmbeddedSqs extends EmbeddedHttpService {
   /**
    * The queue of that logical id as the queue pollers (AWS's event source mapping service) use it:
    * receives and deletes without HTTP, through the interceptors as calls of caller
-   * `event-source-mapping` (counted by observers, exempt from faults).
+   * `event-source-mapping` (counted by observers, exempt from faults), with the duplicate
+   * deliveries `setDuplicates` asks for.
    */
   eventSourceQueue(logicalId: string): EventSourceQueue {
     const known = this.eventSourceQueues.get(logicalId);
     if (known !== undefined) return known;
     const { queueName } = this.queue(logicalId);
-    const engineQueue = this.engine.eventSourceQueue(queueName);
-    if (engineQueue === undefined) throw new EmbeddedServiceError('unknown_resource', `queue ${logicalId} (${queueName}) is not in the embedded SQS`);
+    const redelivering = this.engine.eventSourceQueue(queueName);
+    if (redelivering === undefined) throw new EmbeddedServiceError('unknown_resource', `queue ${logicalId} (${queueName}) is not in the embedded SQS`);
+    const engineQueue = this.duplicates.wrap(redelivering);
     const intercepted = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
       const call = this.interceptors.begin({ service: 'sqs', operation, caller: EVENT_SOURCE_MAPPING_CALLER });
       return run().then(

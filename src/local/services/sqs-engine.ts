@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import type { RedeliveringQueue } from './sqs-duplicates';
 
 /** A message the queue did not delete, and why (as DeleteMessageBatch reports it). */
 export interface DeleteFailure {
@@ -36,7 +37,7 @@ export interface SqsEngine {
   /** Tells the engine the port it is served on: queue URLs carry it. */
   setPort(port: number): void;
   /** The queue of that name for the queue pollers, or undefined. */
-  eventSourceQueue(queueName: string): EventSourceQueue | undefined;
+  eventSourceQueue(queueName: string): RedeliveringQueue | undefined;
   /** Drops every message of every queue. */
   clear(): void;
 }
@@ -172,12 +173,20 @@ function abortError(): Error {
   return error;
 }
 
-function eventSourceQueue(queue: EngineQueue): EventSourceQueue {
+function eventSourceQueue(queue: EngineQueue): RedeliveringQueue {
+  /** The engine's record behind each message handed out, for `redeliver`. */
+  const recordOf = new WeakMap<Message, EngineRecord>();
+  const toMessages = (records: readonly EngineRecord[]): Message[] =>
+    records.map((record) => {
+      const message = toMessage(record);
+      recordOf.set(message, record);
+      return message;
+    });
   return {
     receive({ maxMessages, waitTimeSeconds, signal }) {
       if (signal?.aborted === true) return Promise.reject(abortError());
       const pending = queue.receive({ MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeSeconds }) as Promise<EngineRecord[]>;
-      if (signal === undefined) return pending.then((records) => records.map(toMessage));
+      if (signal === undefined) return pending.then(toMessages);
       return new Promise<Message[]>((resolve, reject) => {
         const onAbort = (): void => {
           reject(abortError());
@@ -192,7 +201,7 @@ function eventSourceQueue(queue: EngineQueue): EventSourceQueue {
           (records) => {
             if (signal.aborted) return;
             signal.removeEventListener('abort', onAbort);
-            resolve(records.map(toMessage));
+            resolve(toMessages(records));
           },
           (error: unknown) => {
             if (signal.aborted) return;
@@ -214,6 +223,22 @@ function eventSourceQueue(queue: EngineQueue): EventSourceQueue {
         }
       });
       return Promise.resolve(failures);
+    },
+
+    redeliver(message) {
+      const record = recordOf.get(message);
+      if (record?.MessageId === undefined) return;
+      const sentTimestamp = record.attributes?.SentTimestamp;
+      queue.setRecord(
+        {
+          MessageBody: record.MessageBody,
+          MessageAttributes: record.MessageAttributes,
+          // The copy keeps the message's sent time, as a redelivery does.
+          ...(sentTimestamp !== undefined ? { MessageSystemAttributes: { SentTimestamp: { DataType: 'String', StringValue: sentTimestamp } } } : {}),
+          DelaySeconds: 0,
+        },
+        record.MessageId,
+      );
     },
   };
 }

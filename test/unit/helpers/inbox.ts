@@ -20,7 +20,6 @@ export function inboxStore(options: Partial<InboxStoreOptions> = {}): InboxStore
     client: new DynamoDBClient({ region: 'us-east-1' }),
     tableName: INBOX_TABLE_NAME,
     retentionSeconds: INBOX_RETENTION_SECONDS,
-    retryBaseDelayMs: 0,
     ...options,
   });
 }

@@ -26,7 +26,7 @@ const conditionalCheckFailed = (): ConditionalCheckFailedException =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 function inbox(options: Partial<InboxStoreOptions> = {}): InboxStore {
-  return new InboxStore({ client: new DynamoDBClient({ region: 'us-east-1' }), tableName: TABLE, retentionSeconds: RETENTION, retryBaseDelayMs: 0, ...options });
+  return new InboxStore({ client: new DynamoDBClient({ region: 'us-east-1' }), tableName: TABLE, retentionSeconds: RETENTION, ...options });
 }
 
 /** A notification item as the store writes it. */
@@ -217,6 +217,45 @@ describe('Class: InboxStore', () => {
         Limit: 1,
         ConsistentRead: true,
       });
+    });
+
+    it('tries the next candidate at once, with no timer between attempts', async () => {
+      // Prepare: fake timers that are never advanced: a back-off sleep would never end.
+      jest.useFakeTimers();
+      dynamo.on(GetItemCommand).resolves(head(7));
+      givenIdIndex([], [indexEntry(12, 'report-42', NOW)]);
+      dynamo.on(PutItemCommand).rejectsOnce(conditionalCheckFailed()).rejectsOnce(conditionalCheckFailed()).rejectsOnce(conditionalCheckFailed()).resolves({});
+      dynamo
+        .on(QueryCommand, { ScanIndexForward: false })
+        .resolvesOnce({ Items: [{ sk: { S: notificationKey(8) } }] })
+        .resolvesOnce({ Items: [{ sk: { S: notificationKey(10) } }] })
+        .resolves({ Items: [{ sk: { S: notificationKey(11) } }] });
+
+      try {
+        // Act
+        const result = await inbox().store(input);
+
+        // Assess: 8 taken → highest 8 → 9 taken → highest 10 → 11 taken → highest 11 → 12.
+        expect(result).toEqual({ seq: 12, duplicate: false });
+        expect(dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.seq)).toEqual([{ N: '8' }, { N: '9' }, { N: '11' }, { N: '12' }]);
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('keeps trying up to 100 candidates by default', async () => {
+      dynamo.on(GetItemCommand).resolves(head(0));
+      givenIdIndex([]);
+      dynamo.on(PutItemCommand).rejects(conditionalCheckFailed());
+      dynamo.on(QueryCommand, { ScanIndexForward: false }).resolves({ Items: [] });
+
+      const error = await inbox()
+        .store(input)
+        .catch((reason: unknown) => reason);
+
+      expect(error).toMatchObject({ name: 'InboxContentionError', attempts: 100 });
+      expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(100);
     });
 
     it('gives up with InboxContentionError after maxStoreAttempts puts that all found their seq taken', async () => {
