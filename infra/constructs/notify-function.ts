@@ -6,6 +6,7 @@ import { Architecture, type CfnFunction, Code, EventSourceMapping, Function as L
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/commons/metric-names';
 import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { NAME_METADATA_KEY } from '../template-metadata';
@@ -47,7 +48,7 @@ export interface NotifyFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
   readonly description?: string;
-  /** Function-specific environment; STAGE and the Powertools variables are added. */
+  /** Function-specific environment; STAGE and the Powertools variables (service name, metrics namespace, log level) are added. */
   readonly environment?: Readonly<Record<string, string>>;
   /** @default 10 seconds */
   readonly timeout?: Duration;
@@ -104,7 +105,8 @@ export class NotifyFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         STAGE: props.stageName,
-        POWERTOOLS_SERVICE_NAME: 'ws-notify',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

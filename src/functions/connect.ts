@@ -1,7 +1,8 @@
 /**
- * Lambda entry: route `$connect`. Env: CONNECTIONS_TABLE_NAME, AUTH_MODE, ALLOWED_ORIGINS; in mode
- * `authorizer` INBOX_TABLE_NAME, MAX_CONNECTIONS_PER_USER, CONNECTIONS_USER_INDEX_NAME and
- * CALLBACK_URL; in mode `action` AUTHORIZE_DEADLINE_QUEUE_URL + AUTHORIZE_DEADLINE_SECONDS.
+ * Lambda entry: route `$connect`. Env: STAGE, POWERTOOLS_METRICS_NAMESPACE, CONNECTIONS_TABLE_NAME,
+ * AUTH_MODE, ALLOWED_ORIGINS; in mode `authorizer` INBOX_TABLE_NAME, MAX_CONNECTIONS_PER_USER,
+ * CONNECTIONS_USER_INDEX_NAME and CALLBACK_URL; in mode `action` AUTHORIZE_DEADLINE_QUEUE_URL +
+ * AUTHORIZE_DEADLINE_SECONDS.
  */
 import { ConnectionStore } from '../commons/clients/connection-store';
 import { GatewayClient } from '../commons/clients/gateway-client';
@@ -12,10 +13,12 @@ import { getEnumFromEnv, getIntegerFromEnv, getListFromEnv, getStringFromEnv } f
 import { AUTH_MODES } from '../commons/connection-record';
 import { MAX_CONNECTIONS_PER_USER_BOUNDS } from '../commons/constants';
 import { createFunctionLogger, lambdaEntry } from '../commons/lambda-entry';
+import { createFunctionMetrics } from '../commons/metrics';
 import type { RouteResult, WebSocketConnectEvent } from '../commons/websocket-events';
 import { handleConnect, type ConnectConfig } from '../handlers/connect';
 
 const logger = createFunctionLogger();
+const metrics = createFunctionMetrics();
 const authMode = getEnumFromEnv('AUTH_MODE', AUTH_MODES);
 const config: ConnectConfig = {
   authMode,
@@ -35,13 +38,17 @@ const deadlineQueue =
 const inbox = authMode === 'authorizer' ? new InboxStore({ client: dynamodb, tableName: getStringFromEnv('INBOX_TABLE_NAME') }) : undefined;
 const gateway = authMode === 'authorizer' ? GatewayClient.fromCallbackUrl(getStringFromEnv('CALLBACK_URL')) : undefined;
 
-export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(logger, (event) =>
-  handleConnect(event, {
-    connections,
-    config,
-    logger,
-    ...(inbox === undefined ? {} : { inbox }),
-    ...(deadlineQueue === undefined ? {} : { deadlineQueue }),
-    ...(gateway === undefined ? {} : { gateway }),
-  }),
+export const handler = lambdaEntry<WebSocketConnectEvent, RouteResult>(
+  logger,
+  (event) =>
+    handleConnect(event, {
+      connections,
+      config,
+      logger,
+      metrics,
+      ...(inbox === undefined ? {} : { inbox }),
+      ...(deadlineQueue === undefined ? {} : { deadlineQueue }),
+      ...(gateway === undefined ? {} : { gateway }),
+    }),
+  metrics,
 );

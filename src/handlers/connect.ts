@@ -8,7 +8,8 @@
  * again and the handshake fails: the client reconnects, rather than holding a connection the
  * fan-out may miss. Mode `action`: schedules the authorize deadline (a delayed queue message) and
  * then writes the record as pending, so a pending record never exists without its deadline. Any
- * failure → 500 (the handshake fails) with the error logged.
+ * failure → 500 (the handshake fails) with the error logged. An accepted handshake counts in
+ * ConnectionsOpened, a refused one in HandshakesRefused under its reason.
  */
 import { systemClock, type Clock } from '../commons/clock';
 import type { ConnectionStore } from '../commons/clients/connection-store';
@@ -19,6 +20,8 @@ import { AuthorizerContext, decode } from '../commons/codecs';
 import { newAuthorizedConnection, newPendingConnection, type AuthMode } from '../commons/connection-record';
 import { recentConnection } from '../commons/inbox';
 import type { Logger } from '../commons/logger';
+import { addCount, addHandshakeRefused, type Metrics } from '../commons/metrics';
+import { METRIC_NAMES, type HandshakeRefusalReason } from '../commons/metric-names';
 import { getHeader, type RouteResult, type WebSocketConnectEvent } from '../commons/websocket-events';
 import { checkConnectionLimit } from './connection-limit';
 
@@ -42,6 +45,7 @@ export interface ConnectDependencies {
   readonly gateway?: GatewayClient;
   readonly config: ConnectConfig;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly clock?: Clock;
 }
 
@@ -52,6 +56,21 @@ export function isOriginRefused(origin: string | undefined, allowedOrigins: read
 }
 
 export async function handleConnect(event: WebSocketConnectEvent, deps: ConnectDependencies): Promise<RouteResult> {
+  const { metrics } = deps;
+  const result = await connect(event, deps);
+  if (result.statusCode === 200) addCount(metrics, METRIC_NAMES.connectionsOpened);
+  else addHandshakeRefused(metrics, refusalReason(result.statusCode));
+  return result;
+}
+
+/** What a refused handshake is counted under, by the status `$connect` answered. */
+function refusalReason(statusCode: number): HandshakeRefusalReason {
+  if (statusCode === 403) return 'forbidden_origin';
+  if (statusCode === 429) return 'too_many_connections';
+  return 'error';
+}
+
+async function connect(event: WebSocketConnectEvent, deps: ConnectDependencies): Promise<RouteResult> {
   const { connections, inbox, deadlineQueue, gateway, config, logger, clock = systemClock } = deps;
   const { connectionId } = event.requestContext;
   const origin = getHeader(event.headers, 'origin');

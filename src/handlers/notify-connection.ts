@@ -9,6 +9,10 @@
  *
  * The batch's connection records are read first with one BatchGetItem (a fan-out batch holds ten
  * connections: one request instead of ten); a record it could not read is read on its own.
+ *
+ * Metrics: NotificationsDelivered with the DeliveryLatency of each post (from the application's
+ * send, delivery-latency.ts), NotificationsGone for a 410, NotificationsRefused for a connection
+ * that may not receive it.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { systemClock, type Clock } from '../commons/clock';
@@ -22,6 +26,9 @@ import { HANDSHAKE_WINDOW_SECONDS, MAX_WEBSOCKET_MESSAGE_BYTES } from '../common
 import { ConnectionGoneError, PayloadTooLargeError, PoisonMessageError } from '../commons/errors';
 import { notificationFrame, serializeFrame } from '../commons/frames';
 import type { Logger } from '../commons/logger';
+import { METRIC_NAMES } from '../commons/metric-names';
+import { addCount, addDeliveryLatency, type Metrics } from '../commons/metrics';
+import { deliveryStartOf } from './delivery-latency';
 import { createQueueConsumer, type QueueConsumer } from './queue-consumer';
 
 export interface NotifyConnectionDependencies {
@@ -29,6 +36,7 @@ export interface NotifyConnectionDependencies {
   readonly gateway: GatewayClient;
   readonly deadLetterQueue: DeadLetterQueue;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly clock?: Clock;
 }
 
@@ -38,7 +46,7 @@ export function isWithinHandshakeWindow(connectedAtMs: number, nowMs: number): b
 }
 
 export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies): QueueConsumer {
-  const { connections, gateway, deadLetterQueue, logger, clock = systemClock } = deps;
+  const { connections, gateway, deadLetterQueue, logger, metrics, clock = systemClock } = deps;
 
   /** The batch's records, read at once: connection id → record (undefined: absent or expired). */
   const prepare = (bodies: readonly NotifyConnectionBody[]): Promise<Map<string, ConnectionRecord | undefined>> =>
@@ -64,12 +72,14 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
     if (access.status !== 'authorized') {
       const reason = access.record === undefined ? 'absent' : access.status;
       logger.info('Notification refused', { messageId: record.messageId, notificationId: id, connectionId, reason });
+      addCount(metrics, METRIC_NAMES.notificationsRefused);
       return;
     }
     try {
       await gateway.post(connectionId, text);
     } catch (error) {
       if (error instanceof ConnectionGoneError) {
+        addCount(metrics, METRIC_NAMES.notificationsGone);
         if (isWithinHandshakeWindow(access.record.connectedAt, now)) {
           logger.info('Notification target answered 410 within its handshake window: record kept', {
             messageId: record.messageId,
@@ -87,6 +97,9 @@ export function createNotifyConnectionHandler(deps: NotifyConnectionDependencies
       }
       throw error;
     }
+    addCount(metrics, METRIC_NAMES.notificationsDelivered);
+    const sentAt = deliveryStartOf(record);
+    if (sentAt !== undefined) addDeliveryLatency(metrics, clock() - sentAt);
     logger.debug('Notification delivered', { messageId: record.messageId, notificationId: id, connectionId });
   };
 

@@ -7,7 +7,9 @@
  * consistently). Every copy carries the same notification id — the given `id`, else this message's
  * SQS message id — and `seq`, so clients can drop the duplicates a retry may cause; a redelivered
  * message keeps its first `seq`. A user without connections is success: the notification waits in
- * the inbox for a `resume`.
+ * the inbox for a `resume`. Each copy carries this message's `SentTimestamp` as an attribute, from
+ * which NotifyConnection measures the delivery latency; a newly stored notification counts in
+ * NotificationsStored.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { systemClock, type Clock } from '../commons/clock';
@@ -19,6 +21,9 @@ import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
 import { PoisonMessageError, QueueSendError } from '../commons/errors';
 import { serializeNotificationFrame } from '../commons/frames';
 import type { Logger } from '../commons/logger';
+import { METRIC_NAMES } from '../commons/metric-names';
+import { addCount, type Metrics } from '../commons/metrics';
+import { fanOutAttributes } from './delivery-latency';
 import { createQueueConsumer, type QueueConsumer } from './queue-consumer';
 
 export interface NotifyUserDependencies {
@@ -27,6 +32,7 @@ export interface NotifyUserDependencies {
   readonly notifyConnectionQueue: QueueClient;
   readonly deadLetterQueue: DeadLetterQueue;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly clock?: Clock;
 }
 
@@ -41,7 +47,7 @@ function largestFrameBytes(id: string, dataJson: string): number {
 }
 
 export function createNotifyUserHandler(deps: NotifyUserDependencies): QueueConsumer {
-  const { connections, inbox, notifyConnectionQueue, deadLetterQueue, logger, clock = systemClock } = deps;
+  const { connections, inbox, notifyConnectionQueue, deadLetterQueue, logger, metrics, clock = systemClock } = deps;
 
   const handle = async (body: NotifyUserBody, record: SQSRecord): Promise<void> => {
     const id = body.id ?? record.messageId;
@@ -56,6 +62,8 @@ export function createNotifyUserHandler(deps: NotifyUserDependencies): QueueCons
     }
 
     const { seq, duplicate } = await inbox.store({ userId, id, dataJson, storedAt: clock() });
+    if (!duplicate) addCount(metrics, METRIC_NAMES.notificationsStored);
+    const attributes = fanOutAttributes(record);
 
     // Read only now that the notification is stored: a connection these reads miss was authorized
     // after it was stored, so the `resume` the client sends after authorizing replays it.
@@ -64,7 +72,8 @@ export function createNotifyUserHandler(deps: NotifyUserDependencies): QueueCons
       const targets = connectionIds.filter((connectionId) => !sent.has(connectionId));
       for (const connectionId of targets) sent.add(connectionId);
       if (targets.length === 0) return;
-      const result = await notifyConnectionQueue.sendBatch(targets.map((connectionId) => notifyConnectionBody(connectionId, dataJson, id, seq)));
+      const bodies = targets.map((connectionId) => notifyConnectionBody(connectionId, dataJson, id, seq));
+      const result = await notifyConnectionQueue.sendBatch(bodies, attributes === undefined ? {} : { attributes });
       if (result.failed.some((failure) => failure.senderFault)) {
         throw new PoisonMessageError('rejected_by_queue', `NotifyConnection refused ${result.failed.length} of ${targets.length} messages`);
       }

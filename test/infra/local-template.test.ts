@@ -85,6 +85,7 @@ describe('The local runtime reading synthesized templates', () => {
         environment: {
           STAGE: stageName,
           POWERTOOLS_SERVICE_NAME: 'ws-notify',
+          POWERTOOLS_METRICS_NAMESPACE: 'WsNotify',
           POWERTOOLS_LOG_LEVEL: stage.logLevel,
           NODE_OPTIONS: '--enable-source-maps',
           CONNECTIONS_TABLE_NAME: { Ref: tableId(model) },

@@ -286,6 +286,7 @@ describe('Class: WsNotifyStack', () => {
         expect(environmentOf(json, id)).toMatchObject({
           STAGE: stage.name,
           POWERTOOLS_SERVICE_NAME: 'ws-notify',
+          POWERTOOLS_METRICS_NAMESPACE: 'WsNotify',
           POWERTOOLS_LOG_LEVEL: stage.logLevel,
         });
       }
@@ -293,7 +294,7 @@ describe('Class: WsNotifyStack', () => {
 
     it('gives each function exactly the environment of the architecture table', () => {
       // Prepare
-      const common = ['STAGE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+      const common = ['STAGE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
       const jwt = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_MAX_LIFETIME_SECONDS', 'JWT_PUBLIC_JWK'];
       const table = 'CONNECTIONS_TABLE_NAME';
       const expected: Record<string, string[]> = {

@@ -49,13 +49,26 @@ function stringAttributes(attributes: Readonly<Record<string, string>> | undefin
   return result;
 }
 
-/** Splits bodies (by index) into groups of at most 10 entries and 256 KiB. */
-export function planBatches(bodies: readonly string[]): number[][] {
+/**
+ * Bytes SQS counts for string message attributes towards a message's size: each attribute's name,
+ * data type and value.
+ */
+export function attributeBytes(attributes: Readonly<Record<string, string>> | undefined): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(attributes ?? {})) bytes += Buffer.byteLength(name, 'utf8') + 'String'.length + Buffer.byteLength(value, 'utf8');
+  return bytes;
+}
+
+/**
+ * Splits bodies (by index) into groups of at most 10 entries and 256 KiB, counting
+ * `extraBytesPerEntry` (the entries' message attributes) with each body.
+ */
+export function planBatches(bodies: readonly string[], extraBytesPerEntry = 0): number[][] {
   const groups: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   bodies.forEach((body, index) => {
-    const size = Buffer.byteLength(body, 'utf8');
+    const size = Buffer.byteLength(body, 'utf8') + extraBytesPerEntry;
     if (current.length > 0 && (current.length === SQS_MAX_BATCH_ENTRIES || bytes + size > SQS_MAX_BATCH_BYTES)) {
       groups.push(current);
       current = [];
@@ -117,19 +130,21 @@ export class QueueClient {
   }
 
   /**
-   * Sends the bodies with SendMessageBatch. Entries SQS failed on its side are retried (only
-   * those); the result lists what still failed. Never rejects for a failed entry or request.
+   * Sends the bodies with SendMessageBatch, each with the same `attributes` (string message
+   * attributes) when given. Entries SQS failed on its side are retried (only those); the result
+   * lists what still failed. Never rejects for a failed entry or request.
    */
-  async sendBatch(bodies: readonly string[]): Promise<BatchSendResult> {
+  async sendBatch(bodies: readonly string[], options: Pick<SendOptions, 'attributes'> = {}): Promise<BatchSendResult> {
     const failed: FailedBatchEntry[] = [];
-    await runWithConcurrency(planBatches(bodies), this.#batchConcurrency, async (group) => {
-      failed.push(...(await this.#sendGroup(group, bodies)));
+    const attributes = stringAttributes(options.attributes);
+    await runWithConcurrency(planBatches(bodies, attributeBytes(options.attributes)), this.#batchConcurrency, async (group) => {
+      failed.push(...(await this.#sendGroup(group, bodies, attributes)));
     });
     failed.sort((a, b) => a.index - b.index);
     return { sent: bodies.length - failed.length, failed };
   }
 
-  async #sendGroup(group: readonly number[], bodies: readonly string[]): Promise<FailedBatchEntry[]> {
+  async #sendGroup(group: readonly number[], bodies: readonly string[], attributes: Record<string, MessageAttributeValue> | undefined): Promise<FailedBatchEntry[]> {
     let pending = [...group];
     let lastFailures: FailedBatchEntry[] = [];
     for (let attempt = 1; pending.length > 0 && attempt <= this.#maxBatchAttempts; attempt += 1) {
@@ -139,7 +154,7 @@ export class QueueClient {
         output = await this.#client.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,
-            Entries: pending.map((index) => ({ Id: String(index), MessageBody: bodies[index] })),
+            Entries: pending.map((index) => ({ Id: String(index), MessageBody: bodies[index], MessageAttributes: attributes })),
           }),
         );
       } catch (error) {

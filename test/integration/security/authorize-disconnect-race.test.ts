@@ -30,6 +30,7 @@ import { synthesizeStackTemplate } from '../../../src/local/template/synthesize-
 import { ensureStageKeyPair } from '../../../src/tooling/stage-keys';
 import { disconnectEvent, messageEvent } from '../../unit/helpers/events';
 import { silentLogger } from '../../unit/helpers/logs';
+import { testMetrics } from '../../unit/helpers/metrics';
 import { createTestKeys, type TestKeys } from '../../unit/helpers/tokens';
 
 type TokenKind = 'valid-owner' | 'valid-other' | 'invalid' | 'not-a-string';
@@ -109,7 +110,7 @@ describe('Function: handleAuthorize racing handleDisconnect (fast-check schedule
                 handleAuthorize(messageEvent(JSON.stringify({ action: 'authorize', token: tokens.get(kind) }), { routeKey: 'authorize', connectionId }), deps),
               ),
             ),
-            handleDisconnect(disconnectEvent(connectionId), { connections, logger: silentLogger() }),
+            handleDisconnect(disconnectEvent(connectionId), { connections, logger: silentLogger(), metrics: testMetrics() }),
           ]);
           let settled = false;
           void all.finally(() => (settled = true));

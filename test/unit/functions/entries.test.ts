@@ -137,6 +137,88 @@ describe('Lambda entries (src/functions)', () => {
     });
   });
 
+  describe('metrics', () => {
+    /** Every EMF line printed on stdout while `run` runs. */
+    async function emfLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+      const lines: string[] = [];
+      const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(...String(chunk).split('\n').filter((line) => line.includes('"_aws"')));
+        return true;
+      });
+      try {
+        await run();
+      } finally {
+        write.mockRestore();
+      }
+      return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    }
+
+    it('publishes what an invocation recorded as one EMF line, in POWERTOOLS_METRICS_NAMESPACE with the STAGE dimension', async () => {
+      // Prepare
+      const { entry, sdk, mocks } = loadEntry<typeof DisconnectEntry>('disconnect', { ...BASE_ENV });
+      mocks.dynamo.on(sdk.dynamodb.DeleteItemCommand).resolves({});
+
+      // Act
+      const lines = await emfLines(() => entry.handler(disconnectEvent(), context));
+
+      // Assess
+      expect(lines).toEqual([
+        {
+          _aws: {
+            Timestamp: expect.any(Number) as unknown,
+            CloudWatchMetrics: [{ Namespace: 'WsNotify', Dimensions: [['service', 'stage']], Metrics: [{ Name: 'ConnectionsClosed', Unit: 'Count' }] }],
+          },
+          service: 'ws-notify',
+          stage: 'test',
+          ConnectionsClosed: 1,
+        },
+      ]);
+    });
+
+    it('publishes each invocation on its own, the refusal reason of one not carried into the next', async () => {
+      // Prepare
+      const { entry } = loadEntry<typeof AuthorizerEntry>('authorizer', { ...BASE_ENV, ...jwtEnv });
+      const allowed = authorizerEvent(await keys.sign({ sub: 'u1' }));
+
+      // Act
+      const lines = await emfLines(async () => {
+        await entry.handler(authorizerEvent(undefined), context);
+        await entry.handler(allowed, context);
+        await entry.handler(authorizerEvent('not-a-jwt'), context);
+      });
+
+      // Assess: two refusals, two lines; the allowed handshake printed none.
+      expect(lines.map((line) => [line.reason, line.HandshakesRefused])).toEqual([
+        ['unauthorized', 1],
+        ['unauthorized', 1],
+      ]);
+    });
+
+    it('prints nothing for an invocation that recorded nothing (no empty-metrics warning)', async () => {
+      // Prepare
+      const { entry } = loadEntry<typeof AuthorizerEntry>('authorizer', { ...BASE_ENV, ...jwtEnv });
+      const errors = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
+      try {
+        // Act
+        const lines = await emfLines(async () => entry.handler(authorizerEvent(await keys.sign({ sub: 'u1' })), context));
+
+        // Assess
+        expect(lines).toEqual([]);
+        expect(errors).not.toHaveBeenCalled();
+      } finally {
+        errors.mockRestore();
+      }
+    });
+
+    it.each(['POWERTOOLS_METRICS_NAMESPACE', 'STAGE'] as const)('fails at load without %s', (variable) => {
+      const env: Record<string, string> = { ...BASE_ENV };
+      delete env[variable];
+
+      expect(thrown(() => loadEntry<typeof DisconnectEntry>('disconnect', env))).toEqual(expect.objectContaining({ name: 'ConfigurationError', variable }));
+    });
+  });
+
   describe('disconnect', () => {
     it('deletes the record', async () => {
       const { entry, sdk, mocks } = loadEntry<typeof DisconnectEntry>('disconnect', { ...BASE_ENV });

@@ -28,6 +28,7 @@ export const BASE_ENV = {
   STAGE: 'test',
   POWERTOOLS_SERVICE_NAME: 'ws-notify',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_NAMESPACE: 'WsNotify',
   CONNECTIONS_TABLE_NAME: 'ws-notify-test-Connections',
 } as const;
 

@@ -17,6 +17,7 @@ import { connectionStore, dynamo, gatewayClient, management, resetMocks, sideEff
 import { CONNECTION_ID, messageEvent } from '../helpers/events';
 import { givenInbox, inboxStore } from '../helpers/inbox';
 import { silentLogger } from '../helpers/logs';
+import { testMetrics } from '../helpers/metrics';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 import { createTestKeys, type TestKeys } from '../helpers/tokens';
 
@@ -77,7 +78,7 @@ describe('Property: every client frame gets one well-formed reply', () => {
     routes = new Map<string, Route>([
       ['ping', (event) => handlePing(event, { connections, logger, clock })],
       ['authorize', (event) => handleAuthorize(event, { connections, inbox, gateway: gatewayClient(), verifier: keys.verifier, logger, clock })],
-      ['resume', (event) => handleResume(event, { connections, inbox, gateway: gatewayClient(), logger, clock })],
+      ['resume', (event) => handleResume(event, { connections, inbox, gateway: gatewayClient(), logger, metrics: testMetrics(), clock })],
       ['$default', (event) => handleDefault(event, { connections, logger, clock })],
     ]);
   });

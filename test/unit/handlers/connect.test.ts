@@ -18,6 +18,7 @@ import {
 import { AUTHORIZED_CONNECTION_ID, AUTHORIZED_CONTEXT, authorizedConnectEvent, CONNECTED_AT, CONNECTION_ID, connectEvent } from '../helpers/events';
 import { inboxPuts, inboxStore, INBOX_TABLE_NAME } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
+import { counts, storedMetrics, testMetrics } from '../helpers/metrics';
 import { indexItem } from '../helpers/records';
 
 const NOW = CONNECTED_AT + 12;
@@ -30,6 +31,7 @@ function authorizerMode(overrides: Partial<ConnectDependencies['config']> = {}):
     inbox: inboxStore(),
     config: { authMode: 'authorizer', allowedOrigins: [], ...overrides },
     logger: silentLogger(),
+    metrics: testMetrics(),
     clock,
   };
 }
@@ -40,6 +42,7 @@ function actionMode(overrides: Partial<ConnectDependencies['config']> = {}): Con
     deadlineQueue: queueClient(DEADLINE_QUEUE_URL),
     config: { authMode: 'action', allowedOrigins: [], authorizeDeadlineSeconds: 30, ...overrides },
     logger: silentLogger(),
+    metrics: testMetrics(),
     clock,
   };
 }
@@ -325,6 +328,71 @@ describe('Function: handleConnect', () => {
 
       await expect(handleConnect(connectEvent({ headers: { Host: 'h' } }), actionMode({ allowedOrigins }))).resolves.toEqual({ statusCode: 200 });
     });
+  });
+});
+
+describe('Function: handleConnect, metrics', () => {
+  afterEach(() => {
+    resetMocks();
+  });
+
+  it.each([
+    ['authorizer', authorizerMode],
+    ['action', actionMode],
+  ] as const)('mode %s: counts an accepted handshake in ConnectionsOpened, under the service and the stage only', async (modeName, mode) => {
+    // Prepare
+    dynamo.on(PutItemCommand).resolves({});
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const deps = mode();
+
+    // Act
+    const result = await handleConnect(modeName === 'authorizer' ? authorizedConnectEvent() : connectEvent(), deps);
+
+    // Assess
+    expect(result).toEqual({ statusCode: 200 });
+    const stored = storedMetrics(deps.metrics);
+    expect(stored.values).toEqual({ ConnectionsOpened: [1] });
+    expect(stored.dimensionSets).toEqual([['service', 'stage']]);
+    expect(stored.dimensions).toEqual({ service: 'ws-notify', stage: 'test' });
+  });
+
+  it('counts a handshake from an origin not allowed as forbidden_origin', async () => {
+    // Prepare
+    const deps = actionMode({ allowedOrigins: ['https://app.example.com'] });
+
+    // Act
+    await handleConnect(connectEvent({ headers: { Origin: 'https://evil.example.com' } }), deps);
+
+    // Assess
+    expect(counts(deps.metrics)).toEqual({ HandshakesRefused: 1 });
+    expect(storedMetrics(deps.metrics).dimensions).toEqual({ service: 'ws-notify', stage: 'test', reason: 'forbidden_origin' });
+  });
+
+  it('counts a handshake over the connection limit as too_many_connections', async () => {
+    // Prepare
+    const deps: ConnectDependencies = { ...authorizerMode({ maxConnectionsPerUser: 1 }), gateway: gatewayClient() };
+    dynamo.on(QueryCommand).resolves({ Items: [indexItem('c1', '1234', Math.floor(NOW / 1000) + 600, Math.floor(NOW / 1000) + 8000)] });
+    management.on(GetConnectionCommand).resolves({});
+
+    // Act
+    await expect(handleConnect(authorizedConnectEvent(), deps)).resolves.toEqual({ statusCode: 429 });
+
+    // Assess
+    expect(counts(deps.metrics)).toEqual({ HandshakesRefused: 1 });
+    expect(storedMetrics(deps.metrics).dimensions.reason).toBe('too_many_connections');
+  });
+
+  it('counts a failed handshake (500) as error, and no connection opened', async () => {
+    // Prepare
+    const deps = authorizerMode();
+    dynamo.on(PutItemCommand).rejects(new Error('down'));
+
+    // Act
+    await expect(handleConnect(authorizedConnectEvent(), deps)).resolves.toEqual({ statusCode: 500 });
+
+    // Assess
+    expect(counts(deps.metrics)).toEqual({ HandshakesRefused: 1 });
+    expect(storedMetrics(deps.metrics).dimensions.reason).toBe('error');
   });
 });
 

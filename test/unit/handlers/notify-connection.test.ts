@@ -18,17 +18,19 @@ import { capturedSqsEvent, sqsEvent, sqsRecord } from '../helpers/events';
 import { captureLogs, silentLogger, type CapturedLogs } from '../helpers/logs';
 import { dataText } from '../helpers/data';
 import { like } from '../helpers/matchers';
+import { counts, storedMetrics, testMetrics } from '../helpers/metrics';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 
 const NOW = Date.UTC(2025, 11, 13, 10, 30);
 const LIVE = Math.floor(NOW / 1000) + 600;
 
-function consumer(logger = silentLogger()) {
+function consumer(logger = silentLogger(), metrics = testMetrics()) {
   return createNotifyConnectionHandler({
     connections: connectionStore(),
     gateway: gatewayClient(),
     deadLetterQueue: deadLetterQueue(),
     logger,
+    metrics,
     clock: () => NOW,
   });
 }
@@ -333,6 +335,57 @@ describe('Function: createNotifyConnectionHandler', () => {
 
     await expect(consumer()(sqsEvent(records))).resolves.toEqual({
       batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })),
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts each delivery with its latency from the application’s send: the NotifyUser time a fan-out copy carries, else the message’s own SentTimestamp', async () => {
+      // Prepare: a fan-out copy sent to NotifyUser 4 s ago (re-sent to NotifyConnection 200 ms ago), and a notification sent to NotifyConnection 1.5 s ago.
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE }), authorizedRecord('c2', { expiresAt: LIVE })]);
+      const metrics = testMetrics();
+      const fanOutCopy = sqsRecord(body('c1'), { sentTimestamp: NOW - 200, messageAttributes: { wsNotifySentAt: String(NOW - 4000) } });
+      const direct = sqsRecord(body('c2'), { sentTimestamp: NOW - 1500 });
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([fanOutCopy, direct]));
+
+      // Assess
+      const stored = storedMetrics(metrics);
+      expect(stored.values.NotificationsDelivered).toEqual([1, 1]);
+      expect([...(stored.values.DeliveryLatency ?? [])].sort((a, b) => a - b)).toEqual([1500, 4000]);
+      expect(stored.units).toEqual({ NotificationsDelivered: 'Count', DeliveryLatency: 'Milliseconds' });
+      expect(stored.dimensions).toEqual({ service: 'ws-notify', stage: 'test' });
+    });
+
+    it('counts a 410 as gone (whether or not the record is deleted) and a connection that may not receive as refused, with no latency', async () => {
+      // Prepare
+      givenConnections([
+        authorizedRecord('stale', { expiresAt: LIVE, connectedAt: NOW - 60_000 }),
+        authorizedRecord('young', { expiresAt: LIVE, connectedAt: NOW - 1_000 }),
+        pendingRecord('pending', NOW),
+      ]);
+      management.on(PostToConnectionCommand).rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+      const metrics = testMetrics();
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([sqsRecord(body('stale')), sqsRecord(body('young')), sqsRecord(body('pending')), sqsRecord(body('absent'))]));
+
+      // Assess
+      expect(counts(metrics)).toEqual({ NotificationsGone: 2, NotificationsRefused: 2 });
+      expect(storedMetrics(metrics).values.DeliveryLatency).toBeUndefined();
+    });
+
+    it('counts nothing for a record that is retried or sent to the DLQ', async () => {
+      // Prepare
+      givenConnections([authorizedRecord('c1', { expiresAt: LIVE })]);
+      management.on(PostToConnectionCommand).rejects(new LimitExceededException({ message: 'slow down', $metadata: {} }));
+      const metrics = testMetrics();
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([sqsRecord(body('c1')), sqsRecord('not json')]));
+
+      // Assess
+      expect(metrics.hasStoredMetrics()).toBe(false);
     });
   });
 });

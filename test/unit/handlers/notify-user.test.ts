@@ -5,6 +5,7 @@ import { connectionStore, deadLetterQueue, dynamo, NOTIFY_CONNECTION_QUEUE_URL, 
 import { sqsEvent, sqsRecord } from '../helpers/events';
 import { givenInbox, inboxPuts, inboxStore, INBOX_TABLE_NAME, type InboxContents } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
+import { counts, testMetrics } from '../helpers/metrics';
 import { indexItem } from '../helpers/records';
 
 const NOW = Date.UTC(2025, 11, 13, 10, 30);
@@ -12,13 +13,14 @@ const NOW_S = Math.floor(NOW / 1000);
 const LIVE = NOW_S + 600;
 const TTL = NOW_S + 8000;
 
-function consumer(logger = silentLogger()) {
+function consumer(logger = silentLogger(), metrics = testMetrics()) {
   return createNotifyUserHandler({
     connections: connectionStore(),
     inbox: inboxStore(),
     notifyConnectionQueue: queueClient(NOTIFY_CONNECTION_QUEUE_URL),
     deadLetterQueue: deadLetterQueue(),
     logger,
+    metrics,
     clock: () => NOW,
   });
 }
@@ -277,6 +279,50 @@ describe('Function: createNotifyUserHandler', () => {
       const record = sqsRecord(JSON.stringify({ userId: '1234', data: 1 }));
 
       await expect(consumer()(sqsEvent([record]))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    });
+  });
+
+  describe('metrics and the delivery latency attribute', () => {
+    it('counts a newly stored notification, and gives every copy the NotifyUser message’s SentTimestamp', async () => {
+      // Prepare
+      given(items(12));
+      const metrics = testMetrics();
+      const sentAt = NOW - 250;
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([sqsRecord(JSON.stringify({ userId: '1234', data: 1 }), { sentTimestamp: sentAt })]));
+
+      // Assess
+      expect(counts(metrics)).toEqual({ NotificationsStored: 1 });
+      const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+      expect(entries).toHaveLength(12);
+      expect(entries.map((entry) => entry.MessageAttributes)).toEqual(
+        Array.from({ length: 12 }, () => ({ wsNotifySentAt: { DataType: 'String', StringValue: String(sentAt) } })),
+      );
+    });
+
+    it('does not count a redelivered notification as stored again', async () => {
+      // Prepare
+      given(items(1), { latest: 9, copies: [{ seq: 3, id: 'report-42', storedAt: NOW - 5000 }] });
+      const metrics = testMetrics();
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([sqsRecord(JSON.stringify({ userId: '1234', data: 1, id: 'report-42' }))]));
+
+      // Assess
+      expect(fannedOut()).toHaveLength(1);
+      expect(metrics.hasStoredMetrics()).toBe(false);
+    });
+
+    it('counts nothing for a message that goes to the DLQ', async () => {
+      // Prepare
+      const metrics = testMetrics();
+
+      // Act
+      await consumer(silentLogger(), metrics)(sqsEvent([sqsRecord('not json')]));
+
+      // Assess
+      expect(metrics.hasStoredMetrics()).toBe(false);
     });
   });
 });

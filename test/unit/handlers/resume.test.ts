@@ -6,6 +6,7 @@ import { dataText } from '../helpers/data';
 import { CONNECTION_ID, messageEvent } from '../helpers/events';
 import { givenInbox, INBOX_RETENTION_SECONDS, inboxStore, INBOX_TABLE_NAME, READ_AFTER_QUERY, type InboxContents, type StoredItem } from '../helpers/inbox';
 import { captureLogs, silentLogger } from '../helpers/logs';
+import { counts, testMetrics } from '../helpers/metrics';
 import { authorizedRecord, item, pendingRecord } from '../helpers/records';
 
 const NOW = Date.UTC(2025, 11, 13, 10, 30);
@@ -14,7 +15,7 @@ const USER = '1234';
 const RECENTLY = NOW - 60_000;
 
 function deps(overrides: Partial<ResumeDependencies> = {}): ResumeDependencies {
-  return { connections: connectionStore(), inbox: inboxStore(), gateway: gatewayClient(), logger: silentLogger(), clock: () => NOW, ...overrides };
+  return { connections: connectionStore(), inbox: inboxStore(), gateway: gatewayClient(), logger: silentLogger(), metrics: testMetrics(), clock: () => NOW, ...overrides };
 }
 
 const resume = (body: string, overrides: Partial<ResumeDependencies> = {}) => handleResume(messageEvent(body, { routeKey: 'resume' }), deps(overrides));
@@ -125,6 +126,46 @@ describe('Function: handleResume', () => {
       expect(management.commandCalls(PostToConnectionCommand).every((call) => call.args[0].input.ConnectionId === CONNECTION_ID)).toBe(true);
       expect(mostInFlight).toBe(1);
       expect(result).toEqual({ statusCode: 200, body: '{"type":"resumed","after":4,"latest":7,"count":3,"more":false,"truncated":false}' });
+    });
+
+    it('counts each notification posted in NotificationsReplayed', async () => {
+      // Prepare
+      given({ latest: 7, notifications: [stored(5), stored(6), stored(7)] });
+      const metrics = testMetrics();
+
+      // Act
+      await resume('{"action":"resume","after":4}', { metrics });
+
+      // Assess
+      expect(counts(metrics)).toEqual({ NotificationsReplayed: 3 });
+    });
+
+    it('counts only the posts that reached the connection when it is gone while replaying', async () => {
+      // Prepare
+      given({ latest: 3, notifications: [stored(1), stored(2), stored(3)] });
+      management
+        .on(PostToConnectionCommand)
+        .resolvesOnce({})
+        .rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+      const metrics = testMetrics();
+
+      // Act
+      await resume('{"action":"resume","after":0}', { metrics });
+
+      // Assess
+      expect(counts(metrics)).toEqual({ NotificationsReplayed: 1 });
+    });
+
+    it('counts nothing for a connection that may not resume', async () => {
+      // Prepare
+      givenConnection(undefined);
+      const metrics = testMetrics();
+
+      // Act
+      await resume('{"action":"resume","after":0}', { metrics });
+
+      // Assess
+      expect(metrics.hasStoredMetrics()).toBe(false);
     });
 
     it('reads the inbox of the connection’s user, after the cursor', async () => {

@@ -77,14 +77,32 @@ export const METHOD_ARN = authorizerRequest.methodArn;
 let sequence = 0;
 
 /** An SQS record carrying that body; a fresh message id unless given. */
-export function sqsRecord(body: string, options: { messageId?: string; eventSourceARN?: string } = {}): SQSRecord {
+export interface SqsRecordOptions {
+  readonly messageId?: string;
+  readonly eventSourceARN?: string;
+  /** The record's SentTimestamp attribute (epoch ms); the captured record's otherwise. */
+  readonly sentTimestamp?: number;
+  /** String message attributes. */
+  readonly messageAttributes?: Readonly<Record<string, string>>;
+}
+
+export function sqsRecord(body: string, options: SqsRecordOptions = {}): SQSRecord {
   const [template] = copy(sqsBatch).Records;
   sequence += 1;
+  const record = template as SQSRecord;
   return {
-    ...(template as SQSRecord),
+    ...record,
     body,
     messageId: options.messageId ?? `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
     ...(options.eventSourceARN === undefined ? {} : { eventSourceARN: options.eventSourceARN }),
+    ...(options.sentTimestamp === undefined ? {} : { attributes: { ...record.attributes, SentTimestamp: String(options.sentTimestamp) } }),
+    ...(options.messageAttributes === undefined
+      ? {}
+      : {
+          messageAttributes: Object.fromEntries(
+            Object.entries(options.messageAttributes).map(([name, value]) => [name, { dataType: 'String', stringValue: value, stringListValues: [], binaryListValues: [] }]),
+          ),
+        }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeadLetterQueue, planBatches, QueueClient, runWithConcurrency } from '../../../../src/commons/clients/queue-client';
+import { attributeBytes, DeadLetterQueue, planBatches, QueueClient, runWithConcurrency } from '../../../../src/commons/clients/queue-client';
 import { QueueSendError } from '../../../../src/commons/errors';
 
 const sqs = mockClient(SQSClient);
@@ -43,6 +43,17 @@ describe('Class: QueueClient', () => {
   });
 
   describe('Method: sendBatch', () => {
+    it('puts the given string attributes on every entry', async () => {
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+
+      await queue().sendBatch(['a', 'b'], { attributes: { wsNotifySentAt: '42' } });
+
+      expect(sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries).toEqual([
+        { Id: '0', MessageBody: 'a', MessageAttributes: { wsNotifySentAt: { DataType: 'String', StringValue: '42' } } },
+        { Id: '1', MessageBody: 'b', MessageAttributes: { wsNotifySentAt: { DataType: 'String', StringValue: '42' } } },
+      ]);
+    });
+
     it('sends 25 bodies as batches of 10, 10 and 5', async () => {
       sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
       const bodies = Array.from({ length: 25 }, (_, index) => `body-${index}`);
@@ -136,6 +147,17 @@ describe('Function: planBatches', () => {
     expect(planBatches(Array.from({ length: 11 }, () => 'a'))).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10]]);
     expect(planBatches([large, large, large, 'a'])).toEqual([[0, 1], [2, 3]]);
     expect(planBatches([])).toEqual([]);
+  });
+
+  it('counts the bytes of each entry’s message attributes with its body', () => {
+    // Prepare: two bodies that fit 256 KiB together, but not with their attributes.
+    const half = 'x'.repeat(131_072 - 10);
+    const attributes = { wsNotifySentAt: '1765621100000' };
+
+    // Act & Assess
+    expect(attributeBytes(attributes)).toBe('wsNotifySentAt'.length + 'String'.length + 13);
+    expect(planBatches([half, half])).toEqual([[0, 1]]);
+    expect(planBatches([half, half], attributeBytes(attributes))).toEqual([[0], [1]]);
   });
 });
 
