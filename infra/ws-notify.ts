@@ -154,13 +154,20 @@ export class InvalidWsNotifyPropsError extends Error {
 export const AUTHORIZER_IDENTITY_SOURCE = 'route.request.querystring.token';
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
-/** Timeouts of the route functions and of each queue consumer; queue visibility timeouts are 6× these. */
+/**
+ * Timeouts of the route functions and of each queue consumer; queue visibility timeouts are 6×
+ * these. Every SDK call gives up within SDK_CALL_LIMIT_MS (9 s: src/commons/clients/sdk-client-config.ts).
+ * A route ends at its first failed call, so 10 s covers one. A consumer's record can meet two
+ * failed calls in a row (the batch's BatchGetItem, then its own GetItem), so 20 s covers two.
+ */
 const ROUTE_TIMEOUT = Duration.seconds(10);
 const CONSUMER_TIMEOUTS = {
-  NotifyUser: Duration.seconds(30),
-  NotifyConnection: Duration.seconds(30),
+  NotifyUser: Duration.seconds(20),
+  NotifyConnection: Duration.seconds(20),
   AuthorizeDeadline: Duration.seconds(10),
 } as const;
+/** What SQS and Lambda ask of a mapped queue: a visibility timeout of at least 6× its consumer's timeout. */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 function validate(props: WsNotifyProps): void {
   const check = (ok: boolean, prop: string, message: string) => {
@@ -251,7 +258,7 @@ export class WsNotify extends Construct {
     this.inbox = new InboxTable(this, 'Inbox', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
     this.inboxTable = this.inbox.table;
     const queue = (name: keyof typeof CONSUMER_TIMEOUTS) =>
-      new NotifyQueue(this, name, { queueName: name, visibilityTimeout: Duration.seconds(6 * CONSUMER_TIMEOUTS[name].toSeconds()), removalPolicy: this.removalPolicy });
+      new NotifyQueue(this, name, { queueName: name, visibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * CONSUMER_TIMEOUTS[name].toSeconds()), removalPolicy: this.removalPolicy });
     const notifyUser = queue('NotifyUser');
     const notifyConnection = queue('NotifyConnection');
     // The deadline queue exists in both modes: switching a stage's mode must not delete a queue

@@ -7,6 +7,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/commons/metric-names';
+import { SDK_CALL_LIMIT_MS } from '../../src/commons/sdk-timeouts';
 import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { NAME_METADATA_KEY } from '../template-metadata';
@@ -50,7 +51,7 @@ export interface NotifyFunctionProps {
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables (service name, metrics namespace, log level) are added. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** @default 10 seconds */
+  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -81,6 +82,12 @@ export class NotifyFunction extends Construct {
     super(scope, id);
     this.name = props.name;
     this.timeout = props.timeout ?? Duration.seconds(10);
+    const timeoutMs = this.timeout.toMilliseconds();
+    // A call that hangs must fail before the function does, so that it fails its record, not the invocation.
+    this.node.addValidation({
+      validate: () =>
+        timeoutMs > SDK_CALL_LIMIT_MS ? [] : [`function ${props.name} has a timeout of ${timeoutMs} ms, not more than the ${SDK_CALL_LIMIT_MS} ms an AWS SDK call may take`],
+    });
     this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.

@@ -103,7 +103,7 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)} of calls fail with throttling or 5xx errors (the queue pollers are exempt).\n`);
+  if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
   process.stdout.write(describeLocalStack(stack));
 }
 

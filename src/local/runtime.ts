@@ -47,7 +47,8 @@ export const LOCAL_DEFAULTS = {
 
 /**
  * Injected faults by service: that fraction of the calls fails with throttling or 5xx errors as AWS
- * answers them, before any effect. `sqs` applies to every SQS client except the queue pollers, which
+ * answers them, before any effect, or hangs (`kinds: ['hang']`: never answered, or answered after
+ * `hangMs`). `sqs` applies to every SQS client except the queue pollers, which
  * stand for AWS's event source mapping service (docs/reliability.md); `management` to the
  * Management API (`@connections`).
  */
@@ -98,7 +99,7 @@ export interface LocalStackOptions {
    * spend their time waiting rather than computing (SDK back-off under injected faults).
    */
   readonly maxInstancesPerFunction?: number;
-  /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
+  /** Inject throttling / 5xx errors, or hangs, into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildInProcessApp } from '../../infra/app-factory';
 import { functionCodeDirectory } from '../../infra/function-code';
 import { getStage } from '../../infra/stages';
+import { SDK_TIMEOUTS } from '../../src/commons/sdk-timeouts';
 import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
 import { ensureFunctionBundles, functionEntries, FunctionBundleError, UNUSED_CREDENTIAL_PROVIDERS } from '../../src/tooling/function-bundles';
 import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
@@ -19,6 +20,11 @@ const BUNDLE_BUDGET_BYTES = 512 * 1024;
 /** Which SDK modules a bundle leaves to Node.js to load, by require() at module load or by a lazy import(). */
 function sdkModules(code: string, call: 'require' | 'import'): string[] {
   return [...new Set([...code.matchAll(new RegExp(`${call}\\("(@(?:aws-sdk|smithy)/[^"]+)"\\)`, 'g'))].map((match) => match[1]!))].sort();
+}
+
+/** A number as it may appear in a minified bundle: `2000` or `2e3`. */
+function minifiedNumber(value: number): string {
+  return `(?:${value}|${value.toExponential().replace('e+', 'e')})`;
 }
 
 describe('Function: ensureFunctionBundles', () => {
@@ -69,6 +75,40 @@ describe('Function: ensureFunctionBundles', () => {
       // Lambda) stay out, as lazy imports; the next test loads every bundle where no node_modules can be found.
       expect(sdkModules(bundled, 'import')).toEqual([...UNUSED_CREDENTIAL_PROVIDERS].sort());
       expect(external.length).toBeLessThan(bundled.length);
+    });
+  });
+
+  describe('the SDK timeouts in the bundles', () => {
+    beforeAll(() => {
+      ensureFunctionBundles();
+    });
+
+    it('compiles the shared connection and request timeouts and the attempt limit into every bundle that calls AWS, both SDK variants', () => {
+      // Prepare: the constants (src/commons/sdk-timeouts.ts) and the request handler options built from them.
+      const timeouts = new RegExp(
+        `\\{${Object.entries(SDK_TIMEOUTS).map(([key, value]) => `${key}:${minifiedNumber(value)}`).join(',')}\\}`,
+      );
+      const handlerOptions = /\{connectionTimeout:\w+\.connectionTimeoutMs,requestTimeout:\w+\.requestTimeoutMs,throwOnRequestTimeout:!0\}/;
+      const clientConfig = /\{cacheMiddleware:!0,maxAttempts:\w+\.maxAttempts,requestHandler:\w+\}/;
+
+      for (const name of Object.keys(functionEntries())) {
+        for (const variant of ['bundled', 'runtime'] as const) {
+          // Act
+          const code = readFileSync(path.join(functionCodeDirectory(name, variant), 'index.js'), 'utf8');
+          const callsAws = /@aws-sdk\/client-|DynamoDBClient|ApiGatewayManagementApiClient|SQSClient/.test(code);
+
+          // Assess: the Authorizer alone makes no AWS call.
+          expect({ name, callsAws }).toEqual({ name, callsAws: name !== 'authorizer' });
+          if (!callsAws) continue;
+          expect({ name, variant, timeouts: timeouts.test(code), handlerOptions: handlerOptions.test(code), clientConfig: clientConfig.test(code) }).toEqual({
+            name,
+            variant,
+            timeouts: true,
+            handlerOptions: true,
+            clientConfig: true,
+          });
+        }
+      }
     });
   });
 

@@ -96,7 +96,7 @@ describe('The local runtime reading synthesized templates', () => {
           NOTIFY_CONNECTION_QUEUE_URL: { Ref: queueId(model, 'NotifyConnection') },
           DEAD_LETTER_QUEUE_URL: { Ref: queueId(model, 'NotifyUserDeadLetter') },
         },
-        timeoutSeconds: 30,
+        timeoutSeconds: 20,
         memorySizeMb: 512,
       });
       expect(model.functions.Ping).toMatchObject({ codeDirectory: functionCodeDirectory('ping'), timeoutSeconds: 10, memorySizeMb: 256 });
@@ -148,7 +148,7 @@ describe('The local runtime reading synthesized templates', () => {
       expect(named(model.queues, 'NotifyUser')).toEqual({
         logicalId: queueId(model, 'NotifyUser'),
         name: 'NotifyUser',
-        visibilityTimeoutSeconds: 180,
+        visibilityTimeoutSeconds: 120,
         delaySeconds: 0,
         redrive: { deadLetterQueueId: queueId(model, 'NotifyUserDeadLetter'), maxReceiveCount: 5 },
       });

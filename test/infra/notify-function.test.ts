@@ -70,6 +70,19 @@ describe('Class: NotifyFunction', () => {
     });
   });
 
+  describe('Property: timeout', () => {
+    it('fails synthesis when the timeout is not longer than the longest AWS SDK call', () => {
+      // Prepare
+      const stack = testStack();
+
+      // Act
+      notifyFunction(stack, Duration.seconds(9));
+
+      // Assess
+      expect(() => Template.fromStack(stack)).toThrow(/function Worker has a timeout of 9000 ms, not more than the 9000 ms an AWS SDK call may take/);
+    });
+  });
+
   describe('Method: consume', () => {
     it('fails synthesis when the queue visibility timeout is under 6 times the function timeout', () => {
       // Prepare

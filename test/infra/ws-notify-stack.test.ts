@@ -6,6 +6,7 @@ import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
 import { getStage, maxConnectionsPerUserOf, withOverrides, type StageConfig } from '../../infra/stages';
 import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify';
 import { functionCodeDirectory } from '../../infra/function-code';
+import { SDK_CALL_LIMIT_MS } from '../../src/commons/sdk-timeouts';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
 import { logicalIdsOfType, render, SHIPPED_STAGES, synthesizeStage, type CfnJson } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
@@ -231,6 +232,20 @@ describe('Class: WsNotifyStack', () => {
           .map(([queue, fn]) => [`<${queue}.Arn>`, `<${fn}>`])
           .sort(),
       );
+    });
+
+    it('gives every function a timeout longer than the longest AWS SDK call, and every queue consumer room for two in a row', () => {
+      // Assess: a hung call fails its record (or its route) before the function times out.
+      const functions = logicalIdsOfType(json, 'AWS::Lambda::Function');
+      expect(functions.length).toBeGreaterThanOrEqual(9);
+      for (const fn of functions) {
+        const timeoutMs = (functionProps(json, fn).Timeout as number) * 1000;
+        expect({ fn, longerThanOneCall: timeoutMs > SDK_CALL_LIMIT_MS }).toEqual({ fn, longerThanOneCall: true });
+      }
+      for (const fn of ['NotifyUser', 'NotifyConnection']) {
+        const timeoutMs = (functionProps(json, fn).Timeout as number) * 1000;
+        expect({ fn, roomForTwoCalls: timeoutMs >= 2 * SDK_CALL_LIMIT_MS }).toEqual({ fn, roomForTwoCalls: true });
+      }
     });
 
     it('sets every queue visibility timeout to at least 6 times its consumer timeout', () => {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import { isBrowserRequest } from '../services/browser-requests';
-import type { FaultKind, InterceptorChain } from '../services/request-interceptors';
+import { hangCall } from '../services/fault-injection';
+import type { ErrorFaultKind, InterceptorChain } from '../services/request-interceptors';
 import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
 import type { ManagementApiEvent } from './gateway-events';
 
@@ -28,7 +29,8 @@ import type { ManagementApiEvent } from './gateway-events';
  * (src/local/services/request-interceptors.ts). An injected fault is answered as API Gateway
  * answers when it throttles or fails, before the call has any effect (no frame sent, no connection
  * closed), so the unmodified client retries it as it retries real ones: `throttle` → 429
- * `LimitExceededException`, `server` → 500 `InternalServerErrorException`.
+ * `LimitExceededException`, `server` → 500 `InternalServerErrorException`. A `hang` fault accepts
+ * the call and never answers it, or carries it out and answers it late if the caller still waits.
  */
 
 export interface ManagementApiContext {
@@ -42,7 +44,7 @@ export interface ManagementApiContext {
   readonly interceptors: InterceptorChain;
 }
 
-const FAULT_ANSWERS: Readonly<Record<FaultKind, { readonly status: number; readonly errorType: string; readonly body: string }>> = {
+const FAULT_ANSWERS: Readonly<Record<ErrorFaultKind, { readonly status: number; readonly errorType: string; readonly body: string }>> = {
   throttle: { status: 429, errorType: 'LimitExceededException', body: JSON.stringify({ message: 'Rate exceeded' }) },
   server: { status: 500, errorType: 'InternalServerErrorException', body: JSON.stringify({ message: 'Internal server error' }) },
 };
@@ -124,14 +126,23 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
   if (!context.interceptors.isEmpty) {
     const call = context.interceptors.begin({ service: 'management', operation });
     res.once('close', () => call.end(res.writableFinished ? res.statusCode : 0));
-    if (call.fault !== undefined) {
-      const answer = FAULT_ANSWERS[call.fault];
+    const { fault } = call;
+    if (fault?.kind === 'hang') {
+      hangCall(fault, req, res, () => carryOut(req, res, method, connectionId, context));
+      return;
+    }
+    if (fault !== undefined) {
+      const answer = FAULT_ANSWERS[fault.kind];
       req.resume();
       req.once('end', () => respond(res, answer.status, answer.body, answer.errorType));
       return;
     }
   }
+  carryOut(req, res, method, connectionId, context);
+}
 
+/** Carries out a Management API call of one of the three methods and answers it. */
+function carryOut(req: IncomingMessage, res: ServerResponse, method: string, connectionId: string, context: ManagementApiContext): void {
   switch (method) {
     case 'GET': {
       req.resume();

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
 import { refuseBrowserRequest } from './browser-requests';
-import { FaultInjection, type FaultCounts, type FaultOptions } from './fault-injection';
+import { FaultInjection, hangCall, type FaultCounts, type FaultOptions } from './fault-injection';
 import { closeServer } from './http-server';
-import { requestObserver, type FaultKind, type InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import { requestObserver, type ErrorFaultKind, type InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 
 export type EmbeddedServiceKind = 'dynamodb' | 'sqs';
 
 /** The errors each service answers an injected fault with, as AWS answers when it throttles or fails. */
-const FAULT_ANSWERS: Record<EmbeddedServiceKind, Record<FaultKind, { status: number; type: string; queryError?: string; message: string }>> = {
+const FAULT_ANSWERS: Record<EmbeddedServiceKind, Record<ErrorFaultKind, { status: number; type: string; queryError?: string; message: string }>> = {
   dynamodb: {
     throttle: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
     server: { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error (injected fault)' },
@@ -32,7 +32,7 @@ export function operationOf(request: IncomingMessage): string | undefined {
 }
 
 /** Answers with the fault's error, after reading the request's body so that the connection stays usable. */
-function answerFault(kind: EmbeddedServiceKind, fault: FaultKind, request: IncomingMessage, response: ServerResponse): void {
+function answerFault(kind: EmbeddedServiceKind, fault: ErrorFaultKind, request: IncomingMessage, response: ServerResponse): void {
   const answer = FAULT_ANSWERS[kind][fault];
   const body = JSON.stringify({ __type: answer.type, message: answer.message });
   request.resume();
@@ -48,7 +48,8 @@ function answerFault(kind: EmbeddedServiceKind, fault: FaultKind, request: Incom
 
 /**
  * The request listener of an embedded service: browser requests are refused, then every call goes
- * through the service's interceptors (faults, observers) before the engine answers it.
+ * through the service's interceptors (faults, observers) before the engine answers it; a hung call
+ * reaches the engine late or never.
  */
 export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: InterceptorChain, handle: RequestListener): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
@@ -59,8 +60,10 @@ export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: 
     }
     const call = interceptors.begin({ service: kind, operation: operationOf(request) ?? 'unknown' });
     response.once('close', () => call.end(response.writableFinished ? response.statusCode : 0));
-    if (call.fault !== undefined) answerFault(kind, call.fault, request, response);
-    else void handle(request, response);
+    const { fault } = call;
+    if (fault === undefined) void handle(request, response);
+    else if (fault.kind === 'hang') hangCall(fault, request, response, () => void handle(request, response));
+    else answerFault(kind, fault.kind, request, response);
   };
 }
 

@@ -1,21 +1,29 @@
 /**
  * Fault injection: a fraction of a service's calls is answered with the error AWS answers when it
  * throttles or fails, before the call has any effect (as with AWS), so the unmodified SDK clients
- * retry them as they retry real ones. It plugs into a service's interceptor chain
- * (request-interceptors.ts); each service writes its own error answers.
+ * retry them as they retry real ones; or it hangs: the call is accepted and never answered (or
+ * answered late), as a stalled endpoint does, so that only the caller's own timeouts end it. It
+ * plugs into a service's interceptor chain (request-interceptors.ts); each service writes its own
+ * error answers, and hangs its calls with `hangCall`.
  *
  * The queue pollers' calls are exempt: they stand for AWS's event source mapping service, and
  * `--fault sqs=…` stands for what the application's own calls meet (docs/reliability.md).
  */
-import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InterceptorChain, type RequestInterceptor } from './request-interceptors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InjectedFault, type InterceptorChain, type RequestInterceptor } from './request-interceptors';
 
-export type { FaultKind } from './request-interceptors';
+export type { FaultKind, InjectedFault } from './request-interceptors';
 
 export interface FaultOptions {
   /** Fraction of calls that fail, from 0 to 1. */
   readonly rate: number;
-  /** Which errors to answer with; default both. */
+  /** What a faulted call meets, drawn at random among these; default `throttle` and `server` (errors). */
   readonly kinds?: readonly FaultKind[];
+  /**
+   * `hang` only: a hung call is handled, and answered, after this many ms if its caller still waits
+   * for it; without it, a hung call is never answered.
+   */
+  readonly hangMs?: number;
   /** Only these operations (`GetItem`, `ReceiveMessage`, `PostToConnection`, …); default all. */
   readonly operations?: readonly string[];
   /** Random source in [0, 1); tests pass a deterministic one. */
@@ -26,7 +34,19 @@ export interface FaultOptions {
 export function validateFaultOptions(options: FaultOptions): void {
   if (!(options.rate >= 0 && options.rate <= 1)) throw new TypeError(`faults.rate must be a number from 0 to 1, got ${options.rate}`);
   if (options.kinds !== undefined && options.kinds.length === 0) throw new TypeError('faults.kinds must name at least one kind');
+  if (options.hangMs !== undefined) {
+    if (!(Number.isFinite(options.hangMs) && options.hangMs > 0 && options.hangMs <= MAX_HANG_MS)) {
+      throw new TypeError(`faults.hangMs must be a number of milliseconds from 1 to ${MAX_HANG_MS}, got ${options.hangMs}`);
+    }
+    if (!(options.kinds ?? DEFAULT_KINDS).includes('hang')) throw new TypeError("faults.hangMs needs 'hang' among faults.kinds");
+  }
 }
+
+/** The default kinds: AWS's error answers. */
+const DEFAULT_KINDS: readonly FaultKind[] = ['throttle', 'server'];
+
+/** The longest a hung call may be held before it is answered: Node.js timers reach ~24.8 days; an hour is plenty. */
+export const MAX_HANG_MS = 3_600_000;
 
 /** What a service's fault injection has done since the service started. */
 export interface FaultCounts {
@@ -43,7 +63,7 @@ export interface FaultCounts {
 export class FaultCounter {
   #requests = 0;
   #injected = 0;
-  readonly #byKind: Record<FaultKind, number> = { throttle: 0, server: 0 };
+  readonly #byKind: Record<FaultKind, number> = { throttle: 0, server: 0, hang: 0 };
   readonly #byOperation = new Map<string, number>();
 
   request(): void {
@@ -68,7 +88,7 @@ export type FaultDecider = (operation: string | undefined) => FaultKind | undefi
 export function createFaultDecider(options: FaultOptions, counter: FaultCounter = new FaultCounter()): FaultDecider {
   validateFaultOptions(options);
   const random = options.random ?? Math.random;
-  const kinds = options.kinds ?? ['throttle', 'server'];
+  const kinds = options.kinds ?? DEFAULT_KINDS;
   const operations = options.operations === undefined ? undefined : new Set(options.operations);
   return (operation) => {
     if (operations !== undefined && (operation === undefined || !operations.has(operation))) return undefined;
@@ -94,7 +114,7 @@ export class FaultInjection {
   set(options: FaultOptions | undefined): void {
     const decide = options === undefined ? undefined : createFaultDecider(options, this.#counter);
     this.#remove?.();
-    this.#remove = decide === undefined ? undefined : this.chain.add(faultInterceptor(decide));
+    this.#remove = decide === undefined || options === undefined ? undefined : this.chain.add(faultInterceptor(decide, options.hangMs));
   }
 
   counts(): FaultCounts {
@@ -102,6 +122,28 @@ export class FaultInjection {
   }
 }
 
-function faultInterceptor(decide: FaultDecider): RequestInterceptor {
-  return { before: (call) => (call.caller === EVENT_SOURCE_MAPPING_CALLER ? undefined : decide(call.operation)) };
+function faultInterceptor(decide: FaultDecider, hangMs: number | undefined): RequestInterceptor {
+  return {
+    before: (call) => {
+      if (call.caller === EVENT_SOURCE_MAPPING_CALLER) return undefined;
+      const kind = decide(call.operation);
+      if (kind === undefined) return undefined;
+      return kind === 'hang' && hangMs !== undefined ? { kind, answerAfterMs: hangMs } : { kind };
+    },
+  };
+}
+
+/**
+ * Hangs a call, as a stalled endpoint does: the request is accepted and never answered, so only the
+ * caller's timeout (or its going away) ends it; with `answerAfterMs`, `handle` runs after that long
+ * — the call takes effect and is answered late — unless the caller has gone by then, in which case
+ * it is dropped like a request lost on the way. Nothing is held once the connection closes.
+ */
+export function hangCall(fault: InjectedFault, request: IncomingMessage, response: ServerResponse, handle: () => void): void {
+  if (fault.answerAfterMs === undefined) {
+    request.resume();
+    return;
+  }
+  const timer = setTimeout(handle, fault.answerAfterMs);
+  response.once('close', () => clearTimeout(timer));
 }

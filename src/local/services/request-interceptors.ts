@@ -19,19 +19,32 @@ export interface ServiceCall {
 /** Who makes the queue pollers' calls: AWS's event source mapping service, not the application. */
 export const EVENT_SOURCE_MAPPING_CALLER = 'event-source-mapping';
 
-/** `throttle`: the service's throttling error. `server`: its internal error (HTTP 500). */
-export type FaultKind = 'throttle' | 'server';
+/**
+ * `throttle`: the service's throttling error. `server`: its internal error (HTTP 500). `hang`: the
+ * call is accepted and never answered, or answered late (fault-injection.ts, `hangCall`).
+ */
+export type FaultKind = 'throttle' | 'server' | 'hang';
+
+/** The kinds a service answers with an error of its own. */
+export type ErrorFaultKind = Exclude<FaultKind, 'hang'>;
+
+/** What a call meets instead of its normal answer. */
+export interface InjectedFault {
+  readonly kind: FaultKind;
+  /** `hang` only: the call is handled after this long if its caller still waits; absent: never. */
+  readonly answerAfterMs?: number;
+}
 
 export interface RequestInterceptor {
-  /** Before the call has any effect: a fault kind answers the call with that error instead. */
-  readonly before?: (call: ServiceCall) => FaultKind | undefined;
+  /** Before the call has any effect: a fault answers the call with an error instead, or hangs it. */
+  readonly before?: (call: ServiceCall) => InjectedFault | undefined;
   /** Once the call is answered: the HTTP status (0 when the client went away first), from its arrival, ms. */
   readonly after?: (call: ServiceCall, status: number, durationMs: number) => void;
 }
 
 /** A call in progress: the fault to answer it with, if any, and how to report its end. */
 export interface InterceptedCall {
-  readonly fault: FaultKind | undefined;
+  readonly fault: InjectedFault | undefined;
   end(status: number): void;
 }
 
@@ -59,7 +72,7 @@ export class InterceptorChain {
     const interceptors = this.#interceptors;
     if (interceptors.length === 0) return UNINTERCEPTED;
     const started = performance.now();
-    let fault: FaultKind | undefined;
+    let fault: InjectedFault | undefined;
     for (const interceptor of interceptors) {
       fault ??= interceptor.before?.(call);
     }

@@ -1,15 +1,19 @@
 /**
  * Fault injection into the Management API, seen through the unmodified ApiGatewayManagementApiClient:
- * faulted calls get API Gateway's 429 / 500 answers, have no effect, and the SDK retries them.
+ * faulted calls get API Gateway's 429 / 500 answers, have no effect, and the SDK retries them; hung
+ * calls are never answered (the functions' client gives up at its request timeout) or answered late.
  */
 import {
+  ApiGatewayManagementApiClient,
   ApiGatewayManagementApiServiceException,
   DeleteConnectionCommand,
   GetConnectionCommand,
   LimitExceededException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { SDK_CLIENT_CONFIG } from '../../../src/commons/clients/sdk-client-config';
 import { WebSocketGateway, type ManagementApiEvent } from '../../../src/local/gateway';
+import { requestObserver, type ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
 import { GatewayHarness, sleep } from '../../fixtures/gateway/gateway-harness';
 import { TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
 
@@ -95,6 +99,55 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       await sleep(50);
       expect(client.pending).toEqual([]);
       expect(statuses).toEqual([500, 200]);
+    });
+  });
+
+  describe('Option: faults, kind hang', () => {
+    it("accepts a hung PostToConnection and never answers it: nothing is sent, and the functions' client gives up at its request timeout", async () => {
+      // Prepare
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({ faults: { rate: 1, kinds: ['hang'] } });
+      const ended = new Promise<ServiceRequestEvent>((resolve) => gateway.interceptors.add(requestObserver(resolve)));
+      const api = new ApiGatewayManagementApiClient({
+        ...SDK_CLIENT_CONFIG,
+        endpoint: managementApiUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      });
+
+      // Act
+      const post = await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"hello"') })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const end = await ended;
+      api.destroy();
+
+      // Assess: the call ended when the client went away (status 0), unanswered and without effect.
+      expect(post).toMatchObject({ name: 'TimeoutError' });
+      expect(end).toMatchObject({ service: 'management', operation: 'PostToConnection', status: 0 });
+      expect(client.pending).toEqual([]);
+      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 0, server: 0, hang: 1 } });
+    });
+
+    it('carries out a call held for hangMs and answers it then, while the caller waits', async () => {
+      // Prepare
+      const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({});
+      // Told of the call's arrival before the fault holds it (interceptors run in the order they were added).
+      const arrived = new Promise<void>((resolve) => gateway.interceptors.add({ before: () => (resolve(), undefined) }));
+      gateway.setFaults({ rate: 1, kinds: ['hang'], hangMs: 1_000 });
+      const api = harness.managementClient(managementApiUrl, 1);
+
+      // Act: a ping's round trip while the post is held.
+      const post = api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"late"') }));
+      await arrived;
+      const whileHeld = JSON.parse(await client.request(JSON.stringify({ action: 'ping' }))) as unknown;
+      const output = await post;
+
+      // Assess
+      expect(whileHeld).toEqual({ type: 'pong', connectionId });
+      expect(output.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1 });
+      expect(await client.next()).toBe('"late"');
     });
   });
 

@@ -1,4 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { SDK_CLIENT_CONFIG } from '../../../src/commons/clients/sdk-client-config';
 import { EmbeddedDynamoDb } from '../../../src/local/services/embedded-dynamodb';
 import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
 import type { TableModel } from '../../../src/local/template/stack-model';
@@ -214,6 +215,44 @@ describe('Class: EmbeddedDynamoDb', () => {
       const afterFault = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c9' } } }));
       expect(afterFault.Item).toBeUndefined(); // the faulted PutItem had no effect
       noRetries.destroy();
+    });
+
+    it("hangs a call: the PutItem is never answered and has no effect, and the functions' client gives up at its request timeout", async () => {
+      // Prepare
+      dynamodb.setFaults({ rate: 1, kinds: ['hang'], operations: ['PutItem'] });
+      const functionsClient = new DynamoDBClient({ ...SDK_CLIENT_CONFIG, ...dynamodb.clientConfig, maxAttempts: 1 });
+      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      const hungBefore = dynamodb.faultCounts().byKind.hang;
+
+      // Act
+      const put = await functionsClient.send(new PutItemCommand({ TableName, Item: { connectionId: { S: 'hung' } } })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const got = await client.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'hung' } } }));
+      functionsClient.destroy();
+
+      // Assess
+      expect(put).toMatchObject({ name: 'TimeoutError' });
+      expect(got.Item).toBeUndefined();
+      expect(dynamodb.faultCounts().byKind.hang - hungBefore).toBe(1);
+    });
+
+    it('carries out a call held for hangMs once the time is up, while the caller waits', async () => {
+      // Prepare
+      dynamodb.setFaults({ rate: 1, kinds: ['hang'], hangMs: 1_000, operations: ['PutItem'] });
+      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      const key = { connectionId: { S: 'late' } };
+
+      // Act
+      const put = client.send(new PutItemCommand({ TableName, Item: key }));
+      const whileHeld = await client.send(new GetItemCommand({ TableName, Key: key }));
+      await put;
+      const afterwards = await client.send(new GetItemCommand({ TableName, Key: key }));
+
+      // Assess
+      expect(whileHeld.Item).toBeUndefined();
+      expect(afterwards.Item).toEqual(key);
     });
 
     it('rejects a rate outside 0..1', () => {

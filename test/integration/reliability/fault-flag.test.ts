@@ -34,13 +34,15 @@ describe('Command: npm start --fault', () => {
   it.each([
     ['lambda=0.2', '--fault: unknown name "lambda"'],
     ['dynamodb=2', '--fault: the rate of dynamodb must be from 0 to 1, got "2"'],
+    ['management=hang:0.1:2h', '--fault: the hang duration of management must be 1s to 1h (e.g. 40s, 2m), got "2h"'],
   ])('refuses --fault %s with one line on stderr and exit code 2', (value, message) => {
     // Act
     const run = spawnSync('npm', ['start', '-s', '--', '--port', '0', '--fault', value], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
 
     // Assess
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^start: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; use name=rate\\[,name=rate\\] with names dynamodb, sqs, management and rates from 0 to 1, e\\.g\\. --fault dynamodb=0\\.2,management=0\\.2\\n$`));
+    const usage = 'use name=rate (errors) or name=hang:rate[:duration] (calls never answered, or answered after the duration) with names dynamodb, sqs, management and rates from 0 to 1, e.g. --fault dynamodb=0.2,management=hang:0.05';
+    expect(run.stderr).toBe(`start: ${message}; ${usage}\n`);
     expect(run.stdout).not.toContain('Local stack ready');
   });
 
@@ -80,7 +82,7 @@ describe('Command: npm start --fault', () => {
     const code = await exited;
 
     // Assess
-    expect(stdout).toMatch(/^Fault injection: management 100 % of calls fail with throttling or 5xx errors \(the queue pollers are exempt\)\.$/m);
+    expect(stdout).toMatch(/^Fault injection: management 100 % of calls fail; failures are AWS's throttling or 5xx answers \(the queue pollers are exempt\)\.$/m);
     expect(post).toMatchObject({ $metadata: { httpStatusCode: expect.any(Number) as unknown } });
     expect([429, 500]).toContain((post as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode);
     expect(client.pending).toEqual([]);

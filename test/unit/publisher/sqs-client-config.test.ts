@@ -14,13 +14,14 @@ describe('Function: awsSqsClientConfig', () => {
   it('bounds connection and request times, in the region of the queue URL, with the default credential chain', () => {
     expect(awsSqsClientConfig('https://sqs.eu-west-1.amazonaws.com/123456789012/q')).toEqual({
       cacheMiddleware: true,
+      maxAttempts: 3,
       requestHandler: TIMEOUTS,
       region: 'eu-west-1',
     });
   });
 
   it("leaves the region to the SDK's chain when the URL names none", () => {
-    expect(awsSqsClientConfig('https://example.com/q')).toEqual({ cacheMiddleware: true, requestHandler: TIMEOUTS });
+    expect(awsSqsClientConfig('https://example.com/q')).toEqual({ cacheMiddleware: true, maxAttempts: 3, requestHandler: TIMEOUTS });
   });
 });
 
@@ -28,6 +29,7 @@ describe('Function: localSqsClientConfig', () => {
   it("points at a local stack's embedded SQS with its credentials, with the same timeouts", () => {
     expect(localSqsClientConfig('http://127.0.0.1:9324')).toEqual({
       cacheMiddleware: true,
+      maxAttempts: 3,
       requestHandler: TIMEOUTS,
       endpoint: 'http://127.0.0.1:9324',
       region: 'us-east-1',

@@ -1,6 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { operationOf } from '../../../../src/local/services/embedded-http-service';
-import { createFaultDecider, FaultCounter, validateFaultOptions } from '../../../../src/local/services/fault-injection';
+import { createFaultDecider, FaultCounter, FaultInjection, hangCall, validateFaultOptions } from '../../../../src/local/services/fault-injection';
+import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from '../../../../src/local/services/request-interceptors';
 
 function requestWith(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
@@ -27,6 +29,14 @@ describe('Function: validateFaultOptions', () => {
     expect(() => validateFaultOptions({ rate: 1, kinds: ['throttle'] })).not.toThrow();
     expect(() => validateFaultOptions({ rate: 0.5, kinds: [] })).toThrow('faults.kinds must name at least one kind');
   });
+
+  it('accepts hangMs with the hang kind only, from 1 ms to an hour', () => {
+    // Act & Assess
+    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 40_000 })).not.toThrow();
+    expect(() => validateFaultOptions({ rate: 1, hangMs: 40_000 })).toThrow("faults.hangMs needs 'hang' among faults.kinds");
+    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 0 })).toThrow('faults.hangMs must be a number of milliseconds from 1 to 3600000, got 0');
+    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 3_600_001 })).toThrow(TypeError);
+  });
 });
 
 /** A random source that returns the given values in turn. */
@@ -47,7 +57,7 @@ describe('Function: createFaultDecider', () => {
 
     // Assess
     expect(kinds).toEqual(['throttle', undefined, 'server']);
-    expect(counter.counts()).toEqual({ requests: 3, injected: 2, byKind: { throttle: 1, server: 1 }, byOperation: { GetItem: 1, Query: 1 } });
+    expect(counter.counts()).toEqual({ requests: 3, injected: 2, byKind: { throttle: 1, server: 1, hang: 0 }, byOperation: { GetItem: 1, Query: 1 } });
   });
 
   it('never fails at rate 0 and always fails at rate 1, with only the kinds allowed', () => {
@@ -105,3 +115,85 @@ describe('Function: createFaultDecider', () => {
   });
 });
 
+
+describe('Class: FaultInjection', () => {
+  it('hangs the calls it faults with the hang kind, with the answer delay when one is set, and never the pollers\' calls', () => {
+    // Prepare
+    const chain = new InterceptorChain();
+    const faults = new FaultInjection(chain);
+
+    // Act
+    faults.set({ rate: 1, kinds: ['hang'] });
+    const never = chain.begin({ service: 'management', operation: 'PostToConnection' }).fault;
+    faults.set({ rate: 1, kinds: ['hang'], hangMs: 40_000 });
+    const late = chain.begin({ service: 'sqs', operation: 'SendMessage' }).fault;
+    const poller = chain.begin({ service: 'sqs', operation: 'ReceiveMessage', caller: EVENT_SOURCE_MAPPING_CALLER }).fault;
+
+    // Assess
+    expect(never).toEqual({ kind: 'hang' });
+    expect(late).toEqual({ kind: 'hang', answerAfterMs: 40_000 });
+    expect(poller).toBeUndefined();
+    expect(faults.counts()).toMatchObject({ requests: 2, injected: 2, byKind: { throttle: 0, server: 0, hang: 2 } });
+  });
+});
+
+/** A request and a response as hangCall sees them: streams that record whether the body was read. */
+function heldCall(): { request: IncomingMessage; response: ServerResponse; resumed: () => boolean } {
+  let resumed = false;
+  const request = Object.assign(new EventEmitter(), { resume: () => (resumed = true) }) as unknown as IncomingMessage;
+  const response = new EventEmitter() as unknown as ServerResponse;
+  return { request, response, resumed: () => resumed };
+}
+
+describe('Function: hangCall', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('reads a call without an answer delay and never handles it', () => {
+    // Prepare
+    const { request, response, resumed } = heldCall();
+    const handle = jest.fn();
+
+    // Act
+    hangCall({ kind: 'hang' }, request, response, handle);
+    jest.advanceTimersByTime(3_600_000);
+
+    // Assess
+    expect(resumed()).toBe(true);
+    expect(handle).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('handles a call after its answer delay while the caller waits, leaving its body to the handler', () => {
+    // Prepare
+    const { request, response, resumed } = heldCall();
+    const handle = jest.fn();
+
+    // Act
+    hangCall({ kind: 'hang', answerAfterMs: 40_000 }, request, response, handle);
+    jest.advanceTimersByTime(39_999);
+    const early = handle.mock.calls.length;
+    jest.advanceTimersByTime(1);
+
+    // Assess
+    expect(early).toBe(0);
+    expect(handle).toHaveBeenCalledTimes(1);
+    expect(resumed()).toBe(false);
+  });
+
+  it('drops a late call whose caller went away, holding no timer', () => {
+    // Prepare
+    const { request, response } = heldCall();
+    const handle = jest.fn();
+    hangCall({ kind: 'hang', answerAfterMs: 40_000 }, request, response, handle);
+
+    // Act
+    jest.advanceTimersByTime(2_000);
+    response.emit('close');
+    jest.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(handle).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
