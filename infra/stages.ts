@@ -116,7 +116,7 @@ export const STAGES = {
 export type StageName = keyof typeof STAGES;
 
 /** The stage's maximum token lifetime, seconds (its `maxTokenLifetimeSeconds`, default 24 h). */
-export function maxTokenLifetimeSecondsOf(stage: StageConfig): number {
+export function maxTokenLifetimeSecondsOf(stage: Pick<StageConfig, 'maxTokenLifetimeSeconds'>): number {
   return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 }
 

@@ -1,5 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { getStage, UnknownStageError, type StageConfig } from '../../infra/stages';
+/** What every command shares: its errors, and the readers of the flags several commands take. */
+import { getStage, isStageName, UnknownStageError, type StageConfig } from '../../infra/stages';
+import { runningAppStage } from '../tooling/app-stage';
+import { type TokenStage } from '../tooling/stage-tokens';
 
 export type CliErrorCode =
   /** A bad, missing or contradictory flag (exit code 2). */
@@ -9,7 +11,11 @@ export type CliErrorCode =
   /** An endpoints file that is not valid JSON. */
   | 'invalid_endpoints_file'
   /** Neither a running local stack nor a deployed stage to talk to. */
-  | 'endpoints_unavailable';
+  | 'endpoints_unavailable'
+  /** No AWS credentials or region for a deploy, or credentials that AWS refuses. */
+  | 'aws_credentials'
+  /** The local stack could not start (a busy port, an app that does not synthesize, …). */
+  | 'start_failed';
 
 /**
  * An error meant for the person at the terminal: printed as one line on stderr, never with a
@@ -36,22 +42,6 @@ export class UsageError extends CliError {
   }
 }
 
-type FlagOptions = NonNullable<ParseArgsConfig['options']>;
-
-/**
- * Parses `--flag value` arguments strictly (unknown flags and positionals are usage errors).
- * Returns the values keyed by flag name.
- */
-export function parseFlags<T extends FlagOptions>(argv: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // node:util messages can span lines ("… To specify a positional argument …"): keep the first.
-    throw new UsageError(message.split('\n')[0] ?? message, { cause: error });
-  }
-}
-
 /** The declared stage named by `--stage`; an unknown name is a usage error listing the known ones. */
 export function parseStage(name: string): StageConfig {
   try {
@@ -62,10 +52,15 @@ export function parseStage(name: string): StageConfig {
   }
 }
 
-/** A flag that must be present and non-empty. */
-export function requireFlag(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new UsageError(`--${flag} is required`);
-  return value;
+/**
+ * The stage named by `--stage` of `token` and `notify`: a declared stage, or the stack of a CDK app
+ * that `ws-notify start --app` runs (named by its stack; see docs/local.md), while it runs.
+ */
+export function parseStageOrAppStack(name: string): TokenStage {
+  if (isStageName(name)) return getStage(name);
+  const app = runningAppStage(name);
+  if (app !== undefined) return app;
+  return parseStage(name);
 }
 
 /** Parses a TCP port flag: an integer 0–65535 (0 = any free port). */
@@ -83,25 +78,8 @@ export function parseSeconds(value: string | undefined, flag: string): number | 
   return Number(value);
 }
 
-function oneLine(error: unknown): string {
+/** An error as one line: its message with line breaks folded. */
+export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/**
- * Runs a command's main function: one-line errors on stderr and a non-zero exit, never a stack
- * trace. Also silences the AWS SDK's Node.js-version notice, which is not the user's business
- * when the command runs on the machine's Node.js 20.
- */
-export function runCli(main: (argv: readonly string[]) => Promise<void>, name: string): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main(process.argv.slice(2)).then(
-    () => {
-      process.exitCode ??= 0;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${name}: ${oneLine(error)}\n`);
-      process.exitCode = error instanceof CliError ? error.exitCode : 1;
-    },
-  );
 }

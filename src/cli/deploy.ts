@@ -1,52 +1,83 @@
 /**
- * `npm run deploy -- --stage <name> [--require-approval never|any-change|broadening] [--aws-sdk bundled|runtime]`:
+ * `ws-notify deploy --stage <name> [--require-approval never|any-change|broadening] [--aws-sdk bundled|runtime]`:
  * `cdk deploy` of the stage's stack, then its outputs written as `.local/<stage>/deployed.json`
- * (StageEndpoints), where `npm run notify -- --stage <name>` finds the queues.
+ * (StageEndpoints), where `ws-notify notify --stage <name>` finds the queues. The stage, its key
+ * and the AWS credentials are checked first, each a one-line error, before anything is bundled.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isAwsSdkSource, runCdk, stageReadyForSynth } from '../../infra/cdk-cli';
-import { endpointsFromStackOutputs } from '../../infra/stack-outputs';
-import { stackNameOf } from '../../infra/ws-notify-stack';
 import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoints-file';
-import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
+import { resolveAwsTarget } from './aws-target';
+import { CliError, parseStage, UsageError } from './cli-support';
+import { defineCommand } from './command';
+import type * as CdkCli from '../../infra/cdk-cli';
+import type * as WsNotifyStackModule from '../../infra/ws-notify-stack';
+import type * as StackOutputs from '../../infra/stack-outputs';
 
 const APPROVALS = ['never', 'any-change', 'broadening'];
 
-async function main(argv: readonly string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    stage: { type: 'string', default: 'local' },
-    'require-approval': { type: 'string' },
-    'aws-sdk': { type: 'string' },
-  });
-  const approval = flags['require-approval'];
-  if (approval !== undefined && !APPROVALS.includes(approval)) {
-    throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
-  }
-  const awsSdk = flags['aws-sdk'];
-  if (awsSdk !== undefined && !isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-  const stage = stageReadyForSynth(parseStage(flags.stage).name);
+export const deployCommand = defineCommand({
+  name: 'deploy',
+  summary: 'deploy a stage (cdk deploy) and keep its endpoints for notify',
+  usage: '[--stage NAME] [--require-approval WHEN] [--aws-sdk bundled|runtime]',
+  description: [
+    "Deploys the stage's stack, WsNotify-<stage>, with the CDK CLI to the account and region of the AWS",
+    'credentials (AWS_PROFILE, AWS_REGION, …; checked first, in one STS call), then writes its outputs',
+    "to .local/<stage>/deployed.json, where ws-notify notify --stage finds the stage's queues.",
+  ].join('\n'),
+  flags: {
+    stage: { type: 'string', value: 'NAME', expects: 'a stage of infra/stages.ts', description: 'the stage to deploy', default: 'local' },
+    'require-approval': {
+      type: 'string',
+      value: 'WHEN',
+      expects: APPROVALS.join(', '),
+      description: 'when cdk deploy asks before changing security',
+      defaultText: "the CDK CLI's (broadening)",
+    },
+    'aws-sdk': {
+      type: 'string',
+      value: 'SOURCE',
+      expects: 'bundled or runtime',
+      description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
+      default: 'bundled',
+    },
+  },
+  examples: ['npx ws-notify keys --stage prod && npx ws-notify deploy --stage prod'],
+  async run(flags) {
+    const approval = flags['require-approval'];
+    if (approval !== undefined && !APPROVALS.includes(approval)) {
+      throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
+    }
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded when it runs: `deploy --help` needs no CDK */
+    const { isAwsSdkSource, runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
+    const { stackNameOf } = require('../../infra/ws-notify-stack') as typeof WsNotifyStackModule;
+    const { endpointsFromStackOutputs } = require('../../infra/stack-outputs') as typeof StackOutputs;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const awsSdk = flags['aws-sdk'];
+    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const stage = stageReadyForSynth(parseStage(flags.stage).name);
+    const target = await resolveAwsTarget();
+    process.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
 
-  const workDir = mkdtempSync(path.join(tmpdir(), 'ws-notify-deploy-'));
-  try {
-    const outputsFile = path.join(workDir, 'outputs.json');
-    const code = await runCdk({
-      command: 'deploy',
-      stage,
-      awsSdk,
-      args: ['--outputs-file', outputsFile, ...(approval !== undefined ? ['--require-approval', approval] : [])],
-    });
-    if (code !== 0) throw new CliError('cdk_failed', `cdk deploy failed (exit code ${code})`);
-    const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
-    const stackOutputs = outputs[stackNameOf(stage.name)];
-    if (stackOutputs === undefined) throw new CliError('cdk_failed', `cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
-    const file = deployedEndpointsFilePath(stage.name);
-    writeEndpointsFile(file, endpointsFromStackOutputs(stage.name, stackOutputs));
-    process.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
-runCli(main, 'deploy');
+    const workDir = mkdtempSync(path.join(tmpdir(), 'ws-notify-deploy-'));
+    try {
+      const outputsFile = path.join(workDir, 'outputs.json');
+      const code = await runCdk({
+        command: 'deploy',
+        stage,
+        awsSdk,
+        args: ['--outputs-file', outputsFile, ...(approval !== undefined ? ['--require-approval', approval] : [])],
+      });
+      if (code !== 0) throw new CliError('cdk_failed', `cdk deploy failed (exit code ${code})`);
+      const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+      const stackOutputs = outputs[stackNameOf(stage.name)];
+      if (stackOutputs === undefined) throw new CliError('cdk_failed', `cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
+      const file = deployedEndpointsFilePath(stage.name);
+      writeEndpointsFile(file, endpointsFromStackOutputs(stage.name, stackOutputs));
+      process.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  },
+});

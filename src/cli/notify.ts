@@ -1,5 +1,5 @@
 /**
- * `npm run notify -- --user <id> | --connection <id> --data <json> [--id <id>] [--stage local]`:
+ * `ws-notify notify --user <id> | --connection <id> --data <json> [--id <id>] [--stage local]`:
  * sends a notification with the publisher (src/publisher) to the stage's NotifyUser or
  * NotifyConnection queue and prints the queue message id alone. The queues come from
  * `.local/<stage>/endpoints.json` (a running local stack) or else `.local/<stage>/deployed.json`
@@ -11,7 +11,8 @@ import { parseJson } from '../commons/codecs';
 import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../commons/constants';
 import { InvalidNotificationError, NotifyPublisher, StageEndpointsError } from '../publisher';
 import { connectionNotificationMessage, userNotificationMessage, type NotificationMessage } from '../publisher/notification-message';
-import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
+import { CliError, parseStageOrAppStack, UsageError } from './cli-support';
+import { defineCommand } from './command';
 
 type Target = { readonly userId: string } | { readonly connectionId: string };
 
@@ -54,10 +55,10 @@ function stagePublisher(stage: string): NotifyPublisher {
       case 'endpoints_not_found':
         throw new CliError(
           'endpoints_unavailable',
-          `no endpoints for stage "${stage}": start the local stack (npm start -- --stage ${stage}) or deploy the stage (npm run deploy -- --stage ${stage})`,
+          `no endpoints for stage "${stage}": start the local stack (npx ws-notify start --stage ${stage}) or deploy the stage (npx ws-notify deploy --stage ${stage})`,
         );
       case 'local_stack_not_running':
-        throw new CliError('endpoints_unavailable', `the local stack of stage "${stage}" is not running (${shown(error.file ?? '')} is stale): start it with npm start -- --stage ${stage}`);
+        throw new CliError('endpoints_unavailable', `the local stack of stage "${stage}" is not running (${shown(error.file ?? '')} is stale): start it with npx ws-notify start --stage ${stage}`);
       case 'invalid_endpoints_file':
         throw new CliError('invalid_endpoints_file', error.message, { cause: error });
       case 'invalid_stage_name':
@@ -66,33 +67,48 @@ function stagePublisher(stage: string): NotifyPublisher {
   }
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    user: { type: 'string' },
-    connection: { type: 'string' },
-    data: { type: 'string' },
-    id: { type: 'string' },
-    stage: { type: 'string', default: 'local' },
-  });
-  if ((flags.user === undefined) === (flags.connection === undefined)) {
-    throw new UsageError('give exactly one of --user and --connection');
-  }
-  if (flags.data === undefined) throw new UsageError('--data is required (a JSON value, e.g. \'{"download":"/reports/42"}\' or \'"hello"\')');
-  const data = parseJson(flags.data);
-  if (!data.ok) throw new UsageError('--data must be valid JSON (quote a string: \'"hello"\')');
-  const target: Target = flags.user !== undefined ? { userId: flags.user } : { connectionId: flags.connection ?? '' };
-  const { id } = checkedMessage(target, data.value, flags.id);
+export const notifyCommand = defineCommand({
+  name: 'notify',
+  summary: "send a notification to a user or a connection through a stage's queues",
+  usage: '--user ID | --connection ID --data JSON [--id ID] [--stage NAME]',
+  description: [
+    "Sends {\"userId\"|\"connectionId\", \"data\", \"id\"} to the stage's NotifyUser or NotifyConnection queue",
+    'with the publisher (ws-notify/publisher) and prints the queue message id alone. The queues are those',
+    'of the running local stack (.local/<stage>/endpoints.json), else of the deployed stage',
+    '(.local/<stage>/deployed.json, written by ws-notify deploy).',
+  ].join('\n'),
+  flags: {
+    user: { type: 'string', value: 'ID', expects: '1 to 128 characters', description: 'every connection of this user (NotifyUser)', defaultText: 'none' },
+    connection: { type: 'string', value: 'ID', expects: 'a connection id', description: 'this connection only (NotifyConnection)', defaultText: 'none' },
+    data: { type: 'string', value: 'JSON', expects: 'a JSON value, e.g. \'{"download":"/reports/42"}\' or \'"hello"\'', description: 'what the client receives as data', required: true },
+    id: { type: 'string', value: 'ID', expects: '1 to 128 characters', description: "the notification's id (a retry with the same id is a duplicate)", defaultText: 'a new UUID' },
+    stage: {
+      type: 'string',
+      value: 'NAME',
+      expects: 'a stage of infra/stages.ts, or the stack name of a running `start --app`',
+      description: 'whose queues',
+      default: 'local',
+    },
+  },
+  examples: [`npx ws-notify notify --user 1234 --data '{"download":"/reports/42"}'`, `npx ws-notify notify --connection "$CONNECTION_ID" --data '"hello"' --stage dev`],
+  async run(flags) {
+    if ((flags.user === undefined) === (flags.connection === undefined)) {
+      throw new UsageError('give exactly one of --user and --connection');
+    }
+    const data = parseJson(flags.data);
+    if (!data.ok) throw new UsageError('--data must be valid JSON (quote a string: \'"hello"\')');
+    const target: Target = flags.user !== undefined ? { userId: flags.user } : { connectionId: flags.connection ?? '' };
+    const { id } = checkedMessage(target, data.value, flags.id);
 
-  const publisher = stagePublisher(parseStage(flags.stage).name);
-  try {
-    const { messageId } =
-      'userId' in target
-        ? await publisher.notifyUser(target.userId, data.value, { id })
-        : await publisher.notifyConnection(target.connectionId, data.value, { id });
-    process.stdout.write(`${messageId}\n`);
-  } finally {
-    publisher.destroy();
-  }
-}
-
-runCli(main, 'notify');
+    const publisher = stagePublisher(parseStageOrAppStack(flags.stage).name);
+    try {
+      const { messageId } =
+        'userId' in target
+          ? await publisher.notifyUser(target.userId, data.value, { id })
+          : await publisher.notifyConnection(target.connectionId, data.value, { id });
+      process.stdout.write(`${messageId}\n`);
+    } finally {
+      publisher.destroy();
+    }
+  },
+});

@@ -1,14 +1,19 @@
 /**
- * What `npm start` prints once the local stack accepts traffic: its endpoints, how to connect
- * without printing a token, and last the `Local stack ready` line that scripts wait for.
+ * What `ws-notify start` prints once the local stack accepts traffic: its endpoints, how to connect
+ * without printing a token (wscat, a devDependency, so `npx wscat` needs no download), and last
+ * the `Local stack ready` line that scripts wait for.
  */
 import path from 'node:path';
 import type { LocalStack } from '../local/runtime';
 
-/** `npm run -s token -- …` for the stage, as a shell command substitution. */
+/** `--stage X` for the commands, empty for the default stage. */
+function stageFlag(stage: string): string {
+  return stage === 'local' ? '' : ` --stage ${stage}`;
+}
+
+/** The token command as a shell command substitution: the token goes from one program to the other, never to the screen. */
 function tokenCommand(stage: string, user: string): string {
-  const stageFlag = stage === 'local' ? '' : ` --stage ${stage}`;
-  return `$(npm run -s token --${stageFlag} --user ${user})`;
+  return `$(npx ws-notify token${stageFlag(stage)} --user ${user})`;
 }
 
 function shown(file: string): string {
@@ -19,37 +24,37 @@ function shown(file: string): string {
 export function describeLocalStack(stack: LocalStack): string {
   const { endpoints, stage, model } = stack;
   const user = '1234';
-  const stageFlag = stage.name === 'local' ? '' : ` --stage ${stage.name}`;
-  const queues = Object.keys(endpoints.queues).filter((name) => !name.endsWith('DeadLetter'));
+  const serviceQueues = Object.keys(endpoints.queues).filter((name) => /^(NotifyUser|NotifyConnection|AuthorizeDeadline)$/.test(name));
+  const ownQueues = Object.entries(endpoints.queues).filter(([name]) => !/^(NotifyUser|NotifyConnection|AuthorizeDeadline)(DeadLetter)?$/.test(name));
   const lines = [
-    `ws-notify: stack ${stack.stackName}, stage "${stage.name}", auth mode "${stage.authMode}"`,
+    `ws-notify: stack ${stack.stackName}, stage "${model.api.stageName}", auth mode "${stage.authMode}"${endpoints.app ? ` (app ${shown(endpoints.app.directory)})` : ''}`,
     `  routes:           ${model.api.routes.map((route) => route.routeKey).join(' ')}${model.api.authorizer ? ' (REQUEST authorizer on $connect)' : ''}`,
     `  WebSocket:        ${endpoints.websocketUrl}`,
     `  Management API:   ${endpoints.managementApiUrl}/@connections/{connectionId}`,
     ...(endpoints.consoleUrl ? [`  Console:          ${endpoints.consoleUrl}`] : []),
     `  DynamoDB:         ${endpoints.dynamodbEndpoint ?? ''} (table ${endpoints.tableName})`,
-    `  SQS:              ${endpoints.sqsEndpoint ?? ''} (queues ${queues.join(', ')} and their DLQs)`,
+    `  SQS:              ${endpoints.sqsEndpoint ?? ''} (queues ${serviceQueues.join(', ')} and their DLQs)`,
+    ...ownQueues.map(([name, url]) => `  App queue:        ${name} ${url}`),
+    ...(endpoints.app ? [`  Tokens:           signed by a local key (issuer ${endpoints.app.issuer}, JWKS ${endpoints.app.jwksUrl}), not the app's identity provider`] : []),
     ...(stack.endpointsFile ? [`  Endpoints file:   ${shown(stack.endpointsFile)}`] : []),
     '',
   ];
   if (stage.authMode === 'authorizer') {
     lines.push(
-      'Connect as user 1234 (the token is made by the command, never printed):',
-      `  websocat "${endpoints.websocketUrl}?token=${tokenCommand(stage.name, user)}"`,
+      `Connect as user ${user} (the token is made by the command, never printed):`,
+      `  npx wscat -c "${endpoints.websocketUrl}?token=${tokenCommand(stage.name, user)}"`,
       'then send:',
       '  {"action":"ping","name":"you"}',
     );
   } else {
     lines.push(
-      'Connect, then authorize as user 1234 within the deadline (the token is made by the command, never printed):',
-      `  (printf '{"action":"authorize","token":"%s"}\\n' "${tokenCommand(stage.name, user)}"; cat) | websocat ${endpoints.websocketUrl}`,
-      'then send:',
-      '  {"action":"ping","name":"you"}',
+      `Connect and authorize as user ${user}, then receive notifications (the token is made by the command, never printed):`,
+      `  npx wscat -c ${endpoints.websocketUrl} -w -1 -x "$(printf '{"action":"authorize","token":"%s"}' "${tokenCommand(stage.name, user)}")"`,
     );
   }
   lines.push(
-    'Notify every connection of user 1234:',
-    `  npm run notify --${stageFlag} --user ${user} --data '{"download":"/reports/42"}'`,
+    `Notify every connection of user ${user}:`,
+    `  npx ws-notify notify${stageFlag(stage.name)} --user ${user} --data '{"download":"/reports/42"}'`,
     '',
     `Local stack ready in ${(stack.startupMs / 1000).toFixed(1)} s: ${endpoints.websocketUrl} (Ctrl-C to stop)`,
     '',

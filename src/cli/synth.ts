@@ -1,28 +1,45 @@
 /**
- * `npm run synth -- --stage <name> [--output <dir>] [--aws-sdk bundled|runtime]`: the CDK template of a
+ * `ws-notify synth --stage <name> [--output <dir>] [--aws-sdk bundled|runtime]`: the CDK template of a
  * stage on stdout (`cdk synth WsNotify-<stage> -c stage=<stage>`), offline. An unknown stage or a
  * missing signing key is one line on stderr and a non-zero exit.
  */
-import { isAwsSdkSource, runCdk, stageReadyForSynth } from '../../infra/cdk-cli';
-import { CliError, parseFlags, parseStage, runCli, UsageError } from './cli-support';
+import { CliError, parseStage, UsageError } from './cli-support';
+import { defineCommand } from './command';
+import type * as CdkCli from '../../infra/cdk-cli';
 
-async function main(argv: readonly string[]): Promise<void> {
-  const flags = parseFlags(argv, {
-    stage: { type: 'string', default: 'local' },
-    output: { type: 'string' },
-    'aws-sdk': { type: 'string' },
-  });
-  const awsSdk = flags['aws-sdk'];
-  if (awsSdk !== undefined && !isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-  const stage = stageReadyForSynth(parseStage(flags.stage).name);
-  const code = await runCdk({
-    command: 'synth',
-    stage,
-    awsSdk,
-    args: flags.output !== undefined ? ['--output', flags.output] : [],
-    quietBundling: true,
-  });
-  if (code !== 0) throw new CliError('cdk_failed', `cdk synth failed (exit code ${code})`);
-}
-
-runCli(main, 'synth');
+export const synthCommand = defineCommand({
+  name: 'synth',
+  summary: "print a stage's CloudFormation template (cdk synth), offline",
+  usage: '[--stage NAME] [--output DIR] [--aws-sdk bundled|runtime]',
+  description: [
+    "Synthesizes the stage's stack, WsNotify-<stage>, with the project's CDK app (cdk synth) and prints its",
+    'template. Needs no AWS account; a stage with generated keys needs them first (ws-notify keys).',
+  ].join('\n'),
+  flags: {
+    stage: { type: 'string', value: 'NAME', expects: 'a stage of infra/stages.ts', description: 'the stage to synthesize', default: 'local' },
+    output: { type: 'string', value: 'DIR', expects: 'a directory', description: 'where the cloud assembly goes', defaultText: "cdk.out" },
+    'aws-sdk': {
+      type: 'string',
+      value: 'SOURCE',
+      expects: 'bundled or runtime',
+      description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
+      default: 'bundled',
+    },
+  },
+  examples: ['npx ws-notify synth --stage dev --output /tmp/cdk.out'],
+  async run(flags) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when it runs: `synth --help` needs no CDK
+    const { isAwsSdkSource, runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
+    const awsSdk = flags['aws-sdk'];
+    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const stage = stageReadyForSynth(parseStage(flags.stage).name);
+    const code = await runCdk({
+      command: 'synth',
+      stage,
+      awsSdk,
+      args: flags.output !== undefined ? ['--output', flags.output] : [],
+      quietBundling: true,
+    });
+    if (code !== 0) throw new CliError('cdk_failed', `cdk synth failed (exit code ${code})`);
+  },
+});

@@ -8,7 +8,8 @@
  * console.log(stack.endpoints.websocketUrl);
  * await stack.close();
  */
-import { getStage, withOverrides, type AuthMode, type StageConfig } from '../../infra/stages';
+import path from 'node:path';
+import { getStage, maxTokenLifetimeSecondsOf, withOverrides, type AuthMode, type StageConfig } from '../../infra/stages';
 import { CONNECTIONS_TABLE_NAME } from '../../infra/template-metadata';
 import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import {
@@ -17,7 +18,8 @@ import {
   writeEndpointsFile,
   type StageEndpoints,
 } from '../tooling/endpoints-file';
-import { ensureStageKeyPair } from '../tooling/stage-keys';
+import { ensureStageKeyPair, readStagePublicJwk } from '../tooling/stage-keys';
+import { appStackStage, LOCAL_JWKS_PATH, serveLocalJwks, withLocalTokenKey } from './app-stack';
 import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
 import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
@@ -35,15 +37,24 @@ import { createLocalIntrinsicContext } from './template/local-intrinsic-context'
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
+import { synthesizeApp, type SynthesizeAppOptions } from './template/synthesize-app';
 import { synthesizeStackTemplate } from './template/synthesize-stack-template';
 
-/** Defaults of `npm start` (docs/local.md). */
+export { AppSynthesisError } from './template/synthesize-app';
+
+/**
+ * Defaults of `ws-notify start` (docs/local.md): one block of ports, 3001–3003, away from DynamoDB
+ * Local's 8000 and ElasticMQ's 9324, which a developer of an AWS application often runs already.
+ */
 export const LOCAL_DEFAULTS = {
   stage: 'local',
   port: 3001,
-  dynamodbPort: 8000,
-  sqsPort: 9324,
+  dynamodbPort: 3002,
+  sqsPort: 3003,
 } as const;
+
+/** The node_modules that holds this runtime's AWS SDK v3: the Lambda runtime's SDK locally. */
+const RUNTIME_MODULES_DIRECTORY = path.resolve(path.dirname(require.resolve('@aws-sdk/client-sqs/package.json')), '..', '..');
 
 /**
  * Injected faults by service: that fraction of the calls fails with throttling or 5xx errors as AWS
@@ -68,6 +79,12 @@ export interface LocalFaultCounts {
 export interface LocalStackOptions {
   /** Declared stage to run (infra/stages.ts). Default `local`. */
   readonly stage?: string;
+  /**
+   * A CDK app of your own that holds the WsNotify construct, run instead of a stage: its stack as
+   * the app synthesizes it, with its own functions and queues beside the service's
+   * (docs/local.md). Its stage is named by the stack; the stage overrides below do not apply.
+   */
+  readonly app?: SynthesizeAppOptions;
   /** Overrides the stage's auth mode. */
   readonly authMode?: AuthMode;
   /** Overrides the stage's authorize deadline (seconds). */
@@ -78,9 +95,9 @@ export interface LocalStackOptions {
   readonly inboxRetentionSeconds?: number;
   /** Gateway port (WebSocket, Management API, console). Default 3001; 0 = any free port. */
   readonly port?: number;
-  /** Embedded DynamoDB port. Default 8000; 0 = any free port. */
+  /** Embedded DynamoDB port. Default 3002; 0 = any free port. */
   readonly dynamodbPort?: number;
-  /** Embedded SQS port. Default 9324; 0 = any free port. */
+  /** Embedded SQS port. Default 3003; 0 = any free port. */
   readonly sqsPort?: number;
   /** Idle timeout in seconds (AWS: 600). */
   readonly idleTimeoutSeconds?: number;
@@ -201,6 +218,9 @@ function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): st
   return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
 }
 
+/** Options that change a declared stage before synthesis; an app's stack is run as the app synthesizes it. */
+const STAGE_OPTIONS = ['stage', 'authMode', 'authorizeTimeoutSeconds', 'allowedOrigins', 'inboxRetentionSeconds', 'configureStack'] as const;
+
 function stageFor(options: LocalStackOptions): StageConfig {
   return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
     ...(options.authMode !== undefined ? { authMode: options.authMode } : {}),
@@ -237,7 +257,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phaseStartedAt = now;
     return elapsed;
   };
-  const stage = stageFor(options);
+  if (options.app !== undefined) {
+    const contradictory = STAGE_OPTIONS.find((name) => options[name] !== undefined);
+    if (contradictory !== undefined) throw new TypeError(`The "${contradictory}" option cannot be used with "app": the app's stack is run as the app synthesizes it`);
+  }
+  let stage = options.app === undefined ? stageFor(options) : undefined;
   const log = options.onLog ?? (() => undefined);
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
@@ -250,18 +274,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     gateway?: () => Promise<void>;
     runner?: () => Promise<void>;
     services?: () => Promise<void>;
+    assembly?: () => Promise<void>;
   } = {};
-  const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services]);
+  const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services, started.assembly]);
 
   try {
-    if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
-    const keysMs = phase();
-    const { stackName, template } = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
-    const model = readStackTemplate(template, { stackName });
+    let keysMs: number;
+    let synthMs: number;
+    let stackName: string;
+    let model: StackModel;
+    if (stage !== undefined) {
+      if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
+      keysMs = phase();
+      const synthesized = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
+      stackName = synthesized.stackName;
+      model = readStackTemplate(synthesized.template, { stackName });
+      synthMs = phase();
+    } else {
+      // An app's stack: the app synthesizes it, its stage is read from the template, and its
+      // tokens are signed with a key of the runtime's (app-stack.ts).
+      const app = await synthesizeApp(options.app ?? { directory: '' });
+      started.assembly = () => Promise.resolve(app.remove());
+      stackName = app.stackName;
+      model = readStackTemplate(app.template, { stackName, assemblyDirectory: app.assemblyDirectory });
+      stage = appStackStage(model);
+      synthMs = phase();
+      await ensureStageKeyPair(stage.name);
+      keysMs = phase();
+    }
+    const runStage = stage;
     const namePrefix = `${stackName}-`;
-    const synthMs = phase();
 
-    const [dynamodb, sqs] = await Promise.all([
+    // Both services start at once; when one fails (a busy port), the other is closed all the same.
+    const [dynamodbStart, sqsStart] = await Promise.allSettled([
       EmbeddedDynamoDb.start({
         tables: Object.values(model.tables),
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
@@ -276,9 +321,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
       }),
     ]);
-    started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
+    started.services = () =>
+      closeInOrder([sqsStart, dynamodbStart].map((start) => (start.status === 'fulfilled' ? () => start.value.close() : undefined)));
+    if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
+    if (sqsStart.status === 'rejected') throw sqsStart.reason;
+    const dynamodb = dynamodbStart.value;
+    const sqs = sqsStart.value;
     const servicesMs = phase();
 
+    // An app's stack: the gateway also serves the JWKS its verifying functions get their key from.
+    const localJwk = options.app === undefined ? undefined : readStagePublicJwk(runStage.name);
+    const httpFallback = localJwk === undefined ? options.httpFallback : serveLocalJwks(localJwk, options.httpFallback);
     const invoker = new DeferredInvoker();
     const apiId = randomApiId();
     const gateway = new WebSocketGateway({
@@ -293,7 +346,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: options.idleTimeoutSeconds } : {}),
         ...(options.maxConnectionDurationSeconds !== undefined ? { maxConnectionDurationSeconds: options.maxConnectionDurationSeconds } : {}),
       },
-      ...(options.httpFallback ? { httpFallback: options.httpFallback } : {}),
+      ...(httpFallback !== undefined ? { httpFallback } : {}),
       ...(options.faults?.management ? { faults: options.faults.management } : {}),
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
@@ -311,28 +364,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableNames: Object.fromEntries(Object.values(dynamodb.tables).map((table) => [table.logicalId, table.tableName])),
       queueUrls: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.logicalId, queue.url])),
     });
+    const jwksUrl = `http://${gatewayOrigin}${LOCAL_JWKS_PATH}`;
     const serviceEnvironment = {
+      // Lambda's Node.js runtimes put their AWS SDK v3 on NODE_PATH: a bundle that leaves @aws-sdk/*
+      // external (NodejsFunction's default) loads it from there; locally this runtime's copy stands in.
+      NODE_PATH: RUNTIME_MODULES_DIRECTORY,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ACCESS_KEY_ID: dynamodb.clientConfig.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: dynamodb.clientConfig.credentials.secretAccessKey,
     };
-    const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => ({
+    const functions: LocalFunctionDefinition[] = Object.values(model.functions).map((fn) => {
+      const environment = Object.fromEntries(
+        Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.Environment.${name}`)]),
+      );
+      return {
       // The routes, the authorizer and the mappings name functions by their name (stack-model.ts).
       logicalId: fn.name,
       codeDirectory: fn.codeDirectory,
       handlerModule: fn.handlerModule,
       handlerExport: fn.handlerExport,
-      environment: {
-        ...Object.fromEntries(
-          Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.Environment.${name}`)]),
-        ),
-        ...serviceEnvironment,
-      },
+      environment: { ...(localJwk === undefined ? environment : withLocalTokenKey(environment, runStage, jwksUrl)), ...serviceEnvironment },
       timeoutSeconds: fn.timeoutSeconds,
       memorySizeMb: fn.memorySizeMb,
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
-    }));
+      };
+    });
     const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
       functions,
@@ -362,8 +419,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const managementApiUrl = `http://${gatewayOrigin}/${model.api.stageName}`;
     const endpoints: StageEndpoints = {
-      stage: stage.name,
-      authMode: stage.authMode,
+      stage: runStage.name,
+      authMode: runStage.authMode,
       websocketUrl: `ws://${gatewayOrigin}/${model.api.stageName}`,
       managementApiUrl,
       dynamodbEndpoint: dynamodb.endpoint,
@@ -372,8 +429,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
       ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
       pid: process.pid,
+      ...(options.app !== undefined
+        ? {
+            app: {
+              directory: options.app.directory,
+              issuer: runStage.jwt.issuer,
+              audience: runStage.jwt.audience,
+              maxTokenLifetimeSeconds: maxTokenLifetimeSecondsOf(runStage),
+              jwksUrl,
+            },
+          }
+        : {}),
     };
-    const endpointsFile = options.endpointsFile === false ? undefined : (options.endpointsFile ?? endpointsFilePath(stage.name));
+    const endpointsFile = options.endpointsFile === false ? undefined : (options.endpointsFile ?? endpointsFilePath(runStage.name));
     if (endpointsFile !== undefined) {
       writeEndpointsFile(endpointsFile, endpoints);
       started.endpointsFile = () => Promise.resolve(removeEndpointsFile(endpointsFile));
@@ -382,7 +450,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pollersMs = phase();
     let closing: Promise<void> | undefined;
     return {
-      stage,
+      stage: runStage,
       stackName,
       model,
       endpoints,

@@ -22,6 +22,22 @@ export interface StageEndpoints {
   readonly consoleUrl?: string;
   /** Local runtime only: the process that serves these endpoints. */
   readonly pid?: number;
+  /** Local runtime of a CDK app (`ws-notify start --app`) only: the app, and how its emulated stack's tokens are signed. */
+  readonly app?: AppStackEndpoints;
+}
+
+/** What `ws-notify token` needs to sign tokens for the stack of a CDK app that the local runtime runs. */
+export interface AppStackEndpoints {
+  /** The app's directory (absolute). */
+  readonly directory: string;
+  /** `iss` of the local tokens (the runtime's own issuer, not the app's identity provider). */
+  readonly issuer: string;
+  /** `aud` of the tokens: the app's, from its template. */
+  readonly audience: string;
+  /** The app's maximum token lifetime, seconds, from its template. */
+  readonly maxTokenLifetimeSeconds: number;
+  /** Where the runtime serves the local key's public JWK set, which the emulated stack verifies tokens with. */
+  readonly jwksUrl: string;
 }
 
 export function stageStateDirectory(stage: string): string {

@@ -7,6 +7,9 @@ import { SignJWT } from 'jose';
 import { maxTokenLifetimeSecondsOf, type StageConfig } from '../../infra/stages';
 import { ensureStageKeyPair, readStageSigningKey } from './stage-keys';
 
+/** What issuing a stage's tokens needs of it: a declared stage, or the stack of a CDK app run locally (app-stage.ts). */
+export type TokenStage = Pick<StageConfig, 'name' | 'jwt' | 'maxTokenLifetimeSeconds' | 'consoleTokens'>;
+
 export type StageTokenErrorCode =
   /** The stage verifies tokens of an external identity provider (keySource `jwks`): ws-notify holds no key for it. */
   | 'external_identity_provider'
@@ -28,7 +31,7 @@ export class StageTokenError extends Error {
 }
 
 /** Throws a StageTokenError for a stage whose keys ws-notify does not hold (keySource `jwks`). */
-export function assertGeneratedKeys(stage: StageConfig): void {
+export function assertGeneratedKeys(stage: TokenStage): void {
   const source = stage.jwt.keySource;
   if (source.kind === 'jwks') {
     throw new StageTokenError(
@@ -53,7 +56,7 @@ export interface IssueTokenOptions {
  * key made on purpose by `npm run keys`, as synth and deploy require, and a missing key is a
  * MissingStageKeyError (one line naming that command), never a new key pair.
  */
-export async function issueStageToken(stage: StageConfig, options: IssueTokenOptions): Promise<string> {
+export async function issueStageToken(stage: TokenStage, options: IssueTokenOptions): Promise<string> {
   assertGeneratedKeys(stage);
   const maxLifetime = maxTokenLifetimeSecondsOf(stage);
   if (options.ttlSeconds > maxLifetime) {

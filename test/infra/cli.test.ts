@@ -12,9 +12,9 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs a command the way `npm run <name> -- …` does (`tsx src/cli/<name>.ts …`), with no network needed. */
+/** Runs a command the way `npm run <name> -- …` does (`node src/cli/launch.js <name> …`), with no network needed. */
 function runCommand(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const child = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join('src', 'cli', `${name}.ts`), ...args], {
+  const child = spawn(process.execPath, [path.join('src', 'cli', 'launch.js'), name, ...args], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,7 +88,7 @@ describe('Commands: synth and deploy', () => {
     ['deploy', ['--stage', 'prod'], 1, /^deploy: no signing key for stage "prod" .*run npm run keys -- --stage prod\n$/],
     ['deploy', ['--stage', 'staging'], 2, /^deploy: unknown stage "staging"/],
     ['deploy', ['--stage', 'dev', '--require-approval', 'maybe'], 2, /^deploy: --require-approval must be one of never, any-change, broadening, got "maybe"\n$/],
-    ['deploy', ['--stage', 'dev', '--region'], 2, /^deploy: Unknown option '--region'/],
+    ['deploy', ['--stage', 'dev', '--region'], 2, /^deploy: unknown flag --region \(see npx ws-notify deploy --help\)\n$/],
   ])('%s %j fails with one line on stderr and exit code %d', async (command, args, exitCode, message) => {
     // Act
     const run = await runCommand(command, args, environment());
@@ -98,5 +98,19 @@ describe('Commands: synth and deploy', () => {
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stdout).toBe('');
     expect(run.code).toBe(exitCode);
+  });
+
+  it.each([
+    ['no AWS credentials', { AWS_REGION: 'eu-west-1' }, /^deploy: no AWS credentials \(.+\): set AWS_PROFILE \(aws configure, aws sso login\) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n$/],
+    ['no AWS region', {}, /^deploy: no AWS region: set AWS_REGION, or a region in the profile of AWS_PROFILE \(aws configure\)\n$/],
+  ])('deploy --stage dev with %s fails in one line before anything is synthesized or bundled', async (_label, aws, message) => {
+    // Act: no credentials anywhere (HOME has no ~/.aws); instance metadata off, so that the
+    // credential chain asks nothing of the network.
+    const run = await runCommand('deploy', ['--stage', 'dev'], { ...environment(), AWS_EC2_METADATA_DISABLED: 'true', ...aws });
+
+    // Assess
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(1);
   });
 });

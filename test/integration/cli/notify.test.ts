@@ -5,7 +5,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { createSqsServer } from 'local-aws-sqs';
 import { runCommand, temporaryDirectory } from './run-cli';
 
-describe('CLI: npm run notify', () => {
+describe('CLI: ws-notify notify', () => {
   let stateDir: { path: string; remove: () => void };
 
   beforeEach(() => {
@@ -30,7 +30,7 @@ describe('CLI: npm run notify', () => {
       ['an unquoted string as --data', ['--connection', 'c', '--data', 'hello'], /--data must be valid JSON/],
       ['an empty --id', ['--user', '1', '--data', '1', '--id', ''], /--id must be 1 to 128 characters/],
       ['a 129-character --user', ['--user', 'u'.repeat(129), '--data', '1'], /--user must be 1 to 128 characters/],
-      ['an unknown flag', ['--user', '1', '--data', '1', '--queue', 'x'], /Unknown option '--queue'/],
+      ['an unknown flag', ['--user', '1', '--data', '1', '--queue', 'x'], /unknown flag --queue \(see npx ws-notify notify --help\)/],
       // Under the 128 KiB limit of one command-line argument, over the 131,072-byte frame once wrapped.
       ['--data too large for a WebSocket message', ['--user', '1', '--data', JSON.stringify('x'.repeat(131_000))], /--data is too large/],
     ])('%s', async (_label, args, message) => {
@@ -51,7 +51,7 @@ describe('CLI: npm run notify', () => {
         code: 1,
         stdout: '',
         stderr:
-          'notify: no endpoints for stage "local": start the local stack (npm start -- --stage local) or deploy the stage (npm run deploy -- --stage local)\n',
+          'notify: no endpoints for stage "local": start the local stack (npx ws-notify start --stage local) or deploy the stage (npx ws-notify deploy --stage local)\n',
       });
     });
 

@@ -1,4 +1,4 @@
-/** Spawns a real CLI the way a user runs it (`npx tsx src/cli/<name>.ts …`) and collects its output. */
+/** Spawns a real command the way the npm scripts run it (`node src/cli/launch.js <name> …`) and collects its output. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ export type CliRun = Omit<CommandRun, 'signal'>;
 
 export function runCommand(name: 'token' | 'keys' | 'notify', args: readonly string[], env: Record<string, string>): Promise<CliRun> {
   // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED from jest's setup: the CLI must silence the SDK itself.
-  return spawnCommand('npx', ['tsx', `src/cli/${name}.ts`, ...args], { cwd: REPOSITORY_ROOT, env }).then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
+  return spawnCommand(process.execPath, ['src/cli/launch.js', name, ...args], { cwd: REPOSITORY_ROOT, env }).then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 /** A fresh temporary directory, removed by the returned function. */

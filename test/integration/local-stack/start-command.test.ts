@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -65,7 +66,7 @@ describe('Command: npm start', () => {
       const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as StageEndpoints;
 
       expect(output).toContain(endpoints.websocketUrl);
-      expect(output).toContain(`websocat "${endpoints.websocketUrl}?token=$(npm run -s token -- --user 1234)"`);
+      expect(output).toContain(`npx wscat -c "${endpoints.websocketUrl}?token=$(npx ws-notify token --user 1234)"`);
       expect(endpoints).toMatchObject({ stage: 'local', authMode: 'authorizer', websocketUrl: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/local$/) as unknown });
       expect(Object.keys(endpoints.queues)).toEqual(expect.arrayContaining(['NotifyUser', 'NotifyConnection', 'NotifyUserDeadLetter', 'NotifyConnectionDeadLetter']));
       expect(started.stderr()).toBe('');
@@ -92,8 +93,9 @@ describe('Command: npm start', () => {
     try {
       const output = await untilReady(started);
 
+      const endpoints = () => JSON.parse(readFileSync(path.join(home, 'state', 'dev', 'endpoints.json'), 'utf8')) as StageEndpoints;
       expect(output).toContain('auth mode "action"');
-      expect(output).toContain(`'{"action":"authorize","token":"%s"}\\n' "$(npm run -s token -- --stage dev --user 1234)"`);
+      expect(output).toContain(`npx wscat -c ${endpoints().websocketUrl} -w -1 -x "$(printf '{"action":"authorize","token":"%s"}' "$(npx ws-notify token --stage dev --user 1234)")"`);
       process.kill(-started.child.pid!, 'SIGINT');
       expect((await started.exited).code).toBe(0);
     } finally {
@@ -105,8 +107,9 @@ describe('Command: npm start', () => {
     [['--port', 'abc'], /--port must be a port number/],
     [['--auth-mode', 'magic'], /--auth-mode must be one of authorizer, action/],
     [['--stage', 'nowhere'], /unknown stage "nowhere"/],
-    [['--bogus'], /Unknown option '--bogus'/],
-    [['--idle-timeout', '-5'], /--idle-timeout/],
+    [['--bogus'], /^start: unknown flag --bogus \(see npx ws-notify start --help\)$/m],
+    [['--idle-timeout', '-5'], /^start: --idle-timeout must be a whole number of seconds \(1 or more\), got "-5"$/m],
+    [['--stage', '--quiet'], /^start: --stage needs a value: a stage of infra\/stages\.ts, got the flag --quiet/m],
   ])('refuses %j with one line on stderr and a non-zero exit', async (args, message) => {
     const run = await runNpmScript('start', args, env);
 
@@ -115,4 +118,39 @@ describe('Command: npm start', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).toBe('');
   });
+
+  it.each([
+    ['DynamoDB', '--dynamodb-port'],
+    ['SQS', '--sqs-port'],
+  ])('exits 1 in one line when the %s port is in use, with nothing left listening', async (service, flag) => {
+    // Prepare: a port held by another server, and a free one for the service that does start.
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    const other = await freePort();
+    const otherFlag = flag === '--sqs-port' ? '--dynamodb-port' : '--sqs-port';
+    try {
+      // Act: the run ends by itself (a hang fails the test by its timeout).
+      const run = await runNpmScript('start', ['--port', '0', flag, String(busyPort), otherFlag, String(other), '--quiet'], env);
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`start: ${service} cannot listen on 127.0.0.1:${busyPort}: the port is in use\n`);
+      // The service that had started is closed: its port can be taken again.
+      const reuse = net.createServer();
+      await new Promise<void>((resolve, reject) => reuse.once('error', reject).listen(other, '127.0.0.1', resolve));
+      await new Promise((resolve) => reuse.close(resolve));
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
 });
+
+/** A port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,35 @@
+/**
+ * The `ws-notify` executable as a user runs it in a clone after `npm ci`: through npx (package.json
+ * `bin`) and through an npm script, with its TypeScript compiled on load and nothing on stderr.
+ */
+import { spawnCommand } from '../../helpers/spawn-command';
+import { REPOSITORY_ROOT } from './run-cli';
+
+describe('CLI: ws-notify', () => {
+  it('answers npx ws-notify --help with the commands, exit 0, nothing on stderr', async () => {
+    // Act: `--no-install` keeps npx from ever asking the registry; the clone's own bin is found first.
+    const run = await spawnCommand('npx', ['--no-install', 'ws-notify', '--help'], { cwd: REPOSITORY_ROOT, env: {} });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: ws-notify <command> \[flags\]\n/);
+    for (const command of ['start', 'token', 'notify', 'keys', 'synth', 'deploy']) expect(run.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+  });
+
+  it('answers npm run -s token -- --help with the usage, exit 0, nothing on stderr', async () => {
+    // Act
+    const run = await spawnCommand('npm', ['run', '-s', 'token', '--', '--help'], { cwd: REPOSITORY_ROOT, env: {} });
+
+    // Assess
+    expect(run).toEqual({ code: 0, signal: null, stderr: '', stdout: expect.stringMatching(/^Usage: ws-notify token --user ID/) as unknown });
+  });
+
+  it('refuses an unknown flag in one line on stderr that names it and points to --help, exit 2', async () => {
+    // Act
+    const run = await spawnCommand('npx', ['--no-install', 'ws-notify', 'notify', '--user', '1', '--queue', 'x'], { cwd: REPOSITORY_ROOT, env: {} });
+
+    // Assess
+    expect(run).toEqual({ code: 2, signal: null, stdout: '', stderr: 'notify: unknown flag --queue (see npx ws-notify notify --help)\n' });
+  });
+});

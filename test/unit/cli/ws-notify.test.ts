@@ -1,0 +1,78 @@
+/**
+ * `ws-notify` run in-process on arguments that end before anything starts: the command list, each
+ * command's help, and the one-line errors with their exit codes. The spawned executable is
+ * test/integration/cli/ws-notify.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { COMMAND_NAMES, runWsNotify } from '../../../src/cli/ws-notify';
+
+async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runWsNotify(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
+  return { code, stdout, stderr };
+}
+
+/** The flags a command's source declares (`name: { type: …`), read from the file, not from the command object. */
+function declaredFlags(command: string): string[] {
+  const source = readFileSync(path.join(__dirname, '../../../src/cli', `${command}.ts`), 'utf8');
+  const flagsBlock = source.slice(source.indexOf('  flags: {'), source.indexOf('  examples:'));
+  return [...flagsBlock.matchAll(/^ {4}'?([a-z-]+)'?: \{/gm)].map((match) => match[1]!);
+}
+
+describe('Function: runWsNotify', () => {
+  it('lists the six commands on --help, -h and help, exit 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      // Act
+      const result = await run(argv);
+
+      // Assess
+      expect(result).toEqual({ code: 0, stderr: '', stdout: expect.stringContaining('Usage: ws-notify <command> [flags]') as unknown });
+      expect(result.stdout).toMatch(/^ {2}start {4}.+\n {2}token {4}.+\n {2}notify {3}.+\n {2}keys {5}.+\n {2}synth {4}.+\n {2}deploy {3}.+\n/m);
+    }
+    expect(COMMAND_NAMES).toEqual(['start', 'token', 'notify', 'keys', 'synth', 'deploy']);
+  });
+
+  it.each(['start', 'token', 'notify', 'keys', 'synth', 'deploy'])('%s --help and -h print the usage, every flag with its default, and an example, exit 0', async (command) => {
+    // Prepare
+    const flags = declaredFlags(command);
+
+    // Act
+    const long = await run([command, '--help']);
+    const short = await run([command, '-h']);
+    const viaHelp = await run(['help', command]);
+
+    // Assess
+    expect(flags.length).toBeGreaterThan(0);
+    expect(long.code).toBe(0);
+    expect(long.stderr).toBe('');
+    expect(long.stdout).toMatch(new RegExp(`^Usage: ws-notify ${command} .+\\n {7}npm (start|run -s ${command}) -- .+\\n`));
+    for (const flag of flags) expect(long.stdout).toMatch(new RegExp(`^ {2}--${flag}\\b.*\\((default: .+|required)\\)`, 'm'));
+    expect(long.stdout).toMatch(/\nExamples?:\n {2}.*npx ws-notify /);
+    expect(short).toEqual(long);
+    expect(viaHelp).toEqual(long);
+  });
+
+  it.each([
+    [['token', '--colour', 'red'], 'token: unknown flag --colour (see npx ws-notify token --help)\n'],
+    [['start', '--stage', '--quiet'], 'start: --stage needs a value: a stage of infra/stages.ts, got the flag --quiet (see npx ws-notify start --help)\n'],
+    [['start', '--idle-timeout', '-1'], 'start: --idle-timeout must be a whole number of seconds (1 or more), got "-1"\n'],
+    [['start', '--port', '70000'], 'start: --port must be a port number from 0 to 65535, got "70000"\n'],
+    [['start', '--app', '.', '--auth-mode', 'action'], "start: --auth-mode cannot be used with --app: the app's stack is run as the app synthesizes it\n"],
+    [['start', '--stack', 'ExistingApp'], 'start: --stack needs --app: it names a stack of the app\n'],
+    [['notify', '--user', '1'], 'notify: --data is required: a JSON value, e.g. \'{"download":"/reports/42"}\' or \'"hello"\' (see npx ws-notify notify --help)\n'],
+    [['deploy', '--require-approval'], 'deploy: --require-approval needs a value: never, any-change, broadening (see npx ws-notify deploy --help)\n'],
+    [['tokens'], 'ws-notify: unknown command "tokens": the commands are start, token, notify, keys, synth, deploy (see npx ws-notify --help)\n'],
+    [['--user', '1'], 'ws-notify: a command comes first, got the flag --user: the commands are start, token, notify, keys, synth, deploy (see npx ws-notify --help)\n'],
+    [[], 'ws-notify: give a command: start, token, notify, keys, synth, deploy (see npx ws-notify --help)\n'],
+  ])('%j is one line on stderr, nothing on stdout, exit 2', async (argv, message) => {
+    // Act & Assess
+    expect(await run(argv)).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+
+  it('prints the package version on --version', async () => {
+    // Act & Assess
+    expect(await run(['--version'])).toEqual({ code: 0, stderr: '', stdout: '0.1.0\n' });
+  });
+});
