@@ -57,6 +57,8 @@ export class NotifyClient {
   /** Connections that closed before opening since one last opened. */
   #handshakeFailures = 0;
   #storeFailing = false;
+  /** The connection id last announced by a 'connection' event. */
+  #announcedConnectionId: string | undefined;
   /** The last stop(), for a second call while its sockets close. */
   #stopped: Promise<void> = Promise.resolve();
   #stats = { delivered: 0, duplicates: 0, reconnects: 0, rollOvers: 0, renewals: 0 };
@@ -74,6 +76,7 @@ export class NotifyClient {
       authorized: (connection, renewal) => this.#authorized(connection, renewal),
       caughtUp: (connection) => this.#caughtUp(connection),
       rollOverDue: (connection) => this.#rollOverDue(connection),
+      identified: () => this.#announceConnectionId(),
       ended: (connection, reason) => this.#ended(connection, reason),
       notification: (frame) => this.#notification(frame),
       resumed: (frame, highest) => this.#resumed(frame, highest),
@@ -87,6 +90,23 @@ export class NotifyClient {
 
   get stats(): ClientStats {
     return { ...this.#stats };
+  }
+
+  /**
+   * The id of the connection serving the client (the one to address with NotifyConnection), once
+   * the service has named it: in its `authorized` answer (mode `action`) or in a `pong`. In mode
+   * `authorizer` the handshake names nothing: call ping() to learn it.
+   */
+  get connectionId(): string | undefined {
+    return this.#primary?.connectionId;
+  }
+
+  /**
+   * Sends a ping on the serving connection (after the request in flight, if any); its `pong` names
+   * the connection (a 'connection' event). Returns false, sending nothing, when not authorized.
+   */
+  ping(): boolean {
+    return this.#primary?.ping() ?? false;
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -143,6 +163,7 @@ export class NotifyClient {
     this.#candidate = undefined;
     this.#timers.clearAll();
     this.#scheduler.cancelAll();
+    this.#announcedConnectionId = undefined;
     this.#stopped = new Promise((resolve) => {
       const cancel = this.#scheduler.after(STOP_TIMEOUT_MS, resolve);
       void Promise.all(closing).then(() => {
@@ -207,6 +228,7 @@ export class NotifyClient {
       void previous.close();
     }
     this.#setState('authorized');
+    this.#announceConnectionId();
   }
 
   #rollOverDue(connection: Connection): void {
@@ -221,6 +243,7 @@ export class NotifyClient {
       if (candidate === undefined) this.#reconnectLater();
       else if (candidate.phase === 'authorized') this.#promote(candidate);
       else this.#setState(candidate.phase === 'open' ? 'open' : 'connecting');
+      this.#announceConnectionId();
       return;
     }
     if (connection !== this.#candidate) return;
@@ -278,6 +301,14 @@ export class NotifyClient {
       truncated = true;
     }
     if (truncated) this.#emit('truncated');
+  }
+
+  /** Emits 'connection' when connectionId has changed since it was last announced. */
+  #announceConnectionId(): void {
+    const connectionId = this.connectionId;
+    if (connectionId === this.#announcedConnectionId || this.#state === 'stopped') return;
+    this.#announcedConnectionId = connectionId;
+    this.#emit('connection', connectionId);
   }
 
   #save(seq: number): void {
