@@ -62,6 +62,7 @@ export class Connection {
   #socket: WebSocketLike | undefined;
   #openedAt: number | undefined;
   #connectionId: string | undefined;
+  #wasAuthorized = false;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
   /** The token of the next authorize; forgotten once authorized. */
@@ -96,6 +97,11 @@ export class Connection {
   /** When the socket opened (ms since the epoch), if it did. */
   get openedAt(): number | undefined {
     return this.#openedAt;
+  }
+
+  /** Whether the connection was authorized (and so sent a resume) at some point, even if it has ended since. */
+  get wasAuthorized(): boolean {
+    return this.#wasAuthorized;
   }
 
   /** The id the service gave the connection, once a frame has named it. */
@@ -197,6 +203,7 @@ export class Connection {
   #authorized(expiresAt: number | undefined): void {
     const renewal = this.#phase === 'authorized';
     this.#phase = 'authorized';
+    this.#wasAuthorized = true;
     this.#token = '';
     this.#renewing = false;
     this.#timers.clear('authorize');

@@ -12,7 +12,7 @@ import { NotifyClientError } from './errors';
 import { Emitter, type ClientState, type EventName, type NotifyClientEvents } from './events';
 import type { NotificationFrame, ResumedFrame } from './frames';
 import { resolveOptions, type ClientSettings, type NotifyClientOptions } from './options';
-import { ResumePosition } from './resume-position';
+import { ResumePosition, TAIL } from './resume-position';
 import { Scheduler, TimerSlots } from './timers';
 
 /** A connection that stayed open this long resets the reconnect backoff. */
@@ -57,6 +57,12 @@ export class NotifyClient {
   /** Connections that closed before opening since one last opened. */
   #handshakeFailures = 0;
   #storeFailing = false;
+  /**
+   * A connection was authorized, and so resumed from the inbox's end, while the client had no
+   * position yet, and ended before the answer placed it: the next answer's end may be past
+   * notifications stored since, which no resume will replay.
+   */
+  #startUnplaced = false;
   /** The connection id last announced by a 'connection' event. */
   #announcedConnectionId: string | undefined;
   /** The last stop(), for a second call while its sockets close. */
@@ -158,7 +164,11 @@ export class NotifyClient {
     if (this.#state === 'stopped') return this.#stopped;
     this.#run += 1;
     const closing: Promise<void>[] = [];
-    for (const connection of [this.#primary, this.#candidate]) if (connection !== undefined) closing.push(connection.close());
+    for (const connection of [this.#primary, this.#candidate]) {
+      if (connection === undefined) continue;
+      this.#noteUnplacedEnd(connection);
+      closing.push(connection.close());
+    }
     this.#primary = undefined;
     this.#candidate = undefined;
     this.#timers.clearAll();
@@ -236,6 +246,7 @@ export class NotifyClient {
   }
 
   #ended(connection: Connection, reason: EndReason): void {
+    this.#noteUnplacedEnd(connection);
     if (connection === this.#primary) {
       this.#primary = undefined;
       this.#resetBackoffIfStable(connection);
@@ -270,6 +281,10 @@ export class NotifyClient {
     this.#timers.set('reconnect', this.#backoff.next(), () => this.#connect(false));
   }
 
+  #noteUnplacedEnd(connection: Connection): void {
+    if (connection.wasAuthorized && this.#position?.after === TAIL) this.#startUnplaced = true;
+  }
+
   #resetBackoffIfStable(connection: Connection): void {
     const openedAt = connection.openedAt;
     if (openedAt !== undefined && this.#scheduler.now() - openedAt >= STABLE_CONNECTION_MS) this.#backoff.reset();
@@ -298,6 +313,11 @@ export class NotifyClient {
     if (frame.more) {
       if (highest !== undefined) position.confirm(highest);
     } else if (position.settle(frame.after, frame.latest)) {
+      truncated = true;
+    }
+    if (frame.after === TAIL && this.#startUnplaced) {
+      // Where the client started cannot be told any more: the application reloads its state.
+      this.#startUnplaced = false;
       truncated = true;
     }
     if (truncated) this.#emit('truncated');
