@@ -43,6 +43,8 @@ export interface ConnectionHost {
   /** The first resume run after authorization has completed. */
   caughtUp(connection: Connection): void;
   rollOverDue(connection: Connection): void;
+  /** The service named the connection's id (in `authorized` or `pong`). */
+  identified(connection: Connection): void;
   /** The connection is gone; it calls nothing after this. */
   ended(connection: Connection, reason: EndReason): void;
   notification(frame: NotificationFrame): void;
@@ -59,6 +61,8 @@ export class Connection {
   #phase: Phase = 'starting';
   #socket: WebSocketLike | undefined;
   #openedAt: number | undefined;
+  #connectionId: string | undefined;
+  #wasAuthorized = false;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
   /** The token of the next authorize; forgotten once authorized. */
@@ -93,6 +97,16 @@ export class Connection {
   /** When the socket opened (ms since the epoch), if it did. */
   get openedAt(): number | undefined {
     return this.#openedAt;
+  }
+
+  /** Whether the connection was authorized (and so sent a resume) at some point, even if it has ended since. */
+  get wasAuthorized(): boolean {
+    return this.#wasAuthorized;
+  }
+
+  /** The id the service gave the connection, once a frame has named it. */
+  get connectionId(): string | undefined {
+    return this.#connectionId;
   }
 
   /** Fetches a token, then opens the socket. */
@@ -134,6 +148,13 @@ export class Connection {
   close(): Promise<void> {
     this.#dispose();
     return this.#closed ?? Promise.resolve();
+  }
+
+  /** Sends a ping (after the request in flight, if any); false when the connection is not authorized. */
+  ping(): boolean {
+    if (this.#phase !== 'authorized') return false;
+    this.#request('ping');
+    return true;
   }
 
   /** Resumes again (a gap in the received sequence numbers wants checking). */
@@ -182,6 +203,7 @@ export class Connection {
   #authorized(expiresAt: number | undefined): void {
     const renewal = this.#phase === 'authorized';
     this.#phase = 'authorized';
+    this.#wasAuthorized = true;
     this.#token = '';
     this.#renewing = false;
     this.#timers.clear('authorize');
@@ -280,10 +302,12 @@ export class Connection {
         break;
       case 'pong':
         if (this.#inFlight === 'ping') this.#answered();
+        this.#identified(frame.connectionId);
         break;
       case 'authorized':
         if (this.#inFlight === 'authorize') {
           this.#answered();
+          this.#identified(frame.connectionId);
           this.#authorized(frame.expiresAt);
         }
         break;
@@ -300,6 +324,12 @@ export class Connection {
         break;
     }
     this.#pump();
+  }
+
+  #identified(connectionId: string | undefined): void {
+    if (connectionId === undefined || connectionId === this.#connectionId) return;
+    this.#connectionId = connectionId;
+    this.host.identified(this);
   }
 
   #resumed(frame: ResumedFrame): void {

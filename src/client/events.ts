@@ -15,6 +15,11 @@ export interface Notification {
 export interface NotifyClientEvents {
   notification: (notification: Notification) => void;
   state: (state: ClientState) => void;
+  /**
+   * The serving connection's id changed: a new connection serves (undefined until the service names
+   * it, see NotifyClient.connectionId), its id became known, or none serves.
+   */
+  connection: (connectionId: string | undefined) => void;
   /** The service could not replay everything missed (past retention): reload the application's state. */
   truncated: () => void;
   error: (error: NotifyClientError) => void;

@@ -36,10 +36,12 @@ export interface AuthorizedFrame {
   readonly type: 'authorized';
   /** The token's `exp`, unix seconds. */
   readonly expiresAt: number;
+  readonly connectionId?: string;
 }
 
 export interface PongFrame {
   readonly type: 'pong';
+  readonly connectionId?: string;
 }
 
 export interface ErrorFrame {
@@ -56,6 +58,12 @@ export interface OtherFrame {
 export type ServerFrame = NotificationFrame | ResumedFrame | AuthorizedFrame | PongFrame | ErrorFrame | OtherFrame;
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** `{ connectionId }` when the frame names its connection, else nothing. */
+function withConnectionId(frame: Record<string, unknown>): { connectionId?: string } {
+  const { connectionId } = frame;
+  return typeof connectionId === 'string' && connectionId !== '' ? { connectionId } : {};
+}
 
 /** The frame in `text`, or undefined when it is not a valid ws-notify frame. */
 export function parseServerFrame(text: string): ServerFrame | undefined {
@@ -79,9 +87,9 @@ export function parseServerFrame(text: string): ServerFrame | undefined {
       return { type: 'resumed', after, latest, count, more, truncated };
     }
     case 'authorized':
-      return typeof frame.expiresAt === 'number' && Number.isFinite(frame.expiresAt) ? { type: 'authorized', expiresAt: frame.expiresAt } : undefined;
+      return typeof frame.expiresAt === 'number' && Number.isFinite(frame.expiresAt) ? { type: 'authorized', expiresAt: frame.expiresAt, ...withConnectionId(frame) } : undefined;
     case 'pong':
-      return { type: 'pong' };
+      return { type: 'pong', ...withConnectionId(frame) };
     case 'error':
       return isProtocolErrorCode(frame.code)
         ? { type: 'error', code: frame.code, message: typeof frame.message === 'string' ? frame.message : frame.code }

@@ -12,7 +12,7 @@ import { NotifyClientError } from './errors';
 import { Emitter, type ClientState, type EventName, type NotifyClientEvents } from './events';
 import type { NotificationFrame, ResumedFrame } from './frames';
 import { resolveOptions, type ClientSettings, type NotifyClientOptions } from './options';
-import { ResumePosition } from './resume-position';
+import { ResumePosition, TAIL } from './resume-position';
 import { Scheduler, TimerSlots } from './timers';
 
 /** A connection that stayed open this long resets the reconnect backoff. */
@@ -57,6 +57,14 @@ export class NotifyClient {
   /** Connections that closed before opening since one last opened. */
   #handshakeFailures = 0;
   #storeFailing = false;
+  /**
+   * A connection was authorized, and so resumed from the inbox's end, while the client had no
+   * position yet, and ended before the answer placed it: the next answer's end may be past
+   * notifications stored since, which no resume will replay.
+   */
+  #startUnplaced = false;
+  /** The connection id last announced by a 'connection' event. */
+  #announcedConnectionId: string | undefined;
   /** The last stop(), for a second call while its sockets close. */
   #stopped: Promise<void> = Promise.resolve();
   #stats = { delivered: 0, duplicates: 0, reconnects: 0, rollOvers: 0, renewals: 0 };
@@ -74,6 +82,7 @@ export class NotifyClient {
       authorized: (connection, renewal) => this.#authorized(connection, renewal),
       caughtUp: (connection) => this.#caughtUp(connection),
       rollOverDue: (connection) => this.#rollOverDue(connection),
+      identified: () => this.#announceConnectionId(),
       ended: (connection, reason) => this.#ended(connection, reason),
       notification: (frame) => this.#notification(frame),
       resumed: (frame, highest) => this.#resumed(frame, highest),
@@ -87,6 +96,23 @@ export class NotifyClient {
 
   get stats(): ClientStats {
     return { ...this.#stats };
+  }
+
+  /**
+   * The id of the connection serving the client (the one to address with NotifyConnection), once
+   * the service has named it: in its `authorized` answer (mode `action`) or in a `pong`. In mode
+   * `authorizer` the handshake names nothing: call ping() to learn it.
+   */
+  get connectionId(): string | undefined {
+    return this.#primary?.connectionId;
+  }
+
+  /**
+   * Sends a ping on the serving connection (after the request in flight, if any); its `pong` names
+   * the connection (a 'connection' event). Returns false, sending nothing, when not authorized.
+   */
+  ping(): boolean {
+    return this.#primary?.ping() ?? false;
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -138,11 +164,16 @@ export class NotifyClient {
     if (this.#state === 'stopped') return this.#stopped;
     this.#run += 1;
     const closing: Promise<void>[] = [];
-    for (const connection of [this.#primary, this.#candidate]) if (connection !== undefined) closing.push(connection.close());
+    for (const connection of [this.#primary, this.#candidate]) {
+      if (connection === undefined) continue;
+      this.#noteUnplacedEnd(connection);
+      closing.push(connection.close());
+    }
     this.#primary = undefined;
     this.#candidate = undefined;
     this.#timers.clearAll();
     this.#scheduler.cancelAll();
+    this.#announcedConnectionId = undefined;
     this.#stopped = new Promise((resolve) => {
       const cancel = this.#scheduler.after(STOP_TIMEOUT_MS, resolve);
       void Promise.all(closing).then(() => {
@@ -207,6 +238,7 @@ export class NotifyClient {
       void previous.close();
     }
     this.#setState('authorized');
+    this.#announceConnectionId();
   }
 
   #rollOverDue(connection: Connection): void {
@@ -214,6 +246,7 @@ export class NotifyClient {
   }
 
   #ended(connection: Connection, reason: EndReason): void {
+    this.#noteUnplacedEnd(connection);
     if (connection === this.#primary) {
       this.#primary = undefined;
       this.#resetBackoffIfStable(connection);
@@ -221,6 +254,7 @@ export class NotifyClient {
       if (candidate === undefined) this.#reconnectLater();
       else if (candidate.phase === 'authorized') this.#promote(candidate);
       else this.#setState(candidate.phase === 'open' ? 'open' : 'connecting');
+      this.#announceConnectionId();
       return;
     }
     if (connection !== this.#candidate) return;
@@ -245,6 +279,10 @@ export class NotifyClient {
     this.#stats.reconnects += 1;
     this.#setState('reconnecting');
     this.#timers.set('reconnect', this.#backoff.next(), () => this.#connect(false));
+  }
+
+  #noteUnplacedEnd(connection: Connection): void {
+    if (connection.wasAuthorized && this.#position?.after === TAIL) this.#startUnplaced = true;
   }
 
   #resetBackoffIfStable(connection: Connection): void {
@@ -277,7 +315,20 @@ export class NotifyClient {
     } else if (position.settle(frame.after, frame.latest)) {
       truncated = true;
     }
+    if (frame.after === TAIL && this.#startUnplaced) {
+      // Where the client started cannot be told any more: the application reloads its state.
+      this.#startUnplaced = false;
+      truncated = true;
+    }
     if (truncated) this.#emit('truncated');
+  }
+
+  /** Emits 'connection' when connectionId has changed since it was last announced. */
+  #announceConnectionId(): void {
+    const connectionId = this.connectionId;
+    if (connectionId === this.#announcedConnectionId || this.#state === 'stopped') return;
+    this.#announcedConnectionId = connectionId;
+    this.#emit('connection', connectionId);
   }
 
   #save(seq: number): void {

@@ -26,8 +26,11 @@ describe('Function: parseServerFrame', () => {
       more: false,
       truncated: false,
     });
-    expect(parse({ type: 'authorized', userId: 'u1', expiresAt: 1765624667, connectionId: 'c' })).toEqual({ type: 'authorized', expiresAt: 1765624667 });
-    expect(parse({ type: 'pong', connectionId: 'c' })).toEqual({ type: 'pong' });
+    expect(parse({ type: 'authorized', userId: 'u1', expiresAt: 1765624667, connectionId: 'c' })).toEqual({ type: 'authorized', expiresAt: 1765624667, connectionId: 'c' });
+    expect(parse({ type: 'pong', connectionId: 'c' })).toEqual({ type: 'pong', connectionId: 'c' });
+    expect(parse({ type: 'pong', name: 'n' })).toEqual({ type: 'pong' });
+    expect(parse({ type: 'pong', connectionId: 7 })).toEqual({ type: 'pong' });
+    expect(parse({ type: 'authorized', expiresAt: 1765624667, connectionId: '' })).toEqual({ type: 'authorized', expiresAt: 1765624667 });
     expect(parse({ type: 'error', code: 'invalid_token', message: 'No.' })).toEqual({ type: 'error', code: 'invalid_token', message: 'No.' });
     expect(parse({ type: 'error', code: 'internal_error' })).toEqual({ type: 'error', code: 'internal_error', message: 'internal_error' });
   });

@@ -183,6 +183,57 @@ describe('Class: NotifyClient', () => {
       expect(store.saves).toEqual([2]);
     });
 
+    it('reports truncated once when its first connection ends between authorization and the answer that places it', async () => {
+      // Prepare: authorized, resuming from the inbox's end, and dropped before the answer
+      const store = new RecordingStore();
+      const h = new Harness({ store });
+      h.inbox.add('old');
+      h.client.start();
+      const first = await h.openAndAuthorize();
+      expect(first.resumes).toEqual([TAIL]);
+      first.drop(1001);
+
+      // Act: stored while the client was away, then a new connection resumes from the end again
+      h.inbox.add('while-away');
+      await jest.advanceTimersByTimeAsync(1000);
+      const second = await h.openAndAuthorize();
+      h.inbox.answer(second);
+
+      // Assess: its start cannot be told from the answer any more: the application reloads its state
+      expect(second.resumes).toEqual([TAIL]);
+      expect(h.truncations).toBe(1);
+      expect(store.saves).toEqual([2]);
+      h.inbox.deliver(second, h.inbox.add('next'));
+      expect(h.delivered).toEqual(['next']);
+      expect(h.truncations).toBe(1);
+    });
+
+    it('does the same when stopped and started again before the first answer', async () => {
+      const h = new Harness();
+      h.client.start();
+      await h.openAndAuthorize();
+      await h.client.stop();
+
+      h.client.start();
+      h.inbox.answer(await h.openAndAuthorize());
+
+      expect(h.truncations).toBe(1);
+    });
+
+    it('does not report truncated when its first connection ended before it was authorized', async () => {
+      const h = new Harness({ authMode: 'action' });
+      h.client.start();
+      await settle();
+      h.sockets.last.accept();
+      h.sockets.last.drop(1001);
+
+      await jest.advanceTimersByTimeAsync(1000);
+      h.inbox.answer(await h.openAndAuthorize());
+
+      expect(h.client.state).toBe('authorized');
+      expect(h.truncations).toBe(0);
+    });
+
     it('replays everything retained when the store says 0', async () => {
       const h = new Harness({ store: new RecordingStore(0) });
       h.inbox.add('old1');
