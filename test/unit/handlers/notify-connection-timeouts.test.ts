@@ -18,6 +18,7 @@ import { sqsEvent, sqsRecord } from '../helpers/events';
 import { settle, useFakeTimersForIo } from '../helpers/fake-time';
 import { InMemoryHttpAgent, type InMemoryRequest } from '../helpers/in-memory-http';
 import { silentLogger } from '../helpers/logs';
+import { testMetrics } from '../helpers/metrics';
 import { authorizedRecord, item } from '../helpers/records';
 
 const TABLE_NAME = 'ws-notify-test-Connections';
@@ -61,6 +62,7 @@ describe('Function: createNotifyConnectionHandler, with a Management API call th
       gateway: new GatewayClient({ client: management }),
       deadLetterQueue: new DeadLetterQueue(new QueueClient({ client: new SQSClient(TEST_CLIENT), queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq' })),
       logger: silentLogger(),
+      metrics: testMetrics(),
     });
     const hungRecord = sqsRecord(JSON.stringify({ connectionId: HUNG, data: { n: 0 }, id: 'n-0' }));
     const otherRecords = OTHERS.map((connectionId, n) => sqsRecord(JSON.stringify({ connectionId, data: { n: n + 1 }, id: `n-${n + 1}` })));
