@@ -26,6 +26,15 @@ export const ALARM_TOPIC_ENCRYPTION_REASON =
   'allow cloudwatch.amazonaws.com it drops the notifications silently. A topic of your own, encrypted as you choose, ' +
   'can be given as the alarmTopic prop.';
 
+export const KEEP_ALIVE_ROUTE_REASON =
+  'The keep-alive route has a MOCK integration: API Gateway answers it with a constant pong frame and invokes ' +
+  'nothing, reads and writes nothing; a message to it only resets the idle timer of a connection that is already open.';
+
+/** AwsSolutions-APIG4 on the keep-alive route (MOCK integration). */
+export function acknowledgeKeepAliveRoute(route: IConstruct): void {
+  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: KEEP_ALIVE_ROUTE_REASON });
+}
+
 /** AwsSolutions-APIG4 on a WebSocket route that has no authorizer. */
 export function acknowledgeRouteWithoutAuthorizer(route: IConstruct, routeKey: string): void {
   Validations.of(route).acknowledge({

@@ -44,6 +44,9 @@ import { NotifyQueue } from './constructs/notify-queue';
 import { type AwsSdkSource } from './function-code';
 import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
 import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
+import { KeepAliveRoute } from './constructs/keep-alive-route';
+import { acknowledgeKeepAliveRoute } from './nag-acknowledgements';
+import { KEEP_ALIVE_REPLY, KEEP_ALIVE_ROUTE_KEY } from '../src/commons/constants';
 
 export { type AwsSdkSource } from './function-code';
 export { NotifyQueue } from './constructs/notify-queue';
@@ -354,6 +357,10 @@ export class WsNotify extends Construct {
       .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'Query'] })
       .manageConnections(this.webSocketStage, ['POST']);
     this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
+
+    // The keep-alive: a MOCK route that API Gateway answers itself, so it costs no Lambda and no DynamoDB.
+    const keepAlive = new KeepAliveRoute(this, 'KeepAlive', { webSocketApi: this.api, routeKey: KEEP_ALIVE_ROUTE_KEY, reply: KEEP_ALIVE_REPLY });
+    acknowledgeKeepAliveRoute(keepAlive.route);
 
     // Queue consumers.
     this.addFunction('AuthorizeDeadline', {

@@ -5,7 +5,7 @@
 import { isProtocolErrorCode, type ProtocolErrorCode } from './errors';
 
 /** Sent when the connection has been quiet, so that the service does not close it as idle. */
-export const KEEP_ALIVE_MESSAGE = '{"action":"ping"}';
+export const KEEP_ALIVE_MESSAGE = '{"action":"keepalive"}';
 
 export function authorizeMessage(token: string): string {
   return JSON.stringify({ action: 'authorize', token });

@@ -75,3 +75,12 @@ export const RECENT_CONNECTION_SECONDS = 300;
  * and up to 29 s for the `$connect` integration.
  */
 export const HANDSHAKE_WINDOW_SECONDS = 60;
+
+/**
+ * The keep-alive route (docs/protocol.md): `{"action":"keepalive"}` reaches a MOCK integration that
+ * API Gateway answers itself with KEEP_ALIVE_REPLY: it resets the connection's idle timer and
+ * invokes no function, reads and writes nothing.
+ */
+export const KEEP_ALIVE_ROUTE_KEY = 'keepalive';
+/** The keep-alive route's reply: a constant frame, so that a client can tell that its connection is alive. */
+export const KEEP_ALIVE_REPLY = '{"type":"pong"}';

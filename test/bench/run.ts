@@ -18,11 +18,12 @@ import { renderText, tables } from './report/table';
 import { runColdStart } from './scenarios/cold-start';
 import { runConnections } from './scenarios/connections';
 import { runFanout } from './scenarios/fanout';
+import { runHandshakeUnderFanout } from './scenarios/handshake-under-fanout';
 import { runPing } from './scenarios/ping';
 import { runRequests } from './scenarios/requests';
 import { runStartup } from './scenarios/startup';
 
-const SECTIONS = ['ping', 'fanout', 'connections', 'startup', 'coldstart', 'requests'] as const;
+const SECTIONS = ['ping', 'fanout', 'connections', 'startup', 'coldstart', 'requests', 'handshake'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       if (section === 'startup') report.startup = await runStartup(ctx);
       if (section === 'coldstart') report.coldStart = await runColdStart(ctx);
       if (section === 'requests') report.requests = await runRequests(ctx);
+      if (section === 'handshake') report.handshakeUnderFanout = await runHandshakeUnderFanout(ctx);
       ctx.progress(`${section} done in ${((performance.now() - sectionStarted) / 1000).toFixed(1)} s`);
     }
   } finally {

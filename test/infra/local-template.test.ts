@@ -57,6 +57,7 @@ describe('The local runtime reading synthesized templates', () => {
         { routeKey: '$default', functionId: 'Default', returnResponse: true },
         { routeKey: '$disconnect', functionId: 'Disconnect', returnResponse: false },
         { routeKey: 'authorize', functionId: 'Authorize', returnResponse: true },
+        { routeKey: 'keepalive', mock: { statusCode: 200, response: '{"type":"pong"}' }, returnResponse: true },
         { routeKey: 'ping', functionId: 'Ping', returnResponse: true },
         { routeKey: 'resume', functionId: 'Resume', returnResponse: true },
       ]);
@@ -249,7 +250,7 @@ describe('The local runtime reading synthesized templates', () => {
       // Assess
       const route = model.api.routes.find((candidate) => candidate.routeKey === 'echo');
       expect(route).toEqual({ routeKey: 'echo', functionId: expect.stringMatching(/^Echo[0-9A-F]{8}$/) as string, returnResponse: true });
-      expect(model.functions[route!.functionId]).toMatchObject({ codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo-route', handlerExport: 'handler' });
+      expect(model.functions[route!.functionId!]).toMatchObject({ codeDirectory: ASSET_DIRECTORY, handlerModule: 'echo-route', handlerExport: 'handler' });
     });
 
     it('bundles nothing at synthesis (the functions are bundled ahead of it)', () => {
@@ -299,7 +300,8 @@ describe('The local runtime reading synthesized templates', () => {
       // Assess
       expect(model.stackName).toBe('ReportsApp');
       expect(model.api.stageName).toBe('live');
-      expect(model.api.routes.map((route) => route.functionId).sort()).toEqual(['Authorize', 'Connect', 'Default', 'Disconnect', 'Ping', 'Resume']);
+      expect(model.api.routes.flatMap((route) => (route.mock === undefined ? [route.functionId] : [])).sort()).toEqual(['Authorize', 'Connect', 'Default', 'Disconnect', 'Ping', 'Resume']);
+      expect(model.api.routes.filter((route) => route.mock !== undefined).map((route) => route.routeKey)).toEqual(['keepalive']);
       expect(named<TableModel>(model.tables, 'Connections').logicalId).toMatch(/^NotificationsConnectionsTable[0-9A-F]{8}$/);
       expect(named<TableModel>(model.tables, 'Inbox').logicalId).toMatch(/^NotificationsInboxTable[0-9A-F]{8}$/);
       expect(Object.values(model.queues).map((queue) => queue.name)).toEqual(

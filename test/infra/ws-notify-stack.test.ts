@@ -6,6 +6,7 @@ import { ACCESS_LOG_FIELDS } from '../../infra/access-log-format';
 import { getStage, maxConnectionsPerUserOf, withOverrides, type StageConfig } from '../../infra/stages';
 import { AUTHORIZER_IDENTITY_SOURCE } from '../../infra/ws-notify';
 import { functionCodeDirectory } from '../../infra/function-code';
+import { KEEP_ALIVE_REPLY, KEEP_ALIVE_ROUTE_KEY } from '../../src/commons/constants';
 import { SDK_CALL_LIMIT_MS } from '../../src/commons/sdk-timeouts';
 import { MissingStageKeyError, stageKeyPaths } from '../../src/tooling/stage-keys';
 import { logicalIdsOfType, render, SHIPPED_STAGES, synthesizeStage, type CfnJson } from './helpers/stack-template';
@@ -75,10 +76,10 @@ describe('Class: WsNotifyStack', () => {
       ({ json, template } = synthesizeStage(stage));
     });
 
-    it('has the six routes, each on its own function', () => {
+    it('has the six function routes, each on its own function, and the keep-alive route', () => {
       // Assess
       const routes = routesByKey(json);
-      expect([...routes.keys()].sort()).toEqual(Object.keys(ROUTE_FUNCTIONS).sort());
+      expect([...routes.keys()].sort()).toEqual([...Object.keys(ROUTE_FUNCTIONS), KEEP_ALIVE_ROUTE_KEY].sort());
       for (const [routeKey, functionId] of Object.entries(ROUTE_FUNCTIONS)) {
         expect(routeFunction(json, routes.get(routeKey)!.props)).toBe(functionId);
       }
@@ -111,7 +112,36 @@ describe('Class: WsNotifyStack', () => {
       }
     });
 
-    it('sends route responses on ping, authorize, resume and $default only', () => {
+    it('answers the keep-alive with a MOCK integration: a constant pong through an integration response and a route response, no function', () => {
+      // Prepare
+      const route = routesByKey(json).get(KEEP_ALIVE_ROUTE_KEY)!;
+      const integrationId = /^integrations\/<(.+)>$/.exec(render(route.props.Target))?.[1];
+
+      // Assess
+      expect(route.props).toMatchObject({ AuthorizationType: 'NONE', RouteResponseSelectionExpression: '$default' });
+      expect(route.props.AuthorizerId).toBeUndefined();
+      const integration = json.Resources[integrationId!]!;
+      expect(integration.Type).toBe('AWS::ApiGatewayV2::Integration');
+      expect(integration.Properties).toEqual({
+        ApiId: { Ref: expect.any(String) as string },
+        IntegrationType: 'MOCK',
+        TemplateSelectionExpression: '\\$default',
+        RequestTemplates: { $default: '{"statusCode":200}' },
+      });
+      const responses = logicalIdsOfType(json, 'AWS::ApiGatewayV2::IntegrationResponse').map((id) => json.Resources[id]!.Properties!);
+      expect(responses).toEqual([
+        {
+          ApiId: integration.Properties!.ApiId,
+          IntegrationId: { Ref: integrationId },
+          IntegrationResponseKey: '$default',
+          TemplateSelectionExpression: '\\$default',
+          ResponseTemplates: { $default: KEEP_ALIVE_REPLY },
+        },
+      ]);
+      expect(KEEP_ALIVE_REPLY).toBe('{"type":"pong"}');
+    });
+
+    it('sends route responses on ping, authorize, resume, $default and the keep-alive only', () => {
       // Prepare
       const routes = routesByKey(json);
       const keyOfRouteId = new Map([...routes].map(([routeKey, route]) => [route.id, routeKey]));
@@ -122,9 +152,9 @@ describe('Class: WsNotifyStack', () => {
         expect(props.RouteResponseKey).toBe('$default');
         return keyOfRouteId.get((props.RouteId as { Ref: string }).Ref);
       });
-      expect(responded.sort()).toEqual(['$default', 'authorize', 'ping', 'resume']);
+      expect(responded.sort()).toEqual(['$default', 'authorize', KEEP_ALIVE_ROUTE_KEY, 'ping', 'resume']);
       for (const [routeKey, route] of routes) {
-        expect(route.props.RouteResponseSelectionExpression).toBe(['$default', 'authorize', 'ping', 'resume'].includes(routeKey) ? '$default' : undefined);
+        expect(route.props.RouteResponseSelectionExpression).toBe(['$default', 'authorize', KEEP_ALIVE_ROUTE_KEY, 'ping', 'resume'].includes(routeKey) ? '$default' : undefined);
       }
     });
 

@@ -11,7 +11,7 @@ import {
 import type { GatewayWarning, HandshakeOutcome, RouteResult } from './gateway-events';
 import { traceId, type IdGenerator } from './ids';
 import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
-import type { ResolvedGatewayOptions, ResolvedRoute } from './options';
+import type { LambdaGatewayRoute, ResolvedGatewayOptions } from './options';
 import { interpretConnectResult } from './route-response';
 
 /**
@@ -49,7 +49,7 @@ export type HandshakeDecision =
 export interface HandshakeContext {
   readonly options: ResolvedGatewayOptions;
   readonly ids: IdGenerator;
-  readonly connectRoute: ResolvedRoute | undefined;
+  readonly connectRoute: LambdaGatewayRoute | undefined;
   readonly methodArn: string;
   /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
   readonly port: number;

@@ -9,6 +9,8 @@ export {
   type GatewayAuthorizer,
   type GatewayLimits,
   type GatewayRoute,
+  type LambdaGatewayRoute,
+  type MockGatewayRoute,
   type HttpFallbackHandler,
   type ResolvedGatewayOptions,
   type WebSocketGatewayOptions,

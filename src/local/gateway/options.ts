@@ -8,17 +8,31 @@ import { randomApiId } from './ids';
 import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression } from './route-selection';
 
 /**
- * A route of the WebSocket API. Structurally the same as `RouteModel` in
- * `src/local/template/stack-model.ts`, so `stackModel.api.routes` can be passed as is.
+ * A route of the WebSocket API whose integration is a Lambda function. Routes are structurally the
+ * same as `RouteModel` in `src/local/template/stack-model.ts`, so `stackModel.api.routes` can be
+ * passed as is.
  */
-export interface GatewayRoute {
+export interface LambdaGatewayRoute {
   /** `$connect`, `$disconnect`, `$default`, `ping`, … */
   readonly routeKey: string;
   /** The function behind the route's Lambda proxy integration (a FunctionInvoker id). */
   readonly functionId: string;
   /** The route has a route response: the function's return value goes back to the client. */
   readonly returnResponse: boolean;
+  readonly mock?: undefined;
 }
+
+/** A message route whose integration is MOCK: the gateway answers it itself and invokes nothing. */
+export interface MockGatewayRoute {
+  readonly routeKey: string;
+  /** What the integration answers (`response`: the text of its integration response's template, if any). */
+  readonly mock: { readonly response: string | undefined };
+  /** The route has a route response: `mock.response` goes back to the client. */
+  readonly returnResponse: boolean;
+  readonly functionId?: undefined;
+}
+
+export type GatewayRoute = LambdaGatewayRoute | MockGatewayRoute;
 
 /** The REQUEST authorizer on `$connect` (structurally `AuthorizerModel`). */
 export interface GatewayAuthorizer {
@@ -96,6 +110,11 @@ export const GATEWAY_DEFAULTS = {
 
 export type ResolvedRoute = GatewayRoute;
 
+/** The route when its integration is a Lambda function (`$connect` and `$disconnect` always are). */
+export function lambdaRoute(route: ResolvedRoute | undefined): LambdaGatewayRoute | undefined {
+  return route?.mock === undefined ? route : undefined;
+}
+
 export interface ResolvedAuthorizer {
   readonly functionId: string;
   readonly identitySources: readonly IdentitySource[];
@@ -165,13 +184,12 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 function resolveRoutes(routes: readonly GatewayRoute[]): Map<string, ResolvedRoute> {
   const entries: unknown = routes;
-  if (!Array.isArray(entries)) throw new TypeError('The "routes" option must be an array of { routeKey, functionId, returnResponse }');
+  if (!Array.isArray(entries)) throw new TypeError('The "routes" option must be an array of { routeKey, functionId or mock, returnResponse }');
   const resolved = new Map<string, ResolvedRoute>();
   for (const entry of entries as unknown[]) {
     if (typeof entry !== 'object' || entry === null) throw new TypeError('Every entry of the "routes" option must be an object');
-    const route = entry as Partial<Record<keyof GatewayRoute, unknown>>;
+    const route = entry as Partial<Record<keyof LambdaGatewayRoute | keyof MockGatewayRoute, unknown>>;
     const routeKey = requireString(route.routeKey, 'routes[].routeKey');
-    const functionId = requireString(route.functionId, `routes["${routeKey}"].functionId`);
     if (typeof route.returnResponse !== 'boolean') {
       throw new TypeError(`The "routes["${routeKey}"].returnResponse" option must be a boolean`);
     }
@@ -179,7 +197,20 @@ function resolveRoutes(routes: readonly GatewayRoute[]): Map<string, ResolvedRou
     if (routeKey === DISCONNECT_ROUTE_KEY && route.returnResponse) {
       throw new TypeError('The "$disconnect" route cannot have a route response: the connection is already closed when it runs');
     }
-    resolved.set(routeKey, { routeKey, functionId, returnResponse: route.returnResponse });
+    if (route.mock === undefined) {
+      const functionId = requireString(route.functionId, `routes["${routeKey}"].functionId`);
+      resolved.set(routeKey, { routeKey, functionId, returnResponse: route.returnResponse });
+      continue;
+    }
+    if (route.functionId !== undefined) throw new TypeError(`The "routes["${routeKey}"]" option must have a functionId or a mock, not both`);
+    if (routeKey === CONNECT_ROUTE_KEY || routeKey === DISCONNECT_ROUTE_KEY) {
+      throw new TypeError(`The "routes["${routeKey}"].mock" option is not supported: a MOCK integration is emulated on message routes only`);
+    }
+    const response = typeof route.mock === 'object' && route.mock !== null ? (route.mock as { response?: unknown }).response : null;
+    if (response !== undefined && typeof response !== 'string') {
+      throw new TypeError(`The "routes["${routeKey}"].mock" option must be an object whose response is a string or undefined`);
+    }
+    resolved.set(routeKey, { routeKey, mock: { response }, returnResponse: route.returnResponse });
   }
   return resolved;
 }

@@ -17,7 +17,7 @@ import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
 import { FaultInjection, type FaultCounts, type FaultOptions } from '../services/fault-injection';
 import { InterceptorChain } from '../services/request-interceptors';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
-import { resolveGatewayOptions, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
+import { lambdaRoute, resolveGatewayOptions, type LambdaGatewayRoute, type MockGatewayRoute, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
 
@@ -292,7 +292,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     return {
       options: this.options,
       ids: this.ids,
-      connectRoute: this.routes.connect,
+      connectRoute: lambdaRoute(this.routes.connect),
       methodArn: this.methodArn,
       port: this.boundPort,
       warn: (warning) => this.warn(warning),
@@ -421,11 +421,22 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.observeRoute(null, connection.connectionId, requestId, 0, 'no-route', sent ? 'error-frame' : 'connection-gone');
       return;
     }
+    if (route.mock !== undefined) {
+      this.answerMock(connection, route, requestId);
+      return;
+    }
     const event = buildMessageEvent(connection, route.routeKey, body, this.ids.next(), requestId, Date.now());
     this.inflight.track(this.invokeRoute(connection, route, event, requestId));
   }
 
-  private async invokeRoute(connection: GatewayConnection, route: ResolvedRoute, event: GatewayMessageEvent, requestId: string): Promise<void> {
+  /** A MOCK integration: the gateway itself answers with the integration response's template (when the route has a route response), invoking nothing. */
+  private answerMock(connection: GatewayConnection, route: MockGatewayRoute, requestId: string): void {
+    const { response } = route.mock;
+    const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
+    this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
+  }
+
+  private async invokeRoute(connection: GatewayConnection, route: LambdaGatewayRoute, event: GatewayMessageEvent, requestId: string): Promise<void> {
     const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
     let result: RouteResult;
     let sent: RouteInvocationEvent['sent'];
@@ -510,7 +521,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   /** Invokes `$disconnect` (its result is ignored), tracked so that `close()` waits for it. */
   private runDisconnect(connection: ConnectionEventContext, code: number, reason: string): void {
-    const route = this.routes.disconnect;
+    const route = lambdaRoute(this.routes.disconnect);
     if (route === undefined) return;
     const requestId = this.ids.next();
     const event = buildDisconnectEvent(connection, code, reason, requestId, Date.now());

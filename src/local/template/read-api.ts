@@ -1,15 +1,16 @@
 /**
- * Reads the WebSocket API of a template: the API and its stage, every route with the function
- * behind its Lambda proxy integration and whether it has a route response, and the REQUEST
- * authorizer of `$connect`.
+ * Reads the WebSocket API of a template: the API and its stage, every route with its integration
+ * (the function behind a Lambda proxy integration, or what a MOCK integration answers:
+ * read-mock-integration.ts) and whether it has a route response, and the REQUEST authorizer of
+ * `$connect`.
  */
+import { INTEGRATION, INTEGRATION_RESPONSE, readMockIntegration } from './read-mock-integration';
 import { type AuthorizerModel, type RouteModel, type WebSocketApiModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { findGetAttArn, findReference, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const API = 'AWS::ApiGatewayV2::Api';
 const ROUTE = 'AWS::ApiGatewayV2::Route';
-const INTEGRATION = 'AWS::ApiGatewayV2::Integration';
 const ROUTE_RESPONSE = 'AWS::ApiGatewayV2::RouteResponse';
 const AUTHORIZER = 'AWS::ApiGatewayV2::Authorizer';
 const STAGE = 'AWS::ApiGatewayV2::Stage';
@@ -24,8 +25,12 @@ export const API_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
     awsOnly: ['OperationName'],
   },
   [INTEGRATION]: {
-    read: ['ApiId', 'IntegrationType', 'IntegrationUri'],
+    read: ['ApiId', 'IntegrationType', 'IntegrationUri', 'RequestTemplates', 'TemplateSelectionExpression'],
     awsOnly: ['Description', 'IntegrationMethod', 'CredentialsArn', 'PayloadFormatVersion'],
+  },
+  [INTEGRATION_RESPONSE]: {
+    read: ['ApiId', 'IntegrationId', 'IntegrationResponseKey', 'ResponseTemplates', 'TemplateSelectionExpression'],
+    awsOnly: [],
   },
   [ROUTE_RESPONSE]: { read: ['ApiId', 'RouteId', 'RouteResponseKey'], awsOnly: [] },
   [AUTHORIZER]: {
@@ -73,6 +78,7 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
     }
     responses.add(routeId);
   }
+  for (const id of ofThisApi(INTEGRATION_RESPONSE)) resources.reference(id, 'IntegrationId', INTEGRATION);
 
   let authorizer: AuthorizerModel | undefined;
   const routes: RouteModel[] = [];
@@ -98,22 +104,27 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
     if (expression !== undefined && expression !== '$default') {
       throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RouteResponseSelectionExpression must be $default', id, ROUTE);
     }
-    routes.push({ routeKey, functionId: integrationFunction(resources, id), returnResponse: expression === '$default' && responses.has(id) });
+    routes.push(readRoute(resources, id, routeKey, expression === '$default' && responses.has(id)));
   }
   return { logicalId: apiId, name: resources.string(apiId, 'Name'), routeSelectionExpression, routes, stageName, ...(authorizer ? { authorizer } : {}) };
 }
 
-/** The function behind a route's `integrations/<id>` target. */
-function integrationFunction(resources: TemplateResources, routeId: string): string {
+/** A route with the integration of its `integrations/<id>` target: a Lambda proxy or a MOCK. */
+function readRoute(resources: TemplateResources, routeId: string, routeKey: string, returnResponse: boolean): RouteModel {
   const target = resources.props(routeId).Target;
   const integrationId = findReference(target, (id) => resources.isOfType(id, INTEGRATION));
   if (integrationId === undefined) {
     throw new StackTemplateError('UNRESOLVED_REFERENCE', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
   }
-  if (resources.props(integrationId).IntegrationType !== 'AWS_PROXY') {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'only Lambda proxy (AWS_PROXY) integrations are emulated', integrationId, INTEGRATION);
+  const type = resources.props(integrationId).IntegrationType;
+  if (type === 'AWS_PROXY') return { routeKey, functionId: lambdaInUri(resources, integrationId, 'IntegrationUri', INTEGRATION), returnResponse };
+  if (type !== 'MOCK') {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `IntegrationType ${String(type)}: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated`, integrationId, INTEGRATION);
   }
-  return lambdaInUri(resources, integrationId, 'IntegrationUri', INTEGRATION);
+  if (routeKey === '$connect' || routeKey === '$disconnect') {
+    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `a MOCK integration on ${routeKey} is not emulated, only on message routes`, integrationId, INTEGRATION);
+  }
+  return { routeKey, mock: readMockIntegration(resources, integrationId), returnResponse };
 }
 
 function readAuthorizer(resources: TemplateResources, id: string): AuthorizerModel {

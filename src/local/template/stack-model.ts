@@ -11,14 +11,39 @@
 /** A CloudFormation value that may still hold intrinsics (Ref, Fn::GetAtt, Fn::Join, …). */
 export type TemplateValue = unknown;
 
-export interface RouteModel {
+/** A route whose integration is a Lambda function (Lambda proxy, `AWS_PROXY`). */
+export interface LambdaRouteModel {
   /** `$connect`, `$disconnect`, `$default`, `ping`, … */
   readonly routeKey: string;
   /** Name of the function behind the route's Lambda proxy integration. */
   readonly functionId: string;
   /** True when the route has a route response (RouteResponseSelectionExpression + RouteResponse): the function's return value goes back to the client. */
   readonly returnResponse: boolean;
+  readonly mock?: undefined;
 }
+
+/**
+ * What a MOCK integration answers, worked out from its templates when the template is read: the
+ * request template gives the status code, which selects the integration response, whose template
+ * is the reply. Only literal templates are emulated (no mapping-template variables or directives).
+ */
+export interface MockIntegrationModel {
+  /** The `statusCode` of the selected request template. */
+  readonly statusCode: number;
+  /** The selected integration response's template; undefined when no integration response or template matches (nothing is sent). */
+  readonly response: string | undefined;
+}
+
+/** A route whose integration is MOCK: API Gateway answers it itself and invokes nothing. */
+export interface MockRouteModel {
+  readonly routeKey: string;
+  readonly mock: MockIntegrationModel;
+  /** True when the route has a route response: `mock.response` goes back to the client. */
+  readonly returnResponse: boolean;
+  readonly functionId?: undefined;
+}
+
+export type RouteModel = LambdaRouteModel | MockRouteModel;
 
 export interface AuthorizerModel {
   readonly logicalId: string;

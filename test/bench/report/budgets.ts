@@ -103,5 +103,20 @@ export function budgetItems(report: BenchReport): BudgetItem[] {
     const perPing = awsRequests(pingCount.perOperation);
     items.push(item('requests-per-ping', 'AWS requests per ping ÷ seed', 'AWS requests per ping vs the seed design', perPing / SEED_REQUESTS_PER_PING, '×', 'max', 0.5, `${perPing.toFixed(2)} vs ${SEED_REQUESTS_PER_PING}`));
   }
+  const handshake = report.handshakeUnderFanout;
+  if (handshake !== undefined) {
+    items.push(
+      item(
+        'handshake-under-fanout',
+        `handshake during a ${handshake.fanoutConnections}-connection fan-out ÷ idle, p50`,
+        `Handshake latency during fan-outs to ${handshake.fanoutConnections} connections vs idle, median`,
+        handshake.ratioP50,
+        '×',
+        'max',
+        1.5,
+        `${handshake.underFanout.p50Ms.toFixed(1)} ms vs ${handshake.idle.p50Ms.toFixed(1)} ms (p95 ${handshake.ratioP95.toFixed(2)}×)`,
+      ),
+    );
+  }
   return items;
 }

@@ -2,6 +2,7 @@
 import type { ColdStartResults } from '../scenarios/cold-start';
 import type { ConnectionsResults } from '../scenarios/connections';
 import type { FanoutResults } from '../scenarios/fanout';
+import type { HandshakeUnderFanoutResults } from '../scenarios/handshake-under-fanout';
 import type { PingResults } from '../scenarios/ping';
 import type { RequestsResults } from '../scenarios/requests';
 import type { StartupResults } from '../scenarios/startup';
@@ -29,4 +30,5 @@ export interface BenchReport {
   readonly startup?: StartupResults;
   readonly coldStart?: ColdStartResults;
   readonly requests?: RequestsResults;
+  readonly handshakeUnderFanout?: HandshakeUnderFanoutResults;
 }

@@ -182,6 +182,18 @@ export function tables(report: BenchReport): Table[] {
       notes: ['US$ per million: us-east-1 list prices looked up 2026-11-29 (docs/performance.md); Lambda compute from the local billed durations (a proxy)'],
     });
   }
+  const handshake = report.handshakeUnderFanout;
+  if (handshake !== undefined) {
+    result.push({
+      title: `Handshake latency, idle and during fan-outs to ${handshake.fanoutConnections} connections (${handshake.handshakesPerBurst} handshakes a burst, ${handshake.concurrency} in flight; every handshake of the bursts)`,
+      headers: ['stack', 'p50', 'p95', 'handshakes', 'fan-out, median'],
+      rows: [
+        ['idle', ms(handshake.idle.p50Ms, 1), ms(handshake.idle.p95Ms, 1), String(handshake.idle.samples), ''],
+        ['under fan-out', ms(handshake.underFanout.p50Ms, 1), ms(handshake.underFanout.p95Ms, 1), String(handshake.underFanout.samples), ms(handshake.fanoutMs, 0)],
+      ],
+      notes: [`ratios: p50 ${times(handshake.ratioP50)}, p95 ${times(handshake.ratioP95)}; bursts in order: ${handshake.bursts.map((entry) => `${entry.loaded ? 'loaded' : 'idle'} ${ms(entry.p50Ms, 1)}`).join(', ')}`],
+    });
+  }
   const budget = budgetItems(report);
   if (budget.length > 0) {
     result.push({

@@ -56,7 +56,7 @@ const MAX_WARMUPS = 40;
 const SDK_CONFIG = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 /** Frames of the user's connections: resolves when every socket has the notification with that id. */
-function awaitNotification(sockets: readonly WebSocket[], id: string, timeoutMs: number): Promise<{ first: number; last: number }> {
+export function awaitNotification(sockets: readonly WebSocket[], id: string, timeoutMs: number): Promise<{ first: number; last: number }> {
   return new Promise((resolve, reject) => {
     let remaining = sockets.length;
     let first = Number.NaN;

@@ -220,6 +220,50 @@ describe('Class: WebSocketGateway (routes)', () => {
     });
   });
 
+  describe('MOCK integrations', () => {
+    const MOCK_ROUTES: WebSocketGatewayOptions['routes'] = [
+      ...ROUTES,
+      { routeKey: 'keepalive', mock: { response: '{"type":"pong"}' }, returnResponse: true },
+      { routeKey: 'quiet', mock: { response: '{"type":"pong"}' }, returnResponse: false },
+      { routeKey: 'empty', mock: { response: undefined }, returnResponse: true },
+    ];
+
+    it('answers a MOCK route with its integration response, invoking no function', async () => {
+      // Prepare
+      const { client, gateway, invoker } = await startApi({ routes: MOCK_ROUTES });
+      const finished = routeFinished(gateway, 'keepalive');
+      const callsBefore = invoker.calls.length;
+
+      // Act
+      const reply = await client.request('{"action":"keepalive"}');
+
+      // Assess
+      expect(reply).toBe('{"type":"pong"}');
+      expect(await finished).toMatchObject({ routeKey: 'keepalive', result: 'ok', sent: 'body' });
+      expect(invoker.calls).toHaveLength(callsBefore);
+    });
+
+    it('sends nothing from a MOCK route without a route response, or without a response template, and keeps the connection', async () => {
+      // Prepare
+      const { client, gateway, invoker } = await startApi({ routes: MOCK_ROUTES });
+      const quiet = routeFinished(gateway, 'quiet');
+      const empty = routeFinished(gateway, 'empty');
+      const callsBefore = invoker.calls.length;
+
+      // Act
+      await client.send('{"action":"quiet"}');
+      await client.send('{"action":"empty"}');
+      const events = [await quiet, await empty];
+      const next = await client.request('{"action":"keepalive"}');
+
+      // Assess
+      expect(events).toEqual([expect.objectContaining({ result: 'ok', sent: 'nothing' }), expect.objectContaining({ result: 'ok', sent: 'nothing' })]);
+      // The first frame the client gets is the keep-alive's reply: the two routes before it sent nothing.
+      expect(next).toBe('{"type":"pong"}');
+      expect(invoker.calls).toHaveLength(callsBefore);
+    });
+  });
+
   describe('failing functions', () => {
     async function expectInternalServerError(message: string, options: Parameters<typeof startApi>[0] = {}): Promise<void> {
       // Prepare

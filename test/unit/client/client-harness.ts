@@ -105,7 +105,7 @@ export interface HarnessOptions {
 
 export class Harness {
   /**
-   * What the fake service answers by itself: keep-alive pings by default; with 'all', also authorize
+   * What the fake service answers by itself: keep-alives by default (with the keep-alive route's constant pong); with 'all', also authorize
    * (as valid) and resume (from the inbox), for tests that let hours pass.
    */
   serves: 'pings' | 'all' | 'nothing' = 'pings';
@@ -181,7 +181,7 @@ export class Harness {
 
   #respond(socket: FakeWebSocket, message: SentMessage): void {
     if (this.serves === 'nothing') return;
-    if (message.action === 'ping') socket.receive({ type: 'pong', connectionId: 'c' });
+    if (message.action === 'keepalive') socket.receive({ type: 'pong' });
     else if (this.serves === 'pings') return;
     else if (message.action === 'authorize') this.answerAuthorize(socket);
     else if (message.action === 'resume') this.inbox.answer(socket);

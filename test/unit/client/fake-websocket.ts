@@ -82,12 +82,12 @@ export class FakeWebSocket implements WebSocketLike {
     return this.sent.map((text) => JSON.parse(text) as SentMessage);
   }
 
-  /** What the client sent, keep-alive pings left out. */
+  /** What the client sent, keep-alives left out. */
   get requests(): SentMessage[] {
-    return this.messages.filter((message) => message.action !== 'ping');
+    return this.messages.filter((message) => message.action !== 'keepalive');
   }
 
-  /** The last message other than a keep-alive ping. */
+  /** The last message other than a keep-alive. */
   get lastMessage(): SentMessage | undefined {
     return this.requests.at(-1);
   }

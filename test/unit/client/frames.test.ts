@@ -2,7 +2,7 @@ import { authorizeMessage, KEEP_ALIVE_MESSAGE, parseServerFrame, resumeMessage }
 
 describe('Messages', () => {
   it('are the protocol text frames', () => {
-    expect(JSON.parse(KEEP_ALIVE_MESSAGE)).toEqual({ action: 'ping' });
+    expect(JSON.parse(KEEP_ALIVE_MESSAGE)).toEqual({ action: 'keepalive' });
     expect(JSON.parse(authorizeMessage('a.b.c'))).toEqual({ action: 'authorize', token: 'a.b.c' });
     expect(JSON.parse(resumeMessage(17))).toEqual({ action: 'resume', after: 17 });
   });

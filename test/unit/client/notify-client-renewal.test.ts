@@ -181,7 +181,7 @@ describe('Class: NotifyClient', () => {
       await wait(1);
 
       expect(socket.sent.at(-1)).toBe(KEEP_ALIVE_MESSAGE);
-      expect(KEEP_ALIVE_MESSAGE).toBe('{"action":"ping"}');
+      expect(KEEP_ALIVE_MESSAGE).toBe('{"action":"keepalive"}');
     });
 
     it('counts from the last frame sent', async () => {
