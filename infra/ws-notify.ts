@@ -79,15 +79,19 @@ export interface WsNotifyThrottling {
   readonly burstLimit: number;
 }
 
-/** Keeps a notification burst from starving handshakes. Unset: Lambda's defaults (no limit but the account's). */
+/**
+ * Keeps a notification burst from starving handshakes (docs/operations.md, "Concurrency"). Unset:
+ * Lambda's defaults (no limit but the account's). Reserved concurrency is taken from the account's
+ * unreserved pool, which Lambda keeps at 100 or more: a new account may have too little to reserve.
+ */
 export interface WsNotifyConcurrency {
   /** MaximumConcurrency of the NotifyUser queue's event source mapping (2–1000). */
   readonly notifyUser?: number;
-  /** MaximumConcurrency of the NotifyConnection queue's event source mapping (2–1000). */
+  /** MaximumConcurrency of the NotifyConnection queue's event source mapping (2–1000): bounds the PostToConnection rate. */
   readonly notifyConnection?: number;
-  /** Reserved concurrency of the REQUEST authorizer (mode `authorizer`). */
+  /** Reserved concurrency of the REQUEST authorizer (mode `authorizer`; ignored in mode `action`). At least 1. */
   readonly authorizer?: number;
-  /** Reserved concurrency of the `$connect` function. */
+  /** Reserved concurrency of the `$connect` function. At least 1. */
   readonly connect?: number;
 }
 
@@ -184,6 +188,11 @@ function validate(props: WsNotifyProps): void {
   for (const key of ['notifyUser', 'notifyConnection'] as const) {
     const value = props.concurrency?.[key];
     check(value === undefined || (Number.isInteger(value) && value >= 2 && value <= 1000), `concurrency.${key}`, 'must be a whole number from 2 to 1000');
+  }
+  for (const key of ['authorizer', 'connect'] as const) {
+    const value = props.concurrency?.[key];
+    // Reserved concurrency 0 would throttle every handshake.
+    check(value === undefined || (Number.isInteger(value) && value >= 1), `concurrency.${key}`, 'must be a whole number of 1 or more');
   }
 }
 

@@ -250,6 +250,8 @@ describe('Class: WsNotify', () => {
       ['a JWKS URL that is not https', { jwt: { ...PROPS.jwt, key: { jwksUrl: 'http://id.example.com/jwks.json' } } }, 'WsNotify jwt.key.jwksUrl: must be an https:// URL'],
       ['an authorize deadline SQS cannot delay', { authorizeDeadline: Duration.minutes(16) }, 'WsNotify authorizeDeadline: must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)'],
       ['a consumer cap Lambda refuses', { concurrency: { notifyUser: 1 } }, 'WsNotify concurrency.notifyUser: must be a whole number from 2 to 1000'],
+      ['no concurrency reserved for $connect (every handshake throttled)', { concurrency: { connect: 0 } }, 'WsNotify concurrency.connect: must be a whole number of 1 or more'],
+      ['a fraction of reserved concurrency', { concurrency: { authorizer: 2.5 } }, 'WsNotify concurrency.authorizer: must be a whole number of 1 or more'],
     ])('refuses %s, naming the prop', (_case, overrides, message) => {
       // Act & Assess
       const create = () => new WsNotify(appStack(), 'Notifications', { ...PROPS, ...overrides });
