@@ -161,10 +161,18 @@ export interface LocalStack {
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Every line a function writes (stdout, stderr), with the function's logical id: the console reads the EMF metrics in them. */
+  onFunctionLog(listener: (entry: FunctionLogLine) => void): () => void;
   /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
   faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** A line a function wrote, by the function's logical id. */
+export interface FunctionLogLine {
+  readonly functionId: string;
+  readonly line: string;
 }
 
 /** The running stack's functions, known only once the gateway's port is: invocations before that wait. */
@@ -241,6 +249,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
   const batches = listeners<PollerBatchEvent>();
+  const functionLogs = listeners<FunctionLogLine>();
   // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
   // functions), functions, services.
   const started: {
@@ -335,7 +344,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
       functions,
-      onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
+      onLog: (entry) => {
+        if (entry.stream !== 'platform') functionLogs.emit(entry);
+        log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' });
+      },
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
       ...(options.maxInstancesPerFunction !== undefined ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
@@ -395,6 +407,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
       onInvocation: invocations.add,
       onBatch: batches.add,
+      onFunctionLog: functionLogs.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };
