@@ -158,11 +158,11 @@ export interface LocalStack {
   /** Start-up time, milliseconds. */
   readonly startupMs: number;
   readonly startupPhases: StartupPhases;
+  /** Every line a function writes (stdout, stderr), with the function's logical id: the console reads the EMF metrics in them. */
+  onFunctionLog(listener: (entry: FunctionLogLine) => void): () => void;
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
-  /** Every line a function writes (stdout, stderr), with the function's logical id: the console reads the EMF metrics in them. */
-  onFunctionLog(listener: (entry: FunctionLogLine) => void): () => void;
   /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
   faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
@@ -405,9 +405,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pollers,
       startupMs: performance.now() - startedAt,
       startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
+      onFunctionLog: functionLogs.add,
       onInvocation: invocations.add,
       onBatch: batches.add,
-      onFunctionLog: functionLogs.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };
