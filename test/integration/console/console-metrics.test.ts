@@ -32,6 +32,7 @@ describe('Class: LocalConsole, metrics', () => {
     await t.close();
   });
 
+  // Waits allow for a loaded machine; each is a wait on an event, not a delay.
   it('counts a refused handshake, an opened connection, a stored and a delivered notification with its latency, from 0; a page opened later gets the totals', async () => {
     // Prepare
     const first = await stream.waitFor<ConsoleSnapshot>('snapshot');
@@ -41,7 +42,7 @@ describe('Class: LocalConsole, metrics', () => {
     const { client } = await t.connectAs('alice');
     const sent = await postJson(`${url}api/report-ready`, { userId: 'alice' }, pageHeaders(url));
     expect(sent.status).toBe(200);
-    expect(frame(await client.next(5000))).toMatchObject({ type: 'notification' });
+    expect(frame(await client.next(15_000))).toMatchObject({ type: 'notification' });
 
     // Assess: pushed to the open page.
     expect(total(first.metrics, 'ConnectionsOpened')).toBe(0);
@@ -51,6 +52,7 @@ describe('Class: LocalConsole, metrics', () => {
     const update = await stream.waitFor<MetricsUpdate>(
       'metrics',
       (metrics) => total(metrics, 'NotificationsDelivered') === 1 && total(metrics, 'HandshakesRefused', 'unauthorized') === 1,
+      15_000,
     );
     expect(total(update, 'ConnectionsOpened')).toBe(1);
     expect(total(update, 'NotificationsStored')).toBe(1);
@@ -66,5 +68,5 @@ describe('Class: LocalConsole, metrics', () => {
     expect(total(snapshot.metrics, 'NotificationsDelivered')).toBe(1);
     expect(total(snapshot.metrics, 'HandshakesRefused', 'unauthorized')).toBe(1);
     await client.close();
-  });
+  }, 60_000);
 });
