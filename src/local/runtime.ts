@@ -158,21 +158,15 @@ export interface LocalStack {
   /** Start-up time, milliseconds. */
   readonly startupMs: number;
   readonly startupPhases: StartupPhases;
-  /** Every line a function writes (stdout, stderr), with the function's logical id: the console reads the EMF metrics in them. */
-  onFunctionLog(listener: (entry: FunctionLogLine) => void): () => void;
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Every log line of the functions (what `onLog` gets with source `function`), for observers such as the console. */
+  onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
   /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
   faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** A line a function wrote, by the function's logical id. */
-export interface FunctionLogLine {
-  readonly functionId: string;
-  readonly line: string;
 }
 
 /** The running stack's functions, known only once the gateway's port is: invocations before that wait. */
@@ -248,8 +242,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.onLog ?? (() => undefined);
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
+  const functionLogs = listeners<LocalLogEntry>();
   const batches = listeners<PollerBatchEvent>();
-  const functionLogs = listeners<FunctionLogLine>();
   // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
   // functions), functions, services.
   const started: {
@@ -345,8 +339,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runner = await FunctionRunner.start({
       functions,
       onLog: (entry) => {
-        if (entry.stream !== 'platform') functionLogs.emit(entry);
-        log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' });
+        const logEntry: LocalLogEntry = { source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' };
+        log(logEntry);
+        functionLogs.emit(logEntry);
       },
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
@@ -405,9 +400,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pollers,
       startupMs: performance.now() - startedAt,
       startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
-      onFunctionLog: functionLogs.add,
       onInvocation: invocations.add,
       onBatch: batches.add,
+      onFunctionLog: functionLogs.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };
