@@ -56,7 +56,11 @@ export interface StageConfig {
   readonly throttling: WsNotifyThrottling;
   /** Keep the connections table and log groups when the stack is deleted. */
   readonly retainData: boolean;
-  /** Caps on the notification consumers, concurrency reserved for the handshake. Unset: Lambda's defaults. */
+  /**
+   * Caps on the notification consumers (the deployed stages), concurrency reserved for the handshake
+   * (only `prod`: a new account may not have the concurrency to reserve). Unset: Lambda's defaults;
+   * locally, the machine's cap. Why these figures: docs/operations.md, "Concurrency".
+   */
   readonly concurrency?: WsNotifyConcurrency;
   /** Subscribed (e-mail) to the stage's alarm topic. */
   readonly alarmEmail?: string;
@@ -69,6 +73,13 @@ export interface StageConfig {
   /** Optional deployment target; env-agnostic when absent. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }
+
+/**
+ * MaximumConcurrency of the notification consumers' mappings in the deployed stages: the consumers
+ * behave in `dev` as in `prod`, and a cap takes nothing from the account. `local` leaves them to the
+ * machine's cap (docs/local.md).
+ */
+const CONSUMER_CONCURRENCY = { notifyUser: 10, notifyConnection: 20 } as const;
 
 /** Issuer and audience of a stage whose keys ws-notify generates. */
 export function generatedKeyJwt(stageName: string): JwtSettings {
@@ -101,6 +112,7 @@ export const STAGES = {
     logLevel: 'DEBUG',
     throttling: { rateLimit: 100, burstLimit: 200 },
     retainData: false,
+    concurrency: CONSUMER_CONCURRENCY,
   },
   prod: {
     name: 'prod',
@@ -110,6 +122,8 @@ export const STAGES = {
     logLevel: 'INFO',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: true,
+    // Only prod reserves concurrency: a new account may not have the concurrency to reserve.
+    concurrency: { ...CONSUMER_CONCURRENCY, authorizer: 100, connect: 100 },
   },
 } as const satisfies Record<string, StageConfig>;
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
@@ -10,6 +10,11 @@ import { WsNotify, type WsNotifyProps } from './ws-notify';
 /** The stack of a stage: `WsNotify-<stage>`. */
 export function stackNameOf(stageName: string): string {
   return `WsNotify-${stageName}`;
+}
+
+/** The dashboard of a stage's stack: `ws-notify-<stage>-<region>` (dashboard names are unique in an account, across regions). */
+export function dashboardNameOf(stageName: string): string {
+  return `ws-notify-${stageName}-${Aws.REGION}`;
 }
 
 /** The construct's props of a declared stage. A generated-key stage without its key fails with MissingStageKeyError. */
@@ -29,6 +34,7 @@ export function wsNotifyPropsOf(stage: StageConfig): WsNotifyProps {
     retainData: stage.retainData,
     concurrency: stage.concurrency,
     alarmSubscriptions: stage.alarmEmail === undefined ? undefined : [new EmailSubscription(stage.alarmEmail)],
+    dashboardName: dashboardNameOf(stage.name),
   };
 }
 

@@ -28,6 +28,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type Dashboard, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -41,6 +42,8 @@ import { ConnectionsTable } from './constructs/connections-table';
 import { InboxTable } from './constructs/inbox-table';
 import { NotifyFunction, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
+import { ServiceAlarms } from './constructs/service-alarms';
+import { ServiceDashboard } from './constructs/service-dashboard';
 import { type AwsSdkSource } from './function-code';
 import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
 import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
@@ -82,15 +85,19 @@ export interface WsNotifyThrottling {
   readonly burstLimit: number;
 }
 
-/** Keeps a notification burst from starving handshakes. Unset: Lambda's defaults (no limit but the account's). */
+/**
+ * Keeps a notification burst from starving handshakes (docs/operations.md, "Concurrency"). Unset:
+ * Lambda's defaults (no limit but the account's). Reserved concurrency is taken from the account's
+ * unreserved pool, which Lambda keeps at 100 or more: a new account may have too little to reserve.
+ */
 export interface WsNotifyConcurrency {
   /** MaximumConcurrency of the NotifyUser queue's event source mapping (2–1000). */
   readonly notifyUser?: number;
-  /** MaximumConcurrency of the NotifyConnection queue's event source mapping (2–1000). */
+  /** MaximumConcurrency of the NotifyConnection queue's event source mapping (2–1000): bounds the PostToConnection rate. */
   readonly notifyConnection?: number;
-  /** Reserved concurrency of the REQUEST authorizer (mode `authorizer`). */
+  /** Reserved concurrency of the REQUEST authorizer (mode `authorizer`; ignored in mode `action`). At least 1. */
   readonly authorizer?: number;
-  /** Reserved concurrency of the `$connect` function. */
+  /** Reserved concurrency of the `$connect` function. At least 1. */
   readonly connect?: number;
 }
 
@@ -126,6 +133,11 @@ export interface WsNotifyProps {
   readonly alarmTopic?: ITopic;
   /** Subscribed to the alarm topic (an e-mail address, a chat webhook, …). @default none */
   readonly alarmSubscriptions?: readonly ITopicSubscription[];
+  /**
+   * The CloudWatch dashboard's name. Dashboard names are unique in an account, across regions.
+   * @default a name CloudFormation makes unique (the construct can be added more than once)
+   */
+  readonly dashboardName?: string;
   /** Whether the functions carry the AWS SDK they were tested with, or use the Lambda runtime's. @default 'bundled' */
   readonly awsSdk?: AwsSdkSource;
 }
@@ -195,6 +207,11 @@ function validate(props: WsNotifyProps): void {
     const value = props.concurrency?.[key];
     check(value === undefined || (Number.isInteger(value) && value >= 2 && value <= 1000), `concurrency.${key}`, 'must be a whole number from 2 to 1000');
   }
+  for (const key of ['authorizer', 'connect'] as const) {
+    const value = props.concurrency?.[key];
+    // Reserved concurrency 0 would throttle every handshake.
+    check(value === undefined || (Number.isInteger(value) && value >= 1), `concurrency.${key}`, 'must be a whole number of 1 or more');
+  }
 }
 
 /** JWT_* variables of the verifying functions (docs/architecture.md). */
@@ -210,9 +227,11 @@ function jwtEnvironment(jwt: WsNotifyJwt, maxTokenLifetime: Duration | undefined
 
 /**
  * ws-notify for one stage: the connections table and every user's inbox; the NotifyUser, NotifyConnection and
- * AuthorizeDeadline queues, each with a DLQ and an alarm on it whose action is the alarm topic; the
- * WebSocket API with the routes of the auth mode and its stage; one function per route and per
- * queue, each with exactly the rights it uses. Resources keep the CDK's logical ids; the service's
+ * AuthorizeDeadline queues, each with a DLQ; the WebSocket API with the routes of the auth mode and
+ * its stage; one function per route and per queue, each with exactly the rights it uses; alarms on
+ * the DLQs, the functions' errors and throttles, the age of the oldest notification and the API's
+ * errors, all with the alarm topic as their action; one CloudWatch dashboard. The functions
+ * publish the service's metrics (namespace WsNotify). Resources keep the CDK's logical ids; the service's
  * functions, queues and table carry their names in the service as `ws-notify:name` metadata, by
  * which the local runtime finds them in any stack.
  *
@@ -232,11 +251,15 @@ export class WsNotify extends Construct {
   readonly table: ITableV2;
   /** Every user's inbox: stored notifications for `resume` (docs/architecture.md, "Inbox"). */
   readonly inboxTable: ITableV2;
-  /** The action of every alarm of the service. */
+  /** The action of every alarm of the service (on alarm and back to OK). */
   readonly alarmTopic: ITopic;
+  /** Every alarm of the service (ServiceAlarms; docs/operations.md, "Alarms"). */
+  readonly alarms: readonly IAlarm[];
+  /** The stage's CloudWatch dashboard (docs/operations.md, "Dashboard"). */
+  readonly dashboard: Dashboard;
   readonly api: WebSocketApi;
   readonly webSocketStage: WebSocketStage;
-  /** Every work queue with its DLQ and alarm: NotifyUser, NotifyConnection, AuthorizeDeadline. */
+  /** Every work queue with its DLQ: NotifyUser, NotifyConnection, AuthorizeDeadline. */
   readonly queues: readonly NotifyQueue[];
   /** The service's functions by name (`Connect`, `Ping`, `NotifyUser`, …). */
   readonly functions: ReadonlyMap<string, LambdaFunction>;
@@ -280,7 +303,6 @@ export class WsNotify extends Construct {
       this.alarmTopic = topic;
     }
     for (const subscription of props.alarmSubscriptions ?? []) this.alarmTopic.addSubscription(subscription);
-    for (const { deadLetterAlarm } of this.queues) deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
 
     // The WebSocket API and its stage.
     this.api = new WebSocketApi(this, 'WebSocketApi', {
@@ -394,6 +416,28 @@ export class WsNotify extends Construct {
       .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'BatchGetItem', 'DeleteItem'] })
       .manageConnections(this.webSocketStage, ['POST'])
       .consume(notifyConnection, { batchSize: 10, maxConcurrency: props.concurrency?.notifyConnection });
+
+    // Alarms and the dashboard, over every function.
+    const action = new SnsAction(this.alarmTopic);
+    const notificationQueues = [notifyUser, notifyConnection];
+    const serviceAlarms = new ServiceAlarms(this, 'Alarms', {
+      stageName: props.stageName,
+      functions: this.serviceFunctions,
+      queues: this.queues,
+      notificationQueues,
+      webSocketStage: this.webSocketStage,
+      action,
+    });
+    this.alarms = serviceAlarms.alarms;
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      stageName: props.stageName,
+      ...(props.dashboardName === undefined ? {} : { dashboardName: props.dashboardName }),
+      functions: this.serviceFunctions,
+      notificationQueues,
+      queues: this.queues,
+      webSocketStage: this.webSocketStage,
+      alarms: this.alarms,
+    }).dashboard;
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NAME_METADATA_KEY } from '../template-metadata';
@@ -17,15 +16,14 @@ export interface NotifyQueueProps {
 
 /**
  * A work queue and its dead-letter queue (`<name>DeadLetter`, maxReceiveCount 5, 14 days of
- * retention), both SSE-SQS encrypted and TLS-only, and an alarm as soon as the DLQ holds a message.
- * Each queue's name in the service is its `ws-notify:name` metadata.
+ * retention), both SSE-SQS encrypted and TLS-only. Each queue's name in the service is its
+ * `ws-notify:name` metadata. The DLQ's alarm is with the service's other alarms (ServiceAlarms).
  */
 export class NotifyQueue extends Construct {
   readonly queueName: string;
   readonly deadLetterQueueName: string;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
-  readonly deadLetterAlarm: Alarm;
   readonly visibilityTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: NotifyQueueProps) {
@@ -50,14 +48,5 @@ export class NotifyQueue extends Construct {
     });
     (this.queue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, queueName);
     (this.deadLetterQueue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, this.deadLetterQueueName);
-
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `ws-notify: messages in the ${this.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queueName} consumer)`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
   }
 }

@@ -126,11 +126,41 @@ export interface ConnectionsUpdate {
   readonly error?: string;
 }
 
+/**
+ * The metrics the functions recorded since the stack started, added up from their EMF log lines as
+ * CloudWatch would (docs/operations.md, "Metrics"): counters with their totals, timings with their
+ * p50, p99 and max over the last 1,000 values.
+ */
+export interface MetricsUpdate {
+  readonly counters: readonly MetricCounter[];
+  readonly timings: readonly MetricTiming[];
+}
+
+export interface MetricCounter {
+  /** `ConnectionsOpened`, `HandshakesRefused`, … */
+  readonly name: string;
+  /** Its dimensions besides `service` and `stage` (`reason` of HandshakesRefused). */
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly total: number;
+}
+
+export interface MetricTiming {
+  /** `DeliveryLatency`. */
+  readonly name: string;
+  /** Values recorded in all. */
+  readonly count: number;
+  /** Milliseconds, over the last 1,000 values (0 before the first). */
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 /** The first event of the stream. */
 export interface ConsoleSnapshot extends ConnectionsUpdate {
   readonly info: ConsoleInfo;
   readonly queues: QueuesUpdate;
   readonly events: readonly FeedEvent[];
+  readonly metrics: MetricsUpdate;
 }
 
 /** Server-Sent Event names and their `data` (JSON). */
@@ -139,4 +169,5 @@ export interface ConsoleStreamEvents {
   connections: ConnectionsUpdate;
   queues: QueuesUpdate;
   feed: FeedEvent;
+  metrics: MetricsUpdate;
 }

@@ -1,6 +1,6 @@
 /**
  * The live view: one EventSource on the local console's `/api/events`, pushed updates of the
- * connection table, the queue depths and the event feed (no polling; the browser reconnects a
+ * connection table, the queue depths, the event feed and the metrics (no polling; the browser reconnects a
  * dropped stream by itself).
  */
 import {
@@ -9,6 +9,7 @@ import {
   type ConnectionsUpdate,
   type ConsoleSnapshot,
   type FeedEvent,
+  type MetricsUpdate,
   type QueuesUpdate,
 } from './console-api';
 import { byId, el } from './dom';
@@ -33,6 +34,7 @@ export class LiveView {
   readonly #queuesBody = byId<HTMLTableSectionElement>('queues-body');
   readonly #queuesError = byId('queues-error');
   readonly #feed = byId<HTMLOListElement>('feed');
+  readonly #metricsBody = byId<HTMLTableSectionElement>('metrics-body');
   #rows: readonly ConnectionRow[] = [];
   #lastSeq = 0;
 
@@ -48,6 +50,7 @@ export class LiveView {
       if (snapshot === undefined) return;
       this.#setConnections(snapshot);
       this.#setQueues(snapshot.queues);
+      this.#setMetrics(snapshot.metrics);
       // After a reconnect the snapshot repeats events the page already has.
       for (const item of snapshot.events) if (item.seq > this.#lastSeq) this.#addFeed(item);
     });
@@ -58,6 +61,10 @@ export class LiveView {
     source.addEventListener('queues', (event) => {
       const update = parse<QueuesUpdate>(event);
       if (update !== undefined) this.#setQueues(update);
+    });
+    source.addEventListener('metrics', (event) => {
+      const update = parse<MetricsUpdate>(event);
+      if (update !== undefined) this.#setMetrics(update);
     });
     source.addEventListener('feed', (event) => {
       const item = parse<FeedEvent>(event);
@@ -118,6 +125,21 @@ export class LiveView {
           el('td', { className: 'num', text: String(queue.delayed) }),
         );
       }),
+    );
+  }
+
+  #setMetrics(update: MetricsUpdate): void {
+    const row = (label: string, value: string, name: string) =>
+      el('tr', { testId: 'metric-row', dataset: { metric: name } }, el('td', { text: label }), el('td', { className: 'num', text: value, testId: 'metric-value' }));
+    this.#metricsBody.replaceChildren(
+      ...update.counters.map((counter) => {
+        const own = Object.entries(counter.dimensions).map(([key, value]) => `${key}: ${value}`);
+        const label = own.length === 0 ? counter.name : `${counter.name} (${own.join(', ')})`;
+        return row(label, String(counter.total), [counter.name, ...Object.values(counter.dimensions)].join(':'));
+      }),
+      ...update.timings.map((timing) =>
+        row(`${timing.name} (${timing.count})`, timing.count === 0 ? '—' : `p50 ${Math.round(timing.p50)} · p99 ${Math.round(timing.p99)} · max ${Math.round(timing.max)} ms`, timing.name),
+      ),
     );
   }
 

@@ -179,6 +179,8 @@ export interface LocalStack {
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Every log line of the functions (what `onLog` gets with source `function`), for observers such as the console. */
+  onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
   /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
   faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
@@ -265,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.onLog ?? (() => undefined);
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
+  const functionLogs = listeners<LocalLogEntry>();
   const batches = listeners<PollerBatchEvent>();
   // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
   // functions), functions, services.
@@ -393,7 +396,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
       functions,
-      onLog: (entry) => log({ source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' }),
+      onLog: (entry) => {
+        const logEntry: LocalLogEntry = { source: 'function', name: entry.functionId, line: entry.line, level: entry.stream === 'stderr' ? 'error' : 'info' };
+        log(logEntry);
+        functionLogs.emit(logEntry);
+      },
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
       ...(options.maxInstancesPerFunction !== undefined ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
@@ -464,6 +471,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
       onInvocation: invocations.add,
       onBatch: batches.add,
+      onFunctionLog: functionLogs.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };

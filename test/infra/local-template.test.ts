@@ -172,6 +172,19 @@ describe('The local runtime reading synthesized templates', () => {
       ]);
     });
 
+    it("reads the stage's concurrency: the consumers' MaximumConcurrency (dev, prod), the handshake's reserved concurrency (prod only)", () => {
+      // Prepare
+      const mapping = (functionId: string) => model.eventSourceMappings.find((candidate) => candidate.functionId === functionId);
+
+      // Assess
+      expect(mapping('NotifyUser')?.maximumConcurrency).toBe(stage.concurrency?.notifyUser);
+      expect(mapping('NotifyConnection')?.maximumConcurrency).toBe(stage.concurrency?.notifyConnection);
+      expect(model.functions.Connect?.reservedConcurrency).toBe(stage.concurrency?.connect);
+      expect(model.functions.Authorizer?.reservedConcurrency).toBe(stage.concurrency?.authorizer);
+      const expected = { local: undefined, dev: { notifyUser: 10, notifyConnection: 20 }, prod: { notifyUser: 10, notifyConnection: 20, authorizer: 100, connect: 100 } };
+      expect(stage.concurrency).toEqual(expected[stageName as keyof typeof expected]);
+    });
+
     describe('resolved with a local stack context', () => {
       let context: IntrinsicContext;
       beforeAll(() => {

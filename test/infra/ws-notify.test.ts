@@ -91,14 +91,19 @@ describe('Class: WsNotify', () => {
       expect(environmentOf(json, 'Authorize').JWT_PUBLIC_JWK).toBeUndefined();
     });
 
-    it('makes an alarm topic that accepts TLS only, and makes it the action of every DLQ alarm', () => {
+    it('makes an alarm topic that accepts TLS only, and makes it the action of every alarm, on alarm and back to OK', () => {
       // Assess
       const [topic, ...others] = logicalIdsOfType(json, 'AWS::SNS::Topic');
       expect(others).toEqual([]);
       expect(Stack.of(notify).resolve(notify.alarmTopic.topicArn)).toEqual({ Ref: raw.find((id) => id.startsWith('NotificationsAlarmTopic')) });
       const alarms = logicalIdsOfType(json, 'AWS::CloudWatch::Alarm').map((id) => json.Resources[id]!.Properties!);
-      expect(alarms).toHaveLength(3);
-      for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+      // 3 DLQs, errors and throttles of the 9 functions of mode action, 2 queue ages, 2 API alarms.
+      expect(alarms).toHaveLength(3 + 2 * 9 + 2 + 2);
+      expect(notify.alarms).toHaveLength(alarms.length);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+        expect(alarm.OKActions).toEqual([{ Ref: topic }]);
+      }
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         Topics: [{ Ref: topic }],
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -150,6 +155,7 @@ describe('Class: WsNotify', () => {
         logRetention: RetentionDays.ONE_WEEK,
         concurrency: { notifyUser: 5, notifyConnection: 20, authorizer: 4, connect: 3 },
         alarmSubscriptions: [new EmailSubscription('oncall@example.com')],
+        dashboardName: 'notifications-live',
         awsSdk: 'runtime',
       });
       ({ json, template } = synthesize(stack));
@@ -165,6 +171,8 @@ describe('Class: WsNotify', () => {
       for (const id of logicalIdsOfType(json, 'AWS::Logs::LogGroup')) expect(json.Resources[id]!.Properties!.RetentionInDays).toBe(7);
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
       expect(json.Resources.Ping!.Metadata?.['aws:asset:path']).toBe(functionCodeDirectory('ping', 'runtime'));
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'notifications-live' });
     });
 
     it('caps the notification consumers and reserves concurrency for the handshake', () => {
@@ -207,6 +215,10 @@ describe('Class: WsNotify', () => {
     const raw = Template.fromStack(stack).toJSON() as CfnJson;
     expect(logicalIdsOfType(raw, 'AWS::ApiGatewayV2::Stage').map((id) => raw.Resources[id]!.Properties!.StageName).sort()).toEqual(['live', 'preview']);
     expect(logicalIdsOfType(raw, 'AWS::DynamoDB::GlobalTable')).toHaveLength(4);
+    // Two dashboards, named by CloudFormation (a fixed default name would collide).
+    const dashboards = logicalIdsOfType(raw, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(2);
+    for (const id of dashboards) expect(raw.Resources[id]!.Properties!.DashboardName).toBeUndefined();
   });
 
   describe('Method: grantNotify', () => {
@@ -250,6 +262,8 @@ describe('Class: WsNotify', () => {
       ['a JWKS URL that is not https', { jwt: { ...PROPS.jwt, key: { jwksUrl: 'http://id.example.com/jwks.json' } } }, 'WsNotify jwt.key.jwksUrl: must be an https:// URL'],
       ['an authorize deadline SQS cannot delay', { authorizeDeadline: Duration.minutes(16) }, 'WsNotify authorizeDeadline: must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)'],
       ['a consumer cap Lambda refuses', { concurrency: { notifyUser: 1 } }, 'WsNotify concurrency.notifyUser: must be a whole number from 2 to 1000'],
+      ['no concurrency reserved for $connect (every handshake throttled)', { concurrency: { connect: 0 } }, 'WsNotify concurrency.connect: must be a whole number of 1 or more'],
+      ['a fraction of reserved concurrency', { concurrency: { authorizer: 2.5 } }, 'WsNotify concurrency.authorizer: must be a whole number of 1 or more'],
     ])('refuses %s, naming the prop', (_case, overrides, message) => {
       // Act & Assess
       const create = () => new WsNotify(appStack(), 'Notifications', { ...PROPS, ...overrides });

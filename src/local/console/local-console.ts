@@ -31,6 +31,7 @@ import type { EmbeddedQueue } from '../services/embedded-sqs';
 import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
 import { queueRefs, SdkConsoleBackend, type ConsoleBackend } from './console-backend';
 import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
+import { ConsoleMetrics } from './console-metrics';
 import { buildConsolePage, type ConsolePage } from './console-page';
 import { ConsoleSnapshots, errorText } from './console-snapshots';
 import type { LiveConnection } from './connection-rows';
@@ -45,6 +46,8 @@ export interface ConsoleStack extends StackEventSources {
   readonly gateway: StackEventSources['gateway'] & { connections(): Iterable<LiveConnection> };
   readonly dynamodb: { readonly clientConfig: LocalClientConfig };
   readonly sqs: { readonly clientConfig: LocalClientConfig; readonly queues: Readonly<Record<string, EmbeddedQueue>> };
+  /** Every line a function writes: the metrics panel reads its EMF metrics. */
+  onFunctionLog(listener: (entry: { readonly line: string }) => void): () => void;
 }
 
 export interface ConsoleLogEntry {
@@ -82,6 +85,8 @@ export class LocalConsole {
   readonly #hub = new EventStreamHub();
   readonly #feed = new EventFeed();
   readonly #reports = new ReportCounter();
+  readonly #metrics = new ConsoleMetrics(this.#hub);
+  #stopMetrics: (() => void) | undefined;
   #attached: Attached | undefined;
   #closed = false;
 
@@ -119,6 +124,7 @@ export class LocalConsole {
       this.#options.backend?.(stack) ??
       new SdkConsoleBackend({ dynamodb: stack.dynamodb.clientConfig, sqs: stack.sqs.clientConfig, tableName: stack.endpoints.tableName, queues: queueRefs(queues) });
     const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
+    this.#stopMetrics = stack.onFunctionLog((entry) => this.#metrics.observe(entry.line));
     const queueNames = new Map(queues.map((queue) => [queue.logicalId, queue.name]));
     const detach = watchStackEvents(stack, {
       publish: (entry) => this.#publish(entry),
@@ -151,6 +157,8 @@ export class LocalConsole {
     if (this.#closed) return;
     this.#closed = true;
     this.#hub.close();
+    this.#metrics.close();
+    this.#stopMetrics?.();
     const attached = this.#attached;
     if (attached === undefined) return;
     clearInterval(attached.refreshTimer);
@@ -204,7 +212,7 @@ export class LocalConsole {
     // The first page of a quiet console gets fresh rows and depths rather than old ones.
     await Promise.all([snapshots.refreshNow('connections'), snapshots.refreshNow('queues')]);
     if (res.destroyed) return;
-    this.#hub.open(res, 'snapshot', { info: attached.info, ...snapshots.connections, queues: snapshots.queues, events: this.#feed.recent() });
+    this.#hub.open(res, 'snapshot', { info: attached.info, ...snapshots.connections, queues: snapshots.queues, events: this.#feed.recent(), metrics: this.#metrics.current });
   }
 
   #publish(entry: FeedEntry): void {

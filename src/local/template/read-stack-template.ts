@@ -4,7 +4,7 @@
  * Every resource type is either read, by the reader of its service (read-api.ts: the WebSocket API
  * and its routes, integrations, route responses, authorizer and stage; read-functions.ts;
  * read-tables.ts; read-queues.ts; read-event-source-mappings.ts), or listed in
- * AWS_ONLY_RESOURCE_TYPES as mattering only on AWS (IAM, logs, alarms and their topic, permissions, …). Any other
+ * AWS_ONLY_RESOURCE_TYPES as mattering only on AWS (IAM, logs, alarms, the dashboard and the alarm topic, permissions, …). Any other
  * type, or a property of a read resource that the runtime cannot honour, is a StackTemplateError
  * that names the resource and its type: the runtime refuses to start rather than emulate a stack
  * that differs from what would be deployed.
@@ -27,6 +27,7 @@ export const AWS_ONLY_RESOURCE_TYPES: readonly string[] = [
   'AWS::IAM::ManagedPolicy',
   'AWS::Logs::LogGroup',
   'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
   'AWS::SNS::Topic',
   'AWS::SNS::TopicPolicy',
   'AWS::SNS::Subscription',

@@ -36,7 +36,7 @@ describe('Function: readStackTemplate', () => {
         ],
         outputs: { QueueUrl: { Ref: 'WorkQueue' } },
       });
-      expect(AWS_ONLY_RESOURCE_TYPES).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::Lambda::Permission', 'AWS::ApiGatewayV2::Deployment', 'AWS::CDK::Metadata']));
+      expect(AWS_ONLY_RESOURCE_TYPES).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Lambda::Permission', 'AWS::ApiGatewayV2::Deployment', 'AWS::CDK::Metadata']));
     });
 
     it('reads a RedrivePolicy given as a JSON string, and a plain AWS::DynamoDB::Table', () => {

@@ -1,0 +1,187 @@
+import { Duration } from 'aws-cdk-lib';
+import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, type IAlarmAction, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { MAX_RECEIVE_COUNT, type NotifyQueue } from './notify-queue';
+
+/** Every alarm of the service evaluates one-minute data points. */
+export const ALARM_PERIOD = Duration.minutes(1);
+
+/**
+ * The alarms' settings, each chosen and justified in docs/operations.md ("Alarms"). `datapoints` of
+ * `evaluationPeriods` one-minute data points must breach for the alarm to fire.
+ */
+export const ALARM_SETTINGS = {
+  /** A message in a DLQ, in any minute. */
+  deadLetters: { threshold: 0, evaluationPeriods: 1 },
+  /** A function error (timeout, crash, out of memory, init failure) in 3 of 5 minutes. */
+  functionErrors: { threshold: 1, evaluationPeriods: 5, datapoints: 3 },
+  /** A throttled invocation in 3 of 5 minutes. */
+  functionThrottles: { threshold: 1, evaluationPeriods: 5, datapoints: 3 },
+  /**
+   * The oldest notification has waited longer than this for 3 minutes running: at least 5 minutes,
+   * and always 2 minutes more than the queue's visibility timeout, so that one retried message
+   * (invisible for the visibility timeout) does not page.
+   */
+  oldestMessage: { minimumSeconds: 300, marginOverVisibilitySeconds: 120, evaluationPeriods: 3, datapoints: 3 },
+  /** An API Gateway execution error in 3 of 5 minutes. */
+  apiExecutionErrors: { threshold: 1, evaluationPeriods: 5, datapoints: 3 },
+  /**
+   * Integration errors above 5 per 100 handshakes for 5 minutes running, counted only in minutes
+   * with at least 10 handshakes.
+   */
+  apiIntegrationErrors: { percentOfHandshakes: 5, minimumHandshakes: 10, evaluationPeriods: 5, datapoints: 5 },
+} as const;
+
+/** The age of the oldest message at which a queue's alarm fires, seconds. */
+export function oldestMessageThresholdSeconds(visibilityTimeout: Duration): number {
+  const { minimumSeconds, marginOverVisibilitySeconds } = ALARM_SETTINGS.oldestMessage;
+  return Math.max(minimumSeconds, visibilityTimeout.toSeconds() + marginOverVisibilitySeconds);
+}
+
+export interface ServiceAlarmsProps {
+  readonly stageName: string;
+  /** The service's functions by name (`Connect`, `NotifyUser`, …): errors and throttles. */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  /** Every work queue: its DLQ's depth. */
+  readonly queues: readonly NotifyQueue[];
+  /** The queues whose oldest message's age pages: NotifyUser and NotifyConnection. */
+  readonly notificationQueues: readonly NotifyQueue[];
+  /** The WebSocket stage: its integration and execution errors. */
+  readonly webSocketStage: WebSocketStage;
+  /** Every alarm's action, on alarm and back to OK (the alarm topic). */
+  readonly action: IAlarmAction;
+}
+
+/**
+ * Every alarm of the service: a message in any DLQ, errors and throttles of every function, the age
+ * of the oldest notification in NotifyUser and NotifyConnection, and the stage's execution and
+ * integration errors (AWS/ApiGateway, dimensions ApiId and Stage). Each has `action` as its action
+ * on alarm and back to OK, treats missing data as not breaching (no traffic, no data point) and
+ * says in its description what it means; docs/operations.md says what to do.
+ */
+export class ServiceAlarms extends Construct {
+  /** By queue name (`NotifyUser`: the alarm on NotifyUserDeadLetter). */
+  readonly deadLetters: ReadonlyMap<string, Alarm>;
+  /** By function name. */
+  readonly functionErrors: ReadonlyMap<string, Alarm>;
+  /** By function name. */
+  readonly functionThrottles: ReadonlyMap<string, Alarm>;
+  /** By queue name. */
+  readonly oldestMessage: ReadonlyMap<string, Alarm>;
+  readonly apiExecutionErrors: Alarm;
+  readonly apiIntegrationErrors: Alarm;
+  /** Every alarm above. */
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
+    super(scope, id);
+    const stage = props.stageName;
+    const deadLetters = new Map<string, Alarm>();
+    for (const queue of props.queues) {
+      const d = ALARM_SETTINGS.deadLetters;
+      deadLetters.set(
+        queue.queueName,
+        new Alarm(this, `${queue.queueName}DeadLetters`, {
+          alarmDescription: `ws-notify ${stage}: messages in the ${queue.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queue.queueName} consumer)`,
+          metric: queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+          threshold: d.threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: d.evaluationPeriods,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.deadLetters = deadLetters;
+
+    const errors = new Map<string, Alarm>();
+    const throttles = new Map<string, Alarm>();
+    for (const [name, fn] of props.functions) {
+      const { functionErrors: e, functionThrottles: t } = ALARM_SETTINGS;
+      errors.set(
+        name,
+        new Alarm(this, `${name}Errors`, {
+          alarmDescription: `ws-notify ${stage}: the ${name} function failed (timeout, crash or unhandled error) in ${e.datapoints} of the last ${e.evaluationPeriods} minutes`,
+          metric: fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+          threshold: e.threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: e.evaluationPeriods,
+          datapointsToAlarm: e.datapoints,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      throttles.set(
+        name,
+        new Alarm(this, `${name}Throttles`, {
+          alarmDescription: `ws-notify ${stage}: invocations of the ${name} function were throttled in ${t.datapoints} of the last ${t.evaluationPeriods} minutes`,
+          metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+          threshold: t.threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: t.evaluationPeriods,
+          datapointsToAlarm: t.datapoints,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.functionErrors = errors;
+    this.functionThrottles = throttles;
+
+    const oldest = new Map<string, Alarm>();
+    for (const queue of props.notificationQueues) {
+      const o = ALARM_SETTINGS.oldestMessage;
+      const threshold = oldestMessageThresholdSeconds(queue.visibilityTimeout);
+      oldest.set(
+        queue.queueName,
+        new Alarm(this, `${queue.queueName}OldestMessage`, {
+          alarmDescription: `ws-notify ${stage}: the oldest message in ${queue.queueName} has waited over ${threshold} s for ${o.datapoints} minutes (consumers stuck, failing or behind)`,
+          metric: queue.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+          threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: o.evaluationPeriods,
+          datapointsToAlarm: o.datapoints,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.oldestMessage = oldest;
+
+    const x = ALARM_SETTINGS.apiExecutionErrors;
+    this.apiExecutionErrors = new Alarm(this, 'ApiExecutionErrors', {
+      alarmDescription: `ws-notify ${stage}: API Gateway could not call an integration (ExecutionError) in ${x.datapoints} of the last ${x.evaluationPeriods} minutes`,
+      metric: props.webSocketStage.metric('ExecutionError', { period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: x.threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: x.evaluationPeriods,
+      datapointsToAlarm: x.datapoints,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const i = ALARM_SETTINGS.apiIntegrationErrors;
+    this.apiIntegrationErrors = new Alarm(this, 'ApiIntegrationErrors', {
+      alarmDescription:
+        `ws-notify ${stage}: integrations answered errors (IntegrationError: 4XX/5XX, e.g. refused or failed handshakes) ` +
+        `for more than ${i.percentOfHandshakes} per 100 handshakes, ${i.datapoints} minutes running`,
+      metric: new MathExpression({
+        expression: `IF(handshakes >= ${i.minimumHandshakes}, 100 * errors / handshakes, 0)`,
+        usingMetrics: {
+          errors: props.webSocketStage.metric('IntegrationError', { period: ALARM_PERIOD, statistic: 'Sum' }),
+          handshakes: props.webSocketStage.metric('ConnectCount', { period: ALARM_PERIOD, statistic: 'Sum' }),
+        },
+        period: ALARM_PERIOD,
+        label: 'Integration errors per 100 handshakes',
+      }),
+      threshold: i.percentOfHandshakes,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: i.evaluationPeriods,
+      datapointsToAlarm: i.datapoints,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarms = [...deadLetters.values(), ...errors.values(), ...throttles.values(), ...oldest.values(), this.apiExecutionErrors, this.apiIntegrationErrors];
+    for (const alarm of this.alarms) {
+      alarm.addAlarmAction(props.action);
+      alarm.addOkAction(props.action);
+    }
+  }
+}
