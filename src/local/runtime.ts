@@ -161,6 +161,8 @@ export interface LocalStack {
   /** Observers of function invocations and queue batches (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Observers of every log line, besides `onLog` of the options (the console reads NotifyUser's). */
+  onLog(listener: (entry: LocalLogEntry) => void): () => void;
   /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
   faultCounts(): LocalFaultCounts;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
@@ -237,7 +239,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return elapsed;
   };
   const stage = stageFor(options);
-  const log = options.onLog ?? (() => undefined);
+  const logs = listeners<LocalLogEntry>();
+  if (options.onLog !== undefined) logs.add(options.onLog);
+  const log = logs.emit;
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
   const batches = listeners<PollerBatchEvent>();
@@ -395,6 +399,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
       onInvocation: invocations.add,
       onBatch: batches.add,
+      onLog: logs.add,
       faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
       close: () => (closing ??= shutdown()),
     };

@@ -19,6 +19,7 @@ import { handleManagementRequest, type ManagementApiContext } from './management
 import { resolveGatewayOptions, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
+import { summarizeReply, type ReplySummary } from './reply-summary';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -417,6 +418,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     let result: RouteResult;
     let sent: RouteInvocationEvent['sent'];
     let errorType: string | undefined;
+    let reply: ReplySummary | undefined;
     if (outcome.kind === 'ok') {
       const response = interpretRouteResult(outcome.payload);
       if (response.kind === 'malformed') {
@@ -426,7 +428,10 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       } else {
         result = 'ok';
         if (!route.returnResponse || response.kind === 'none') sent = 'nothing';
-        else sent = connection.send(response.body) ? 'body' : 'connection-gone';
+        else {
+          sent = connection.send(response.body) ? 'body' : 'connection-gone';
+          if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);
+        }
       }
     } else {
       if (outcome.kind === 'error') {
@@ -440,7 +445,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       }
       sent = this.sendInternalServerError(connection, requestId);
     }
-    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType);
+    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType, reply);
   }
 
   private sendInternalServerError(connection: GatewayConnection, requestId: string): RouteInvocationEvent['sent'] {
@@ -547,8 +552,18 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     result: RouteResult,
     sent: RouteInvocationEvent['sent'],
     errorType?: string,
+    reply?: ReplySummary,
   ): void {
     if (this.listenerCount('route') === 0) return;
-    this.emit('route', errorType === undefined ? { routeKey, connectionId, requestId, durationMs, result, sent } : { routeKey, connectionId, requestId, durationMs, result, sent, errorType });
+    this.emit('route', {
+      routeKey,
+      connectionId,
+      requestId,
+      durationMs,
+      result,
+      sent,
+      ...(errorType === undefined ? {} : { errorType }),
+      ...(reply === undefined ? {} : { reply }),
+    });
   }
 }
