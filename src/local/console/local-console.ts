@@ -42,7 +42,10 @@ import { watchStackEvents, type StackEventSources } from './stack-events';
 export interface ConsoleStack extends StackEventSources {
   readonly stage: StageConfig;
   readonly endpoints: StageEndpoints;
-  readonly gateway: StackEventSources['gateway'] & { connections(): Iterable<LiveConnection> };
+  readonly gateway: StackEventSources['gateway'] & {
+    connections(): Iterable<LiveConnection>;
+    readonly options: { readonly limits: { readonly maxConnectionDurationSeconds: number; readonly idleTimeoutSeconds: number } };
+  };
   readonly dynamodb: { readonly clientConfig: LocalClientConfig };
   readonly sqs: { readonly clientConfig: LocalClientConfig; readonly queues: Readonly<Record<string, EmbeddedQueue>> };
 }
@@ -136,6 +139,7 @@ export class LocalConsole {
       websocketUrl: stack.endpoints.websocketUrl,
       tokens: canIssueTokens(stack.stage),
       tokenTtlSeconds: CONSOLE_TOKEN_TTL_SECONDS,
+      limits: { maxConnectionSeconds: stack.gateway.options.limits.maxConnectionDurationSeconds, idleTimeoutSeconds: stack.gateway.options.limits.idleTimeoutSeconds },
     };
     this.#attached = { stack, backend, info, snapshots, detach, refreshTimer };
     return page;

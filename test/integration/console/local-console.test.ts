@@ -81,7 +81,14 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       const snapshot = await stream.waitFor<ConsoleSnapshot>('snapshot');
 
       expect(stream.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(snapshot.info).toEqual({ stage: 'local', authMode, websocketUrl: c.t.stack.endpoints.websocketUrl, tokens: true, tokenTtlSeconds: 3600 });
+      expect(snapshot.info).toEqual({
+        stage: 'local',
+        authMode,
+        websocketUrl: c.t.stack.endpoints.websocketUrl,
+        tokens: true,
+        tokenTtlSeconds: 3600,
+        limits: { maxConnectionSeconds: 7200, idleTimeoutSeconds: 600 },
+      });
       expect(snapshot.queues.queues.map((queue) => [queue.name, queue.deadLetterOf ?? null])).toEqual([
         ['NotifyUser', null],
         ['NotifyUserDeadLetter', 'NotifyUser'],
