@@ -213,8 +213,9 @@ export class Connection {
       const delay = Math.max(MIN_RENEWAL_DELAY_MS, remaining * jitter(this.host.settings.random, ...RENEWAL_WINDOW));
       this.#timers.set('renewal', delay, () => void this.#reauthorize(false));
     }
-    this.host.authorized(this, renewal);
+    // The resume goes first: a request the application makes when told (a ping from a state listener) waits for it.
     this.#request('resume');
+    this.host.authorized(this, renewal);
   }
 
   /** Fetches a token and sends `authorize`: a renewal, or a second try with a fresh token. */

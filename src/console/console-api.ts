@@ -35,6 +35,14 @@ export interface ConsoleInfo {
   readonly tokens: boolean;
   /** Lifetime of the tokens POST /api/token issues. */
   readonly tokenTtlSeconds: number;
+  /** The stage's connection limits (`npm start --max-connection-duration`, `--idle-timeout`), which the demo clients keep to. */
+  readonly limits: ConsoleLimits;
+}
+
+/** A stage's connection limits, named as the client library names them. */
+export interface ConsoleLimits {
+  readonly maxConnectionSeconds: number;
+  readonly idleTimeoutSeconds: number;
 }
 
 /** POST /api/token `{"userId"}` → */
@@ -99,6 +107,8 @@ export type FeedKind =
   | 'management'
   | 'disconnect'
   | 'batch'
+  /** A notification stored in the user's inbox, and to how many connections it went. */
+  | 'notification'
   | 'function'
   | 'console'
   | 'warning';

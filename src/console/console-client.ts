@@ -8,6 +8,7 @@ import {
   type ConsoleAuthMode,
   type ConsoleErrorBody,
   type ConsoleInfo,
+  type ConsoleLimits,
   type ReportReadyResponse,
   type TokenResponse,
 } from './console-api';
@@ -32,6 +33,17 @@ function isAuthMode(value: unknown): value is ConsoleAuthMode {
   return value === 'authorizer' || value === 'action';
 }
 
+const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+/** The limits of /api/info, or API Gateway's when it gives none that are valid. */
+function limitsOf(value: unknown): ConsoleLimits {
+  const limits = isObject(value) ? value : {};
+  return {
+    maxConnectionSeconds: isPositive(limits.maxConnectionSeconds) ? limits.maxConnectionSeconds : 7200,
+    idleTimeoutSeconds: isPositive(limits.idleTimeoutSeconds) ? limits.idleTimeoutSeconds : 600,
+  };
+}
+
 /** The console's info, when this page is served by a running local console. */
 export async function detectConsole(): Promise<ConsoleApi | undefined> {
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return undefined;
@@ -46,6 +58,7 @@ export async function detectConsole(): Promise<ConsoleApi | undefined> {
       websocketUrl: info.websocketUrl,
       tokens: info.tokens === true,
       tokenTtlSeconds: typeof info.tokenTtlSeconds === 'number' ? info.tokenTtlSeconds : 0,
+      limits: limitsOf(info.limits),
     });
   } catch {
     return undefined;

@@ -1,19 +1,33 @@
 /**
- * A demo WebSocket client in the browser, as an application's page would be (docs/auth.md, docs/protocol.md):
- * mode `authorizer` connects with `?token=`; mode `action` connects, then sends `authorize`.
- * The token is used once, inside connect(), and kept nowhere: the frame log shows
- * `"token":"[hidden]"` and the URL without its query.
+ * A demo client of the console: the client library's NotifyClient, as an application's page uses
+ * it (docs/client.md), and what a demo shows around it: its state, its connection id, its cursor
+ * (the saved resume position) and the frames it exchanges. The library makes and keeps the
+ * connections; the frames are watched through the WebSocket constructor the library is given.
+ * Tokens are shown nowhere: the frame log shows `"token":"[hidden]"` and URLs without their query.
  */
+import {
+  LocalStorageCursorStore,
+  MemoryCursorStore,
+  NotifyClient,
+  type ClientState,
+  type ConnectionLimits,
+  type CursorStore,
+  type StorageLike,
+  type TokenRequest,
+  type WebSocketConstructor,
+} from '../client';
 import type { ConsoleAuthMode } from './console-api';
 
-export type DemoClientState = 'connecting' | 'pending' | 'authorizing' | 'authorized' | 'closed' | 'failed';
-
 export interface DemoTarget {
-  /** `ws://…/<stage>` or `wss://…/<stage>`. */
+  /** `ws://…/<stage>` or `wss://…/<stage>`, without a token. */
   readonly url: string;
   readonly mode: ConsoleAuthMode;
-  /** Called once per connect. */
-  readonly token: () => Promise<string>;
+  /** Called for each connection and each renewal. */
+  readonly getToken: (request: TokenRequest) => Promise<string>;
+  /** The stage's limits, when the console knows them. */
+  readonly limits?: ConnectionLimits;
+  /** Where the cursor persists (localStorage), under `key`; default in memory (a reload starts at the inbox's end). */
+  readonly cursor?: { readonly storage: StorageLike; readonly key: string };
 }
 
 export interface FrameLogEntry {
@@ -23,6 +37,7 @@ export interface FrameLogEntry {
 
 export interface ReceivedNotification {
   readonly id: string;
+  readonly seq?: number;
   readonly data: unknown;
   /** `data.download`, when it is a safe link (a path on this origin, or http(s)). */
   readonly download?: string;
@@ -31,6 +46,11 @@ export interface ReceivedNotification {
 /** The most frames a client's log keeps. */
 const FRAME_LOG_LIMIT = 100;
 const HIDDEN = '[hidden]';
+
+/** The localStorage key of a demo client's cursor: one per stage URL and user. */
+export function cursorKey(websocketUrl: string, userId: string): string {
+  return `ws-notify-console:cursor:${displayUrl(websocketUrl)}:${userId}`;
+}
 
 /** A link target that cannot run script: a path (not `//host`), or an http(s) URL. */
 export function safeDownloadHref(value: unknown): string | undefined {
@@ -58,34 +78,131 @@ export function isWebSocketUrl(value: string): boolean {
   }
 }
 
-function parseFrame(text: string): Record<string, unknown> | undefined {
+/** A frame the client sends, as the log shows it: an `authorize` message's token hidden. */
+export function loggedOutgoingFrame(text: string): string {
+  let message: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    message = JSON.parse(text);
   } catch {
-    return undefined;
+    return text;
+  }
+  if (typeof message !== 'object' || message === null || !('token' in message)) return text;
+  return JSON.stringify({ ...message, token: HIDDEN });
+}
+
+/** A cursor store that also tells the card the position it holds. */
+class ShownCursorStore implements CursorStore {
+  position: number | null = null;
+
+  constructor(
+    private readonly store: CursorStore,
+    private readonly changed: () => void,
+  ) {}
+
+  load(): number | null | Promise<number | null> {
+    const loaded = this.store.load();
+    if (typeof loaded === 'number') this.position = loaded;
+    return loaded;
+  }
+
+  save(seq: number): void {
+    this.store.save(seq);
+    this.position = seq;
+    this.changed();
   }
 }
 
+/**
+ * The browser's WebSocket, with every connection's frames and closes told to `log`. Connections are
+ * numbered (#1, #2, …), so that a roll-over's two connections can be told apart.
+ */
+function watchedWebSocket(log: (direction: FrameLogEntry['direction'], text: string) => void): WebSocketConstructor {
+  let made = 0;
+  return class WatchedWebSocket extends WebSocket {
+    readonly #label: string;
+
+    constructor(url: string) {
+      super(url);
+      made += 1;
+      const label = `#${made}`;
+      this.#label = label;
+      const withToken = new URL(url).searchParams.has('token');
+      log('note', `${label} connecting to ${displayUrl(url)}${withToken ? `?token=${HIDDEN}` : ' (anonymous, then authorize)'}`);
+      let opened = false;
+      this.addEventListener('open', () => {
+        opened = true;
+        log('note', `${label} open${withToken ? ': the REQUEST authorizer allowed the token' : ''}`);
+      });
+      this.addEventListener('message', (event: MessageEvent<unknown>) => log('in', `${label} ${typeof event.data === 'string' ? event.data : '(binary frame)'}`));
+      this.addEventListener('close', (event) => {
+        if (!opened) log('note', `${label} handshake refused (browsers hide the HTTP status: 401 = no token, 403 = token refused; the events feed shows it)`);
+        else log('note', `${label} closed: ${event.code}${event.reason === '' ? '' : ` ${event.reason}`}`);
+      });
+    }
+
+    override send(data: string): void {
+      log('out', `${this.#label} ${loggedOutgoingFrame(data)}`);
+      super.send(data);
+    }
+  };
+}
+
 export class DemoClient {
-  state: DemoClientState = 'connecting';
-  connectionId: string | undefined;
-  /** From the `authorized` frame (mode action), or the user id asked for. */
-  userId: string | undefined;
-  /** The token's `exp` (unix seconds), from the `authorized` frame. */
-  expiresAt: number | undefined;
+  readonly client: NotifyClient;
   readonly notifications: ReceivedNotification[] = [];
   readonly frames: FrameLogEntry[] = [];
-
-  #socket: WebSocket | undefined;
-  #opened = false;
+  /** The last error the client reported, as `code: message`. */
+  lastError: string | undefined;
+  readonly #cursor: ShownCursorStore;
   readonly #listeners = new Set<() => void>();
 
   constructor(
     readonly target: DemoTarget,
-    userId?: string,
+    /** The user id, when the console issues the tokens (undefined for a pasted token). */
+    readonly userId?: string,
   ) {
-    this.userId = userId;
+    const store = target.cursor === undefined ? new MemoryCursorStore() : new LocalStorageCursorStore(target.cursor.key, target.cursor.storage);
+    this.#cursor = new ShownCursorStore(store, () => this.#emit());
+    this.client = new NotifyClient({
+      url: target.url,
+      authMode: target.mode,
+      getToken: target.getToken,
+      WebSocket: watchedWebSocket((direction, text) => this.#log(direction, text)),
+      cursorStore: this.#cursor,
+      ...(target.limits === undefined ? {} : { limits: target.limits }),
+    });
+    this.client.on('state', (state) => {
+      // Mode authorizer: the handshake names no connection id; a ping's pong does.
+      if (state === 'authorized' && this.client.connectionId === undefined) this.client.ping();
+      this.#emit();
+    });
+    this.client.on('connection', (connectionId) => {
+      if (connectionId === undefined && this.client.state === 'authorized') this.client.ping();
+      this.#emit();
+    });
+    this.client.on('notification', ({ id, seq, data }) => {
+      const download = typeof data === 'object' && data !== null ? safeDownloadHref((data as Record<string, unknown>).download) : undefined;
+      this.notifications.push({ id, ...(seq === undefined ? {} : { seq }), data, ...(download === undefined ? {} : { download }) });
+      this.#emit();
+    });
+    this.client.on('truncated', () => this.#log('note', 'truncated: some notifications are past the inbox retention (an application reloads its state)'));
+    this.client.on('error', (error) => {
+      this.lastError = `${error.code}: ${error.message}`;
+      this.#log('note', `error ${this.lastError}`);
+    });
+  }
+
+  get state(): ClientState {
+    return this.client.state;
+  }
+
+  get connectionId(): string | undefined {
+    return this.client.connectionId;
+  }
+
+  /** The saved resume position: null until the first notification (the client then started at the inbox's end). */
+  get cursor(): number | null {
+    return this.#cursor.position;
   }
 
   /** Called after every change. */
@@ -93,129 +210,29 @@ export class DemoClient {
     this.#listeners.add(listener);
   }
 
-  async connect(): Promise<void> {
-    let token: string;
-    try {
-      token = await this.target.token();
-    } catch (error) {
-      this.#note(`no token: ${error instanceof Error ? error.message : String(error)}`);
-      this.#setState('failed');
-      return;
-    }
-    const { mode } = this.target;
-    let url = this.target.url;
-    if (mode === 'authorizer') {
-      const withToken = new URL(url);
-      withToken.searchParams.set('token', token);
-      url = withToken.href;
-      this.#note(`connecting to ${displayUrl(url)}?token=${HIDDEN}`);
-    } else {
-      this.#note(`connecting to ${displayUrl(url)} (anonymous, then authorize)`);
-    }
-    let socket: WebSocket;
-    try {
-      socket = new WebSocket(url);
-    } catch (error) {
-      this.#note(`cannot connect: ${error instanceof Error ? error.message.replace(/[?#]\S*/g, '') : 'invalid URL'}`);
-      this.#setState('failed');
-      return;
-    }
-    this.#socket = socket;
-    socket.addEventListener('open', () => {
-      this.#opened = true;
-      if (mode === 'authorizer') {
-        this.#note('handshake accepted: the REQUEST authorizer allowed the token');
-        this.#setState('authorized');
-        return;
-      }
-      this.#setState('pending');
-      socket.send(JSON.stringify({ action: 'authorize', token }));
-      this.#log('out', JSON.stringify({ action: 'authorize', token: HIDDEN }));
-      this.#setState('authorizing');
-    });
-    socket.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (typeof event.data === 'string') this.#receive(event.data);
-      else this.#note('binary frame received');
-    });
-    socket.addEventListener('close', (event) => {
-      if (!this.#opened) {
-        this.#note('handshake refused (browsers hide the HTTP status: 401 = no token, 403 = token refused; the events feed shows it)');
-        this.#setState('failed');
-        return;
-      }
-      this.#note(`closed: ${event.code}${event.reason === '' ? '' : ` ${event.reason}`}`);
-      this.#setState('closed');
-    });
+  start(): void {
+    this.lastError = undefined;
+    this.client.start();
   }
 
-  get open(): boolean {
-    return this.#socket?.readyState === WebSocket.OPEN;
+  stop(): Promise<void> {
+    const stopped = this.client.stop();
+    this.#log('note', 'stopped');
+    return stopped;
   }
 
-  ping(name?: string): void {
-    this.#send(name === undefined ? { action: 'ping' } : { action: 'ping', name });
+  ping(): void {
+    this.client.ping();
   }
 
-  close(): void {
-    this.#socket?.close(1000, 'closed in the console');
-  }
-
-  #send(message: Record<string, unknown>): void {
-    if (this.#socket === undefined || !this.open) return;
-    const text = JSON.stringify(message);
-    this.#socket.send(text);
-    this.#log('out', text);
-    this.#emit();
-  }
-
-  #receive(text: string): void {
-    this.#log('in', text);
-    const frame = parseFrame(text);
-    if (frame === undefined) {
-      this.#emit();
-      return;
-    }
-    if (typeof frame.connectionId === 'string') this.connectionId = frame.connectionId;
-    switch (frame.type) {
-      case 'authorized':
-        if (typeof frame.userId === 'string') this.userId = frame.userId;
-        if (typeof frame.expiresAt === 'number') this.expiresAt = frame.expiresAt;
-        this.#setState('authorized');
-        return;
-      case 'notification': {
-        const id = typeof frame.id === 'string' ? frame.id : '';
-        if (this.notifications.some((seen) => seen.id === id && id !== '')) {
-          this.#note(`duplicate notification ${id} dropped`);
-          return;
-        }
-        const data = frame.data;
-        const download = typeof data === 'object' && data !== null ? safeDownloadHref((data as Record<string, unknown>).download) : undefined;
-        this.notifications.push({ id, data, ...(download === undefined ? {} : { download }) });
-        this.#emit();
-        return;
-      }
-      case 'error':
-        if (frame.code === 'unauthorized' && this.state === 'authorizing') this.#setState('pending');
-        else if (frame.code === 'invalid_token' && this.state === 'authorizing') this.#setState('pending');
-        else this.#emit();
-        return;
-      default:
-        this.#emit();
-    }
+  /** A note of the card's own in the frame log. */
+  note(text: string): void {
+    this.#log('note', text);
   }
 
   #log(direction: FrameLogEntry['direction'], text: string): void {
     this.frames.push({ direction, text });
     if (this.frames.length > FRAME_LOG_LIMIT) this.frames.splice(0, this.frames.length - FRAME_LOG_LIMIT);
-  }
-
-  #note(text: string): void {
-    this.#log('note', text);
-    this.#emit();
-  }
-
-  #setState(state: DemoClientState): void {
-    this.state = state;
     this.#emit();
   }
 

@@ -3,13 +3,12 @@
  * clients as different users, "report ready" for one reaches only that one, the connection table
  * follows; and the same page saved as a static file, driven with a pasted URL and token.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Locator, Page } from 'playwright-core';
 import { LocalConsole } from '../../src/local/console/local-console';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
-import { sleep } from '../helpers/ws-client';
 import { launchChromium, saveScreenshot, TEST_RESULTS_DIRECTORY, type Browser } from './helpers/chromium';
 
 const WAIT = { timeout: 15_000 };
@@ -67,8 +66,14 @@ describe.each(['authorizer', 'action'] as const)('Console in Chromium (mode %s)'
       await card(page, 'alice').getByTestId('frames').getByText(/"type":"authorized","userId":"alice"/).waitFor(WAIT);
     }
 
+    // The card names its connection in both modes, without a press of Ping.
+    const aliceConnection = await row(page, 'alice').getAttribute('data-connection-id');
+    await card(page, 'alice').getByTestId('client-connection-id').and(page.getByText(`connection ${aliceConnection}`, { exact: true })).waitFor(WAIT);
+
+    const pongs = card(page, 'alice').getByTestId('frames').getByText(/"type":"pong"/);
+    const pongsBefore = await pongs.count();
     await card(page, 'alice').getByTestId('ping').click();
-    await card(page, 'alice').getByTestId('frames').getByText(/"type":"pong"/).waitFor(WAIT);
+    await pongs.nth(pongsBefore).waitFor(WAIT);
 
     await card(page, 'alice').getByTestId('report-ready').click();
 
@@ -77,17 +82,17 @@ describe.each(['authorizer', 'action'] as const)('Console in Chromium (mode %s)'
     const href = await link.getAttribute('href');
     expect(href).toMatch(/^\/reports\/\d+$/);
     expect(await link.textContent()).toBe(href);
-    // The fan-out is over once NotifyConnection's batch is; then a window in which bob must get nothing.
+    // NotifyUser fanned it out to one connection, alice's, and that copy was delivered: bob gets nothing.
+    await page.locator('[data-testid="feed-item"][data-kind="notification"]').filter({ hasText: /for alice \(seq 1\) stored, 1 connection$/ }).waitFor(WAIT);
     await page.getByTestId('feed-item').filter({ hasText: /NotifyConnection → NotifyConnection: 1 message, success/ }).waitFor(WAIT);
-    await sleep(500);
     expect(await card(page, 'bob').getByTestId('notification').count()).toBe(0);
     expect(await card(page, 'bob').getByTestId('frames').getByText('"type":"notification"').count()).toBe(0);
     expect(await card(page, 'alice').getByTestId('notification').count()).toBe(1);
     expect(await page.locator('[data-testid="feed-item"][data-kind="delivery"]').count()).toBe(1);
 
-    await card(page, 'alice').getByTestId('close').click();
+    await card(page, 'alice').getByTestId('disconnect').click();
 
-    await card(page, 'alice').and(page.locator('[data-state="closed"]')).waitFor(WAIT);
+    await card(page, 'alice').and(page.locator('[data-state="stopped"]')).waitFor(WAIT);
     await row(page, 'alice').waitFor({ state: 'detached', ...WAIT });
     await row(page, 'bob').and(page.locator('[data-state="authorized"]')).waitFor(WAIT);
     expect(await page.getByTestId('connection-row').count()).toBe(1);
@@ -99,6 +104,7 @@ describe.each(['authorizer', 'action'] as const)('Console in Chromium (mode %s)'
   });
 
   it('works as a static file against a stage, with a pasted URL and token, and without the live view', async () => {
+    mkdirSync(TEST_RESULTS_DIRECTORY, { recursive: true });
     const file = path.join(TEST_RESULTS_DIRECTORY, `ws-notify-console-${authMode}.html`);
     const download = await fetch(`${consoleUrl}ws-notify-console.html`);
     writeFileSync(file, await download.text());

@@ -10,6 +10,7 @@ import { redactString } from '../../commons/redaction';
 import type { InvocationEndEvent } from '../functions/function-events';
 import type { DisconnectEvent, GatewayWarning, HandshakeEvent, ManagementApiEvent, RouteInvocationEvent } from '../gateway';
 import type { PollerBatchEvent } from '../pollers/poller-events';
+import type { LocalLogEntry } from '../runtime';
 
 /** How many events the feed keeps (and a new page receives). */
 export const FEED_CAPACITY = 200;
@@ -29,7 +30,21 @@ export function describeHandshake(event: HandshakeEvent): FeedEntry {
   };
 }
 
+/**
+ * A route invocation. One that answered with a frame is described by that frame (`ping on A= →
+ * pong`, `ping on A= → error token_expired`): the function succeeded, the client may still have been
+ * refused.
+ */
 export function describeRoute(event: RouteInvocationEvent): FeedEntry {
+  const { reply } = event;
+  if (event.result === 'ok' && event.sent === 'body' && reply !== undefined) {
+    return {
+      kind: 'route',
+      level: reply.type === 'error' ? 'warn' : 'info',
+      text: `${event.routeKey ?? '(no route)'} on ${event.connectionId} → ${reply.type}${reply.code === undefined ? '' : ` ${reply.code}`} (${ms(event.durationMs)})`,
+      connectionId: event.connectionId,
+    };
+  }
   const failed = event.result !== 'ok';
   const error = event.errorType === undefined ? '' : ` ${event.errorType}`;
   return {
@@ -86,6 +101,33 @@ export function describeBatch(event: PollerBatchEvent, queueName: string): FeedE
     level,
     text: `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`,
   };
+}
+
+/** The line NotifyUser logs once a notification is stored and fanned out (src/handlers/notify-user.ts). */
+const FAN_OUT_MESSAGE = 'Notification fanned out';
+
+/**
+ * NotifyUser's log line of a stored notification, with the number of connections it was fanned out
+ * to: "stored, 0 connections" is a success that delivers nothing now (the notification waits in the
+ * user's inbox for a `resume`), which the queue batch alone does not show. Other lines: undefined.
+ */
+export function describeFanOut(entry: LocalLogEntry): FeedEntry | undefined {
+  if (entry.source !== 'function' || !entry.line.includes(FAN_OUT_MESSAGE)) return undefined;
+  let item: unknown;
+  try {
+    item = JSON.parse(entry.line);
+  } catch {
+    return undefined;
+  }
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { message, notificationId, userId, seq, duplicate, connections } = item as Record<string, unknown>;
+  if (message !== FAN_OUT_MESSAGE || typeof connections !== 'number') return undefined;
+  const what = typeof notificationId === 'string' ? `notification ${notificationId}` : 'a notification';
+  const whom = typeof userId === 'string' ? ` for ${userId}` : '';
+  const stored = duplicate === true ? 'already stored' : 'stored';
+  const position = typeof seq === 'number' ? ` (seq ${seq})` : '';
+  const waits = connections === 0 ? ': it waits in the inbox for a resume' : '';
+  return { kind: 'notification', level: 'info', text: `${entry.name}: ${what}${whom}${position} ${stored}, ${plural(connections, 'connection')}${waits}` };
 }
 
 /** Only failed invocations reach the feed (the successful ones are the route and batch events); the error message is left out. */

@@ -43,11 +43,12 @@ import { watchStackEvents, type StackEventSources } from './stack-events';
 export interface ConsoleStack extends StackEventSources {
   readonly stage: StageConfig;
   readonly endpoints: StageEndpoints;
-  readonly gateway: StackEventSources['gateway'] & { connections(): Iterable<LiveConnection> };
+  readonly gateway: StackEventSources['gateway'] & {
+    connections(): Iterable<LiveConnection>;
+    readonly options: { readonly limits: { readonly maxConnectionDurationSeconds: number; readonly idleTimeoutSeconds: number } };
+  };
   readonly dynamodb: { readonly clientConfig: LocalClientConfig };
   readonly sqs: { readonly clientConfig: LocalClientConfig; readonly queues: Readonly<Record<string, EmbeddedQueue>> };
-  /** Every line a function writes: the metrics panel reads its EMF metrics. */
-  onFunctionLog(listener: (entry: { readonly line: string }) => void): () => void;
 }
 
 export interface ConsoleLogEntry {
@@ -142,6 +143,7 @@ export class LocalConsole {
       websocketUrl: stack.endpoints.websocketUrl,
       tokens: canIssueTokens(stack.stage),
       tokenTtlSeconds: CONSOLE_TOKEN_TTL_SECONDS,
+      limits: { maxConnectionSeconds: stack.gateway.options.limits.maxConnectionDurationSeconds, idleTimeoutSeconds: stack.gateway.options.limits.idleTimeoutSeconds },
     };
     this.#attached = { stack, backend, info, snapshots, detach, refreshTimer };
     return page;

@@ -1,16 +1,19 @@
 /**
  * What the console watches of a running stack: the gateway's handshakes, routes, Management API
- * calls, disconnects and warnings, the queue batches and the failed invocations. Each becomes an
+ * calls, disconnects and warnings, the queue batches, the failed invocations and NotifyUser's
+ * fan-out log lines. Each becomes an
  * entry of the event feed (event-feed.ts) and, when it can change them, a refresh of the
  * connection table or the queue depths.
  */
 import type { FunctionInvocationEvent } from '../functions/function-events';
 import type { WebSocketGatewayEventMap } from '../gateway';
 import type { PollerBatchEvent } from '../pollers/poller-events';
+import type { LocalLogEntry } from '../runtime';
 import {
   describeBatch,
   describeDisconnect,
   describeFailedInvocation,
+  describeFanOut,
   describeHandshake,
   describeManagement,
   describeRoute,
@@ -27,6 +30,8 @@ export interface StackEventSources {
   };
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
+  /** Every line a function writes: the feed reads NotifyUser's fan-out lines, the metrics panel the EMF lines. */
+  onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
 }
 
 export interface StackEventSinks {
@@ -68,6 +73,10 @@ export function watchStackEvents(stack: StackEventSources, sinks: StackEventSink
       if (event.type !== 'end') return;
       const entry = describeFailedInvocation(event);
       if (entry !== undefined) publish(entry);
+    }),
+    stack.onFunctionLog((entry) => {
+      const fanOut = describeFanOut(entry);
+      if (fanOut !== undefined) publish(fanOut);
     }),
   ];
   return () => detach.forEach((off) => off());

@@ -5,6 +5,7 @@
  */
 import type { DisconnectCause } from './close-codes';
 import type { ConnectionView } from './connection-registry';
+import type { ReplySummary } from './reply-summary';
 
 export type HandshakeOutcome =
   | 'connected'
@@ -66,6 +67,8 @@ export interface RouteInvocationEvent {
   readonly sent: 'body' | 'nothing' | 'error-frame' | 'connection-gone';
   /** The function's error type, for `error` and `function-timeout`. */
   readonly errorType?: string;
+  /** When a text body was sent and is a JSON object with a `type`: its `type` and `code` (reply-summary.ts). */
+  readonly reply?: ReplySummary;
 }
 
 export interface DisconnectEvent {

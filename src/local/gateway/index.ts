@@ -29,6 +29,7 @@ export type {
 export type { ConnectionState, ConnectionView } from './connection-registry';
 export { CloseCode, CloseReason, type DisconnectCause } from './close-codes';
 export { GatewayError, type GatewayErrorCode } from './errors';
+export type { ReplySummary } from './reply-summary';
 export type {
   GatewayAuthorizerEvent,
   GatewayConnectEvent,

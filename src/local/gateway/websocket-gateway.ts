@@ -20,6 +20,7 @@ import { handleManagementRequest, type ManagementApiContext } from './management
 import { lambdaRoute, resolveGatewayOptions, type LambdaGatewayRoute, type MockGatewayRoute, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
+import { summarizeReply, type ReplySummary } from './reply-summary';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -441,6 +442,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     let result: RouteResult;
     let sent: RouteInvocationEvent['sent'];
     let errorType: string | undefined;
+    let reply: ReplySummary | undefined;
     if (outcome.kind === 'ok') {
       const response = interpretRouteResult(outcome.payload);
       if (response.kind === 'malformed') {
@@ -450,7 +452,10 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       } else {
         result = 'ok';
         if (!route.returnResponse || response.kind === 'none') sent = 'nothing';
-        else sent = connection.send(response.body) ? 'body' : 'connection-gone';
+        else {
+          sent = connection.send(response.body) ? 'body' : 'connection-gone';
+          if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);
+        }
       }
     } else {
       if (outcome.kind === 'error') {
@@ -464,7 +469,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       }
       sent = this.sendInternalServerError(connection, requestId);
     }
-    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType);
+    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType, reply);
   }
 
   private sendInternalServerError(connection: GatewayConnection, requestId: string): RouteInvocationEvent['sent'] {
@@ -578,8 +583,18 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     result: RouteResult,
     sent: RouteInvocationEvent['sent'],
     errorType?: string,
+    reply?: ReplySummary,
   ): void {
     if (this.listenerCount('route') === 0) return;
-    this.emit('route', errorType === undefined ? { routeKey, connectionId, requestId, durationMs, result, sent } : { routeKey, connectionId, requestId, durationMs, result, sent, errorType });
+    this.emit('route', {
+      routeKey,
+      connectionId,
+      requestId,
+      durationMs,
+      result,
+      sent,
+      ...(errorType === undefined ? {} : { errorType }),
+      ...(reply === undefined ? {} : { reply }),
+    });
   }
 }

@@ -81,7 +81,14 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       const snapshot = await stream.waitFor<ConsoleSnapshot>('snapshot');
 
       expect(stream.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(snapshot.info).toEqual({ stage: 'local', authMode, websocketUrl: c.t.stack.endpoints.websocketUrl, tokens: true, tokenTtlSeconds: 3600 });
+      expect(snapshot.info).toEqual({
+        stage: 'local',
+        authMode,
+        websocketUrl: c.t.stack.endpoints.websocketUrl,
+        tokens: true,
+        tokenTtlSeconds: 3600,
+        limits: { maxConnectionSeconds: 7200, idleTimeoutSeconds: 600 },
+      });
       expect(snapshot.queues.queues.map((queue) => [queue.name, queue.deadLetterOf ?? null])).toEqual([
         ['NotifyUser', null],
         ['NotifyUserDeadLetter', 'NotifyUser'],
@@ -105,7 +112,9 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       expect(aliceRow?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 3500);
       expect(aliceRow?.lastActiveAt).toBeGreaterThanOrEqual(aliceRow?.connectedAt ?? Infinity);
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'handshake' && event.text.startsWith(`handshake ${alice.connectionId} → 101 connected (`));
-      await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'route' && event.text.startsWith(`${authMode === 'authorizer' ? 'ping' : 'authorize'} on ${alice.connectionId}: ok, body`));
+      await stream.waitFor<FeedEvent>('feed', (event) =>
+        event.kind === 'route' && event.text.startsWith(authMode === 'authorizer' ? `ping on ${alice.connectionId} → pong (` : `authorize on ${alice.connectionId} → authorized (`),
+      );
 
       const sent = await postJson(`${c.url}api/report-ready`, { userId: 'alice' }, pageHeaders(c.url));
 
@@ -115,6 +124,7 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       expect(frame(await alice.client.next(5000))).toEqual({ type: 'notification', id: messageId, seq: 1, data: { download } });
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'delivery' && event.connectionId === alice.connectionId);
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'batch' && event.text.startsWith('NotifyUser → NotifyUser: 1 message, success'));
+      await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'notification' && event.text === `NotifyUser: notification ${messageId} for alice (seq 1) stored, 1 connection`);
       expect(stream.events.some((event) => event.event === 'feed' && (event.data as FeedEvent).kind === 'delivery' && (event.data as FeedEvent).connectionId === bob.connectionId)).toBe(false);
       expect(bob.client.pending).toEqual([]);
 
@@ -125,6 +135,15 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       );
       await stream.waitFor<FeedEvent>('feed', (event) => event.text.startsWith(`disconnect ${alice.connectionId}: 1000 "bye", client, after `));
       await bob.client.close();
+    });
+
+    it('says "stored, 0 connections" of a notification for a user without a connection', async () => {
+      const sent = await c.t.sqs.send(new SendMessageCommand({ QueueUrl: c.t.stack.endpoints.queues.NotifyUser, MessageBody: JSON.stringify({ userId: 'nobody-here', data: 1, id: 'for-nobody' }) }));
+
+      const event = await stream.waitFor<FeedEvent>('feed', (item) => item.kind === 'notification' && item.text.includes('notification for-nobody for nobody-here'));
+
+      expect(sent.MessageId).toBeDefined();
+      expect(event).toMatchObject({ level: 'info', text: 'NotifyUser: notification for-nobody for nobody-here (seq 1) stored, 0 connections: it waits in the inbox for a resume' });
     });
 
     it('pushes the depth of a DLQ when a poison message lands in it', async () => {
@@ -149,6 +168,9 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       const client = await c.t.connect();
       const reply = frame(await client.request(JSON.stringify({ action: 'ping' })));
       expect(reply).toMatchObject({ type: 'error', code: 'unauthorized' });
+      // The feed shows the frame the ping got, not the function's "ok".
+      const refused = await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'route' && /^ping on \S+ → error unauthorized \(/.test(event.text));
+      expect(refused.level).toBe('warn');
 
       const update = await stream.waitFor<ConnectionsUpdate>('connections', (rows) => rows.connections.some((row) => row.state === 'pending'));
 

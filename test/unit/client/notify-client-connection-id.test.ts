@@ -114,6 +114,17 @@ describe('Class: NotifyClient', () => {
       expect(h.sockets.last.messages.map((message) => message.action)).toEqual(['authorize']);
     });
 
+    it('asked for when the client becomes authorized, goes after the first resume', async () => {
+      const { h } = harness({ authMode: 'authorizer' });
+      h.client.on('state', (state) => state === 'authorized' && h.client.ping());
+
+      const socket = await h.startServed();
+      await settle();
+
+      expect(socket.messages.map((message) => message.action)).toEqual(['resume', 'ping']);
+      expect(h.client.connectionId).toBe('c');
+    });
+
     it('waits for the request in flight: the ping follows the resume answer', async () => {
       // Prepare: authorized, its first resume unanswered
       const { h } = harness({ authMode: 'action' });

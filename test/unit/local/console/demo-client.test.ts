@@ -1,4 +1,4 @@
-import { displayUrl, isWebSocketUrl, safeDownloadHref } from '../../../../src/console/demo-client';
+import { cursorKey, displayUrl, isWebSocketUrl, loggedOutgoingFrame, safeDownloadHref } from '../../../../src/console/demo-client';
 
 describe('Function: safeDownloadHref', () => {
   it('keeps a path on the same origin and http(s) URLs', () => {
@@ -27,5 +27,21 @@ describe('Function: isWebSocketUrl', () => {
     expect(isWebSocketUrl('ws://127.0.0.1:3001/local')).toBe(true);
     expect(isWebSocketUrl('https://example.com')).toBe(false);
     expect(isWebSocketUrl('not a url')).toBe(false);
+  });
+});
+
+describe('Function: loggedOutgoingFrame', () => {
+  it('hides the token of an authorize message and leaves other frames as they are', () => {
+    expect(loggedOutgoingFrame('{"action":"authorize","token":"eyJabc.def.ghi"}')).toBe('{"action":"authorize","token":"[hidden]"}');
+    expect(loggedOutgoingFrame('{"action":"resume","after":3}')).toBe('{"action":"resume","after":3}');
+    expect(loggedOutgoingFrame('{"action":"ping"}')).toBe('{"action":"ping"}');
+    expect(loggedOutgoingFrame('not json')).toBe('not json');
+  });
+});
+
+describe('Function: cursorKey', () => {
+  it('gives one key per stage URL and user, without the URL query', () => {
+    expect(cursorKey('ws://127.0.0.1:3001/local', 'alice')).toBe('ws-notify-console:cursor:ws://127.0.0.1:3001/local:alice');
+    expect(cursorKey('ws://127.0.0.1:3001/local?x=1', 'bob')).toBe('ws-notify-console:cursor:ws://127.0.0.1:3001/local:bob');
   });
 });

@@ -2,6 +2,7 @@ import {
   describeBatch,
   describeDisconnect,
   describeFailedInvocation,
+  describeFanOut,
   describeHandshake,
   describeManagement,
   describeRoute,
@@ -45,6 +46,55 @@ describe('Function: describeRoute', () => {
       level: 'error',
       text: 'ping on A=: error TypeError, error-frame (3000 ms)',
     });
+  });
+});
+
+describe('Function: describeRoute with the reply frame', () => {
+  it('describes an invocation that answered with a frame by that frame: an error frame is a warning, not "ok"', () => {
+    const event = { routeKey: 'ping', connectionId: 'A=', requestId: 'r', durationMs: 3, result: 'ok', sent: 'body' } as const;
+
+    expect(describeRoute({ ...event, reply: { type: 'pong' } })).toEqual({ kind: 'route', level: 'info', text: 'ping on A= → pong (3 ms)', connectionId: 'A=' });
+    expect(describeRoute({ ...event, reply: { type: 'error', code: 'token_expired' } })).toEqual({
+      kind: 'route',
+      level: 'warn',
+      text: 'ping on A= → error token_expired (3 ms)',
+      connectionId: 'A=',
+    });
+    expect(describeRoute({ ...event, routeKey: 'resume', reply: { type: 'resumed' } }).text).toBe('resume on A= → resumed (3 ms)');
+  });
+
+  it('keeps the invocation result when the function failed or the client was gone', () => {
+    expect(describeRoute({ routeKey: 'ping', connectionId: 'A=', requestId: 'r', durationMs: 3, result: 'ok', sent: 'connection-gone', reply: { type: 'pong' } }).text).toBe(
+      'ping on A=: ok, connection-gone (3 ms)',
+    );
+  });
+});
+
+describe('Function: describeFanOut', () => {
+  const line = (fields: Record<string, unknown>) => JSON.stringify({ level: 'INFO', message: 'Notification fanned out', timestamp: '2025-01-01T00:00:00.000Z', service: 'ws-notify', ...fields });
+  const fanOut = { messageId: 'm1', notificationId: 'n1', userId: 'alice', seq: 3, duplicate: false };
+
+  it('says to how many connections a stored notification went, and that one for nobody waits in the inbox', () => {
+    expect(describeFanOut({ source: 'function', name: 'NotifyUser', level: 'info', line: line({ ...fanOut, connections: 0 }) })).toEqual({
+      kind: 'notification',
+      level: 'info',
+      text: 'NotifyUser: notification n1 for alice (seq 3) stored, 0 connections: it waits in the inbox for a resume',
+    });
+    expect(describeFanOut({ source: 'function', name: 'NotifyUser', level: 'info', line: line({ ...fanOut, connections: 1 }) })?.text).toBe(
+      'NotifyUser: notification n1 for alice (seq 3) stored, 1 connection',
+    );
+    expect(describeFanOut({ source: 'function', name: 'NotifyUser', level: 'info', line: line({ ...fanOut, duplicate: true, connections: 2 }) })?.text).toBe(
+      'NotifyUser: notification n1 for alice (seq 3) already stored, 2 connections',
+    );
+  });
+
+  it.each([
+    ['another message', { source: 'function', name: 'NotifyUser', level: 'info', line: JSON.stringify({ message: 'Resumed', connections: 1 }) }],
+    ['a line that is not JSON', { source: 'function', name: 'NotifyUser', level: 'info', line: 'Notification fanned out to 3' }],
+    ['no count of connections', { source: 'function', name: 'NotifyUser', level: 'info', line: JSON.stringify({ message: 'Notification fanned out' }) }],
+    ['a poller line', { source: 'poller', name: 'M', level: 'info', line: JSON.stringify({ message: 'Notification fanned out', connections: 1 }) }],
+  ] as const)('ignores %s', (_case, entry) => {
+    expect(describeFanOut(entry)).toBeUndefined();
   });
 });
 
