@@ -78,6 +78,7 @@ describe('The packed package', () => {
     expect(Object.keys(imported)).toEqual(entries);
   });
 
+  // A Node.js process that loads aws-cdk-lib and synthesizes the whole service: more than the default timeout on a busy machine.
   it('synthesizes WsNotify there, with no esbuild installed, on the bundles the package holds', async () => {
     // Act
     const result = await nodeScript<{ esbuild: boolean; assets: string[]; template: string }>(
@@ -100,7 +101,7 @@ console.log(JSON.stringify({ esbuild, assets, template: JSON.stringify(template)
     expect(result.assets).toHaveLength(10);
     for (const asset of result.assets) expect(asset).toMatch(new RegExp(`^${consumer}/node_modules/ws-notify/dist/functions/bundled/[a-z-]+$`));
     expect(result.template).not.toContain(PROJECT_ROOT);
-  });
+  }, 120_000);
 
   describe('the example app of docs/examples/existing-app, built there', () => {
     let example: string;
