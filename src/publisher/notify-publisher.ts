@@ -31,8 +31,11 @@ export interface PublisherSendOptions {
 export interface NotifyPublisherOptions extends PublisherSendOptions {
   /** URL of the stage's NotifyUser queue. */
   readonly notifyUserQueueUrl: string;
-  /** URL of the stage's NotifyConnection queue. */
-  readonly notifyConnectionQueueUrl: string;
+  /**
+   * URL of the stage's NotifyConnection queue. Only `notifyConnection` needs it: a function granted
+   * NotifyUser alone (`grantNotify(fn, { connections: false })`) leaves it out.
+   */
+  readonly notifyConnectionQueueUrl?: string;
 }
 
 /** A notification that SQS accepted. */
@@ -71,7 +74,8 @@ function wholeNumber(value: number | undefined, option: string, fallback: number
 
 export class NotifyPublisher {
   readonly notifyUserQueueUrl: string;
-  readonly notifyConnectionQueueUrl: string;
+  /** Undefined when the publisher was made without it: `notifyConnection` then throws a TypeError. */
+  readonly notifyConnectionQueueUrl: string | undefined;
   readonly #client: SQSClient;
   /** Whether the publisher created the client, and so destroys it. */
   #ownsClient: boolean;
@@ -79,7 +83,8 @@ export class NotifyPublisher {
 
   constructor(options: NotifyPublisherOptions) {
     this.notifyUserQueueUrl = requireQueueUrl(options.notifyUserQueueUrl, 'notifyUserQueueUrl');
-    this.notifyConnectionQueueUrl = requireQueueUrl(options.notifyConnectionQueueUrl, 'notifyConnectionQueueUrl');
+    this.notifyConnectionQueueUrl =
+      options.notifyConnectionQueueUrl === undefined ? undefined : requireQueueUrl(options.notifyConnectionQueueUrl, 'notifyConnectionQueueUrl');
     const policy = {
       maxAttempts: wholeNumber(options.maxBatchAttempts, 'maxBatchAttempts', DEFAULTS.maxBatchAttempts, 1),
       retryBaseDelayMs: wholeNumber(options.retryBaseDelayMs, 'retryBaseDelayMs', DEFAULTS.retryBaseDelayMs, 0),
@@ -124,8 +129,12 @@ export class NotifyPublisher {
     return this.#sendOne(this.notifyUserQueueUrl, userNotificationMessage(userId, data, options));
   }
 
-  /** Sends `data` to one connection, if it is authorized. Throws as notifyUser does. */
+  /**
+   * Sends `data` to one connection, if it is authorized. Throws as notifyUser does, and a TypeError
+   * when the publisher was made without `notifyConnectionQueueUrl`.
+   */
   async notifyConnection(connectionId: string, data: unknown, options: NotifyOptions = {}): Promise<PublishedNotification> {
+    if (this.notifyConnectionQueueUrl === undefined) throw new TypeError('NotifyPublisher: notifyConnection needs the notifyConnectionQueueUrl option, which this publisher was made without');
     return this.#sendOne(this.notifyConnectionQueueUrl, connectionNotificationMessage(connectionId, data, options));
   }
 

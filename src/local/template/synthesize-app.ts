@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CfnTemplate } from './cfn-template';
@@ -83,10 +84,14 @@ function readCdkJson(directory: string): { command: string; context: Record<stri
   return { command: cdkJson.app, context: { ...(isObject(cached) ? cached : {}), ...(isObject(cdkJson.context) ? cdkJson.context : {}) } };
 }
 
-/** The installed package's directory as the app resolves it, or undefined. */
+/**
+ * The installed package's directory as code in `from` resolves it, or undefined. A require made for
+ * that directory, not `require.resolve(…, { paths })`: Node resolves a package's own name to itself
+ * first, so this runtime, run from a ws-notify checkout, would find the checkout, not the app's copy.
+ */
 function packageDirectory(name: string, from: string): string | undefined {
   try {
-    return realpathSync(path.dirname(require.resolve(`${name}/package.json`, { paths: [from] })));
+    return realpathSync(path.dirname(createRequire(path.join(from, 'package.json')).resolve(`${name}/package.json`)));
   } catch {
     return undefined;
   }

@@ -60,6 +60,23 @@ describe('Class: NotifyPublisher', () => {
       expect(() => new NotifyPublisher(options as ConstructorParameters<typeof NotifyPublisher>[0])).toThrow(TypeError);
       expect(() => new NotifyPublisher(options as ConstructorParameters<typeof NotifyPublisher>[0])).toThrow(message);
     });
+
+    it('takes NotifyUser alone, for a function granted NotifyUser only, and then refuses notifyConnection with a TypeError, sending nothing', async () => {
+      // Prepare
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      const userOnly = new NotifyPublisher({ sqsClient: new SQSClient({ region: 'eu-west-1' }), notifyUserQueueUrl: NOTIFY_USER_QUEUE_URL });
+
+      // Act
+      const sent = await userOnly.notifyUser('1234', { download: '/reports/42' }, { id: 'report-ready-42' });
+      const refused = await userOnly.notifyConnection('XfGLwdrQtjMCJvw=', 'hello').catch((reason: unknown) => reason);
+
+      // Assess
+      expect(sent).toEqual({ id: 'report-ready-42', messageId: 'm-1' });
+      expect(userOnly.notifyConnectionQueueUrl).toBeUndefined();
+      expect(refused).toBeInstanceOf(TypeError);
+      expect((refused as TypeError).message).toBe('NotifyPublisher: notifyConnection needs the notifyConnectionQueueUrl option, which this publisher was made without');
+      expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.QueueUrl)).toEqual([NOTIFY_USER_QUEUE_URL]);
+    });
   });
 
   describe('Method: notifyUser', () => {
