@@ -153,7 +153,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.listening = new Promise<GatewayAddress>((resolve, reject) => {
       const onError = (error: Error): void => {
         this.state = 'closed';
-        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+        const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${host}:${port}: ${reason}`, { cause: error }));
       };
       this.server.once('error', onError);
       this.server.listen(port, host, () => {

@@ -146,6 +146,43 @@ describe('Command: npm start', () => {
   });
 });
 
+describe('Command: npm start, the gateway port in use', () => {
+  let home: string;
+
+  beforeEach(() => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-start-'));
+  });
+
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('exits 1 in one line, with DynamoDB and SQS, started before the gateway, closed again', async () => {
+    // Prepare: the gateway's port held by another server, free ports for the services.
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    const [dynamodbPort, sqsPort] = [await freePort(), await freePort()];
+    const env = { WS_NOTIFY_KEYS_DIR: path.join(home, 'keys'), WS_NOTIFY_STATE_DIR: path.join(home, 'state') };
+    try {
+      // Act
+      const run = await runNpmScript('start', ['--port', String(busyPort), '--dynamodb-port', String(dynamodbPort), '--sqs-port', String(sqsPort), '--quiet'], env);
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`start: the gateway cannot listen on 127.0.0.1:${busyPort}: the port is in use\n`);
+      for (const port of [dynamodbPort, sqsPort]) {
+        const reuse = net.createServer();
+        await new Promise<void>((resolve, reject) => reuse.once('error', reject).listen(port, '127.0.0.1', resolve));
+        await new Promise((resolve) => reuse.close(resolve));
+      }
+      expect(existsSync(path.join(home, 'state', 'local', 'endpoints.json'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+});
+
 /** A port that was free a moment ago. */
 async function freePort(): Promise<number> {
   const server = net.createServer();
