@@ -25,6 +25,30 @@ describe('CLI: ws-notify', () => {
     expect(run).toEqual({ code: 0, signal: null, stderr: '', stdout: expect.stringMatching(/^Usage: ws-notify token --user ID/) as unknown });
   });
 
+  it.each(['start', 'token', 'notify', 'keys', 'synth', 'deploy'])('answers ws-notify %s -h and --help with its usage, its flags with their defaults and an example, exit 0', async (command) => {
+    // Act
+    const short = await spawnCommand(process.execPath, ['src/cli/launch.js', command, '-h'], { cwd: REPOSITORY_ROOT, env: {} });
+    const long = await spawnCommand(process.execPath, ['src/cli/launch.js', command, '--help'], { cwd: REPOSITORY_ROOT, env: {} });
+
+    // Assess
+    expect(short).toMatchObject({ code: 0, stderr: '' });
+    expect(short.stdout).toMatch(new RegExp(`^Usage: ws-notify ${command} `));
+    expect(short.stdout).toMatch(/^Flags:\n(?: {2}--\S+.*\((?:default: .+|required)\).*\n)+/m);
+    expect(short.stdout).toMatch(/\nExamples?:\n {2}.*npx ws-notify /);
+    expect(long).toEqual(short);
+  });
+
+  it('answers npm start -- --help, the npm form of start, with the same usage, exit 0, and starts nothing', async () => {
+    // Act
+    const run = await spawnCommand('npm', ['start', '--silent', '--', '--help'], { cwd: REPOSITORY_ROOT, env: {} });
+
+    // Assess
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^Usage: ws-notify start \[--stage NAME \| --app DIR\] \[flags\]\n {7}npm start -- /);
+    expect(run.stdout).toContain('  --dynamodb-port N');
+    expect(run.stdout).not.toMatch(/^Local stack ready/m);
+  });
+
   it('refuses an unknown flag in one line on stderr that names it and points to --help, exit 2', async () => {
     // Act
     const run = await spawnCommand('npx', ['--no-install', 'ws-notify', 'notify', '--user', '1', '--queue', 'x'], { cwd: REPOSITORY_ROOT, env: {} });
