@@ -5,6 +5,7 @@
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import { LocalConsole } from '../local/console/local-console';
 import { LOCAL_DEFAULTS, startLocalStack, type LocalLogEntry, type LocalStack } from '../local/runtime';
+import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { parseFlags, parsePort, parseSeconds, parseStage, runCli, UsageError } from './cli-support';
 import { describeFaults, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
@@ -22,6 +23,9 @@ const FLAGS = {
   'inbox-retention': { type: 'string' },
   'visibility-timeout': { type: 'string' },
   fault: { type: 'string', multiple: true },
+  'index-lag': { type: 'string' },
+  'sqs-duplicates': { type: 'string' },
+  'drop-disconnect': { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -67,6 +71,7 @@ async function main(argv: readonly string[]): Promise<void> {
     allowedOrigins: parseOrigins(flags['allowed-origins']),
     inboxRetentionSeconds: parseSeconds(flags['inbox-retention'], 'inbox-retention'),
     faults: parseFaultFlag(flags.fault),
+    ...parseBehaviourFlags(flags),
   };
   if (options.authorizeTimeoutSeconds !== undefined && options.authorizeTimeoutSeconds > 900) {
     throw new UsageError(`--authorize-timeout is at most 900 seconds (SQS DelaySeconds), got ${options.authorizeTimeoutSeconds}`);
@@ -104,6 +109,8 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', stop);
 
   if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)} of calls fail with throttling or 5xx errors (the queue pollers are exempt).\n`);
+  const behaviours = describeBehaviours(options);
+  if (behaviours !== undefined) process.stdout.write(`${behaviours}\n`);
   process.stdout.write(describeLocalStack(stack));
 }
 

@@ -24,6 +24,7 @@ import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/functi
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
+import type { DisconnectDropOptions } from './gateway/disconnect-drops';
 import { randomApiId } from './gateway/ids';
 import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
@@ -31,6 +32,7 @@ import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
 import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
+import type { SqsDuplicateOptions } from './services/sqs-duplicates';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
@@ -100,6 +102,20 @@ export interface LocalStackOptions {
   readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
+  /**
+   * Every global secondary index of the stack's tables sees writes this many milliseconds later, as
+   * on AWS, where they are eventually consistent; the tables and their local indexes stay
+   * consistent. Default 0. Change it later with `dynamodb.setIndexLag`.
+   */
+  readonly indexLagMs?: number;
+  /**
+   * Deliver that fraction of the messages the event source mappings receive twice, as SQS may
+   * (same message id and body; at once or after the first copy was processed). Change it later
+   * with `sqs.setDuplicates`.
+   */
+  readonly sqsDuplicates?: SqsDuplicateOptions;
+  /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.setDisconnectDrops`. */
+  readonly dropDisconnects?: DisconnectDropOptions;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
@@ -266,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
+        ...(options.indexLagMs !== undefined ? { indexLagMs: options.indexLagMs } : {}),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -273,6 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
+        ...(options.sqsDuplicates ? { duplicates: options.sqsDuplicates } : {}),
       }),
     ]);
     started.services = () => closeInOrder([() => sqs.close(), () => dynamodb.close()]);
@@ -294,6 +312,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       ...(options.httpFallback ? { httpFallback: options.httpFallback } : {}),
       ...(options.faults?.management ? { faults: options.faults.management } : {}),
+      ...(options.dropDisconnects ? { dropDisconnects: options.dropDisconnects } : {}),
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     if (onServiceRequest !== undefined) {
