@@ -116,6 +116,11 @@ export interface LocalStackOptions {
   readonly sqsDuplicates?: SqsDuplicateOptions;
   /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.setDisconnectDrops`. */
   readonly dropDisconnects?: DisconnectDropOptions;
+  /**
+   * Wraps the invoker through which the gateway calls the authorizer and the route functions (a
+   * test holds a `$connect` open this way); the queue pollers are not affected.
+   */
+  readonly wrapGatewayInvoker?: (invoker: FunctionInvoker) => FunctionInvoker;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
@@ -303,7 +308,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: model.api.routes,
       routeSelectionExpression: model.api.routeSelectionExpression,
       ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
-      invoker,
+      invoker: options.wrapGatewayInvoker === undefined ? invoker : options.wrapGatewayInvoker(invoker),
       apiId,
       port: options.port ?? LOCAL_DEFAULTS.port,
       limits: {
