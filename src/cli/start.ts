@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import type { LocalLogEntry, LocalStack } from '../local/runtime';
+import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
 import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
@@ -97,6 +98,15 @@ export const startCommand = defineCommand({
       defaultText: 'none',
       multiple: true,
     },
+    'index-lag': {
+      type: 'string',
+      value: 'MS',
+      expects: 'a whole number of milliseconds from 0 to 600000',
+      description: 'global secondary indexes show writes that much later, as on AWS',
+      defaultText: '0',
+    },
+    'sqs-duplicates': { type: 'string', value: 'RATE', expects: 'a fraction from 0 to 1', description: 'that fraction of queue messages is delivered twice', defaultText: '0' },
+    'drop-disconnect': { type: 'string', value: 'RATE', expects: 'a fraction from 0 to 1', description: 'that fraction of $disconnect invocations never happens', defaultText: '0' },
     quiet: { type: 'boolean', description: 'do not print function logs' },
   },
   examples: [
@@ -127,6 +137,7 @@ export const startCommand = defineCommand({
       allowedOrigins: parseOrigins(flags['allowed-origins']),
       inboxRetentionSeconds: parseSeconds(flags['inbox-retention'], 'inbox-retention'),
       faults: parseFaultFlag(flags.fault),
+      ...parseBehaviourFlags(flags),
     };
     if (options.authorizeTimeoutSeconds !== undefined && options.authorizeTimeoutSeconds > 900) {
       throw new UsageError(`--authorize-timeout must be a whole number of seconds from 1 to 900 (SQS DelaySeconds), got "${options.authorizeTimeoutSeconds}"`);
@@ -179,6 +190,8 @@ export const startCommand = defineCommand({
     process.on('SIGTERM', stop);
 
     if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
+    const behaviours = describeBehaviours(options);
+    if (behaviours !== undefined) process.stdout.write(`${behaviours}\n`);
     process.stdout.write(describeLocalStack(running));
   },
 });

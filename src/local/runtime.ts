@@ -26,6 +26,7 @@ import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/functi
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
+import type { DisconnectDropOptions } from './gateway/disconnect-drops';
 import { randomApiId } from './gateway/ids';
 import type { PollerBatchEvent } from './pollers/poller-events';
 import { QueuePollers } from './pollers/queue-pollers';
@@ -33,6 +34,7 @@ import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
 import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
+import type { SqsDuplicateOptions } from './services/sqs-duplicates';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
@@ -118,6 +120,25 @@ export interface LocalStackOptions {
   readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors, or hangs, into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
+  /**
+   * Every global secondary index of the stack's tables sees writes this many milliseconds later, as
+   * on AWS, where they are eventually consistent; the tables and their local indexes stay
+   * consistent. Default 0. Change it later with `dynamodb.setIndexLag`.
+   */
+  readonly indexLagMs?: number;
+  /**
+   * Deliver that fraction of the messages the event source mappings receive twice, as SQS may
+   * (same message id and body; at once or after the first copy was processed). Change it later
+   * with `sqs.setDuplicates`.
+   */
+  readonly sqsDuplicates?: SqsDuplicateOptions;
+  /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.setDisconnectDrops`. */
+  readonly dropDisconnects?: DisconnectDropOptions;
+  /**
+   * Wraps the invoker through which the gateway calls the authorizer and the route functions (a
+   * test holds a `$connect` open this way); the queue pollers are not affected.
+   */
+  readonly wrapGatewayInvoker?: (invoker: FunctionInvoker) => FunctionInvoker;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
@@ -315,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
+        ...(options.indexLagMs !== undefined ? { indexLagMs: options.indexLagMs } : {}),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -322,6 +344,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
         ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
+        ...(options.sqsDuplicates ? { duplicates: options.sqsDuplicates } : {}),
       }),
     ]);
     started.services = () =>
@@ -342,7 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: model.api.routes,
       routeSelectionExpression: model.api.routeSelectionExpression,
       ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
-      invoker,
+      invoker: options.wrapGatewayInvoker === undefined ? invoker : options.wrapGatewayInvoker(invoker),
       apiId,
       port: options.port ?? LOCAL_DEFAULTS.port,
       limits: {
@@ -351,6 +374,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       ...(httpFallback !== undefined ? { httpFallback } : {}),
       ...(options.faults?.management ? { faults: options.faults.management } : {}),
+      ...(options.dropDisconnects ? { dropDisconnects: options.dropDisconnects } : {}),
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     if (onServiceRequest !== undefined) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only ping,fanout,…] [--rounds N] [--docs]`: the benchmark suite
+ * `npm run bench [-- --quick] [--only ping,fanout,inbox,…] [--rounds N] [--docs]`: the benchmark suite
  * (docs/performance.md). Every figure is measured beside its baseline in the same run and
  * reported as a ratio: the tables go to stdout, the figures to test-results/bench/ (JSON, one file
  * per run and latest.json) with the chart (performance.svg); `--docs` also writes the chart to
@@ -19,11 +19,12 @@ import { runColdStart } from './scenarios/cold-start';
 import { runConnections } from './scenarios/connections';
 import { runFanout } from './scenarios/fanout';
 import { runHandshakeUnderFanout } from './scenarios/handshake-under-fanout';
+import { runInbox } from './scenarios/inbox';
 import { runPing } from './scenarios/ping';
 import { runRequests } from './scenarios/requests';
 import { runStartup } from './scenarios/startup';
 
-const SECTIONS = ['ping', 'fanout', 'connections', 'startup', 'coldstart', 'requests', 'handshake'] as const;
+const SECTIONS = ['ping', 'fanout', 'inbox', 'connections', 'startup', 'coldstart', 'requests', 'handshake'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${section}…\n`);
       if (section === 'ping') report.ping = await runPing(ctx);
       if (section === 'fanout') report.fanout = await runFanout(ctx);
+      if (section === 'inbox') report.inbox = await runInbox(ctx);
       if (section === 'connections') report.connections = await runConnections(ctx);
       if (section === 'startup') report.startup = await runStartup(ctx);
       if (section === 'coldstart') report.coldStart = await runColdStart(ctx);

@@ -3,6 +3,7 @@ import type { ColdStartResults } from '../scenarios/cold-start';
 import type { ConnectionsResults } from '../scenarios/connections';
 import type { FanoutResults } from '../scenarios/fanout';
 import type { HandshakeUnderFanoutResults } from '../scenarios/handshake-under-fanout';
+import type { InboxResults } from '../scenarios/inbox';
 import type { PingResults } from '../scenarios/ping';
 import type { RequestsResults } from '../scenarios/requests';
 import type { StartupResults } from '../scenarios/startup';
@@ -26,6 +27,7 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly ping?: PingResults;
   readonly fanout?: FanoutResults;
+  readonly inbox?: InboxResults;
   readonly connections?: ConnectionsResults;
   readonly startup?: StartupResults;
   readonly coldStart?: ColdStartResults;

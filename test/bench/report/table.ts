@@ -37,7 +37,7 @@ function assumptionsFor(operation: string, queryItems = 1): CostAssumptions {
 
 export function tables(report: BenchReport): Table[] {
   const result: Table[] = [];
-  const { ping, fanout, connections, startup, coldStart, requests } = report;
+  const { ping, fanout, inbox, connections, startup, coldStart, requests } = report;
   if (ping !== undefined) {
     const row = (name: string, subject: typeof ping.stack) => [name, ms(subject.latency.p50, 3), ms(subject.latency.p99, 3), perSecond(subject.throughput), ms(subject.loadedLatency.p50, 1)];
     result.push({
@@ -62,6 +62,24 @@ export function tables(report: BenchReport): Table[] {
       title: 'Fan-out: NotifyUser send → all K connections of the user have the frame (median)',
       headers: ['K', 'all delivered', 'first delivered', 'embedded SQS alone, K messages', 'best raw strategy', 'ratio'],
       rows: fanout.cases.map((entry) => [String(entry.connections), ms(entry.deliveredMs, 1), ms(entry.firstMs, 1), ms(entry.sqsBaselineMs, 1), entry.sqsBaselineStrategy, times(entry.ratioToSqsBaseline)]),
+    });
+  }
+  if (inbox !== undefined) {
+    result.push({
+      title: `Inbox: resume of ${inbox.resume.notifications} stored notifications (median)`,
+      headers: ['subject', 'time', 'ratio'],
+      rows: [
+        [`resume after 0 → resumed frame (${inbox.resume.notifications} replayed frames before it)`, ms(inbox.resume.resumeMs, 1), times(inbox.resume.ratio)],
+        ['the embedded DynamoDB Query of the same items (strongly consistent, one request)', ms(inbox.resume.queryMs, 1), '1.00×'],
+      ],
+    });
+    result.push({
+      title: 'Inbox: fan-out through NotifyUser (inbox store, reads, batch sends) vs the same K NotifyConnection messages sent directly (median)',
+      headers: ['K', 'NotifyUser send → all K', 'K NotifyConnection messages → all K', 'ratio'],
+      rows: inbox.fanout.map((entry) => [String(entry.connections), ms(entry.withInboxMs, 1), ms(entry.notifyConnectionOnlyMs, 1), times(entry.ratio)]),
+      notes: [
+        `requests of one notification to a user with 1 connection: ${requestSummary(inbox.requestsPerNotification)}; invocations: ${invocationSummary(inbox.requestsPerNotification)}`,
+      ],
     });
   }
   if (connections !== undefined) {
