@@ -26,7 +26,7 @@ describe('Function: readStackTemplate', () => {
           Ping: { logicalId: 'Ping', name: 'Ping', codeDirectory: '/assets/ping', handlerModule: 'index', handlerExport: 'handler', environment: { TABLE: { Ref: 'Table' } }, timeoutSeconds: 3, memorySizeMb: 128 },
           Worker: { logicalId: 'Worker', name: 'Worker', codeDirectory: '/assets/worker', handlerModule: 'index', handlerExport: 'main', environment: {}, timeoutSeconds: 10, memorySizeMb: 512, reservedConcurrency: 2 },
         },
-        tables: { Table: { logicalId: 'Table', name: 'Table', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [] } },
+        tables: { Table: { logicalId: 'Table', name: 'Table', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [], localSecondaryIndexes: [] } },
         queues: {
           WorkQueue: { logicalId: 'WorkQueue', name: 'Work', visibilityTimeoutSeconds: 60, delaySeconds: 0, redrive: { deadLetterQueueId: 'WorkDeadLetterQueue', maxReceiveCount: 3 } },
           WorkDeadLetterQueue: { logicalId: 'WorkDeadLetterQueue', name: 'WorkDeadLetterQueue', visibilityTimeoutSeconds: 30, delaySeconds: 0, messageRetentionSeconds: 1209600 },
