@@ -35,7 +35,8 @@ import { createLocalIntrinsicContext } from './template/local-intrinsic-context'
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
-import { synthesizeStackTemplate } from './template/synthesize-stack-template';
+import type * as SynthesizeStackTemplateModule from './template/synthesize-stack-template';
+import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from './template/synthesize-stack-template';
 
 /** Defaults of `npm start` (docs/local.md). */
 export const LOCAL_DEFAULTS = {
@@ -102,6 +103,12 @@ export interface LocalStackOptions {
   readonly faults?: LocalFaults;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
+  /**
+   * Makes the stack's template from the stage (after the overrides above) and `configureStack`.
+   * Default: synthesizeStackTemplate, the CDK in this process, loaded on first use. The
+   * integration tests pass one that reuses the templates synthesized once per test run.
+   */
+  readonly synthesize?: (options: SynthesizeStackTemplateOptions) => SynthesizedStackTemplate;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
   readonly endpointsFile?: string | false;
   /** Serves plain HTTP GETs on the gateway's port (the web console). */
@@ -255,7 +262,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
     const keysMs = phase();
-    const { stackName, template } = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
+    const synthesize =
+      options.synthesize ??
+      // Loaded here, on first use: it loads the CDK, which a caller bringing its own synthesis never needs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('./template/synthesize-stack-template') as typeof SynthesizeStackTemplateModule).synthesizeStackTemplate;
+    const { stackName, template } = synthesize({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
     const model = readStackTemplate(template, { stackName });
     const namePrefix = `${stackName}-`;
     const synthMs = phase();

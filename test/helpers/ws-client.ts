@@ -40,8 +40,11 @@ export class TestClient {
     return new Promise((resolve, reject) => this.socket.send(data, options, (error) => (error ? reject(error) : resolve())));
   }
 
-  /** The next frame the client receives; rejects after `timeoutMs`. */
-  next(timeoutMs = 2000): Promise<string> {
+  /**
+   * The next frame the client receives; rejects after `timeoutMs`. The default bounds a hang and
+   * measures nothing: on a busy 2-core machine a reply can take seconds.
+   */
+  next(timeoutMs = 10_000): Promise<string> {
     const queued = this.received.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
