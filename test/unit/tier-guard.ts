@@ -4,10 +4,10 @@
  * jest's fake timers or an injected clock). A test that breaks a rule fails, naming the call; a
  * test that needs a socket or a process belongs in test/integration.
  *
- * Node.js's modules are shared by every test file a jest worker runs, so their guards are put in
- * place before this file's tests and taken away after them. The timers are the test file's own
- * globals, guarded before the file loads: jest's fake timers replace the guards while a test uses
- * fake time and put them back after.
+ * Every guard is put in place before the file's tests and taken away after them: Node.js's modules
+ * are shared by every test file a jest worker runs, and a guard left on the file's timers after its
+ * tests kept the jest worker from exiting. jest's fake timers replace the timer guards while a test
+ * uses fake time and put them back after.
  */
 import childProcess from 'node:child_process';
 import net from 'node:net';
@@ -46,10 +46,9 @@ function guardTimer<T extends (callback: (...args: never[]) => void, delay?: num
   } as T;
 }
 
-globalThis.setTimeout = guardTimer(globalThis.setTimeout, 'setTimeout');
-globalThis.setInterval = guardTimer(globalThis.setInterval, 'setInterval');
-
 beforeAll(() => {
+  replace(globalThis, 'setTimeout', guardTimer(globalThis.setTimeout, 'setTimeout'));
+  replace(globalThis, 'setInterval', guardTimer(globalThis.setInterval, 'setInterval'));
   replace(net.Socket.prototype, 'connect', function connect(): never {
     return refuse('a socket connection (net.Socket.connect)');
   });
