@@ -1,21 +1,49 @@
-/** Jest configuration: swc transform for TypeScript, jose (ESM-only) included in the transform. */
-/** @type {import('jest').Config} */
-const swcTransform = ['@swc/jest', {
-  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-}];
+/**
+ * `npm test`: every tier but load, each a jest project.
+ * - unit (`npm run test:unit`): test/unit, in memory only. test/unit/tier-guard.ts fails a test that
+ *   opens a socket, starts a process or a worker thread, or waits on a real timer; aws-cdk-lib does
+ *   not load (test/unit/no-cdk.ts): a test that synthesizes belongs in test/infra.
+ * - integration: test/integration, on the real local stack with real clients and unmodified SDK
+ *   clients. test/helpers/global-setup.ts builds the function bundles, makes the stage keys and
+ *   synthesizes the stacks the test files share, once per run.
+ * - infra: test/infra, CDK synthesis, the construct, the CLI, the package and the docs.
+ * Load and soak (test/load, `npm run test:load`) and the browser (test/e2e, `npm run test:e2e`)
+ * have configs of their own; the benchmark is `npm run bench`.
+ */
+const base = require('./test/jest-base.js');
 
+/** Set up once for the integration and infra tiers (jest runs a global setup named twice once). */
+const sharedRun = {
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+};
+
+/** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.(t|j|mj)s$': swcTransform },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
-  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
-  roots: ['<rootDir>/test'],
-  // `npm test`: everything that needs no browser. e2e (Chromium), load and bench have their own scripts.
-  testMatch: ['<rootDir>/test/{unit,integration,infra}/**/*.test.ts'],
-  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/unit/tier-guard.ts'],
+      moduleNameMapper: { '^aws-cdk-lib(/.*)?$': '<rootDir>/test/unit/no-cdk.ts' },
+    },
+    {
+      ...base,
+      ...sharedRun,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+    {
+      ...base,
+      ...sharedRun,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+    },
+  ],
   maxWorkers: 2,
-  testTimeout: 30000,
+  // One bound for every project (jest reads it for the whole run). It bounds a hang and measures
+  // nothing: on a busy machine a test on the stack runs several times slower.
+  testTimeout: 60000,
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.d.ts'],
 };

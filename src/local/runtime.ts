@@ -40,7 +40,8 @@ import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
 import { synthesizeApp, type SynthesizeAppOptions } from './template/synthesize-app';
-import { synthesizeStackTemplate } from './template/synthesize-stack-template';
+import type * as SynthesizeStackTemplateModule from './template/synthesize-stack-template';
+import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from './template/synthesize-stack-template';
 
 export { AppSynthesisError } from './template/synthesize-app';
 
@@ -141,6 +142,12 @@ export interface LocalStackOptions {
   readonly wrapGatewayInvoker?: (invoker: FunctionInvoker) => FunctionInvoker;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
+  /**
+   * Makes the stack's template from the stage (after the overrides above) and `configureStack`.
+   * Default: synthesizeStackTemplate, the CDK in this process, loaded on first use. The
+   * integration tests pass one that reuses the templates synthesized once per test run.
+   */
+  readonly synthesize?: (options: SynthesizeStackTemplateOptions) => SynthesizedStackTemplate;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
   readonly endpointsFile?: string | false;
   /** Serves plain HTTP GETs on the gateway's port (the web console). */
@@ -310,7 +317,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (stage !== undefined) {
       if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
       keysMs = phase();
-      const synthesized = synthesizeStackTemplate({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
+      const synthesize =
+        options.synthesize ??
+        // Loaded here, on first use: it loads the CDK, which a caller bringing its own synthesis never needs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./template/synthesize-stack-template') as typeof SynthesizeStackTemplateModule).synthesizeStackTemplate;
+      const synthesized = synthesize({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
       stackName = synthesized.stackName;
       model = readStackTemplate(synthesized.template, { stackName });
       synthMs = phase();

@@ -2,13 +2,11 @@
  * `npm run test:e2e`: browser end-to-end tests in headless Chromium (Debian's /usr/bin/chromium,
  * driven by playwright-core). Same transform and setup as `npm test`, which does not run them.
  */
-const path = require('node:path');
-const base = require('../../jest.config.js');
+const base = require('../jest-base.js');
 
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  rootDir: path.resolve(__dirname, '..', '..'),
   testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
   // One browser at a time on a 2-core machine.
   maxWorkers: 1,

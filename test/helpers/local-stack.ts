@@ -3,7 +3,7 @@
  * temporary directory, real `ws` clients, tokens signed with the stage's generated key, and the
  * unmodified AWS SDK clients pointed at the embedded services.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -13,6 +13,7 @@ import type { ClientOptions } from 'ws';
 import { issueStageToken } from '../../src/tooling/stage-tokens';
 import { startLocalStack, type LocalLogEntry, type LocalStack, type LocalStackOptions } from '../../src/local/runtime';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { copyRunKeys, synthesizeOncePerRun } from './shared-synthesis';
 import { spawnCommand, type CommandRun } from './spawn-command';
 import { connectClient, refusedHandshake, type HandshakeRejectedError, type TestClient } from './ws-client';
 
@@ -46,11 +47,17 @@ const clientBase = (endpoint: string) => ({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-/** Starts the stack of the stage on ports 0 with keys and state in a fresh temporary directory. */
+/**
+ * Starts the stack of the stage on ports 0 with keys and state in a fresh temporary directory. The
+ * keys are copies of the test run's, and the template is the run's for that stage variant
+ * (shared-synthesis.ts): the CDK is not loaded again for a stack some test already synthesized.
+ */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-it-'));
   const keysDir = path.join(home, 'keys');
   const stateDir = path.join(home, 'state');
+  mkdirSync(keysDir, { mode: 0o700 });
+  copyRunKeys(keysDir);
   process.env.WS_NOTIFY_KEYS_DIR = keysDir;
   process.env.WS_NOTIFY_STATE_DIR = stateDir;
   const logs: LocalLogEntry[] = [];
@@ -59,6 +66,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     dynamodbPort: 0,
     sqsPort: 0,
     onLog: (entry) => logs.push(entry),
+    synthesize: synthesizeOncePerRun,
     ...options,
   });
   const { endpoints } = stack;

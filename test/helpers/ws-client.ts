@@ -23,7 +23,7 @@ export interface CloseInfo {
 /** A `ws` client that queues what it receives, so tests can await the next frame or the close. */
 export class TestClient {
   private readonly received: string[] = [];
-  private readonly waiting: ((message: string) => void)[] = [];
+  private readonly waiting: { readonly resolve: (message: string) => void }[] = [];
   readonly closed: Promise<CloseInfo>;
 
   constructor(readonly socket: WebSocket) {
@@ -31,7 +31,7 @@ export class TestClient {
       const text = data.toString();
       const waiter = this.waiting.shift();
       if (waiter === undefined) this.received.push(text);
-      else waiter(text);
+      else waiter.resolve(text);
     });
     this.closed = new Promise((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
   }
@@ -40,21 +40,27 @@ export class TestClient {
     return new Promise((resolve, reject) => this.socket.send(data, options, (error) => (error ? reject(error) : resolve())));
   }
 
-  /** The next frame the client receives; rejects after `timeoutMs`. */
-  next(timeoutMs = 2000): Promise<string> {
+  /**
+   * The next frame the client receives; rejects after `timeoutMs`. The default bounds a hang and
+   * measures nothing: on a busy 2-core machine a reply can take seconds.
+   */
+  next(timeoutMs = 10_000): Promise<string> {
     const queued = this.received.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (message: string): void => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      };
+      // Unref: a wait nobody awaits any more (the losing side of a race) must not keep the process alive.
       const timer = setTimeout(() => {
-        const index = this.waiting.indexOf(onMessage);
+        const index = this.waiting.indexOf(waiter);
         if (index !== -1) this.waiting.splice(index, 1);
         reject(new Error(`no frame within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onMessage = (message: string): void => {
-        clearTimeout(timer);
-        resolve(message);
-      };
-      this.waiting.push(onMessage);
+      }, timeoutMs).unref();
+      this.waiting.push(waiter);
     });
   }
 

@@ -1,15 +1,16 @@
 /**
- * `npm run test:load`: the bounded load and soak test (loopback only). Same transform and setup as
- * `npm test`, which does not run it. The stack and the clients run in child processes of their own.
+ * `npm run test:load`: load and soak tests (loopback only), which `npm test` does not run: the
+ * 5,000-connection run, and the runs that send thousands of frames or messages. Same transform,
+ * setup and global setup (function bundles, stage keys, shared templates) as the integration tier.
  */
-const path = require('node:path');
-const base = require('../../jest.config.js');
+const base = require('../jest-base.js');
 
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  rootDir: path.resolve(__dirname, '..', '..'),
   testMatch: ['<rootDir>/test/load/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   // One load test at a time: it means to have the machine to itself.
   maxWorkers: 1,
   testTimeout: 600000,

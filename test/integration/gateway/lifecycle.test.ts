@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import { WebSocketGateway, GatewayError, type DisconnectEvent, type ConnectionView } from '../../../src/local/gateway';
 import { GatewayHarness, STANDARD_ROUTES } from '../../fixtures/gateway/gateway-harness';
 import { deferred, TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
+import { eventually } from '../../helpers/eventually';
 
 const harness = new GatewayHarness();
 afterEach(() => harness.cleanup());
@@ -94,8 +95,11 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       const clientClosed = new Promise((resolve) => socket.once('close', resolve));
       socket.terminate();
       await clientClosed;
-      // Let the gateway's side of the TCP connection see the FIN before $connect returns.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Let the gateway's side of the TCP connection read the FIN before $connect returns: the gateway
+      // runs in this process, and over loopback the FIN is there once the client's socket has closed,
+      // so the poll phase of the next turn of the event loop reads it.
+      await new Promise(setImmediate);
+      await new Promise(setImmediate);
       release.resolve();
       const disconnect = await invoker.waitForCall('Disconnect');
 
@@ -142,7 +146,7 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
       const client = await harness.connect(`${url}?token=t`);
       const [view] = [...gateway.connections()];
       const before = view!.lastActiveAt;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually('the clock to move past the connection time', () => (Date.now() > before ? true : undefined));
       await client.request('hello');
 
       // Assess
@@ -178,12 +182,15 @@ describe('Class: WebSocketGateway (lifecycle)', () => {
 
     it('waits for $disconnect functions that are still running', async () => {
       const release = deferred();
-      const { url, gateway } = await harness.start({ functions: { Disconnect: () => release.promise.then(() => ({ statusCode: 200 })) } });
+      const { url, gateway, invoker } = await harness.start({ functions: { Disconnect: () => release.promise.then(() => ({ statusCode: 200 })) } });
       await harness.connect(url);
       let closed = false;
 
       const closing = gateway.close().then(() => (closed = true));
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // $disconnect is running; a close that did not wait for it would have resolved by the next turns.
+      await invoker.waitForCall('Disconnect');
+      await new Promise(setImmediate);
+      await new Promise(setImmediate);
       const closedBeforeRelease = closed;
       release.resolve();
       await closing;

@@ -209,8 +209,9 @@ describe('Class: WebSocketGateway (limits)', () => {
       // Prepare
       const { url, invoker, gateway } = await harness.start({ limits: { maxConnectionDurationSeconds: 0.5, idleTimeoutSeconds: 60 } });
       const events = disconnects(gateway);
-      const client = await harness.connect(url);
+      // Before the handshake: the gateway counts the duration from the connection, which comes after.
       const started = Date.now();
+      const client = await harness.connect(url);
 
       // Act
       const closing = client.closed;

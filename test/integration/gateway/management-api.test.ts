@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { GatewayWarning, ManagementApiEvent } from '../../../src/local/gateway';
 import { GatewayHarness, type GatewayWithClient, type HarnessOptions } from '../../fixtures/gateway/gateway-harness';
+import { eventually } from '../../helpers/eventually';
 
 const harness = new GatewayHarness();
 afterEach(() => harness.cleanup());
@@ -83,7 +84,7 @@ describe('Class: WebSocketGateway (Management API)', () => {
       const before = await api.send(new GetConnectionCommand({ ConnectionId: connectionId }));
 
       // Act
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      await eventually('the clock to move past the last activity', () => (Date.now() > before.LastActiveAt!.getTime() ? true : undefined));
       await client.request('{"action":"ping"}');
       const after = await api.send(new GetConnectionCommand({ ConnectionId: connectionId }));
 

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EmbeddedDynamoDb } from '../../../src/local/services/embedded-dynamodb';
 import type { TableModel } from '../../../src/local/template/stack-model';
+import { eventually } from '../../helpers/eventually';
 
 interface ClosableIterator {
   close(): Promise<void>;
@@ -84,7 +85,8 @@ describe('Class: EmbeddedDynamoDb (store iterators)', () => {
     const nobody = await query('nobody');
     const scan = await client.send(new ScanCommand({ TableName: tableName }));
     const scanPage = await client.send(new ScanCommand({ TableName: tableName, Limit: 5 }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // An iterator left open would keep this waiting until it fails.
+    await eventually('every iterator to be closed', () => ([...opened].every((iterator) => closed.has(iterator)) ? true : undefined), 5_000);
 
     // Assess
     expect(page.Items).toHaveLength(3);

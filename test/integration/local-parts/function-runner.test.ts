@@ -110,12 +110,15 @@ describe('Class: FunctionRunner', () => {
     });
 
     it('reuses a warm instance: one cold start, then warm invocations of the same instance', async () => {
+      // Prepare: Beta has an instance (this invocation starts it unless an earlier test did).
+      await runner.invoke('Beta', { action: 'echo' });
+
       // Act
       const first = await runner.invoke('Beta', { action: 'echo' });
       const second = await runner.invoke('Beta', { action: 'echo' });
 
       // Assess
-      expect(first.coldStart).toBe(false); // Beta ran in the previous test
+      expect(first.coldStart).toBe(false);
       expect(second.coldStart).toBe(false);
       expect(payloadOf<EchoPayload>(second).instanceId).toBe(payloadOf<EchoPayload>(first).instanceId);
       expect(payloadOf<EchoPayload>(second).invocations).toBe(payloadOf<EchoPayload>(first).invocations + 1);

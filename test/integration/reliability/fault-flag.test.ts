@@ -13,7 +13,7 @@ import { issueStageToken } from '../../../src/tooling/stage-tokens';
 import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { frame } from '../../helpers/local-stack';
-import { connectClient, sleep } from '../../helpers/ws-client';
+import { connectClient } from '../../helpers/ws-client';
 
 describe('Command: npm start --fault', () => {
   let home: string;
@@ -60,8 +60,13 @@ describe('Command: npm start --fault', () => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    while (!/^Local stack ready/m.test(stdout) && child.exitCode === null && Date.now() < deadline) await sleep(50);
+    // Ready once the banner is out; an exit first means it never will be.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', () => {
+        if (/^Local stack ready/m.test(stdout)) resolve();
+      });
+      child.on('close', () => resolve());
+    });
     expect({ ready: /^Local stack ready/m.test(stdout), stderr }).toEqual({ ready: true, stderr: '' });
     const endpoints = JSON.parse(readFileSync(path.join(home, 'state', 'local', 'endpoints.json'), 'utf8')) as StageEndpoints;
     process.env.WS_NOTIFY_KEYS_DIR = env.WS_NOTIFY_KEYS_DIR;
@@ -75,7 +80,8 @@ describe('Command: npm start --fault', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    await sleep(100);
+    // A frame the failed POST had sent would have come before this pong, on the same socket.
+    expect(frame(await client.request(JSON.stringify({ action: 'ping' }), 10_000))).toMatchObject({ type: 'pong' });
     client.socket.terminate();
     api.destroy();
     process.kill(-(child.pid ?? 0), 'SIGINT');

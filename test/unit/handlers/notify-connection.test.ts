@@ -116,8 +116,16 @@ describe('Function: createNotifyConnectionHandler', () => {
         UnprocessedKeys: { [TABLE_NAME]: { Keys: [{ connectionId: { S: 'c2' } }] } },
       });
 
-      // Act
-      const partial = await consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2'))]));
+      // Act: the store waits 25 ms, then 50 ms, before asking BatchGetItem again (fake time)
+      jest.useFakeTimers();
+      let partial;
+      try {
+        const consuming = consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2'))]));
+        await jest.runAllTimersAsync();
+        partial = await consuming;
+      } finally {
+        jest.useRealTimers();
+      }
       const readAlone = dynamo.commandCalls(GetItemCommand).map((call) => call.args[0].input.Key?.connectionId?.S);
       dynamo.on(BatchGetItemCommand).rejects(new Error('down'));
       const failed = await consumer()(sqsEvent([sqsRecord(body('c1')), sqsRecord(body('c2'))]));

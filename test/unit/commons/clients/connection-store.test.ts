@@ -150,8 +150,16 @@ describe('Class: ConnectionStore', () => {
         .resolvesOnce({ Responses: { [TABLE]: [item(authorizedRecord('c1', { connectedAt: now }))] }, UnprocessedKeys: { [TABLE]: { Keys: [{ connectionId: { S: 'c2' } }] } } })
         .resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ connectionId: { S: 'c2' } }] } } });
 
-      // Act
-      const records = await store().getMany(['old', 'c1', 'c2'], now);
+      // Act: the store waits 25 ms, then 50 ms, before asking again (fake time)
+      jest.useFakeTimers();
+      let records;
+      try {
+        const reading = store().getMany(['old', 'c1', 'c2'], now);
+        await jest.runAllTimersAsync();
+        records = await reading;
+      } finally {
+        jest.useRealTimers();
+      }
 
       // Assess
       expect(dynamo.commandCalls(BatchGetItemCommand)).toHaveLength(3);

@@ -3,6 +3,14 @@ import { invokeIntegration } from '../../../../src/local/gateway/integration';
 import { deferred, TestFunctionInvoker } from '../../../fixtures/gateway/test-function-invoker';
 
 describe('Function: invokeIntegration', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('returns what the function returned', async () => {
     const invoker = new TestFunctionInvoker({ Echo: (event) => ({ statusCode: 200, body: event.body }) });
 
@@ -25,17 +33,21 @@ describe('Function: invokeIntegration', () => {
   it('reports a function past its own timeout as Sandbox.Timedout', async () => {
     const invoker = new TestFunctionInvoker({ Slow: { handler: () => new Promise(() => undefined), timeoutMs: 20 } });
 
-    await expect(invokeIntegration(invoker, 'Slow', {}, 1000)).resolves.toMatchObject({ kind: 'error', errorType: 'Sandbox.Timedout' });
+    const outcome = invokeIntegration(invoker, 'Slow', {}, 1000);
+    await jest.advanceTimersByTimeAsync(20);
+
+    await expect(outcome).resolves.toMatchObject({ kind: 'error', errorType: 'Sandbox.Timedout' });
   });
 
   it('stops waiting at the integration timeout, whatever the function timeout', async () => {
     const release = deferred();
     const invoker = new TestFunctionInvoker({ Slow: { handler: () => release.promise, timeoutMs: 10_000 } });
 
-    const outcome = await invokeIntegration(invoker, 'Slow', {}, 30);
+    const outcome = invokeIntegration(invoker, 'Slow', {}, 30);
+    await jest.advanceTimersByTimeAsync(30);
     release.resolve();
 
-    expect(outcome.kind).toBe('integration-timeout');
+    await expect(outcome).resolves.toMatchObject({ kind: 'integration-timeout', durationMs: 30 });
   });
 
   it('reports an invoker that rejects or throws instead of returning a failure', async () => {

@@ -16,15 +16,28 @@ function mappingFactory(overrides: Partial<EventSourceMappingModel> = {}): Event
   return { logicalId: 'WorkMapping', functionId: 'Worker', queueId: 'Work', batchSize: 3, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true, ...overrides };
 }
 
+/** Resolves after `ms` of the test's fake time (jest fake timers in every test of this file). */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Moves fake time on 2 ms at a time until `check` gives a value; fails after 1 s of fake time. */
 async function eventually<T>(check: () => T | undefined): Promise<T> {
   for (let i = 0; i < 500; i += 1) {
     const value = check();
     if (value !== undefined) return value;
-    await sleep(2);
+    await jest.advanceTimersByTimeAsync(2);
   }
   throw new Error('condition not met within 1 s');
+}
+
+/** Moves fake time on until the promise settles (a close that waits for a batch in flight). */
+async function settle<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = () => {
+    settled = true;
+  };
+  promise.then(done, done);
+  for (let i = 0; i < 500 && !settled; i += 1) await jest.advanceTimersByTimeAsync(2);
+  return promise;
 }
 
 /** A recording invoker: answers each batch with `answer(records)`, after `delayMs`. */
@@ -115,6 +128,7 @@ describe('Class: QueuePoller', () => {
   }
 
   beforeEach(() => {
+    jest.useFakeTimers();
     source = new FakeQueue();
     pending = [];
     batches.length = 0;
@@ -122,8 +136,9 @@ describe('Class: QueuePoller', () => {
   });
 
   afterEach(async () => {
-    await poller?.close();
+    if (poller !== undefined) await settle(poller.close());
     poller = undefined;
+    jest.useRealTimers();
   });
 
   describe('Method: start', () => {
@@ -248,9 +263,9 @@ describe('Class: QueuePoller', () => {
       await eventually(() => (invoker.running === 1 ? true : undefined));
 
       // Act
-      await Promise.all([local.close(), local.close()]);
+      await settle(Promise.all([local.close(), local.close()]));
       const receivesAtClose = source.receives.length;
-      await sleep(30);
+      await jest.advanceTimersByTimeAsync(30);
 
       // Assess
       expect(deletedHandles()).toEqual(['handle-m1']);

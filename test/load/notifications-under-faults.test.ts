@@ -15,10 +15,10 @@ import {
   SQSClient,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
-import type { FaultCounts } from '../../../src/local/services/fault-injection';
-import { startTestStack, type TestStack } from '../../helpers/local-stack';
-import { HandshakeRejectedError, sleep, type TestClient } from '../../helpers/ws-client';
+import type { PollerBatchEvent } from '../../src/local/pollers/poller-events';
+import type { FaultCounts } from '../../src/local/services/fault-injection';
+import { startTestStack, type TestStack } from '../helpers/local-stack';
+import { HandshakeRejectedError, sleep, type TestClient } from '../helpers/ws-client';
 
 const FAULT_RATE = 0.2;
 const USERS = 50;
@@ -123,6 +123,8 @@ describe('Reliability: notifications under injected faults', () => {
   let sqs: SQSClient;
   const startedAt = Date.now();
   const batches: PollerBatchEvent[] = [];
+  /** Function invocations started and ended (every function of the stack). */
+  const invocations = { started: 0, ended: 0 };
 
   beforeAll(async () => {
     const faults = { rate: FAULT_RATE };
@@ -134,6 +136,9 @@ describe('Reliability: notifications under injected faults', () => {
       maxAttempts: CLIENT_MAX_ATTEMPTS,
     });
     t.stack.onBatch((event) => batches.push(event));
+    t.stack.onInvocation((event) => {
+      invocations[event.type === 'start' ? 'started' : 'ended'] += 1;
+    });
   });
 
   afterAll(async () => {
@@ -241,7 +246,8 @@ describe('Reliability: notifications under injected faults', () => {
     // Everything that was going to happen has happened once the work queues are empty.
     const depth = (name: string) => persistently(`depth of ${name}`, () => t.queueDepth(name));
     while ((await depth('NotifyUser')) + (await depth('NotifyConnection')) > 0 && Date.now() < deadline) await sleep(250);
-    await sleep(1_500);
+    // And once no function invocation is under way (a $disconnect, a last PostToConnection).
+    while (invocations.started > invocations.ended && Date.now() < deadline) await sleep(50);
     const counts = t.stack.faultCounts();
     t.stack.dynamodb.setFaults(undefined);
     t.stack.sqs.setFaults(undefined);

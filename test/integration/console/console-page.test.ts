@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildConsolePage, ConsolePageBuildError } from '../../../../src/local/console/console-page';
-import { temporaryDirectory } from '../../helpers/temp-dir';
+import { buildConsolePage, ConsolePageBuildError } from '../../../src/local/console/console-page';
+import { temporaryDirectory } from '../../unit/helpers/temp-dir';
 
 function hashOf(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

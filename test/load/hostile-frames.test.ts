@@ -1,9 +1,9 @@
 /**
  * Hostile frames against the real local stack (docs/protocol.md, docs/security.md): a fast-check run of 10,000 generated
- * text frames (helpers/hostile-frames.ts), spread round robin over two authorized connections and
+ * text frames (test/integration/security/helpers/hostile-frames.ts), spread round robin over two authorized connections and
  * one that has not authorized (mode `action`, pending), over real `ws` connections. Every frame must
  * get exactly the reply the protocol prescribes, derived by the test's own oracle
- * (helpers/frame-oracle.ts); no function may fail, the gateway may not warn, nothing may reject
+ * (test/integration/security/helpers/frame-oracle.ts); no function may fail, the gateway may not warn, nothing may reject
  * unhandled; every connection still answers `ping`, and the table holds exactly the live
  * connections.
  *
@@ -17,13 +17,13 @@
  */
 import fc from 'fast-check';
 import type { WebSocket } from 'ws';
-import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';
-import { sleep, type TestClient } from '../../helpers/ws-client';
-import { createForger, JWT_ATTACKS } from './helpers/attack-tokens';
-import { openPending, tableEmpty } from './helpers/connections';
-import { canonicalReply, errorReply, expectedAuthorizeCode, expectedReply, routeOf, type ExpectedReply } from './helpers/frame-oracle';
-import { hostileFrames, MAX_FRAME_BYTES, type HostileFrame } from './helpers/hostile-frames';
-import { InvocationWatch, ProcessFailureWatch, structuredLogs } from './helpers/observe';
+import { eventually, frame, startTestStack, type TestStack } from '../helpers/local-stack';
+import type { TestClient } from '../helpers/ws-client';
+import { createForger, JWT_ATTACKS } from '../integration/security/helpers/attack-tokens';
+import { openPending, tableEmpty } from '../integration/security/helpers/connections';
+import { canonicalReply, errorReply, expectedAuthorizeCode, expectedReply, routeOf, type ExpectedReply } from '../integration/security/helpers/frame-oracle';
+import { hostileFrames, MAX_FRAME_BYTES, type HostileFrame } from '../integration/security/helpers/hostile-frames';
+import { InvocationWatch, ProcessFailureWatch, structuredLogs } from '../integration/security/helpers/observe';
 
 const FRAMES = 10_000;
 const BATCH_SIZE = 50;
@@ -70,9 +70,15 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
   });
 
   afterAll(async () => {
-    watch.stop();
-    await t.close();
-    processFailures.uninstall();
+    try {
+      // Closing the connections deletes their records (a failure here fails the file).
+      await Promise.all(lanes.map((lane) => lane.client.close(1000)));
+      await tableEmpty(t);
+    } finally {
+      watch.stop();
+      await t.close();
+      processFailures.uninstall();
+    }
   });
 
   /** Lanes open one at a time: a pending connection's id is the one new record in the table. */
@@ -113,7 +119,15 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
     Object.assign(lane, await openLane(lane.kind, lane.replaced + 1));
   }
 
-  it(`answers ${FRAMES} generated frames exactly as the protocol prescribes, on an authorized and on a pending connection`, async () => {
+  /** What the run of beforeAll saw; each test below checks one outcome of it, in any order. */
+  interface RunOutcome {
+    readonly result: fc.RunDetails<[HostileFrame[]]>;
+    readonly kinds: ReadonlyMap<string, number>;
+    readonly sent: { readonly authorized: number; readonly pending: number };
+  }
+  let run: RunOutcome;
+
+  beforeAll(async () => {
     // Prepare
     const forger = await createForger(t.stack.stage, 'fuzz-user');
     const forged = await Promise.all(JWT_ATTACKS.map((attack) => attack.build(forger)));
@@ -148,8 +162,21 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
       { numRuns: FRAMES / BATCH_SIZE, endOnFailure: true },
     );
     const seconds = (performance.now() - started) / 1000;
+    run = { result, kinds, sent };
+    if (process.env.SECURITY_FUZZ_STATS !== undefined) {
+      const replaced = lanes.map((lane) => `${lane.kind}: ${lane.replaced}`).join(', ');
+      console.log(
+        `hostile frames: ${FRAMES} generated and sent (${sent.authorized} on authorized, ${sent.pending} on pending connections; ${(bytesSent / 1e6).toFixed(1)} MB) ` +
+          `in ${seconds.toFixed(1)} s = ${Math.round(FRAMES / seconds)} frames/s; ` +
+          `connections replaced after too_many_attempts: ${replaced}; kinds: ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
+    }
+  }, 240_000);
 
-    // Assess: the property held for every batch (a failure names the seed and the batch, shortened).
+  it(`answers ${FRAMES} generated frames exactly as the protocol prescribes, on an authorized and on a pending connection`, () => {
+    const { result, kinds, sent } = run;
+
+    // The property held for every batch (a failure names the seed and the batch, shortened).
     if (result.failed) {
       const batch = (result.counterexample?.[0] ?? []).map(describeFrame).join('\n  ');
       throw new Error(`hostile-frame property failed (seed ${result.seed}, path ${result.counterexamplePath ?? ''}):\n${String(result.errorInstance)}\nbatch:\n  ${batch}`);
@@ -161,15 +188,7 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
     expect([...kinds.keys()].sort()).toEqual(
       ['crafted', 'deep-action', 'deep-name', 'deep-token', 'graphemes', 'huge', 'json-not-object', 'object', 'object-in-array', 'prefixed-object', 'random-text', 'truncated-json', 'unbalanced-nesting'].sort(),
     );
-    if (process.env.SECURITY_FUZZ_STATS !== undefined) {
-      const replaced = lanes.map((lane) => `${lane.kind}: ${lane.replaced}`).join(', ');
-      console.log(
-        `hostile frames: ${FRAMES} generated and sent (${sent.authorized} on authorized, ${sent.pending} on pending connections; ${(bytesSent / 1e6).toFixed(1)} MB) ` +
-          `in ${seconds.toFixed(1)} s = ${Math.round(FRAMES / seconds)} frames/s; ` +
-          `connections replaced after too_many_attempts: ${replaced}; kinds: ${JSON.stringify(Object.fromEntries(kinds))}`,
-      );
-    }
-  }, 240_000);
+  });
 
   it('leaves every connection answering ping, with nothing unanswered or extra', async () => {
     expect(lanes).toHaveLength(LANES.length);
@@ -181,7 +200,8 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
           : { type: 'error', code: 'unauthorized', message: expect.any(String) as string },
       );
     }
-    await sleep(200);
+    // A second round trip on each lane: a stray reply to the run would have come before its pong.
+    for (const lane of lanes) await lane.client.request(JSON.stringify({ action: 'ping' }));
     for (const lane of lanes) expect(lane.client.pending).toEqual([]);
   });
 
@@ -208,7 +228,5 @@ describe('Security: hostile frames on the real local stack (mode action)', () =>
       else expect(record).toMatchObject({ state: { S: 'pending' } });
       if (lane.kind === 'pending') expect(record?.userId).toBeUndefined();
     }
-    await Promise.all(lanes.map((lane) => lane.client.close(1000)));
-    await tableEmpty(t);
   });
 });

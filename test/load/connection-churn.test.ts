@@ -11,10 +11,10 @@
  *
  * Set SECURITY_FUZZ_STATS=1 to print the outcomes and the rates.
  */
-import { eventually, startTestStack, type TestStack } from '../../helpers/local-stack';
-import { sleep, type TestClient } from '../../helpers/ws-client';
-import { tableEmpty } from './helpers/connections';
-import { InvocationWatch, structuredLogs } from './helpers/observe';
+import { eventually, startTestStack, type TestStack } from '../helpers/local-stack';
+import { sleep, type TestClient } from '../helpers/ws-client';
+import { tableEmpty } from '../integration/security/helpers/connections';
+import { InvocationWatch, structuredLogs } from '../integration/security/helpers/observe';
 
 const INTERLEAVINGS = 200;
 const CYCLES = 2_000;

@@ -1,0 +1,66 @@
+/**
+ * One CDK synthesis per stack variant per test run, shared by every integration test file.
+ *
+ * The stack's template depends on the stage (after overrides such as the auth mode) and on the
+ * stage's public key. The integration tier's global setup (global-setup.ts) makes one key pair
+ * per stage and synthesizes the variants the tests use most into a run directory; each test
+ * stack copies those keys (startTestStack), so the same stage options give the same template,
+ * which the stack then reads from that directory instead of loading the CDK again (several
+ * seconds per test file). A variant not synthesized yet is synthesized by the first test file
+ * that needs it and stored for the others. A stack whose test changes it (`configureStack`) is
+ * always synthesized on its own.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { StageConfig } from '../../infra/stages';
+import type * as SynthesizeStackTemplateModule from '../../src/local/template/synthesize-stack-template';
+import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from '../../src/local/template/synthesize-stack-template';
+import { readStagePublicJwk } from '../../src/tooling/stage-keys';
+
+/** The run directory of the integration tier (set by global-setup.ts; unset: every stack synthesizes its own template). */
+export const TEST_RUN_DIRECTORY_ENV = 'WS_NOTIFY_TEST_RUN_DIR';
+
+/** The stages whose key pairs the run makes once. */
+export const SHARED_KEY_STAGES = ['local', 'dev'] as const;
+
+export const runKeysDirectory = (runDirectory: string): string => path.join(runDirectory, 'keys');
+const templatesDirectory = (runDirectory: string): string => path.join(runDirectory, 'templates');
+
+/** What the template of a stage depends on: the stage's settings and, for a generated key, its public key. */
+function templateKey(stage: StageConfig): string {
+  const publicJwk = stage.jwt.keySource.kind === 'generated' ? (readStagePublicJwk(stage.name) ?? null) : null;
+  return createHash('sha256').update(JSON.stringify({ stage, publicJwk })).digest('hex');
+}
+
+/** The CDK synthesis in this process; loaded on first use only, as loading the CDK is what takes the time. */
+function synthesizeHere(options: SynthesizeStackTemplateOptions): SynthesizedStackTemplate {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesizeStackTemplate } = require('../../src/local/template/synthesize-stack-template') as typeof SynthesizeStackTemplateModule;
+  return synthesizeStackTemplate(options);
+}
+
+/**
+ * The `synthesize` step of startLocalStack for tests: the run's template of that stage variant
+ * when there is one, else a synthesis here, stored for the rest of the run.
+ */
+export function synthesizeOncePerRun(options: SynthesizeStackTemplateOptions): SynthesizedStackTemplate {
+  const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
+  if (runDirectory === undefined || options.configure !== undefined) return synthesizeHere(options);
+  const file = path.join(templatesDirectory(runDirectory), `${templateKey(options.stage)}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStackTemplate;
+  const synthesized = synthesizeHere(options);
+  // Written aside and renamed: another worker may read or write the same variant at the same time.
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, JSON.stringify(synthesized));
+  renameSync(partial, file);
+  return synthesized;
+}
+
+/** Copies the run's stage keys into a test stack's keys directory, so that its template is the run's. Nothing without a run directory. */
+export function copyRunKeys(keysDirectory: string): void {
+  const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
+  if (runDirectory === undefined) return;
+  cpSync(runKeysDirectory(runDirectory), keysDirectory, { recursive: true });
+}
