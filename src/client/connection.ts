@@ -11,7 +11,7 @@
  */
 import { Backoff, jitter } from './backoff';
 import { NotifyClientError } from './errors';
-import { authorizeMessage, KEEP_ALIVE_MESSAGE, parseServerFrame, resumeMessage, type ErrorFrame, type NotificationFrame, type ResumedFrame } from './frames';
+import { authorizeMessage, KEEP_ALIVE_MESSAGE, parseServerFrame, PING_MESSAGE, resumeMessage, type ErrorFrame, type NotificationFrame, type ResumedFrame } from './frames';
 import { connectionUrl, type ClientSettings } from './options';
 import { TimerSlots, type Scheduler } from './timers';
 import { tokenExpiry } from './token-expiry';
@@ -53,7 +53,7 @@ export interface ConnectionHost {
   report(error: NotifyClientError): void;
 }
 
-type Request = 'authorize' | 'resume' | 'ping';
+type Request = 'authorize' | 'resume' | 'ping' | 'keepalive';
 type TimerName = 'reply' | 'keepAlive' | 'renewal' | 'rollOver' | 'authorize' | 'resume';
 type Phase = 'starting' | 'connecting' | 'open' | 'authorized' | 'ended';
 
@@ -261,7 +261,9 @@ export class Connection {
       this.#replayed = 0;
       this.#highestReplayed = undefined;
     }
-    this.#send(request === 'authorize' ? authorizeMessage(this.#token) : request === 'resume' ? resumeMessage(this.host.resumeAfter()) : KEEP_ALIVE_MESSAGE);
+    this.#send(
+      request === 'authorize' ? authorizeMessage(this.#token) : request === 'resume' ? resumeMessage(this.host.resumeAfter()) : request === 'ping' ? PING_MESSAGE : KEEP_ALIVE_MESSAGE,
+    );
     this.#timers.set('reply', REPLY_TIMEOUT_MS, () =>
       this.#end('closed', new NotifyClientError('no_reply', `no reply to ${request} within ${REPLY_TIMEOUT_MS / 1000} s; reconnecting`)),
     );
@@ -277,7 +279,7 @@ export class Connection {
     const { limits, random } = this.host.settings;
     this.#timers.set('keepAlive', jitter(random, ...KEEP_ALIVE_WINDOW) * limits.idleTimeoutSeconds * 1000, () => {
       // A pending connection would get `unauthorized`; its authorize is sent (or retried) soon anyway.
-      if (this.#phase === 'authorized' && this.#queue.length === 0) this.#request('ping');
+      if (this.#phase === 'authorized' && this.#queue.length === 0) this.#request('keepalive');
       else this.#armKeepAlive();
     });
   }
@@ -302,7 +304,7 @@ export class Connection {
         this.host.notification(frame);
         break;
       case 'pong':
-        if (this.#inFlight === 'ping') this.#answered();
+        if (this.#inFlight === 'ping' || this.#inFlight === 'keepalive') this.#answered();
         this.#identified(frame.connectionId);
         break;
       case 'authorized':
@@ -363,7 +365,7 @@ export class Connection {
       case 'internal_error':
         // Not counted as a failed attempt by the service: the same request again, later.
         this.host.report(error);
-        if (request !== 'ping') this.#timers.set(request, this.#retry.next(), () => this.#request(request));
+        if (request !== 'ping' && request !== 'keepalive') this.#timers.set(request, this.#retry.next(), () => this.#request(request));
         return;
       case 'invalid_token':
         if (request === 'authorize' && !this.#tokenFresh) {

@@ -7,6 +7,9 @@ import { isProtocolErrorCode, type ProtocolErrorCode } from './errors';
 /** Sent when the connection has been quiet, so that the service does not close it as idle. */
 export const KEEP_ALIVE_MESSAGE = '{"action":"keepalive"}';
 
+/** Sent by ping(): the service's ping route checks the connection and names it in its pong. */
+export const PING_MESSAGE = '{"action":"ping"}';
+
 export function authorizeMessage(token: string): string {
   return JSON.stringify({ action: 'authorize', token });
 }

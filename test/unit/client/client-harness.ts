@@ -181,7 +181,9 @@ export class Harness {
 
   #respond(socket: FakeWebSocket, message: SentMessage): void {
     if (this.serves === 'nothing') return;
+    // The keep-alive route's pong is a constant; the ping route's names the connection.
     if (message.action === 'keepalive') socket.receive({ type: 'pong' });
+    else if (message.action === 'ping') socket.receive({ type: 'pong', connectionId: 'c' });
     else if (this.serves === 'pings') return;
     else if (message.action === 'authorize') this.answerAuthorize(socket);
     else if (message.action === 'resume') this.inbox.answer(socket);

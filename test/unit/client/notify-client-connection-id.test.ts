@@ -51,13 +51,15 @@ describe('Class: NotifyClient', () => {
       expect(announced).toEqual(['c']);
     });
 
-    it('is learnt from a keep-alive pong too', async () => {
+    it('is not learnt from a keep-alive: its pong is the keep-alive route\'s constant, which names no connection', async () => {
       const { h, announced } = harness({ authMode: 'authorizer', limits: { idleTimeoutSeconds: 10 } });
-      await h.startServed();
+      const socket = await h.startServed();
 
       await wait(7500);
 
-      expect(announced).toEqual(['c']);
+      expect(socket.messages.map((message) => message.action)).toEqual(['resume', 'keepalive']);
+      expect(h.client.connectionId).toBeUndefined();
+      expect(announced).toEqual([]);
     });
 
     it('follows a roll-over: the new connection is announced when it takes over', async () => {
