@@ -62,7 +62,8 @@ describe('The packed package', () => {
     for (const name of ['authorizer', 'connect', 'disconnect', 'authorize', 'ping', 'default', 'authorize-deadline', 'notify-user', 'notify-connection']) {
       for (const awsSdk of ['bundled', 'runtime']) expect(files).toEqual(expect.arrayContaining([`dist/functions/${awsSdk}/${name}/index.js`, `dist/functions/${awsSdk}/${name}/index.js.map`]));
     }
-    expect(files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file))).toEqual([]);
+    // src/cli/launch.js is the package's bin, which npm always packs: in the package it only says where the commands run (below).
+    expect(files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'src/cli/launch.js'].includes(file))).toEqual([]);
     expect(files.filter((file) => (file.endsWith('.ts') && !file.endsWith('.d.ts')) || file.includes('test/') || file.endsWith('build-state.json'))).toEqual([]);
   });
 
@@ -76,6 +77,16 @@ describe('The packed package', () => {
     expect(required['ws-notify/cdk']).toEqual(expect.arrayContaining(['WsNotify', 'InvalidWsNotifyPropsError']));
     expect(imported['ws-notify/cdk']).toEqual(expect.arrayContaining(['WsNotify']));
     expect(Object.keys(imported)).toEqual(entries);
+  });
+
+  it("holds the ws-notify executable (its bin), which says in one line that the commands run in a clone of the repository, exit 1", async () => {
+    // Act
+    const run = await spawnCommand(process.execPath, [path.join(consumer, 'node_modules', 'ws-notify', 'src', 'cli', 'launch.js'), 'start', '--help'], { cwd: consumer, env: {} });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ws-notify: the commands run in a clone of the ws-notify repository .*ws-notify\/client$/)]);
   });
 
   // A Node.js process that loads aws-cdk-lib and synthesizes the whole service: more than the default timeout on a busy machine.
