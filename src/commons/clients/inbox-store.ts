@@ -18,6 +18,8 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INBOX_ID_INDEX_NAME, DEFAULT_INBOX_RETENTION_SECONDS, MAX_REPLAYED_PER_RESUME } from '../constants';
 import { InboxContentionError, InboxStoreError, InvalidInboxItemError } from '../errors';
@@ -259,26 +261,15 @@ export class InboxStore {
   /** The `seq`s of the notifications with that id that are not past their retention, ascending (tombstones carry no id). */
   async #retainedSeqsOf(userId: string, id: string, nowMs: number): Promise<number[]> {
     const seqs: number[] = [];
-    let exclusiveStartKey: Item | undefined;
-    do {
-      let items: Item[];
-      try {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: this.#idIndexName,
-            KeyConditionExpression: '#userId = :userId AND #id = :id',
-            ExpressionAttributeNames: { '#userId': 'userId', '#id': 'id' },
-            ExpressionAttributeValues: { ':userId': str(userId), ':id': str(id) },
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        items = output.Items ?? [];
-        exclusiveStartKey = output.LastEvaluatedKey;
-      } catch (error) {
-        throw storeError('Query', error);
-      }
+    const pages = this.#queryPages({
+      TableName: this.#tableName,
+      IndexName: this.#idIndexName,
+      KeyConditionExpression: '#userId = :userId AND #id = :id',
+      ExpressionAttributeNames: { '#userId': 'userId', '#id': 'id' },
+      ExpressionAttributeValues: { ':userId': str(userId), ':id': str(id) },
+      ConsistentRead: true,
+    });
+    for await (const items of pages) {
       for (const item of items) {
         const seq = seqOfKey(readString(item, 'sk'));
         const storedAt = readNumber(item, 'storedAt');
@@ -286,7 +277,7 @@ export class InboxStore {
         if (isPastRetention(storedAt, this.#retentionSeconds, nowMs)) continue;
         seqs.push(seq);
       }
-    } while (exclusiveStartKey !== undefined);
+    }
     return seqs.sort((a, b) => a - b);
   }
 
@@ -374,26 +365,17 @@ export class InboxStore {
     const live: StoredNotification[] = [];
     let highestSeen = 0;
     let oldestRetained: number | undefined;
-    let exclusiveStartKey: Item | undefined;
-    do {
-      let items: Item[];
-      try {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: '#userId = :userId AND #sk BETWEEN :from AND :last',
-            ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
-            ExpressionAttributeValues: { ':userId': str(userId), ':from': str(notificationKey(after + 1)), ':last': str(LAST_NOTIFICATION_KEY) },
-            ConsistentRead: true,
-            Limit: wanted - live.length,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        items = output.Items ?? [];
-        exclusiveStartKey = output.LastEvaluatedKey;
-      } catch (error) {
-        throw storeError('Query', error);
-      }
+    const pages = this.#queryPages(
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: '#userId = :userId AND #sk BETWEEN :from AND :last',
+        ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':userId': str(userId), ':from': str(notificationKey(after + 1)), ':last': str(LAST_NOTIFICATION_KEY) },
+        ConsistentRead: true,
+      },
+      () => wanted - live.length,
+    );
+    for await (const items of pages) {
       for (const item of items) {
         const read = notificationFromItem(item);
         highestSeen = Math.max(highestSeen, read.seq);
@@ -401,7 +383,8 @@ export class InboxStore {
         oldestRetained ??= read.seq;
         if (read.notification !== undefined && live.length < wanted) live.push(read.notification);
       }
-    } while (exclusiveStartKey !== undefined && live.length < wanted);
+      if (live.length >= wanted) break;
+    }
     return { live, highestSeen, oldestRetained };
   }
 
@@ -428,32 +411,39 @@ export class InboxStore {
   /** The user's recent-connection pointers that have not expired, read strongly consistently. */
   async recentConnections(userId: string, nowMs: number): Promise<RecentConnection[]> {
     const pointers: RecentConnection[] = [];
-    let exclusiveStartKey: Item | undefined;
-    do {
-      let items: Item[];
-      try {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: '#userId = :userId AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
-            ExpressionAttributeValues: { ':userId': str(userId), ':prefix': str(RECENT_CONNECTION_PREFIX) },
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        items = output.Items ?? [];
-        exclusiveStartKey = output.LastEvaluatedKey;
-      } catch (error) {
-        throw storeError('Query', error);
-      }
+    const pages = this.#queryPages({
+      TableName: this.#tableName,
+      KeyConditionExpression: '#userId = :userId AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':userId': str(userId), ':prefix': str(RECENT_CONNECTION_PREFIX) },
+      ConsistentRead: true,
+    });
+    for await (const items of pages) {
       for (const item of items) {
         const connectionId = readString(item, 'connectionId');
         const expiresAt = readNumber(item, 'expiresAt');
         if (connectionId === undefined || expiresAt === undefined || expiresAt * 1000 <= nowMs) continue;
         pointers.push({ userId, connectionId, expiresAt });
       }
-    } while (exclusiveStartKey !== undefined);
+    }
     return pointers;
+  }
+
+  /**
+   * A Query's items, page after page, until the last page or until the caller stops reading;
+   * `limit` (asked before each page) caps that page's items. A failed page is an InboxStoreError.
+   */
+  async *#queryPages(input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>, limit?: () => number): AsyncGenerator<Item[]> {
+    let exclusiveStartKey: Item | undefined;
+    do {
+      let output: QueryCommandOutput;
+      try {
+        output = await this.#client.send(new QueryCommand({ ...input, ...(limit !== undefined ? { Limit: limit() } : {}), ExclusiveStartKey: exclusiveStartKey }));
+      } catch (error) {
+        throw storeError('Query', error);
+      }
+      exclusiveStartKey = output.LastEvaluatedKey;
+      yield output.Items ?? [];
+    } while (exclusiveStartKey !== undefined);
   }
 }
