@@ -12,7 +12,6 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { toUnixSeconds } from '../clock';
@@ -26,8 +25,8 @@ import {
   type ConnectionRecord,
 } from '../connection-record';
 import { ConnectionChangedError, ConnectionStoreError, InvalidRecordError } from '../errors';
+import { num, readNumber, readString, str, type Item } from './dynamodb-attributes';
 
-type Item = Record<string, AttributeValue>;
 
 export interface ConnectionStoreOptions {
   readonly client: DynamoDBClient;
@@ -57,21 +56,9 @@ export const BATCH_GET_MAX_KEYS = 100;
 /** BatchGetItem requests per chunk while DynamoDB leaves keys unprocessed. */
 const BATCH_GET_ATTEMPTS = 3;
 
-const str = (value: string): AttributeValue => ({ S: value });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const num = (value: number): AttributeValue => ({ N: String(value) });
 
-function readString(item: Item, name: string): string | undefined {
-  const value = item[name];
-  return value !== undefined && 'S' in value && typeof value.S === 'string' ? value.S : undefined;
-}
 
-function readNumber(item: Item, name: string): number | undefined {
-  const value = item[name];
-  if (value === undefined || !('N' in value) || typeof value.N !== 'string') return undefined;
-  const parsed = Number(value.N);
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
 
 function invalid(connectionId: string, attribute: string): InvalidRecordError {
   return new InvalidRecordError(`connection record ${connectionId} has no valid "${attribute}"`);

@@ -16,13 +16,13 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INBOX_ID_INDEX_NAME, DEFAULT_INBOX_RETENTION_SECONDS, MAX_REPLAYED_PER_RESUME } from '../constants';
 import { InboxContentionError, InboxStoreError, InvalidInboxItemError } from '../errors';
+import { num, readNumber, readString, str, type Item } from './dynamodb-attributes';
 import {
   isPastRetention,
   isTruncated,
@@ -33,7 +33,6 @@ import {
   type StoreResult,
 } from '../inbox';
 
-type Item = Record<string, AttributeValue>;
 
 export interface InboxStoreOptions {
   readonly client: DynamoDBClient;
@@ -69,8 +68,6 @@ const DEFAULT_MAX_STORE_ATTEMPTS = 100;
 const FIRST_NOTIFICATION_KEY = notificationKey(0);
 const LAST_NOTIFICATION_KEY = `${NOTIFICATION_PREFIX}${'9'.repeat(SEQ_DIGITS)}`;
 
-const str = (value: string): AttributeValue => ({ S: value });
-const num = (value: number): AttributeValue => ({ N: String(value) });
 
 export function notificationKey(seq: number): string {
   return `${NOTIFICATION_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
@@ -80,17 +77,7 @@ export function recentConnectionKey(connectionId: string): string {
   return `${RECENT_CONNECTION_PREFIX}${connectionId}`;
 }
 
-function readString(item: Item, name: string): string | undefined {
-  const value = item[name];
-  return value !== undefined && 'S' in value && typeof value.S === 'string' ? value.S : undefined;
-}
 
-function readNumber(item: Item, name: string): number | undefined {
-  const value = item[name];
-  if (value === undefined || !('N' in value) || typeof value.N !== 'string') return undefined;
-  const parsed = Number(value.N);
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
 
 /** The `seq` of a notification's sort key, or undefined when the key is not one. */
 function seqOfKey(sk: string | undefined): number | undefined {
