@@ -14,8 +14,14 @@ const RECEIVE = { maxMessages: 1, waitTimeSeconds: 5 };
 describe('Class: EmbeddedSqs with duplicate deliveries', () => {
   let sqs: EmbeddedSqs;
   let client: SQSClient;
+  /** Each test has a queue of its own, so that none sees another's messages. */
   let queueUrl: string;
   let source: EventSourceQueue;
+  const QUEUES = ['Concurrent', 'Later', 'Application'] as const;
+  const useQueue = (logicalId: (typeof QUEUES)[number]): void => {
+    queueUrl = sqs.queue(logicalId).url;
+    source = sqs.eventSourceQueue(logicalId);
+  };
 
   /** Messages in the queue: visible, and in flight (received, not deleted). */
   const depth = async (): Promise<{ visible: number; inFlight: number }> => {
@@ -41,10 +47,11 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
   });
 
   beforeAll(async () => {
-    sqs = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 30, delaySeconds: 0 }], namePrefix: 'ws-notify-dup-' });
+    sqs = await EmbeddedSqs.start({
+      queues: QUEUES.map((logicalId) => ({ logicalId, name: logicalId, visibilityTimeoutSeconds: 30, delaySeconds: 0 })),
+      namePrefix: 'ws-notify-dup-',
+    });
     client = new SQSClient(sqs.clientConfig);
-    queueUrl = sqs.queue('Q').url;
-    source = sqs.eventSourceQueue('Q');
   });
 
   afterEach(() => sqs.setDuplicates(undefined));
@@ -56,17 +63,18 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
 
   it('delivers a concurrent copy while the first is still in flight, with the same id, body, attributes and sent time', async () => {
     // Prepare
+    useQueue('Concurrent');
     sqs.setDuplicates({ rate: 1, timing: 'concurrent' });
     const counted = sqs.duplicateCounts();
     const messageId = await send('concurrent');
 
-    // Act
+    // Act: the copy is received while the first is still in flight (neither is deleted).
     const [first] = await source.receive(RECEIVE);
-    const whileFirstInFlight = await depth();
     const [copy] = await source.receive(RECEIVE);
+    const bothInFlight = await depth();
 
     // Assess
-    expect(whileFirstInFlight).toEqual({ visible: 1, inFlight: 1 });
+    expect(bothInFlight).toEqual({ visible: 0, inFlight: 2 });
     expect(same(first)).toEqual({ MessageId: messageId, Body: 'concurrent', MessageAttributes: { kind: { DataType: 'String', StringValue: 'report' } }, SentTimestamp: expect.any(String) as unknown, ApproximateReceiveCount: '1' });
     expect(same(copy)).toEqual(same(first));
     expect(copy?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
@@ -79,19 +87,20 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
 
   it('delivers a later copy only once the first copy was deleted', async () => {
     // Prepare
+    useQueue('Later');
     sqs.setDuplicates({ rate: 1, timing: 'later' });
     const messageId = await send('later');
 
-    // Act
+    // Act: while the first copy is in flight, the queue holds nothing else; once it is deleted, the copy comes.
     const [first] = await source.receive(RECEIVE);
     const beforeDelete = await depth();
     await source.deleteBatch([first?.ReceiptHandle ?? '']);
-    const afterDelete = await depth();
     const [copy] = await source.receive(RECEIVE);
+    const afterCopy = await depth();
 
     // Assess
     expect(beforeDelete).toEqual({ visible: 0, inFlight: 1 });
-    expect(afterDelete).toEqual({ visible: 1, inFlight: 0 });
+    expect(afterCopy).toEqual({ visible: 0, inFlight: 1 });
     expect(same(copy)).toEqual({ ...same(first), MessageId: messageId });
     expect(await source.deleteBatch([copy?.ReceiptHandle ?? ''])).toEqual([]);
     expect(await depth()).toEqual({ visible: 0, inFlight: 0 });
@@ -99,6 +108,7 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
 
   it('never duplicates what the application itself receives, nor anything at rate 0', async () => {
     // Prepare
+    useQueue('Application');
     sqs.setDuplicates({ rate: 1 });
     const counted = sqs.duplicateCounts();
     await send('received by the application');
