@@ -54,6 +54,8 @@ export const LOCAL_DEFAULTS = {
   port: 3001,
   dynamodbPort: 3002,
   sqsPort: 3003,
+  /** How often expired items are deleted from the embedded DynamoDB, seconds. */
+  ttlSweepSeconds: 60,
 } as const;
 
 /** The node_modules that holds this runtime's AWS SDK v3: the Lambda runtime's SDK locally. */
@@ -128,6 +130,12 @@ export interface LocalStackOptions {
    */
   readonly indexLagMs?: number;
   /**
+   * How often the embedded DynamoDB deletes the items past their TTL (the inbox's notifications
+   * past retention, connection records past their lifetime), as DynamoDB's Time to Live does, late,
+   * on AWS. Default 60; 0: never (they stay, and reads ignore them, as on AWS).
+   */
+  readonly ttlSweepSeconds?: number;
+  /**
    * Deliver that fraction of the messages the event source mappings receive twice, as SQS may
    * (same message id and body; at once or after the first copy was processed). Change it later
    * with `sqs.setDuplicates`.
@@ -181,8 +189,8 @@ export interface StartupPhases {
 }
 
 export interface LocalLogEntry {
-  /** `function`: a function's output or Lambda's platform lines; `poller`; `gateway` (warnings). */
-  readonly source: 'function' | 'poller' | 'gateway';
+  /** `function`: a function's output or Lambda's platform lines; `poller`; `gateway` (warnings); `dynamodb` (TTL sweep failures). */
+  readonly source: 'function' | 'poller' | 'gateway' | 'dynamodb';
   /** Function logical id, mapping id, or `gateway`. */
   readonly name: string;
   readonly line: string;
@@ -260,6 +268,12 @@ function stageFor(options: LocalStackOptions): StageConfig {
   });
 }
 
+/** The embedded DynamoDB's TTL sweep options for a sweep every `seconds` (0: none). */
+function ttlSweepOptions(seconds: number, onError: (error: unknown) => void): { ttlSweepIntervalMs?: number; onTtlSweepError?: (error: unknown) => void } {
+  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new TypeError(`ttlSweepSeconds must be a whole number of seconds, 0 or more (got ${seconds})`);
+  return seconds === 0 ? {} : { ttlSweepIntervalMs: seconds * 1000, onTtlSweepError: onError };
+}
+
 /**
  * Runs every closer in order even when one fails; the first error is rethrown.
  */
@@ -293,6 +307,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   let stage = options.app === undefined ? stageFor(options) : undefined;
   const log = options.onLog ?? (() => undefined);
+  const ttlSweep = ttlSweepOptions(options.ttlSweepSeconds ?? LOCAL_DEFAULTS.ttlSweepSeconds, (error) =>
+    log({ source: 'dynamodb', name: 'ttl-sweep', line: `TTL sweep failed (the next one runs as planned): ${error instanceof Error ? error.message : String(error)}`, level: 'warn' }),
+  );
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
   const functionLogs = listeners<LocalLogEntry>();
@@ -349,6 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
         ...(options.indexLagMs !== undefined ? { indexLagMs: options.indexLagMs } : {}),
+        ...ttlSweep,
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),

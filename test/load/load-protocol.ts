@@ -36,6 +36,8 @@ export interface HostStats {
   /** The first few of those lines, for the failure message. */
   readonly errorSamples: readonly string[];
   readonly deliveredPosts: number;
+  /** Items the embedded DynamoDB's TTL sweep deleted (the inbox's notifications past retention). */
+  readonly expiredItemsDeleted: number;
 }
 
 /** `collect`: two full collections of the main thread's heap first (a pause of the event loop). */

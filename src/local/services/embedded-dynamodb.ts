@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,10 +12,11 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-cli
 import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
-import { listen, setUpOrClose } from './http-server';
+import { closeServer, listen, setUpOrClose } from './http-server';
 import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
 import { InterceptorChain, type ServiceRequestListener } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
+import { TtlSweeper } from './ttl-sweeper';
 
 export interface EmbeddedDynamoDbOptions {
   readonly tables: readonly TableModel[];
@@ -35,6 +36,13 @@ export interface EmbeddedDynamoDbOptions {
    * stay consistent. Default 0.
    */
   readonly indexLagMs?: number;
+  /**
+   * Deletes the items past their TTL every this many milliseconds, as DynamoDB's Time to Live does
+   * in the background (ttl-sweeper.ts). Default: never (dynalite keeps expired items).
+   */
+  readonly ttlSweepIntervalMs?: number;
+  /** Called when a TTL sweep fails (the next one runs all the same). */
+  readonly onTtlSweepError?: (error: unknown) => void;
 }
 
 export interface EmbeddedTable {
@@ -43,11 +51,13 @@ export interface EmbeddedTable {
   readonly arn: string;
   readonly indexNames: readonly string[];
   /**
-   * The template's TTL attribute. dynalite does not implement UpdateTimeToLive, so expired items are
-   * not deleted; the functions treat them as absent on read, which is also correct on AWS, where
-   * deletion happens up to days late.
+   * The template's TTL attribute. dynalite does not implement UpdateTimeToLive: expired items are
+   * deleted only by the TTL sweep, when one runs. The functions treat them as absent on read, which
+   * is also correct on AWS, where deletion happens up to days late.
    */
   readonly ttlAttribute?: string;
+  /** The partition key's name, then the sort key's if the table has one. */
+  readonly keyNames: readonly string[];
 }
 
 const ACTIVE_WAIT_MS = 5_000;
@@ -107,6 +117,7 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     port: number,
     region: string,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
+    private readonly ttl: { readonly sweeper: TtlSweeper; readonly server: Server; readonly client: DynamoDBClient } | undefined,
   ) {
     super(server, interceptors, host, port, region);
   }
@@ -121,7 +132,8 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     server.on('request', serviceRequestListener('dynamodb', interceptors, handle));
     const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${host}:${port}`, region, options));
-    const service = new EmbeddedDynamoDb(server, interceptors, indexLag, host, port, region, tables);
+    const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, host, region, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
+    const service = new EmbeddedDynamoDb(server, interceptors, indexLag, host, port, region, tables, ttl);
     service.configure(options);
     if (options.indexLagMs !== undefined) indexLag.setLag(options.indexLagMs);
     return service;
@@ -157,8 +169,20 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     return table;
   }
 
+  /** Deletes the items past their TTL now (TypeError without a TTL sweep); resolves with how many. */
+  sweepExpiredItems(): Promise<number> {
+    if (this.ttl === undefined) throw new TypeError('this DynamoDB was started without a TTL sweep (ttlSweepIntervalMs)');
+    return this.ttl.sweeper.sweep();
+  }
+
+  /** Items the TTL sweep deleted so far (0 without one). */
+  get expiredItemsDeleted(): number {
+    return this.ttl?.sweeper.deletedCount ?? 0;
+  }
+
   /** Lines worth showing at start-up about what the embedded DynamoDB does not emulate. */
   get warnings(): string[] {
+    if (this.ttl !== undefined) return [];
     return Object.values(this.tables)
       .filter((table) => table.ttlAttribute !== undefined)
       .map((table) => `table ${table.tableName}: TTL attribute "${table.ttlAttribute}" is not enforced locally (expired items stay until deleted; reads filter them)`);
@@ -166,6 +190,38 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
 
   /** dynalite keeps its data in the server's memory: it goes with the server. */
   protected dropData(): void {}
+
+  /** Stops the TTL sweep, then the server (dropping open requests) and the data. Safe to call twice. */
+  override async close(): Promise<void> {
+    if (this.ttl !== undefined) {
+      await this.ttl.sweeper.close();
+      this.ttl.client.destroy();
+      await closeServer(this.ttl.server);
+    }
+    await super.close();
+  }
+}
+
+/**
+ * The TTL sweep talks to dynalite through a listener of its own on the loopback address, without
+ * the interceptors: its requests are neither faulted nor seen by request observers.
+ */
+async function startTtlSweep(
+  server: Server,
+  handle: RequestListener,
+  host: string,
+  region: string,
+  tables: Readonly<Record<string, EmbeddedTable>>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): Promise<{ sweeper: TtlSweeper; server: Server; client: DynamoDBClient }> {
+  const ttlTables = Object.values(tables).flatMap((table) => (table.ttlAttribute === undefined ? [] : [{ tableName: table.tableName, ttlAttribute: table.ttlAttribute, keyNames: table.keyNames }]));
+  const internal = createServer(handle);
+  const port = await setUpOrClose(server, 'DynamoDB: could not start the TTL sweep', () => listen(internal, host, 0, 'DynamoDB TTL sweep'));
+  const client = new DynamoDBClient({ endpoint: `http://${host}:${port}`, region, credentials: LOCAL_CREDENTIALS });
+  const sweeper = new TtlSweeper(client, ttlTables, intervalMs, onError);
+  sweeper.start();
+  return { sweeper, server: internal, client };
 }
 
 async function createTables(endpoint: string, region: string, options: EmbeddedDynamoDbOptions): Promise<Record<string, EmbeddedTable>> {
@@ -192,6 +248,7 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
         arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:${DEFAULT_ACCOUNT_ID}:table/${tableName}`,
         indexNames: [...indexes, ...localIndexes].map((index) => index.IndexName ?? ''),
         ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
+        keyNames: [model.partitionKey.name, ...(model.sortKey ? [model.sortKey.name] : [])],
       };
     }
     await waitUntilActive(client, Object.values(tables).map((table) => table.tableName));

@@ -67,6 +67,7 @@ describe('Class: EmbeddedDynamoDb', () => {
         arn: Table?.TableArn,
         indexNames: ['byUser'],
         ttlAttribute: 'ttl',
+        keyNames: ['connectionId'],
       });
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');

@@ -4,7 +4,7 @@
  * counts as AWS requests per operation (docs/performance.md).
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { ServiceRequestEvent } from '../../../src/local/runtime';
+import { startLocalStack, type ServiceRequestEvent } from '../../../src/local/runtime';
 import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';
 
 describe('Function: startLocalStack', () => {
@@ -24,6 +24,31 @@ describe('Function: startLocalStack', () => {
         expect(total).toBeGreaterThan(startupMs * 0.9);
       } finally {
         await t.close();
+      }
+    });
+  });
+
+  describe('Option: ttlSweepSeconds', () => {
+    it('sweeps expired items every 60 s by default, and not at all with 0', async () => {
+      // Act
+      const swept = await startTestStack({ stage: 'local' });
+      const unswept = await startTestStack({ stage: 'local', ttlSweepSeconds: 0 });
+      try {
+        // Assess
+        expect(await swept.stack.dynamodb.sweepExpiredItems()).toBe(0);
+        expect(swept.stack.dynamodb.warnings).toEqual([]);
+        expect(() => unswept.stack.dynamodb.sweepExpiredItems()).toThrow(TypeError);
+        expect(unswept.stack.dynamodb.warnings).toEqual([expect.stringContaining('is not enforced locally') as unknown, expect.stringContaining('is not enforced locally') as unknown]);
+      } finally {
+        await Promise.all([swept.close(), unswept.close()]);
+      }
+    });
+
+    it('refuses a negative or fractional interval before starting anything', async () => {
+      for (const ttlSweepSeconds of [-1, 1.5]) {
+        await expect(startLocalStack({ ttlSweepSeconds, port: 0, dynamodbPort: 0, sqsPort: 0, endpointsFile: false })).rejects.toThrow(
+          new TypeError(`ttlSweepSeconds must be a whole number of seconds, 0 or more (got ${ttlSweepSeconds})`),
+        );
       }
     });
   });
