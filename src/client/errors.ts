@@ -2,19 +2,10 @@
  * The errors a NotifyClient reports through its 'error' event. `code` is either the code of an
  * error frame the service sent, or one of the client's own; messages never contain a token.
  */
+import { ERROR_CODES, type ErrorCode } from '../commons/frames';
 
-/** Codes of the service's error frames. */
-export type ProtocolErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'token_expired'
-  | 'invalid_token'
-  | 'too_many_attempts'
-  | 'too_many_connections'
-  | 'authorization_timeout'
-  | 'not_implemented'
-  | 'payload_too_large'
-  | 'internal_error';
+/** Codes of the service's error frames (the service's own list: one source for both). */
+export type ProtocolErrorCode = ErrorCode;
 
 /**
  * The client's own codes:
@@ -36,18 +27,7 @@ export type ClientErrorCode =
 
 export type NotifyErrorCode = ProtocolErrorCode | ClientErrorCode;
 
-const PROTOCOL_ERROR_CODES: ReadonlySet<string> = new Set<ProtocolErrorCode>([
-  'bad_request',
-  'unauthorized',
-  'token_expired',
-  'invalid_token',
-  'too_many_attempts',
-  'too_many_connections',
-  'authorization_timeout',
-  'not_implemented',
-  'payload_too_large',
-  'internal_error',
-]);
+const PROTOCOL_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 export function isProtocolErrorCode(code: unknown): code is ProtocolErrorCode {
   return typeof code === 'string' && PROTOCOL_ERROR_CODES.has(code);
