@@ -2,7 +2,7 @@
  * The errors a NotifyClient reports through its 'error' event. `code` is either the code of an
  * error frame the service sent, or one of the client's own; messages never contain a token.
  */
-import { ERROR_CODES, type ErrorCode } from '../commons/frames';
+import { ERROR_CODES, type ErrorCode } from '../commons/error-codes';
 
 /** Codes of the service's error frames (the service's own list: one source for both). */
 export type ProtocolErrorCode = ErrorCode;

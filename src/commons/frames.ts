@@ -3,20 +3,9 @@
  * `code` and a human message written here, never an exception's message or stack.
  */
 
-export const ERROR_CODES = [
-  'bad_request',
-  'unauthorized',
-  'token_expired',
-  'invalid_token',
-  'too_many_attempts',
-  'too_many_connections',
-  'authorization_timeout',
-  'not_implemented',
-  'payload_too_large',
-  'internal_error',
-] as const;
+import { ERROR_CODES, type ErrorCode } from './error-codes';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export { ERROR_CODES, type ErrorCode };
 
 /** The default human text of each code. */
 export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {

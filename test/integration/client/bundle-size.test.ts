@@ -1,7 +1,7 @@
 /**
  * The client as a browser gets it: src/client/index.ts bundled by esbuild (minified ESM for the
  * browser) must stay under 6 KB gzipped and pull in nothing but its own files and the protocol's
- * frame definitions (src/commons/frames.ts, which imports nothing). docs/client.md records the
+ * error codes (src/commons/error-codes.ts, which imports nothing). docs/client.md records the
  * measured size. (Not a unit test: esbuild runs as a child process.)
  */
 import { build } from 'esbuild';
@@ -12,7 +12,7 @@ const LIMIT_BYTES = 6 * 1024;
 const ROOT = path.resolve(__dirname, '../../..');
 
 describe('ws-notify/client bundle', () => {
-  it('is under 6 KB min+gzip and made of src/client and the protocol frame definitions only', async () => {
+  it('is under 6 KB min+gzip and made of src/client and the service error codes only', async () => {
     // Act
     const result = await build({
       entryPoints: [path.join(ROOT, 'src/client/index.ts')],
@@ -33,6 +33,6 @@ describe('ws-notify/client bundle', () => {
     expect(gzipped).toBeLessThan(LIMIT_BYTES);
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.length).toBeGreaterThan(1);
-    for (const input of inputs) expect(input).toMatch(/^(src\/client\/[a-z-]+\.ts|src\/commons\/frames\.ts)$/);
+    for (const input of inputs) expect(input).toMatch(/^(src\/client\/[a-z-]+\.ts|src\/commons\/error-codes\.ts)$/);
   });
 });
