@@ -225,6 +225,8 @@ function eventFor(functionId: string, live: EventContext): unknown {
       return message('$default', '{"action":"other"}');
     case 'Authorize':
       return message('authorize', JSON.stringify({ action: 'authorize', token: live.token }));
+    case 'Resume':
+      return message('resume', '{"action":"resume","after":0}');
     case 'NotifyUser':
       return sqs({ userId: live.userId, data: { download: '/reports/cold-start' }, id: 'cold-start' });
     case 'NotifyConnection':
