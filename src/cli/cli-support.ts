@@ -2,6 +2,7 @@
 import { getStage, isStageName, UnknownStageError, type StageConfig } from '../../infra/stages';
 import { runningAppStage } from '../tooling/app-stage';
 import { type TokenStage } from '../tooling/stage-tokens';
+import type { StringFlag } from './command';
 
 export type CliErrorCode =
   /** A bad, missing or contradictory flag (exit code 2). */
@@ -83,3 +84,12 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/** `--aws-sdk bundled|runtime` of `synth` and `deploy`: where the functions' AWS SDK comes from. */
+export const AWS_SDK_FLAG = {
+  type: 'string',
+  value: 'SOURCE',
+  expects: 'bundled or runtime',
+  description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
+  default: 'bundled',
+} as const satisfies StringFlag;

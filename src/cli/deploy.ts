@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoints-file';
 import { resolveAwsTarget } from './aws-target';
-import { CliError, parseStage, UsageError } from './cli-support';
+import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
 import type * as CdkCli from '../../infra/cdk-cli';
 import type * as WsNotifyStackModule from '../../infra/ws-notify-stack';
@@ -35,13 +35,7 @@ export const deployCommand = defineCommand({
       description: 'when cdk deploy asks before changing security',
       defaultText: "the CDK CLI's (broadening)",
     },
-    'aws-sdk': {
-      type: 'string',
-      value: 'SOURCE',
-      expects: 'bundled or runtime',
-      description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
-      default: 'bundled',
-    },
+    'aws-sdk': AWS_SDK_FLAG,
   },
   examples: ['npx ws-notify keys --stage prod && npx ws-notify deploy --stage prod'],
   async run(flags) {

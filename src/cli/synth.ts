@@ -3,7 +3,7 @@
  * stage on stdout (`cdk synth WsNotify-<stage> -c stage=<stage>`), offline. An unknown stage or a
  * missing signing key is one line on stderr and a non-zero exit.
  */
-import { CliError, parseStage, UsageError } from './cli-support';
+import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
 import type * as CdkCli from '../../infra/cdk-cli';
 
@@ -18,13 +18,7 @@ export const synthCommand = defineCommand({
   flags: {
     stage: { type: 'string', value: 'NAME', expects: 'a stage of infra/stages.ts', description: 'the stage to synthesize', default: 'local' },
     output: { type: 'string', value: 'DIR', expects: 'a directory', description: 'where the cloud assembly goes', defaultText: "cdk.out" },
-    'aws-sdk': {
-      type: 'string',
-      value: 'SOURCE',
-      expects: 'bundled or runtime',
-      description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
-      default: 'bundled',
-    },
+    'aws-sdk': AWS_SDK_FLAG,
   },
   examples: ['npx ws-notify synth --stage dev --output /tmp/cdk.out'],
   async run(flags) {
