@@ -30,7 +30,7 @@ export interface ClientStats {
   readonly duplicates: number;
   /** Connection attempts scheduled after a lost or failed one (roll-overs not included). */
   readonly reconnects: number;
-  /** Connections replaced by a roll-over. */
+  /** Connections replaced by a roll-over (also when the old one closed before the new one caught up). */
   readonly rollOvers: number;
   /** Tokens renewed on an open connection. */
   readonly renewals: number;
@@ -251,9 +251,13 @@ export class NotifyClient {
       this.#primary = undefined;
       this.#resetBackoffIfStable(connection);
       const candidate = this.#candidate;
-      if (candidate === undefined) this.#reconnectLater();
-      else if (candidate.phase === 'authorized') this.#promote(candidate);
-      else this.#setState(candidate.phase === 'open' ? 'open' : 'connecting');
+      if (candidate === undefined) {
+        this.#reconnectLater();
+      } else {
+        this.#stats.rollOvers += 1; // the roll-over's connection takes over before it caught up
+        if (candidate.phase === 'authorized') this.#promote(candidate);
+        else this.#setState(candidate.phase === 'open' ? 'open' : 'connecting');
+      }
       this.#announceConnectionId();
       return;
     }

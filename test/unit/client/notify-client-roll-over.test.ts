@@ -159,7 +159,23 @@ describe('Class: NotifyClient', () => {
       expect(h.states.slice(states)).toEqual(authorized ? [] : ['connecting', 'open', 'authorized']);
       expect(h.sockets.all).toHaveLength(2);
       expect(h.client.stats.reconnects).toBe(0);
+      expect(h.client.stats.rollOvers).toBe(1);
       expect(h.client.state).toBe('authorized');
+    });
+
+    it('counts a roll-over once when the old connection closes first and the new one then fails', async () => {
+      const h = new Harness({ random: () => 0, limits: SHORT_LIMITS });
+      const old = await h.startServed();
+      await wait(7000);
+      await settle();
+
+      old.drop(1001);
+      h.sockets.last.refuse();
+      await settle();
+
+      expect(h.client.stats.rollOvers).toBe(1);
+      expect(h.client.stats.reconnects).toBe(1);
+      expect(h.client.state).toBe('reconnecting');
     });
 
     it('rolls over again and again, each connection on its own clock', async () => {
