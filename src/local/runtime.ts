@@ -22,6 +22,7 @@ import { ensureStageKeyPair, readStagePublicJwk } from '../tooling/stage-keys';
 import { appStackStage, LOCAL_JWKS_PATH, serveLocalJwks, withLocalTokenKey } from './app-stack';
 import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
+import { ReservedCapacity } from './functions/reserved-capacity';
 import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker, InvocationResult } from './functions/invocation';
@@ -390,12 +391,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const httpFallback = localJwk === undefined ? options.httpFallback : serveLocalJwks(localJwk, options.httpFallback);
     const invoker = new DeferredInvoker();
     const apiId = randomApiId();
+    const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
+    const reservedCapacity = new ReservedCapacity(invoker, reservingFunctions);
     const gateway = new WebSocketGateway({
       stage: model.api.stageName,
       routes: model.api.routes,
       routeSelectionExpression: model.api.routeSelectionExpression,
       ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
-      invoker: options.wrapGatewayInvoker === undefined ? invoker : options.wrapGatewayInvoker(invoker),
+      invoker: options.wrapGatewayInvoker === undefined ? reservedCapacity : options.wrapGatewayInvoker(reservedCapacity),
       apiId,
       port: options.port ?? LOCAL_DEFAULTS.port,
       limits: {
@@ -475,6 +478,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       invoker: runner,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
+      ...(reservingFunctions.size > 0 ? { yieldTo: reservedCapacity } : {}),
     });
     started.pollers = () => pollers.close();
 

@@ -29,6 +29,15 @@ export interface QueuePollerOptions {
   readonly defaultMaximumConcurrency?: number;
   readonly onLog?: (entry: PollerLogEntry) => void;
   readonly onBatch?: (event: PollerBatchEvent) => void;
+  /** While it is busy, the mapping runs one batch at a time (ReservedCapacity). */
+  readonly yieldTo?: YieldTo;
+}
+
+/** Work that takes precedence over the mapping's batches. */
+export interface YieldTo {
+  readonly busy: boolean;
+  /** Calls `listener` when it stops being busy; returns the unsubscribe. */
+  onIdle(listener: () => void): () => void;
 }
 
 interface Buffered {
@@ -69,6 +78,7 @@ export class QueuePoller {
   private readonly maximumConcurrency: number;
   private readonly batchSize: number;
   private readonly windowMs: number;
+  private stopYielding: (() => void) | undefined;
 
   constructor(private readonly options: QueuePollerOptions) {
     const { mapping } = options;
@@ -88,6 +98,10 @@ export class QueuePoller {
     if (this.loops.length > 0 || this.closed) return;
     const pollers = this.options.pollers ?? DEFAULT_POLLERS;
     for (let i = 0; i < pollers; i += 1) this.loops.push(this.receiveLoop());
+    this.stopYielding = this.options.yieldTo?.onIdle(() => {
+      this.schedule();
+      this.wakeReceivers();
+    });
   }
 
   stats(): QueuePollerStats {
@@ -102,6 +116,7 @@ export class QueuePoller {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
+      this.stopYielding?.();
       this.abort.abort();
       clearTimeout(this.flushTimer);
       if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
@@ -152,8 +167,8 @@ export class QueuePoller {
   /** Hands out every batch that is due: full ones at once, partial ones when the window is over. */
   private schedule(): void {
     if (this.closed) return;
-    while (this.inFlight < this.maximumConcurrency && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
-    if (this.buffer.length === 0 || this.inFlight >= this.maximumConcurrency) return;
+    while (this.inFlight < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
+    if (this.buffer.length === 0 || this.inFlight >= this.limit()) return;
     if (this.windowMs === 0) {
       // Let receives answered in the same turn of the event loop join the batch.
       this.flushImmediate ??= setImmediate(() => {
@@ -175,7 +190,7 @@ export class QueuePoller {
     if (this.closed) return;
     const oldest = this.buffer[0]?.receivedAt;
     const due = oldest !== undefined && performance.now() >= oldest + this.windowMs - 1;
-    if (due && this.inFlight < this.maximumConcurrency) this.dispatch();
+    if (due && this.inFlight < this.limit()) this.dispatch();
     this.schedule();
   }
 
@@ -266,7 +281,12 @@ export class QueuePoller {
   }
 
   private hasCapacity(): boolean {
-    return !(this.inFlight >= this.maximumConcurrency && this.buffer.length >= this.batchSize);
+    return !(this.inFlight >= this.limit() && this.buffer.length >= this.batchSize);
+  }
+
+  /** Batches that may run now: the mapping's maximum, or one while `yieldTo` is busy. */
+  private limit(): number {
+    return this.options.yieldTo?.busy === true ? 1 : this.maximumConcurrency;
   }
 
   private waitForCapacity(): Promise<void> {

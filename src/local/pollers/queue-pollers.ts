@@ -13,7 +13,7 @@ export interface PollerQueues {
 }
 
 /** What every mapping's poller gets alike (QueuePollerOptions). */
-export interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defaultMaximumConcurrency' | 'onLog' | 'onBatch'> {
+export interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defaultMaximumConcurrency' | 'onLog' | 'onBatch' | 'yieldTo'> {
   readonly mappings: readonly EventSourceMappingModel[];
   readonly sqs: PollerQueues;
   /** Concurrent receive loops per mapping. Default 5, as Lambda starts. */
@@ -66,6 +66,7 @@ export class QueuePollers {
           defaultMaximumConcurrency: concurrency,
           onLog: guardListener(options.onLog, 'onLog'),
           onBatch: guardListener(options.onBatch, 'onBatch'),
+          ...(options.yieldTo !== undefined ? { yieldTo: options.yieldTo } : {}),
         }),
       );
     }

@@ -4,6 +4,8 @@ import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 export interface StackParams {
   readonly authMode?: 'authorizer' | 'action';
   readonly authorizeTimeoutSeconds?: number;
+  /** Reserved concurrency for the Authorizer and Connect functions, as stage `prod` asks. Default: none, as stage `local`. */
+  readonly handshakeReservedConcurrency?: number;
 }
 
 export interface StackInfo {

@@ -14,6 +14,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SDK_CLIENT_CONFIG } from '../../../src/commons/clients/sdk-client-config';
 import type * as RuntimeModule from '../../../src/local/runtime';
 import type { LocalStack } from '../../../src/local/runtime';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { WsNotifyStack } from '../../../infra/ws-notify-stack';
 import type * as EmbeddedDynamoDbModule from '../../../src/local/services/embedded-dynamodb';
 import type * as FunctionBundlesModule from '../../../src/tooling/function-bundles';
 import { serveRpc } from '../lib/rpc';
@@ -45,6 +47,17 @@ function countRequest(key: string): void {
 const listen = (server: WebSocketServer): Promise<string> =>
   new Promise((resolve) => server.once('listening', () => resolve(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
+/** A `configureStack` that reserves concurrency for the functions of the handshake. */
+function reserveHandshakeConcurrency(reserved: number): (stack: WsNotifyStack) => void {
+  return (stack) => {
+    for (const name of ['Authorizer', 'Connect']) {
+      const fn = stack.service.functions.get(name);
+      if (fn === undefined) throw new Error(`the stack has no ${name} function`);
+      (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
+    }
+  };
+}
+
 async function startStack(params: StackParams): Promise<StackInfo> {
   const importStarted = performance.now();
   // Loaded here, not at the top: its modules' load time is part of the start-up breakdown, and the bare servers need none of it.
@@ -59,6 +72,7 @@ async function startStack(params: StackParams): Promise<StackInfo> {
     endpointsFile: false,
     ...(params.authMode !== undefined ? { authMode: params.authMode } : {}),
     ...(params.authorizeTimeoutSeconds !== undefined ? { authorizeTimeoutSeconds: params.authorizeTimeoutSeconds } : {}),
+    ...(params.handshakeReservedConcurrency !== undefined ? { configureStack: reserveHandshakeConcurrency(params.handshakeReservedConcurrency) } : {}),
     onLog: (entry) => {
       if (entry.level !== 'info') problems.push(`${entry.source} ${entry.name}: ${entry.line}`);
     },

@@ -16,6 +16,7 @@ import type { BenchContext } from '../lib/context';
 import { median, percentile, ratio } from '../lib/stats';
 import { closeClients, openClient, openClients } from '../lib/ws-load';
 import { awaitNotification } from './fanout';
+import { STAGES } from '../../../infra/stages';
 
 export interface HandshakeBurst {
   readonly loaded: boolean;
@@ -58,7 +59,8 @@ export async function runHandshakeUnderFanout(ctx: BenchContext): Promise<Handsh
   const host = ctx.serverHost('stack');
   const held: WebSocket[] = [];
   try {
-    const stack = await host.call('startStack', {});
+    // The handshake functions reserve concurrency, as in stage prod: the guard the figure is about.
+    const stack = await host.call('startStack', { handshakeReservedConcurrency: STAGES.prod.concurrency.connect });
     const url = stack.endpoints.websocketUrl;
     const sqs = new SQSClient({ ...SDK_CONFIG, endpoint: stack.endpoints.sqsEndpoint, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) } });
     const notifyUserUrl = stack.endpoints.queues.NotifyUser;

@@ -1,6 +1,7 @@
 /**
  * The queue pollers honour an event source mapping's MaximumConcurrency as Lambda does: never more
- * batches of the mapping in flight at once, and the next batch as soon as one ends. Against the
+ * batches of the mapping in flight at once, and the next batch as soon as one ends; one at a time
+ * while the work it yields to (ReservedCapacity) is busy. Against the
  * real embedded SQS, with an invoker that holds each invocation until the test lets it go.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -38,6 +39,22 @@ class HeldInvoker implements FunctionInvoker {
   releaseAll(): void {
     this.#holding = false;
     for (const finish of this.#held.splice(0)) finish();
+  }
+}
+
+/** A `yieldTo` the test turns on and off, as ReservedCapacity does while handshakes are in flight. */
+class Precedence {
+  busy = true;
+  readonly #listeners = new Set<() => void>();
+
+  onIdle(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  end(): void {
+    this.busy = false;
+    for (const listener of [...this.#listeners]) listener();
   }
 }
 
@@ -99,5 +116,41 @@ describe('Class: QueuePollers, MaximumConcurrency', () => {
     // Assess: never more than the maximum at once.
     expect(invoker.mostInFlight).toBe(maximumConcurrency);
     expect(batches.every((batch) => batch.messageIds.length === 1 && batch.deleteFailures === 0)).toBe(true);
+  });
+
+  it('runs one batch at a time while the work it yields to is busy, and its maximum again once that ends', async () => {
+    // Prepare
+    const invoker = new HeldInvoker();
+    const precedence = new Precedence();
+    const batches: PollerBatchEvent[] = [];
+    const mapping: EventSourceMappingModel = {
+      logicalId: 'YieldingMapping',
+      functionId: 'Consumer',
+      queueId: 'Five',
+      batchSize: 1,
+      maximumBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 5,
+    };
+    pollers = QueuePollers.start({ mappings: [mapping], sqs, invoker, yieldTo: precedence, onBatch: (event) => batches.push(event) });
+    const stats = () => pollers!.stats()[mapping.logicalId]!;
+    for (let first = 0; first < MESSAGES; first += 6) {
+      await client.send(
+        new SendMessageBatchCommand({ QueueUrl: sqs.queue('Five').url, Entries: Array.from({ length: 6 }, (_, i) => ({ Id: String(i), MessageBody: `y${first + i}` })) }),
+      );
+    }
+
+    // Assess: one batch in flight, the next ready and waiting
+    await waitFor('one batch in flight and one waiting', () => (invoker.inFlight === 1 && stats().buffered >= 1 ? true : undefined));
+    expect(invoker.mostInFlight).toBe(1);
+
+    // Act: the work it yields to ends
+    precedence.end();
+
+    // Assess: the mapping's maximum at once, then every message handled
+    await waitFor('the maximum in flight', () => (invoker.inFlight === 5 ? true : undefined));
+    invoker.releaseAll();
+    await waitFor('every message handled', () => (batches.filter((batch) => batch.outcome === 'success').length === MESSAGES ? true : undefined));
+    expect(invoker.mostInFlight).toBe(5);
   });
 });
