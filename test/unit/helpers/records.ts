@@ -7,6 +7,13 @@ export function pendingRecord(connectionId: string, connectedAt = Date.now()): C
   return newPendingConnection({ connectionId, connectedAt });
 }
 
+/**
+ * A token expiry an hour after this module loaded: the same in every record a test file makes, so
+ * that two records built apart compare equal (read from the clock at each call, they differed
+ * when the calls straddled a second).
+ */
+const DEFAULT_EXPIRES_AT = Math.floor(Date.now() / 1000) + 3600;
+
 export function authorizedRecord(
   connectionId: string,
   options: { userId?: string; expiresAt?: number; connectedAt?: number; failedAttempts?: number } = {},
@@ -18,7 +25,7 @@ export function authorizedRecord(
       connectedAt,
       authorizedAt: connectedAt,
       userId: options.userId ?? '1234',
-      expiresAt: options.expiresAt ?? Math.floor(Date.now() / 1000) + 3600,
+      expiresAt: options.expiresAt ?? DEFAULT_EXPIRES_AT,
       authMode: 'authorizer',
     }),
     failedAttempts: options.failedAttempts ?? 0,
