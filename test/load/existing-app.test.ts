@@ -10,15 +10,14 @@
  * workers' message lands on the app's own ReportsReady queue: the app's ReportReady function
  * publishes "a report is ready" with the publisher, and the client receives it.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { StageEndpoints } from '../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { spawnStartCommand, type StartedCommand } from '../helpers/npm-start';
 import { spawnCommand, type CommandRun } from '../helpers/spawn-command';
 import { connectClient, refusedHandshake, type TestClient } from '../helpers/ws-client';
 import { installConsumerProject } from '../infra/helpers/consumer-project';
@@ -32,42 +31,16 @@ function succeeded(run: CommandRun, what: string): string {
   return run.stdout;
 }
 
-interface RunningCommand {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  /** Resolves with stdout once it holds the ready line; rejects when the command exits first. */
-  readonly ready: Promise<string>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `ws-notify start …` as the package's bin runs it, in its own process group (as a terminal's Ctrl-C signals it). */
-function startCommand(args: readonly string[], env: Record<string, string>): RunningCommand {
-  const child = spawn(process.execPath, [LAUNCH, 'start', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      if (/^Local stack ready/m.test(stdout)) resolve(stdout);
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`ws-notify start exited (${code ?? signal}) before it was ready: ${stderr.slice(0, 3000)}`)));
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return { child, stdout: () => stdout, stderr: () => stderr, ready, exited };
+/** `ws-notify start …` as the package's bin runs it. */
+function startCommand(args: readonly string[], env: Record<string, string>): StartedCommand {
+  return spawnStartCommand(process.execPath, [LAUNCH, 'start', ...args], env);
 }
 
 describe('Example: docs/examples/existing-app run by ws-notify start --app', () => {
   let work: string;
   let example: string;
   let env: Record<string, string>;
-  let started: RunningCommand | undefined;
+  let started: StartedCommand | undefined;
   let endpoints: StageEndpoints;
   let sqs: SQSClient | undefined;
   const clients: TestClient[] = [];
@@ -92,7 +65,7 @@ describe('Example: docs/examples/existing-app run by ws-notify start --app', () 
 
     // Act (shared): the command a user runs.
     started = startCommand(['--app', example, '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet'], env);
-    await started.ready;
+    if (!(await started.ready)) throw new Error(`ws-notify start exited (${JSON.stringify(await started.exited)}) before it was ready: ${started.stderr().slice(0, 3000)}`);
     endpoints = JSON.parse(readFileSync(path.join(work, 'state', 'ExistingApp', 'endpoints.json'), 'utf8')) as StageEndpoints;
     sqs = new SQSClient({ endpoint: endpoints.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   }, 600_000);
@@ -101,7 +74,7 @@ describe('Example: docs/examples/existing-app run by ws-notify start --app', () 
     await Promise.all(clients.map((client) => client.close()));
     sqs?.destroy();
     if (started !== undefined && started.child.exitCode === null && started.child.signalCode === null) {
-      process.kill(-started.child.pid!, 'SIGTERM');
+      started.signal('SIGTERM');
       await started.exited;
     }
     if (work !== undefined) rmSync(work, { recursive: true, force: true });

@@ -2,68 +2,37 @@
  * `npm start` as a user runs it (docs/local.md): the `Local stack ready` line, the endpoints file, a
  * client that can connect with the printed command's token, and a clean exit on SIGTERM/SIGINT.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
-import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 import { frame, runNpmScript } from '../../helpers/local-stack';
+import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
 
-interface Started {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function npmStart(args: readonly string[], env: Record<string, string>): Started {
-  const child = spawn('npm', ['start', '--', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, as a terminal's Ctrl-C would signal
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function untilReady(started: Started, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (!/^Local stack ready/m.test(started.stdout())) {
-    if (started.child.exitCode !== null) throw new Error(`npm start exited early: ${started.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no ready line within ${timeoutMs} ms: ${started.stdout()} ${started.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The start-up output once the ready line is out; throws if the command ended first. */
+async function untilReady(started: StartedCommand): Promise<string> {
+  if (!(await started.ready)) throw new Error(`npm start exited early: ${started.stderr()}`);
   return started.stdout();
 }
 
 describe('Command: npm start', () => {
-  let home: string;
-  let env: Record<string, string>;
+  let home: ThrowawayHome;
+  let env: Readonly<Record<string, string>>;
 
   beforeEach(() => {
-    home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-start-'));
-    env = { WS_NOTIFY_KEYS_DIR: path.join(home, 'keys'), WS_NOTIFY_STATE_DIR: path.join(home, 'state') };
+    home = new ThrowawayHome('ws-notify-start-');
+    env = home.env;
   });
 
   afterEach(() => {
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   });
 
   it('starts, publishes its endpoints, serves a client, and on SIGTERM closes it with 1001 and exits 0', async () => {
     const started = npmStart(['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet'], env);
     try {
       const output = await untilReady(started);
-      const endpointsFile = path.join(home, 'state', 'local', 'endpoints.json');
-      const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as StageEndpoints;
+      const endpointsFile = home.endpointsFile();
+      const endpoints = home.readEndpoints();
 
       expect(output).toContain(endpoints.websocketUrl);
       expect(output).toContain(`npx wscat -c "${endpoints.websocketUrl}?token=$(npx ws-notify token --user 1234)"`);
@@ -76,7 +45,7 @@ describe('Command: npm start', () => {
       const client = await connectClient(`${endpoints.websocketUrl}?token=${token.stdout.trim()}`);
       expect(frame(await client.request('{"action":"ping"}')).type).toBe('pong');
 
-      process.kill(-started.child.pid!, 'SIGTERM');
+      started.signal('SIGTERM');
       const [closed, exit] = await Promise.all([client.closed, started.exited]);
 
       expect(closed.code).toBe(1001);
@@ -84,7 +53,7 @@ describe('Command: npm start', () => {
       expect(existsSync(endpointsFile)).toBe(false);
       expect(started.stdout()).toContain('Local stack stopped.');
     } finally {
-      if (started.child.exitCode === null) process.kill(-started.child.pid!, 'SIGKILL');
+      started.kill();
     }
   });
 
@@ -93,13 +62,13 @@ describe('Command: npm start', () => {
     try {
       const output = await untilReady(started);
 
-      const endpoints = () => JSON.parse(readFileSync(path.join(home, 'state', 'dev', 'endpoints.json'), 'utf8')) as StageEndpoints;
+      const endpoints = () => home.readEndpoints('dev');
       expect(output).toContain('auth mode "action"');
       expect(output).toContain(`npx wscat -c ${endpoints().websocketUrl} -w -1 -x "$(printf '{"action":"authorize","token":"%s"}' "$(npx ws-notify token --stage dev --user 1234)")"`);
-      process.kill(-started.child.pid!, 'SIGINT');
+      started.signal('SIGINT');
       expect((await started.exited).code).toBe(0);
     } finally {
-      if (started.child.exitCode === null) process.kill(-started.child.pid!, 'SIGKILL');
+      started.kill();
     }
   });
 
@@ -147,14 +116,14 @@ describe('Command: npm start', () => {
 });
 
 describe('Command: npm start, the gateway port in use', () => {
-  let home: string;
+  let home: ThrowawayHome;
 
   beforeEach(() => {
-    home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-start-'));
+    home = new ThrowawayHome('ws-notify-start-');
   });
 
   afterEach(() => {
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   });
 
   it('exits 1 in one line, with DynamoDB and SQS, started before the gateway, closed again', async () => {
@@ -163,7 +132,7 @@ describe('Command: npm start, the gateway port in use', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const busyPort = (busy.address() as net.AddressInfo).port;
     const [dynamodbPort, sqsPort] = [await freePort(), await freePort()];
-    const env = { WS_NOTIFY_KEYS_DIR: path.join(home, 'keys'), WS_NOTIFY_STATE_DIR: path.join(home, 'state') };
+    const { env } = home;
     try {
       // Act
       const run = await runNpmScript('start', ['--port', String(busyPort), '--dynamodb-port', String(dynamodbPort), '--sqs-port', String(sqsPort), '--quiet'], env);
@@ -176,7 +145,7 @@ describe('Command: npm start, the gateway port in use', () => {
         await new Promise<void>((resolve, reject) => reuse.once('error', reject).listen(port, '127.0.0.1', resolve));
         await new Promise((resolve) => reuse.close(resolve));
       }
-      expect(existsSync(path.join(home, 'state', 'local', 'endpoints.json'))).toBe(false);
+      expect(existsSync(home.endpointsFile())).toBe(false);
     } finally {
       await new Promise((resolve) => busy.close(resolve));
     }

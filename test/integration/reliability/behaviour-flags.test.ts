@@ -4,32 +4,30 @@
  * and reach the running stack (here: the user index does not show a connection just made, while
  * its record is in the table).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { getStage } from '../../../infra/stages';
 import { issueStageToken } from '../../../src/tooling/stage-tokens';
-import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { frame } from '../../helpers/local-stack';
+import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
 
 describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', () => {
-  let home: string;
+  let home: ThrowawayHome;
   let env: Record<string, string>;
-  let started: ChildProcess | undefined;
+  let started: StartedCommand | undefined;
 
   beforeEach(() => {
-    home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-behaviours-'));
-    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), WS_NOTIFY_KEYS_DIR: path.join(home, 'keys'), WS_NOTIFY_STATE_DIR: path.join(home, 'state') };
+    home = new ThrowawayHome('ws-notify-behaviours-');
+    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...home.env };
   });
 
   afterEach(() => {
-    if (started?.pid !== undefined && started.exitCode === null && started.signalCode === null) process.kill(-started.pid, 'SIGKILL');
+    started?.kill();
     started = undefined;
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   });
 
   it.each([
@@ -48,27 +46,15 @@ describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', ()
 
   it('announces the behaviours asked for and runs the stack with them', async () => {
     // Prepare: a lag far longer than the test.
-    const child = spawn(
-      'npm',
-      ['start', '-s', '--', '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--index-lag', '600000', '--sqs-duplicates', '0.1', '--drop-disconnect', '0.2'],
-      { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    const child = npmStart(
+      ['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--index-lag', '600000', '--sqs-duplicates', '0.1', '--drop-disconnect', '0.2'],
+      home.env,
+      { silent: true },
     );
     started = child;
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // Ready once the start-up output says so, or not at all if the command ends first.
-    const ready = new Promise<boolean>((resolve) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        if (/^Local stack ready/m.test(stdout)) resolve(true);
-      });
-      void exited.then(() => resolve(false));
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    expect({ ready: await ready, stderr }).toEqual({ ready: true, stderr: '' });
-    const endpoints = JSON.parse(readFileSync(path.join(home, 'state', 'local', 'endpoints.json'), 'utf8')) as StageEndpoints;
-    process.env.WS_NOTIFY_KEYS_DIR = env.WS_NOTIFY_KEYS_DIR;
+    expect({ ready: await child.ready, stderr: child.stderr() }).toEqual({ ready: true, stderr: '' });
+    const endpoints = home.readEndpoints();
+    process.env.WS_NOTIFY_KEYS_DIR = home.env.WS_NOTIFY_KEYS_DIR;
     const token = await issueStageToken(getStage('local'), { userId: 'lagging', ttlSeconds: 300 });
     const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodbEndpoint ?? '', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
@@ -81,16 +67,16 @@ describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', ()
     );
     client.socket.terminate();
     dynamodb.destroy();
-    process.kill(-(child.pid ?? 0), 'SIGINT');
-    const code = await exited;
+    child.signal('SIGINT');
+    const { code } = await child.exited;
 
     // Assess
-    expect(stdout).toMatch(
+    expect(child.stdout()).toMatch(
       /^Production behaviours: global secondary indexes show writes 600000 ms late; 10 % of queue messages are delivered twice; 20 % of \$disconnect invocations never happen\.$/m,
     );
     expect(Item?.userId?.S).toBe('lagging');
     expect(Items).toEqual([]);
-    expect(stderr).toBe('');
+    expect(child.stderr()).toBe('');
     expect(code).toBe(0);
   });
 });

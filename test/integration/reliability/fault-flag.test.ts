@@ -3,32 +3,30 @@
  * good one reaches the running stack (here: every Management API call fails, seen through the
  * unmodified SDK client) and is announced in the start-up output.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { getStage } from '../../../infra/stages';
 import { issueStageToken } from '../../../src/tooling/stage-tokens';
-import type { StageEndpoints } from '../../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { frame } from '../../helpers/local-stack';
+import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
 
 describe('Command: npm start --fault', () => {
-  let home: string;
+  let home: ThrowawayHome;
   let env: Record<string, string>;
-  let started: ChildProcess | undefined;
+  let started: StartedCommand | undefined;
 
   beforeEach(() => {
-    home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-fault-'));
-    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), WS_NOTIFY_KEYS_DIR: path.join(home, 'keys'), WS_NOTIFY_STATE_DIR: path.join(home, 'state') };
+    home = new ThrowawayHome('ws-notify-fault-');
+    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...home.env };
   });
 
   afterEach(() => {
-    if (started?.pid !== undefined && started.exitCode === null && started.signalCode === null) process.kill(-started.pid, 'SIGKILL');
+    started?.kill();
     started = undefined;
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   });
 
   it.each([
@@ -48,28 +46,11 @@ describe('Command: npm start --fault', () => {
 
   it('injects the faults asked for into the running stack and says so', async () => {
     // Prepare
-    const child = spawn('npm', ['start', '-s', '--', '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--fault', 'management=1'], {
-      cwd: PROJECT_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = npmStart(['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--fault', 'management=1'], home.env, { silent: true });
     started = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // Ready once the banner is out; an exit first means it never will be.
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', () => {
-        if (/^Local stack ready/m.test(stdout)) resolve();
-      });
-      child.on('close', () => resolve());
-    });
-    expect({ ready: /^Local stack ready/m.test(stdout), stderr }).toEqual({ ready: true, stderr: '' });
-    const endpoints = JSON.parse(readFileSync(path.join(home, 'state', 'local', 'endpoints.json'), 'utf8')) as StageEndpoints;
-    process.env.WS_NOTIFY_KEYS_DIR = env.WS_NOTIFY_KEYS_DIR;
+    expect({ ready: await child.ready, stderr: child.stderr() }).toEqual({ ready: true, stderr: '' });
+    const endpoints = home.readEndpoints();
+    process.env.WS_NOTIFY_KEYS_DIR = home.env.WS_NOTIFY_KEYS_DIR;
     const token = await issueStageToken(getStage('local'), { userId: 'faulted', ttlSeconds: 300 });
     const client = await connectClient(`${endpoints.websocketUrl}?token=${token}`);
     const { connectionId } = frame(await client.request(JSON.stringify({ action: 'ping' }), 10_000)) as { connectionId: string };
@@ -84,15 +65,15 @@ describe('Command: npm start --fault', () => {
     expect(frame(await client.request(JSON.stringify({ action: 'ping' }), 10_000))).toMatchObject({ type: 'pong' });
     client.socket.terminate();
     api.destroy();
-    process.kill(-(child.pid ?? 0), 'SIGINT');
-    const code = await exited;
+    child.signal('SIGINT');
+    const { code } = await child.exited;
 
     // Assess
-    expect(stdout).toMatch(/^Fault injection: management 100 % of calls fail; failures are AWS's throttling or 5xx answers \(the queue pollers are exempt\)\.$/m);
+    expect(child.stdout()).toMatch(/^Fault injection: management 100 % of calls fail; failures are AWS's throttling or 5xx answers \(the queue pollers are exempt\)\.$/m);
     expect(post).toMatchObject({ $metadata: { httpStatusCode: expect.any(Number) as unknown } });
     expect([429, 500]).toContain((post as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode);
     expect(client.pending).toEqual([]);
-    expect(stderr).toBe('');
+    expect(child.stderr()).toBe('');
     expect(code).toBe(0);
   });
 });
