@@ -391,14 +391,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const httpFallback = localJwk === undefined ? options.httpFallback : serveLocalJwks(localJwk, options.httpFallback);
     const invoker = new DeferredInvoker();
     const apiId = randomApiId();
+    // Only a stack with a function that reserves concurrency pays for the count on the gateway's calls.
     const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
-    const reservedCapacity = new ReservedCapacity(invoker, reservingFunctions);
+    const reservedCapacity = reservingFunctions.size > 0 ? new ReservedCapacity(invoker, reservingFunctions) : undefined;
+    const gatewayInvoker = reservedCapacity ?? invoker;
     const gateway = new WebSocketGateway({
       stage: model.api.stageName,
       routes: model.api.routes,
       routeSelectionExpression: model.api.routeSelectionExpression,
       ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
-      invoker: options.wrapGatewayInvoker === undefined ? reservedCapacity : options.wrapGatewayInvoker(reservedCapacity),
+      invoker: options.wrapGatewayInvoker === undefined ? gatewayInvoker : options.wrapGatewayInvoker(gatewayInvoker),
       apiId,
       port: options.port ?? LOCAL_DEFAULTS.port,
       limits: {
@@ -478,7 +480,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       invoker: runner,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
-      ...(reservingFunctions.size > 0 ? { yieldTo: reservedCapacity } : {}),
+      ...(reservedCapacity !== undefined ? { yieldTo: reservedCapacity } : {}),
     });
     started.pollers = () => pollers.close();
 
