@@ -37,6 +37,7 @@ import type { FaultCounts, FaultOptions } from './services/fault-injection';
 import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
 import type { SqsDuplicateOptions } from './services/sqs-duplicates';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
+import { shortVisibilityTimeouts } from './template/read-event-source-mappings';
 import { readStackTemplate } from './template/read-stack-template';
 import { resolveToString } from './template/resolve-intrinsics';
 import type { StackModel } from './template/stack-model';
@@ -356,6 +357,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await ensureStageKeyPair(stage.name);
       keysMs = phase();
     }
+    for (const line of shortVisibilityTimeouts(model, options.visibilityTimeoutSeconds)) log({ source: 'poller', name: 'event-source-mapping', line, level: 'warn' });
     const runStage = stage;
     const namePrefix = `${stackName}-`;
 

@@ -31,8 +31,12 @@ const FAULT_RATE = 0.1;
 const MAX_CONNECTION_DURATION_SECONDS = 5;
 /** Chance that a live notification received triggers the DELETE of a random open connection. */
 const DELETE_CHANCE = 0.03;
-/** Retries of a queue message come after this many seconds instead of the template's minutes. */
-const VISIBILITY_TIMEOUT_SECONDS = 2;
+/**
+ * Retries of a queue message come after this many seconds instead of the template's minutes: the
+ * consumers' function timeout, the least AWS allows (a shorter one lets a slow batch be received
+ * again while it still runs, and a copy can reach the DLQ without ever failing).
+ */
+const VISIBILITY_TIMEOUT_SECONDS = 20;
 /** How long the run may take before the test reports what is missing (not a speed check). */
 const DEADLINE_MS = 420_000;
 /**

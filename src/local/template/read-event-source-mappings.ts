@@ -1,5 +1,5 @@
 /** Reads the template's SQS event source mappings: which function polls which queue, and how. */
-import { type EventSourceMappingModel } from './stack-model';
+import { type EventSourceMappingModel, type StackModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { findGetAttArn, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
@@ -56,4 +56,24 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
     ...(maximumConcurrency !== undefined ? { maximumConcurrency } : {}),
   };
+}
+
+/**
+ * What Lambda's CreateEventSourceMapping refuses: a queue whose visibility timeout (the template's,
+ * or `visibilityTimeoutSeconds` when the runtime overrides every queue's) is shorter than the timeout
+ * of the function that consumes it. One line per such mapping. Locally it is a warning, as tests
+ * shorten the timeout on purpose: a batch that runs longer is received again while it still runs,
+ * and a message can reach its DLQ without ever failing.
+ */
+export function shortVisibilityTimeouts(model: StackModel, visibilityTimeoutSeconds?: number): string[] {
+  return model.eventSourceMappings.flatMap((mapping) => {
+    const queue = model.queues[mapping.queueId];
+    const fn = model.functions[mapping.functionId];
+    if (queue === undefined || fn === undefined) return [];
+    const visibility = visibilityTimeoutSeconds ?? queue.visibilityTimeoutSeconds;
+    if (visibility >= fn.timeoutSeconds) return [];
+    return [
+      `the visibility timeout of queue ${queue.name} (${visibility} s) is shorter than the timeout of its consumer ${mapping.functionId} (${fn.timeoutSeconds} s), which AWS refuses: a batch that runs longer is received again while it still runs`,
+    ];
+  });
 }

@@ -48,4 +48,15 @@ describe('Security: the authorize deadline racing a late authorize (mode action)
     await recordGone(t, connectionId);
     expect(t.stack.faultCounts().management.byOperation.DeleteConnection).toBeGreaterThan(0);
   }, 60_000);
+
+  it('warned at start that its 3 s visibility timeout is shorter than the consumers\' timeouts, as AWS would refuse it', () => {
+    // Assess
+    const warnings = t.logs.filter((entry) => entry.level === 'warn' && entry.name === 'event-source-mapping').map((entry) => entry.line);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('queue AuthorizeDeadline (3 s) is shorter than the timeout of its consumer AuthorizeDeadline (10 s)'),
+        expect.stringContaining('queue NotifyUser (3 s) is shorter than the timeout of its consumer NotifyUser (20 s)'),
+      ]),
+    );
+  });
 });
