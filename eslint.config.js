@@ -35,7 +35,7 @@ const NODE_MODULES_IN_BROWSER = [
 const restrictImports = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 module.exports = tseslint.config(
-  // docs/examples/ are apps of their own that depend on the published package; test/infra/package.test.ts type-checks them against it.
+  // docs/examples/ are apps of their own that depend on the published package; test/load/package.test.ts type-checks them against it.
   { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'test-results/', 'dist/', 'docs/examples/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -6,7 +6,7 @@
  * - integration: test/integration, on the real local stack with real clients and unmodified SDK
  *   clients. test/helpers/global-setup.ts builds the function bundles, makes the stage keys and
  *   synthesizes the stacks the test files share, once per run.
- * - infra: test/infra, CDK synthesis, the construct, the CLI, the package and the docs.
+ * - infra: test/infra, CDK synthesis, the construct, the CLI and the docs.
  * Load and soak (test/load, `npm run test:load`) and the browser (test/e2e, `npm run test:e2e`)
  * have configs of their own; the benchmark is `npm run bench`.
  */

@@ -18,18 +18,14 @@ import { generateKeyPair, SignJWT } from 'jose';
 import type { StageEndpoints } from '../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { spawnStartCommand, type StartedCommand } from '../helpers/npm-start';
-import { spawnCommand, type CommandRun } from '../helpers/spawn-command';
+import { spawnCommand } from '../helpers/spawn-command';
 import { connectClient, refusedHandshake, type TestClient } from '../helpers/ws-client';
-import { installConsumerProject } from '../infra/helpers/consumer-project';
+import { installConsumerProject } from './helpers/consumer-project';
+import { packedPackage, succeeded } from './helpers/packed-package';
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'docs', 'examples', 'existing-app');
 const LAUNCH = path.join(PROJECT_ROOT, 'src', 'cli', 'launch.js');
 const TSC = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-
-function succeeded(run: CommandRun, what: string): string {
-  if (run.code !== 0) throw new Error(`${what} failed (${run.code ?? run.signal}): ${run.stderr.slice(0, 3000)}${run.stdout.slice(0, 3000)}`);
-  return run.stdout;
-}
 
 /** `ws-notify start …` as the package's bin runs it. */
 function startCommand(args: readonly string[], env: Record<string, string>): StartedCommand {
@@ -48,10 +44,8 @@ describe('Example: docs/examples/existing-app run by ws-notify start --app', () 
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-existing-app-'));
     env = { WS_NOTIFY_KEYS_DIR: path.join(work, 'keys'), WS_NOTIFY_STATE_DIR: path.join(work, 'state') };
-    // The package as `npm pack` makes it (its prepack, `npm run build`, run first so that pack's --json is alone on stdout).
-    succeeded(await spawnCommand('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, env: {} }), 'npm run build');
-    const pack = await spawnCommand('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: PROJECT_ROOT, env: {} });
-    const [packed] = JSON.parse(succeeded(pack, 'npm pack')) as [{ filename: string }];
+    // The package as `npm pack` makes it (once per run: helpers/packed-package.ts).
+    const packed = await packedPackage(work);
     // The example as a user has it after `npm install`: ws-notify from the tarball, aws-cdk-lib, and
     // the tooling its cdk.json (`npx tsx app.ts`) and its NodejsFunction (esbuild) run.
     example = path.join(work, 'existing-app');
@@ -59,7 +53,7 @@ describe('Example: docs/examples/existing-app run by ws-notify start --app', () 
     cpSync(EXAMPLE, example, { recursive: true, filter: (source) => !source.includes('node_modules') });
     await installConsumerProject({
       directory: example,
-      tarball: path.join(work, packed.filename),
+      tarball: packed.tarball,
       alongside: ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx', '@types/aws-lambda', '@types/node'],
     });
 

@@ -1,6 +1,7 @@
 /**
  * `npm run test:load`: load and soak tests (loopback only), which `npm test` does not run: the
- * 5,000-connection run, and the runs that send thousands of frames or messages. Same transform,
+ * 5,000-connection run, the runs that send thousands of frames or messages, and the packed package
+ * installed in fresh projects (package.test.ts, existing-app.test.ts). Same transform,
  * setup and global setup (function bundles, stage keys, shared templates) as the integration tier.
  */
 const base = require('../jest-base.js');

@@ -1,6 +1,8 @@
 /**
- * The package as an application gets it: built and packed (`npm run build`, `npm pack`), installed into a fresh
- * project with no network (helpers/consumer-project.ts), every entry imported from Node.js; the
+ * `npm run test:load` (not part of `npm test`: building, packing and two installs take about a
+ * minute): the package as an application gets it: built and packed (`npm run build`, `npm pack`,
+ * once per run: helpers/packed-package.ts), installed into a fresh project with no network
+ * (helpers/consumer-project.ts), every entry imported from Node.js; the
  * construct synthesized there with neither esbuild nor a path into this repository; and the
  * example app (docs/examples/existing-app) type-checked, bundled and synthesized against it.
  */
@@ -9,18 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readStackTemplate } from '../../src/local/template/read-stack-template';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
-import { spawnCommand, type CommandRun } from '../helpers/spawn-command';
+import { spawnCommand } from '../helpers/spawn-command';
+import { type CfnJson, logicalIdNamed, logicalIdsOfType, render } from '../infra/helpers/stack-template';
 import { installConsumerProject } from './helpers/consumer-project';
-import { type CfnJson, logicalIdNamed, logicalIdsOfType, render } from './helpers/stack-template';
+import { packedPackage, succeeded } from './helpers/packed-package';
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'docs', 'examples', 'existing-app');
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const TSC = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-
-function succeeded(run: CommandRun, what: string): string {
-  if (run.code !== 0) throw new Error(`${what} failed (${run.code ?? run.signal}): ${run.stderr.slice(0, 3000)}${run.stdout.slice(0, 3000)}`);
-  return run.stdout;
-}
 
 /** Runs a Node.js script in the consumer project and parses the JSON it prints last. */
 async function nodeScript<T>(directory: string, source: string, extension: 'cjs' | 'mjs' = 'cjs'): Promise<T> {
@@ -39,14 +37,11 @@ describe('The packed package', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'ws-notify-package-'));
-    // What `npm pack` runs first (prepack), run here so that pack's --json output is alone on stdout.
-    succeeded(await spawnCommand('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, env: {} }), 'npm run build');
-    const pack = await spawnCommand('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: PROJECT_ROOT, env: {} });
-    const packed = JSON.parse(succeeded(pack, 'npm pack')) as [{ filename: string; files: { path: string }[] }];
-    files = packed[0].files.map((file) => file.path);
+    const packed = await packedPackage(work);
+    files = [...packed.files];
     consumer = path.join(work, 'consumer');
     mkdirSync(consumer);
-    await installConsumerProject({ directory: consumer, tarball: path.join(work, packed[0].filename), alongside: ['aws-cdk-lib', 'constructs', '@types/node'] });
+    await installConsumerProject({ directory: consumer, tarball: packed.tarball, alongside: ['aws-cdk-lib', 'constructs', '@types/node'] });
   }, 600_000);
 
   afterAll(() => {
