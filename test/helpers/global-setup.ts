@@ -2,9 +2,10 @@
  * The integration tier's global setup (jest.config.js), run once before its test files: builds the
  * function bundles if they are not up to date, makes one key pair per stage the tests use, and
  * synthesizes the stack variants most test files start (shared-synthesis.ts). Each test file then
- * starts its stacks without loading the CDK. global-teardown.ts removes the run directory.
+ * starts its stacks without loading the CDK. The run's temporary directories are made in the run
+ * directory (TMPDIR), which global-teardown.ts removes.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getStage, withOverrides, type StageOverrides } from '../../infra/stages';
@@ -25,8 +26,14 @@ export default async function globalSetup(): Promise<void> {
   ensureFunctionBundles();
   const runDirectory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-test-run-'));
   const keysDirectoryBefore = process.env.WS_NOTIFY_KEYS_DIR;
-  // The workers start after this and inherit the variable: their stacks copy these keys.
+  // The workers start after this and inherit the variables: their stacks copy these keys, and
+  // every temporary directory of the run (a CDK App given no outdir makes one that nothing
+  // removes, a test's own, a spawned command's) is made in the run directory, which
+  // global-teardown.ts removes.
   process.env[TEST_RUN_DIRECTORY_ENV] = runDirectory;
+  const temporary = path.join(runDirectory, 'tmp');
+  mkdirSync(temporary);
+  process.env.TMPDIR = temporary;
   process.env.WS_NOTIFY_KEYS_DIR = runKeysDirectory(runDirectory);
   try {
     for (const stage of SHARED_KEY_STAGES) await ensureStageKeyPair(stage);
