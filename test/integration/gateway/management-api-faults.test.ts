@@ -14,7 +14,7 @@ import {
 import { SDK_CLIENT_CONFIG } from '../../../src/commons/clients/sdk-client-config';
 import { WebSocketGateway, type ManagementApiEvent } from '../../../src/local/gateway';
 import { requestObserver, type ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
-import { GatewayHarness, sleep } from '../../fixtures/gateway/gateway-harness';
+import { GatewayHarness } from '../../fixtures/gateway/gateway-harness';
 import { TestFunctionInvoker } from '../../fixtures/gateway/test-function-invoker';
 
 const harness = new GatewayHarness();
@@ -41,9 +41,11 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       // Assess
       await expect(post).rejects.toBeInstanceOf(LimitExceededException);
       await expect(post).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
-      await sleep(50);
-      expect(client.pending).toEqual([]);
       expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 1, server: 0 }, byOperation: { PostToConnection: 1 } });
+      // Frames of one connection arrive in order: a marker posted once the faults are off comes first.
+      gateway.setFaults(undefined);
+      await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"marker"') }));
+      expect(await client.next()).toBe('"marker"');
     });
 
     it('answers a server fault with 500 InternalServerErrorException, which the SDK retries up to maxAttempts', async () => {
@@ -68,7 +70,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
 
     it('leaves the connection open when DeleteConnection is faulted, and GetConnection is faulted the same way', async () => {
       // Prepare
-      const { managementApiUrl, client, connectionId, invoker } = await harness.startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
+      const { gateway, managementApiUrl, client, connectionId, invoker } = await harness.startWithClient({ faults: { rate: 1, kinds: ['throttle'] } });
       const api = harness.managementClient(managementApiUrl, 1);
 
       // Act
@@ -78,7 +80,10 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       // Assess
       await expect(deletion).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
       await expect(get).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
-      await sleep(50);
+      // The connection is still there: once the faults are off, a frame posted to it arrives.
+      gateway.setFaults(undefined);
+      await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"still open"') }));
+      expect(await client.next()).toBe('"still open"');
       expect(client.socket.readyState).toBe(client.socket.OPEN);
       expect(invoker.eventsOf('Disconnect')).toEqual([]);
     });
@@ -95,10 +100,12 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
 
       // Assess
       expect(output.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 });
-      expect(await client.next()).toBe('"once"');
-      await sleep(50);
-      expect(client.pending).toEqual([]);
       expect(statuses).toEqual([500, 200]);
+      expect(await client.next()).toBe('"once"');
+      // Frames of one connection arrive in order: a marker posted once the faults are off comes next.
+      gateway.setFaults(undefined);
+      await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"marker"') }));
+      expect(await client.next()).toBe('"marker"');
     });
   });
 

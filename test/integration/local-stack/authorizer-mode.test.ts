@@ -4,7 +4,6 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, frame, runNpmScript, startTestStack, type TestStack } from '../../helpers/local-stack';
-import { sleep } from '../../helpers/ws-client';
 
 describe('Local stack: mode authorizer', () => {
   let t: TestStack;
@@ -109,13 +108,21 @@ describe('Local stack: mode authorizer', () => {
     it('NotifyConnection reaches exactly one connection', async () => {
       const frank1 = await t.connectAs('frank');
       const frank2 = await t.connectAs('frank');
+      let stop: () => void = () => undefined;
+      const delivered = new Promise<void>((resolve) => {
+        stop = t.stack.onInvocation((event) => {
+          if (event.type === 'end' && event.functionId === 'NotifyConnection') resolve();
+        });
+      });
 
       const run = await runNpmScript('notify', ['--connection', frank1.connectionId, '--data', '"hello"'], t.cliEnv);
 
       expect(run.code).toBe(0);
       expect(frame(await frank1.client.next(10_000))).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, data: 'hello' });
-      // A ping round trip on the other connection, after the delivery: nothing arrived there.
-      await sleep(100);
+      // Once NotifyConnection has returned, every post it made has been written to its socket: a
+      // ping round trip on the other connection then proves nothing arrived there.
+      await delivered;
+      stop();
       expect(frame(await frank2.client.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
       expect(frank2.client.pending).toEqual([]);
       await Promise.all([frank1.client.close(), frank2.client.close()]);
