@@ -71,6 +71,20 @@ describe('Function: runWsNotify', () => {
     expect(await run(argv)).toEqual({ code: 2, stdout: '', stderr: message });
   });
 
+  it.each<[string, string[], string]>([
+    ['no --user', [], 'token: --user is required: 1 to 128 characters (see npx ws-notify token --help)\n'],
+    ['--user without value', ['--user'], 'token: --user needs a value: 1 to 128 characters (see npx ws-notify token --help)\n'],
+    ['an empty --user', ['--user', ''], 'token: --user is required: 1 to 128 characters (see npx ws-notify token --help)\n'],
+    ['a 129-character --user', ['--user', 'u'.repeat(129)], 'token: --user must be 1 to 128 characters\n'],
+    ...['abc', '0', '5d', '-5m'].map((ttl): [string, string[], string] => [`--ttl ${ttl}`, ['--user', '1', '--ttl', ttl], `token: --ttl must look like 90s, 15m, 2h or a number of seconds, got "${ttl}"\n`]),
+    ['a positional argument', ['--user', '1', 'extra'], 'token: unexpected argument "extra": token takes flags only (see npx ws-notify token --help)\n'],
+    ['an unknown stage', ['--user', '1', '--stage', 'staging'], 'token: unknown stage "staging" (known stages: local, dev, prod)\n'],
+    ['--ttl 1000000h, over the stage maximum', ['--user', '1', '--ttl', '1000000h'], 'token: --ttl must be at most 86400 seconds, the longest token stage "local" accepts, got "1000000h"\n'],
+  ])('token with %s is one line on stderr, nothing on stdout, exit 2', async (_label, args, message) => {
+    // Act & Assess
+    expect(await run(['token', ...args])).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+
   it('prints the package version on --version', async () => {
     // Act & Assess
     expect(await run(['--version'])).toEqual({ code: 0, stderr: '', stdout: '0.1.0\n' });
