@@ -7,9 +7,6 @@ import { type AwsSdkSource } from './function-code';
 import { type StageConfig } from './stages';
 import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
 
-/** Context key that lists the stacks whose assets are bundled at synthesis (NodejsFunction); `[]` skips that bundling. */
-export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
-
 /**
  * The `context` of cdk.json (feature flags and CLI settings). The `cdk` CLI passes it to
  * infra/app.ts itself; an app built in-process (tests, the local runtime) must pass it too, or it

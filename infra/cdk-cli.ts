@@ -4,7 +4,6 @@
  * quiet about things that are not the user's business on this machine.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
 import { AWS_SDK_SOURCES, type AwsSdkSource } from './function-code';
@@ -31,12 +30,7 @@ export interface CdkCommand {
   /** Further CLI arguments (`--output`, `--outputs-file`, …). */
   readonly args?: readonly string[];
   readonly awsSdk?: AwsSdkSource;
-  /** Drop the `Bundling asset …` progress lines from stderr. */
-  readonly quietBundling?: boolean;
 }
-
-/** Bundling progress written by aws-cdk-lib for each function: `Bundling asset WsNotify-dev/PingFunction/Resource/Code/Stage...`. */
-const BUNDLING_PROGRESS = /^Bundling asset \S+\.\.\.$/;
 
 /** Runs `cdk <command> WsNotify-<stage> -c stage=<stage> …` in the repository root; resolves with its exit code. */
 export function runCdk(options: CdkCommand): Promise<number> {
@@ -52,7 +46,7 @@ export function runCdk(options: CdkCommand): Promise<number> {
   ];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    stdio: ['inherit', 'inherit', options.quietBundling === true ? 'pipe' : 'inherit'],
+    stdio: 'inherit',
     env: {
       ...process.env,
       // The AWS SDK's notice about Node.js 20, the CLI's upgrade check (it asks the npm registry
@@ -64,11 +58,6 @@ export function runCdk(options: CdkCommand): Promise<number> {
       npm_config_update_notifier: 'false',
     },
   });
-  if (child.stderr !== null) {
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (!BUNDLING_PROGRESS.test(line)) process.stderr.write(`${line}\n`);
-    });
-  }
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal !== null ? 1 : 0)));

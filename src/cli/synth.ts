@@ -32,7 +32,6 @@ export const synthCommand = defineCommand({
       stage,
       awsSdk,
       args: flags.output !== undefined ? ['--output', flags.output] : [],
-      quietBundling: true,
     });
     if (code !== 0) throw new CliError('cdk_failed', `cdk synth failed (exit code ${code})`);
   },

@@ -4,12 +4,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConnectionsTable } from '../../infra/constructs/connections-table';
 import { NotifyFunction } from '../../infra/constructs/notify-function';
 import { NotifyQueue } from '../../infra/constructs/notify-queue';
-import { BUNDLING_STACKS_CONTEXT } from '../../infra/app-factory';
 import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
 import { type CfnJson, render, serviceView } from './helpers/stack-template';
 
 function testStack(): Stack {
-  return new Stack(new App({ context: { [BUNDLING_STACKS_CONTEXT]: [] } }), 'Test');
+  return new Stack(new App(), 'Test');
 }
 
 function notifyFunction(stack: Stack, timeout = Duration.seconds(10)): NotifyFunction {

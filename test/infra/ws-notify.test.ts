@@ -4,7 +4,6 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { BUNDLING_STACKS_CONTEXT } from '../../infra/app-factory';
 import { functionCodeDirectory } from '../../infra/function-code';
 import { InvalidWsNotifyPropsError, WsNotify, type WsNotifyProps } from '../../infra/ws-notify';
 import { LOCAL_SYNTH_CONTEXT } from '../../src/local/template/synthesize-stack-template';
@@ -19,7 +18,7 @@ const PROPS: WsNotifyProps = {
 
 /** A stack of an app, synthesized with asset metadata on and assets in place (each function's `aws:asset:path` is its bundle). */
 function appStack(): Stack {
-  return new Stack(new App({ context: { [BUNDLING_STACKS_CONTEXT]: [], ...LOCAL_SYNTH_CONTEXT } }), 'ReportsApp');
+  return new Stack(new App({ context: LOCAL_SYNTH_CONTEXT }), 'ReportsApp');
 }
 
 /** The template with the service's resources under their names (serviceView). */

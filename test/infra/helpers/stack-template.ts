@@ -112,16 +112,3 @@ export function render(value: unknown): string {
   }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
-
-/** Runs `synth` without aws-cdk-lib's `Bundling asset …` progress lines on stderr (everything else passes). */
-export function withoutBundlingProgress<T>(synth: () => T): T {
-  const write = process.stderr.write.bind(process.stderr);
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    /^Bundling asset \S+\.\.\.\n$/.test(String(chunk)) ? true : (write as (...args: unknown[]) => boolean)(chunk, ...rest),
-  );
-  try {
-    return synth();
-  } finally {
-    spy.mockRestore();
-  }
-}
