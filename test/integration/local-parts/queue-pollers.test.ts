@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -22,7 +21,7 @@ import { sleep, waitFor } from './wait-for';
 
 /** Lambda SQS event source semantics of the queue pollers, against the real embedded SQS and real functions. */
 
-const queueIds = ['Shape', 'Delayed', 'Window', 'NoWindow', 'Idle', 'Hop1', 'Hop2', 'Bulk', 'RawBulk'] as const;
+const queueIds = ['Shape', 'Delayed', 'Window', 'NoWindow', 'Idle', 'Hop1', 'Hop2', 'Bulk'] as const;
 
 function queue(logicalId: string): QueueModel {
   return { logicalId, name: logicalId, visibilityTimeoutSeconds: 30, delaySeconds: logicalId === 'Delayed' ? 1 : 0 };
@@ -30,11 +29,6 @@ function queue(logicalId: string): QueueModel {
 
 function mapping(queueId: string, functionId = 'Consumer', overrides: Partial<EventSourceMappingModel> = {}): EventSourceMappingModel {
   return { logicalId: `${queueId}Mapping`, functionId, queueId, batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true, ...overrides };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 async function sendThousand(client: SQSClient, QueueUrl: string): Promise<void> {
@@ -182,36 +176,27 @@ describe('Class: QueuePollers', () => {
     expect(withoutWindow.flat().sort()).toEqual(ids('NoWindow'));
   });
 
-  it('delivers a message sent to an idle queue quickly, through one and through two queues', async () => {
-    // Prepare: Hop1 → Relay (forwards with the AWS SDK) → Hop2 → Consumer.
+  it('picks up a message sent to an idle queue, through one and through two queues', async () => {
+    // Prepare: Hop1 → Relay (forwards with the AWS SDK) → Hop2 → Consumer; one message through each
+    // path first, after which the pollers are back to long polls on empty queues.
     startPollers([mapping('Idle'), mapping('Hop1', 'Relay'), mapping('Hop2')]);
     await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Hop1').url, MessageBody: JSON.stringify({ id: 'warm-up' }) }));
     await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Idle').url, MessageBody: JSON.stringify({ id: 'warm-up-idle' }) }));
     await waitFor('the warm-up messages', () => (log.of('warm-up').length > 0 && log.of('warm-up-idle').length > 0 ? true : undefined));
-    const oneHop: number[] = [];
-    const twoHops: number[] = [];
 
-    // Act
-    for (let i = 0; i < 10; i += 1) {
-      await sleep(50);
-      let sentAt = Date.now();
+    // Act: one message at a time on each path, each sent once the one before has arrived.
+    for (let i = 0; i < 3; i += 1) {
       await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Idle').url, MessageBody: JSON.stringify({ id: `idle-${i}` }) }));
-      const [idle] = await waitFor('the idle-queue message', () => (log.of(`idle-${i}`).length > 0 ? log.of(`idle-${i}`) : undefined));
-      oneHop.push(idle!.seenAt - sentAt);
-      await sleep(50);
-      sentAt = Date.now();
+      await waitFor('the idle-queue message', () => (log.of(`idle-${i}`).length > 0 ? true : undefined));
       await client.send(new SendMessageCommand({ QueueUrl: sqs.queue('Hop1').url, MessageBody: JSON.stringify({ id: `relayed-${i}` }) }));
-      const [relayed] = await waitFor('the relayed message', () => (log.of(`relayed-${i}`).length > 0 ? log.of(`relayed-${i}`) : undefined));
-      twoHops.push(relayed!.seenAt - sentAt);
+      await waitFor('the relayed message', () => (log.of(`relayed-${i}`).length > 0 ? true : undefined));
     }
 
-    // Assess (latency is reported, never asserted: benchmarks measure speed)
-    console.log(
-      `idle-queue latency, send → handler: one queue median ${median(oneHop)} ms (max ${Math.max(...oneHop)}), ` +
-        `two queues median ${median(twoHops)} ms (max ${Math.max(...twoHops)})`,
-    );
-    expect(log.of('relayed-9')[0]).toMatchObject({ functionId: 'Consumer', receiveCount: 1 });
-    expect(oneHop).toHaveLength(10);
+    // Assess: each delivered once, on its first receive (how fast is the benchmark's fan-out to one connection).
+    for (let i = 0; i < 3; i += 1) {
+      expect(log.of(`idle-${i}`)).toEqual([expect.objectContaining({ functionId: 'Consumer', receiveCount: 1 })]);
+      expect(log.of(`relayed-${i}`)).toEqual([expect.objectContaining({ functionId: 'Consumer', receiveCount: 1 })]);
+    }
   });
 
   it('drains a burst of 1000 messages, each delivered and deleted', async () => {
@@ -224,7 +209,6 @@ describe('Class: QueuePollers', () => {
     });
 
     // Act
-    const started = performance.now();
     pollers = QueuePollers.start({
       mappings: [mapping('Bulk', 'Noop')],
       sqs,
@@ -236,28 +220,8 @@ describe('Class: QueuePollers', () => {
       },
     });
     await drained;
-    const pollerMs = performance.now() - started;
 
-    // The embedded SQS moving the same 1000 messages by itself: five SDK consumers receiving ten and deleting them.
-    await sendThousand(client, sqs.queue('RawBulk').url);
-    const rawStarted = performance.now();
-    let received = 0;
-    await Promise.all(
-      Array.from({ length: 5 }, async () => {
-        while (received < 1000) {
-          const QueueUrl = sqs.queue('RawBulk').url;
-          const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-          received += Messages.length;
-          if (Messages.length > 0) {
-            await client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) }));
-          }
-        }
-      }),
-    );
-    const rawMs = performance.now() - rawStarted;
-
-    // Assess
-    console.log(`drain of 1000 messages: pollers + function ${pollerMs.toFixed(0)} ms, raw embedded SQS (5 consumers) ${rawMs.toFixed(0)} ms, ratio ${(pollerMs / rawMs).toFixed(2)}`);
+    // Assess (how fast it drains against the embedded SQS alone is the benchmark's fan-out section)
     expect(delivered.size).toBe(1000);
     const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.queue('Bulk').url, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
@@ -286,9 +250,7 @@ describe('Class: QueuePollers', () => {
       await waitFor('the five long polls to be pending', () => (pendingReceives === 5 ? true : undefined));
 
       // Act
-      const started = performance.now();
       await Promise.all([local.close(), local.close()]);
-      console.log(`pollers closed in ${(performance.now() - started).toFixed(1)} ms`);
 
       // Assess
       expect(pendingReceives).toBe(0);
