@@ -11,8 +11,10 @@ import { MissingStageKeyError } from '../src/tooling/stage-keys';
 import { getStage, UnknownStageError } from './stages';
 import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
 
+/** A `cdk -c` context value the app cannot use; its message is one line. */
 export class InvalidContextError extends Error {
   override readonly name = 'InvalidContextError';
+  readonly code = 'invalid_context';
 }
 
 function awsSdkSource(value: unknown): AwsSdkSource | undefined {

@@ -22,6 +22,7 @@ export function queueUrlOutputName(queueName: string): string {
 /** A deployed stack's outputs lack something the endpoints file needs. */
 export class StackOutputsError extends Error {
   override readonly name = 'StackOutputsError';
+  readonly code = 'invalid_stack_outputs';
 }
 
 /** The endpoints of a deployed stage, from its stack outputs (as written by `cdk deploy --outputs-file`). */

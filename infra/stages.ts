@@ -151,6 +151,7 @@ export function stageNames(): string[] {
 /** Thrown for a stage name that is not declared here; its message is one line for a CLI. */
 export class UnknownStageError extends Error {
   override readonly name = 'UnknownStageError';
+  readonly code = 'unknown_stage';
   constructor(readonly stage: string) {
     super(`unknown stage "${stage}" (known stages: ${stageNames().join(', ')})`);
   }

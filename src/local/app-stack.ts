@@ -39,7 +39,7 @@ function wholeNumber(model: StackModel, functionName: string, variable: string):
 export function appStackStage(model: StackModel): StageConfig {
   const audience = literal(model, 'Authorize', 'JWT_AUDIENCE');
   if (audience === undefined) {
-    throw new StackTemplateError('MISSING_RESOURCE', "the WsNotify construct's Authorize function with a literal JWT_AUDIENCE: is this a stack of ws-notify?");
+    throw new StackTemplateError('missing_resource', "the WsNotify construct's Authorize function with a literal JWT_AUDIENCE: is this a stack of ws-notify?");
   }
   const origins = literal(model, 'Connect', 'ALLOWED_ORIGINS');
   const logLevel = literal(model, 'Ping', 'POWERTOOLS_LOG_LEVEL');

@@ -47,26 +47,26 @@ export const API_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
 export function readWebSocketApi(resources: TemplateResources): WebSocketApiModel {
   const apis = resources.ids(API);
   if (apis.length !== 1) {
-    throw new StackTemplateError('MISSING_RESOURCE', `the local runtime emulates exactly one WebSocket API; the template has ${apis.length}`);
+    throw new StackTemplateError('missing_resource', `the local runtime emulates exactly one WebSocket API; the template has ${apis.length}`);
   }
   const apiId = apis[0]!;
   const props = resources.props(apiId);
   if (props.ProtocolType !== 'WEBSOCKET') {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `ProtocolType ${String(props.ProtocolType)}: only WEBSOCKET APIs are emulated`, apiId, API);
+    throw new StackTemplateError('unsupported_property', `ProtocolType ${String(props.ProtocolType)}: only WEBSOCKET APIs are emulated`, apiId, API);
   }
   const routeSelectionExpression = resources.string(apiId, 'RouteSelectionExpression');
 
   const ofThisApi = (type: string) =>
     resources.ids(type).filter((id) => {
       if (refOf(resources.props(id).ApiId) !== apiId) {
-        throw new StackTemplateError('UNRESOLVED_REFERENCE', `ApiId must be a Ref to ${apiId}`, id, resources.resource(id).Type);
+        throw new StackTemplateError('unresolved_reference', `ApiId must be a Ref to ${apiId}`, id, resources.resource(id).Type);
       }
       return true;
     });
 
   const stages = ofThisApi(STAGE);
   if (stages.length !== 1) {
-    throw new StackTemplateError('MISSING_RESOURCE', `the WebSocket API must have exactly one stage; it has ${stages.length}`, apiId, API);
+    throw new StackTemplateError('missing_resource', `the WebSocket API must have exactly one stage; it has ${stages.length}`, apiId, API);
   }
   const stageName = resources.string(stages[0]!, 'StageName');
 
@@ -74,7 +74,7 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
   for (const id of ofThisApi(ROUTE_RESPONSE)) {
     const routeId = resources.reference(id, 'RouteId', ROUTE);
     if (resources.string(id, 'RouteResponseKey') !== '$default') {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RouteResponseKey must be $default', id, ROUTE_RESPONSE);
+      throw new StackTemplateError('unsupported_property', 'RouteResponseKey must be $default', id, ROUTE_RESPONSE);
     }
     responses.add(routeId);
   }
@@ -86,23 +86,23 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
   for (const id of ofThisApi(ROUTE)) {
     const routeProps = resources.props(id);
     const routeKey = resources.string(id, 'RouteKey');
-    if (routeKeys.has(routeKey)) throw new StackTemplateError('INVALID_TEMPLATE', `route ${routeKey} is defined twice`, id, ROUTE);
+    if (routeKeys.has(routeKey)) throw new StackTemplateError('invalid_template', `route ${routeKey} is defined twice`, id, ROUTE);
     routeKeys.add(routeKey);
     if (routeProps.ApiKeyRequired === true) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'ApiKeyRequired: API keys are not emulated', id, ROUTE);
+      throw new StackTemplateError('unsupported_property', 'ApiKeyRequired: API keys are not emulated', id, ROUTE);
     }
     const authorizationType = routeProps.AuthorizationType ?? 'NONE';
     if (authorizationType === 'CUSTOM') {
       if (routeKey !== '$connect') {
-        throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'an authorizer is only possible on $connect', id, ROUTE);
+        throw new StackTemplateError('unsupported_property', 'an authorizer is only possible on $connect', id, ROUTE);
       }
       authorizer = readAuthorizer(resources, resources.reference(id, 'AuthorizerId', AUTHORIZER));
     } else if (authorizationType !== 'NONE') {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `AuthorizationType ${JSON.stringify(authorizationType)} is not emulated`, id, ROUTE);
+      throw new StackTemplateError('unsupported_property', `AuthorizationType ${JSON.stringify(authorizationType)} is not emulated`, id, ROUTE);
     }
     const expression = routeProps.RouteResponseSelectionExpression;
     if (expression !== undefined && expression !== '$default') {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RouteResponseSelectionExpression must be $default', id, ROUTE);
+      throw new StackTemplateError('unsupported_property', 'RouteResponseSelectionExpression must be $default', id, ROUTE);
     }
     routes.push(readRoute(resources, id, routeKey, expression === '$default' && responses.has(id)));
   }
@@ -114,15 +114,15 @@ function readRoute(resources: TemplateResources, routeId: string, routeKey: stri
   const target = resources.props(routeId).Target;
   const integrationId = findReference(target, (id) => resources.isOfType(id, INTEGRATION));
   if (integrationId === undefined) {
-    throw new StackTemplateError('UNRESOLVED_REFERENCE', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
+    throw new StackTemplateError('unresolved_reference', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
   }
   const type = resources.props(integrationId).IntegrationType;
   if (type === 'AWS_PROXY') return { routeKey, functionId: lambdaInUri(resources, integrationId, 'IntegrationUri', INTEGRATION), returnResponse };
   if (type !== 'MOCK') {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `IntegrationType ${String(type)}: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated`, integrationId, INTEGRATION);
+    throw new StackTemplateError('unsupported_property', `IntegrationType ${String(type)}: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated`, integrationId, INTEGRATION);
   }
   if (routeKey === '$connect' || routeKey === '$disconnect') {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `a MOCK integration on ${routeKey} is not emulated, only on message routes`, integrationId, INTEGRATION);
+    throw new StackTemplateError('unsupported_property', `a MOCK integration on ${routeKey} is not emulated, only on message routes`, integrationId, INTEGRATION);
   }
   return { routeKey, mock: readMockIntegration(resources, integrationId), returnResponse };
 }
@@ -130,15 +130,15 @@ function readRoute(resources: TemplateResources, routeId: string, routeKey: stri
 function readAuthorizer(resources: TemplateResources, id: string): AuthorizerModel {
   const props = resources.props(id);
   if (props.AuthorizerType !== 'REQUEST') {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `AuthorizerType ${String(props.AuthorizerType)}: only REQUEST authorizers are emulated`, id, AUTHORIZER);
+    throw new StackTemplateError('unsupported_property', `AuthorizerType ${String(props.AuthorizerType)}: only REQUEST authorizers are emulated`, id, AUTHORIZER);
   }
   const identitySource = props.IdentitySource ?? [];
   if (!Array.isArray(identitySource) || !identitySource.every((source): source is string => typeof source === 'string')) {
-    throw new StackTemplateError('INVALID_TEMPLATE', 'IdentitySource must be a list of strings', id, AUTHORIZER);
+    throw new StackTemplateError('invalid_template', 'IdentitySource must be a list of strings', id, AUTHORIZER);
   }
   for (const source of identitySource) {
     if (!/^route\.request\.(querystring|header)\.[^.]+$/.test(source)) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `IdentitySource ${source}: only route.request.querystring.* and route.request.header.* are emulated`, id, AUTHORIZER);
+      throw new StackTemplateError('unsupported_property', `IdentitySource ${source}: only route.request.querystring.* and route.request.header.* are emulated`, id, AUTHORIZER);
     }
   }
   return { logicalId: id, functionId: lambdaInUri(resources, id, 'AuthorizerUri', AUTHORIZER), identitySource };
@@ -148,7 +148,7 @@ function readAuthorizer(resources: TemplateResources, id: string): AuthorizerMod
 function lambdaInUri(resources: TemplateResources, id: string, property: string, type: string): string {
   const functionId = findGetAttArn(resources.props(id)[property], (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
   if (functionId === undefined) {
-    throw new StackTemplateError('UNRESOLVED_REFERENCE', `${property} must invoke a Lambda function of this template`, id, type);
+    throw new StackTemplateError('unresolved_reference', `${property} must invoke a Lambda function of this template`, id, type);
   }
   return resources.nameOf(functionId);
 }

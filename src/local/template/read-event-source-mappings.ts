@@ -29,21 +29,21 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
   const isFunction = (logicalId: string) => resources.isOfType(logicalId, 'AWS::Lambda::Function');
   const functionId = refOf(props.FunctionName) ?? findGetAttArn(props.FunctionName, isFunction);
   if (functionId === undefined || !isFunction(functionId)) {
-    throw new StackTemplateError('UNRESOLVED_REFERENCE', 'FunctionName must be a Ref (or Arn) of a function of this template', id, MAPPING);
+    throw new StackTemplateError('unresolved_reference', 'FunctionName must be a Ref (or Arn) of a function of this template', id, MAPPING);
   }
   const queueId = getAttOf(props.EventSourceArn, 'Arn');
   if (queueId === undefined || !resources.isOfType(queueId, 'AWS::SQS::Queue')) {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'EventSourceArn must be the Arn of an SQS queue of this template', id, MAPPING);
+    throw new StackTemplateError('unsupported_property', 'EventSourceArn must be the Arn of an SQS queue of this template', id, MAPPING);
   }
   const responseTypes = props.FunctionResponseTypes ?? [];
   if (!Array.isArray(responseTypes) || responseTypes.some((value) => value !== 'ReportBatchItemFailures')) {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'FunctionResponseTypes may only hold ReportBatchItemFailures', id, MAPPING);
+    throw new StackTemplateError('unsupported_property', 'FunctionResponseTypes may only hold ReportBatchItemFailures', id, MAPPING);
   }
   const scaling = props.ScalingConfig;
   let maximumConcurrency: number | undefined;
   if (scaling !== undefined) {
     if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || typeof scaling.MaximumConcurrency !== 'number') {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
+      throw new StackTemplateError('unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
     }
     maximumConcurrency = scaling.MaximumConcurrency;
   }

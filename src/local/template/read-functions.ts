@@ -54,7 +54,7 @@ export function readFunctions(resources: TemplateResources, options: ReadFunctio
     const fn = readFunction(resources, id, options);
     const other = functions[fn.name];
     if (other !== undefined) {
-      throw new StackTemplateError('INVALID_TEMPLATE', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
+      throw new StackTemplateError('invalid_template', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
     }
     functions[fn.name] = fn;
   }
@@ -66,7 +66,7 @@ function codeDirectory(resources: TemplateResources, id: string, options: ReadFu
   const assetPath = resources.metadata(id, ASSET_PATH_METADATA_KEY);
   if (typeof assetPath !== 'string' || assetPath === '' || resources.metadata(id, ASSET_PROPERTY_METADATA_KEY) !== 'Code') {
     throw new StackTemplateError(
-      'MISSING_RESOURCE',
+      'missing_resource',
       `no ${ASSET_PATH_METADATA_KEY} metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does`,
       id,
       FUNCTION,
@@ -74,7 +74,7 @@ function codeDirectory(resources: TemplateResources, id: string, options: ReadFu
   }
   if (path.isAbsolute(assetPath)) return assetPath;
   if (options.assemblyDirectory === undefined) {
-    throw new StackTemplateError('MISSING_RESOURCE', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`, id, FUNCTION);
+    throw new StackTemplateError('missing_resource', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`, id, FUNCTION);
   }
   return path.resolve(options.assemblyDirectory, assetPath);
 }
@@ -83,21 +83,21 @@ function readFunction(resources: TemplateResources, id: string, options: ReadFun
   const props = resources.props(id);
   const runtime = props.Runtime;
   if (typeof runtime !== 'string' || !runtime.startsWith('nodejs')) {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `Runtime ${String(runtime)}: only Node.js functions are run locally`, id, FUNCTION);
+    throw new StackTemplateError('unsupported_property', `Runtime ${String(runtime)}: only Node.js functions are run locally`, id, FUNCTION);
   }
   const handler = resources.string(id, 'Handler');
   const dot = handler.lastIndexOf('.');
   const handlerModule = handler.slice(0, dot);
   const handlerExport = handler.slice(dot + 1);
   if (dot <= 0 || handlerExport === '') {
-    throw new StackTemplateError('INVALID_TEMPLATE', `Handler ${handler} is not <file>.<export>`, id, FUNCTION);
+    throw new StackTemplateError('invalid_template', `Handler ${handler} is not <file>.<export>`, id, FUNCTION);
   }
   const code = codeDirectory(resources, id, options);
   const environment = props.Environment;
   let variables: Record<string, TemplateValue> = {};
   if (environment !== undefined) {
     if (!isObject(environment) || Object.keys(environment).some((key) => key !== 'Variables') || (environment.Variables !== undefined && !isObject(environment.Variables))) {
-      throw new StackTemplateError('INVALID_TEMPLATE', 'Environment must be { Variables: { … } }', id, FUNCTION);
+      throw new StackTemplateError('invalid_template', 'Environment must be { Variables: { … } }', id, FUNCTION);
     }
     variables = { ...environment.Variables };
   }

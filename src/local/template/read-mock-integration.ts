@@ -36,7 +36,7 @@ function literalKey(expression: string | undefined): string | undefined {
 function templates(resources: TemplateResources, id: string, property: string, type: string): Readonly<Record<string, string>> {
   const value = resources.props(id)[property] ?? {};
   if (!isObject(value) || !Object.values(value).every((template) => typeof template === 'string')) {
-    throw new StackTemplateError('INVALID_TEMPLATE', `${property} must map keys to literal template strings`, id, type);
+    throw new StackTemplateError('invalid_template', `${property} must map keys to literal template strings`, id, type);
   }
   return value as Record<string, string>;
 }
@@ -47,7 +47,7 @@ function selectTemplate(resources: TemplateResources, id: string, type: string, 
   const key = literalKey(expression);
   if (key === undefined) {
     throw new StackTemplateError(
-      'UNSUPPORTED_PROPERTY',
+      'unsupported_property',
       `TemplateSelectionExpression ${expression ?? ''}: only a literal key (e.g. \\$default) is emulated, not a selection from the request`,
       id,
       type,
@@ -56,7 +56,7 @@ function selectTemplate(resources: TemplateResources, id: string, type: string, 
   const all = templates(resources, id, property, type);
   const template = Object.hasOwn(all, key) ? all[key] : Object.hasOwn(all, DEFAULT_KEY) ? all[DEFAULT_KEY] : undefined;
   if (template !== undefined && TEMPLATE_CODE.test(template)) {
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `${property}: mapping template variables and directives are not emulated, only literal templates`, id, type);
+    throw new StackTemplateError('unsupported_property', `${property}: mapping template variables and directives are not emulated, only literal templates`, id, type);
   }
   return template;
 }
@@ -73,7 +73,7 @@ function statusCodeOf(resources: TemplateResources, integrationId: string): numb
   const statusCode = isObject(parsed) ? parsed.statusCode : undefined;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
     throw new StackTemplateError(
-      'INVALID_TEMPLATE',
+      'invalid_template',
       'a MOCK integration needs a request template {"statusCode": <integer>} (API Gateway fails every call without one)',
       integrationId,
       INTEGRATION,
@@ -98,13 +98,13 @@ function selectIntegrationResponse(resources: TemplateResources, integrationId: 
     }
     const pattern = /^\/(.+)\/$/.exec(key)?.[1];
     if (pattern === undefined) {
-      throw new StackTemplateError('INVALID_TEMPLATE', `IntegrationResponseKey ${key} must be $default or a /regular expression/`, id, INTEGRATION_RESPONSE);
+      throw new StackTemplateError('invalid_template', `IntegrationResponseKey ${key} must be $default or a /regular expression/`, id, INTEGRATION_RESPONSE);
     }
     let matches: boolean;
     try {
       matches = new RegExp(`^(?:${pattern})$`).test(String(statusCode));
     } catch {
-      throw new StackTemplateError('INVALID_TEMPLATE', `IntegrationResponseKey ${key} is not a valid regular expression`, id, INTEGRATION_RESPONSE);
+      throw new StackTemplateError('invalid_template', `IntegrationResponseKey ${key} is not a valid regular expression`, id, INTEGRATION_RESPONSE);
     }
     if (matches) return id;
   }

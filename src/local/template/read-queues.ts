@@ -31,16 +31,16 @@ function readQueue(resources: TemplateResources, id: string): QueueModel {
       try {
         policy = JSON.parse(policy);
       } catch (error) {
-        throw new StackTemplateError('INVALID_TEMPLATE', 'RedrivePolicy is not valid JSON', id, QUEUE, { cause: error });
+        throw new StackTemplateError('invalid_template', 'RedrivePolicy is not valid JSON', id, QUEUE, { cause: error });
       }
     }
     const deadLetterQueueId = isObject(policy) ? getAttOf(policy.deadLetterTargetArn, 'Arn') : undefined;
     if (!isObject(policy) || deadLetterQueueId === undefined || !resources.isOfType(deadLetterQueueId, QUEUE)) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template', id, QUEUE);
+      throw new StackTemplateError('unsupported_property', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template', id, QUEUE);
     }
     const maxReceiveCount = Number(policy.maxReceiveCount);
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
-      throw new StackTemplateError('INVALID_TEMPLATE', 'RedrivePolicy.maxReceiveCount must be a positive whole number', id, QUEUE);
+      throw new StackTemplateError('invalid_template', 'RedrivePolicy.maxReceiveCount must be a positive whole number', id, QUEUE);
     }
     redrive = { deadLetterQueueId, maxReceiveCount };
   }

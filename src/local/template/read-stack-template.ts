@@ -90,14 +90,14 @@ function checkResources(template: CfnTemplate): void {
     if (AWS_ONLY_RESOURCE_TYPES.includes(resource.Type)) continue;
     const spec = READ_RESOURCE_TYPES[resource.Type];
     if (spec === undefined) {
-      throw new StackTemplateError('UNSUPPORTED_RESOURCE_TYPE', 'the local runtime cannot emulate this resource type', logicalId, resource.Type);
+      throw new StackTemplateError('unsupported_resource_type', 'the local runtime cannot emulate this resource type', logicalId, resource.Type);
     }
     if (resource.Condition !== undefined) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `Condition ${resource.Condition}: conditions are not evaluated locally`, logicalId, resource.Type);
+      throw new StackTemplateError('unsupported_property', `Condition ${resource.Condition}: conditions are not evaluated locally`, logicalId, resource.Type);
     }
     for (const property of Object.keys(resource.Properties ?? {})) {
       if (!spec.read.includes(property) && !spec.awsOnly.includes(property)) {
-        throw new StackTemplateError('UNSUPPORTED_PROPERTY', `property ${property} cannot be honoured locally`, logicalId, resource.Type);
+        throw new StackTemplateError('unsupported_property', `property ${property} cannot be honoured locally`, logicalId, resource.Type);
       }
     }
   }
@@ -105,22 +105,22 @@ function checkResources(template: CfnTemplate): void {
 
 function asTemplate(template: unknown): CfnTemplate {
   if (!isObject(template) || !isObject(template.Resources)) {
-    throw new StackTemplateError('INVALID_TEMPLATE', 'not a CloudFormation template: no Resources');
+    throw new StackTemplateError('invalid_template', 'not a CloudFormation template: no Resources');
   }
   for (const section of Object.keys(template)) {
     if (!TEMPLATE_SECTIONS.has(section)) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `template section ${section} cannot be honoured locally`);
+      throw new StackTemplateError('unsupported_property', `template section ${section} cannot be honoured locally`);
     }
   }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (!isObject(resource) || typeof resource.Type !== 'string') {
-      throw new StackTemplateError('INVALID_TEMPLATE', 'a resource needs a Type', logicalId);
+      throw new StackTemplateError('invalid_template', 'a resource needs a Type', logicalId);
     }
     if (resource.Properties !== undefined && !isObject(resource.Properties)) {
-      throw new StackTemplateError('INVALID_TEMPLATE', 'Properties must be an object', logicalId, resource.Type);
+      throw new StackTemplateError('invalid_template', 'Properties must be an object', logicalId, resource.Type);
     }
     if (resource.Metadata !== undefined && !isObject(resource.Metadata)) {
-      throw new StackTemplateError('INVALID_TEMPLATE', 'Metadata must be an object', logicalId, resource.Type);
+      throw new StackTemplateError('invalid_template', 'Metadata must be an object', logicalId, resource.Type);
     }
   }
   return template as unknown as CfnTemplate;

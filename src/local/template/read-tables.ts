@@ -42,7 +42,7 @@ export function readTables(resources: TemplateResources): Record<string, TableMo
 function readTable(resources: TemplateResources, id: string): TableModel {
   const type = resources.resource(id).Type;
   const props = resources.props(id);
-  const invalid = (message: string) => new StackTemplateError('INVALID_TEMPLATE', message, id, type);
+  const invalid = (message: string) => new StackTemplateError('invalid_template', message, id, type);
 
   const attributeTypes = new Map<string, AttributeType>();
   const definitions = props.AttributeDefinitions;

@@ -72,7 +72,7 @@ export function resolveToString(value: unknown, context: IntrinsicContext, where
   const resolved = resolveIntrinsics(value, context, where);
   if (typeof resolved === 'string') return resolved;
   if (typeof resolved === 'number' || typeof resolved === 'boolean') return String(resolved);
-  throw new IntrinsicResolutionError('MALFORMED_INTRINSIC', describe(value), where, `resolves to ${typeOf(resolved)}, not a string`);
+  throw new IntrinsicResolutionError('malformed_intrinsic', describe(value), where, `resolves to ${typeOf(resolved)}, not a string`);
 }
 
 /** True when `value` is an intrinsic function call (`{ Ref: … }` or `{ 'Fn::…': … }`). */
@@ -115,7 +115,7 @@ class Resolver {
 
   private intrinsic(name: string, args: unknown, where: string): Resolved {
     if (!SUPPORTED.has(name)) {
-      throw new IntrinsicResolutionError('UNSUPPORTED_INTRINSIC', name, where, 'not supported by the local runtime');
+      throw new IntrinsicResolutionError('unsupported_intrinsic', name, where, 'not supported by the local runtime');
     }
     switch (name) {
       case 'Ref':
@@ -159,20 +159,20 @@ class Resolver {
     if (attribute === undefined && logicalId.startsWith('AWS::')) {
       const pseudo = this.pseudoParameter(logicalId);
       if (pseudo === undefined) {
-        throw new IntrinsicResolutionError('UNKNOWN_REFERENCE', intrinsic, where, `pseudo parameter ${logicalId} is not supported`);
+        throw new IntrinsicResolutionError('unknown_reference', intrinsic, where, `pseudo parameter ${logicalId} is not supported`);
       }
       return pseudo;
     }
     const resource = Object.prototype.hasOwnProperty.call(this.context.resources, logicalId) ? this.context.resources[logicalId] : undefined;
     if (resource === undefined) {
-      throw new IntrinsicResolutionError('UNKNOWN_REFERENCE', intrinsic, where, `${logicalId} has no local value`);
+      throw new IntrinsicResolutionError('unknown_reference', intrinsic, where, `${logicalId} has no local value`);
     }
     if (attribute === undefined) return resource.ref;
     const value = resource.attributes !== undefined && Object.prototype.hasOwnProperty.call(resource.attributes, attribute)
       ? resource.attributes[attribute]
       : undefined;
     if (value === undefined) {
-      throw new IntrinsicResolutionError('UNKNOWN_ATTRIBUTE', intrinsic, where, `${logicalId}.${attribute} has no local value`);
+      throw new IntrinsicResolutionError('unknown_attribute', intrinsic, where, `${logicalId}.${attribute} has no local value`);
     }
     return value;
   }
@@ -269,7 +269,7 @@ function scalar(value: unknown, intrinsic: string, where: string): string {
 }
 
 function malformed(intrinsic: string, where: string, detail: string): IntrinsicResolutionError {
-  return new IntrinsicResolutionError('MALFORMED_INTRINSIC', intrinsic, where, detail);
+  return new IntrinsicResolutionError('malformed_intrinsic', intrinsic, where, detail);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

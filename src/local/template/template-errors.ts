@@ -2,15 +2,15 @@
 
 export type StackTemplateErrorCode =
   /** The template is not shaped like a CloudFormation template, or a property has the wrong type. */
-  | 'INVALID_TEMPLATE'
+  | 'invalid_template'
   /** A resource type the local runtime cannot emulate. */
-  | 'UNSUPPORTED_RESOURCE_TYPE'
+  | 'unsupported_resource_type'
   /** A property (or value of one) the local runtime cannot honour. */
-  | 'UNSUPPORTED_PROPERTY'
+  | 'unsupported_property'
   /** A reference between resources the runtime cannot follow (e.g. a route whose integration is missing). */
-  | 'UNRESOLVED_REFERENCE'
+  | 'unresolved_reference'
   /** Something the stack must have is missing (the WebSocket API, its stage, a function's asset metadata). */
-  | 'MISSING_RESOURCE';
+  | 'missing_resource';
 
 /** The template cannot be run by the local runtime. The message names the resource and its type. */
 export class StackTemplateError extends Error {
@@ -28,13 +28,13 @@ export class StackTemplateError extends Error {
 
 export type IntrinsicErrorCode =
   /** An intrinsic function the resolver does not implement (Fn::ImportValue, Fn::If, …). */
-  | 'UNSUPPORTED_INTRINSIC'
+  | 'unsupported_intrinsic'
   /** Ref or Fn::GetAtt (or a `${…}` of Fn::Sub) to a logical id or pseudo parameter the context does not know. */
-  | 'UNKNOWN_REFERENCE'
+  | 'unknown_reference'
   /** Fn::GetAtt of an attribute the context does not give for that resource. */
-  | 'UNKNOWN_ATTRIBUTE'
+  | 'unknown_attribute'
   /** An intrinsic whose arguments are not shaped as CloudFormation requires. */
-  | 'MALFORMED_INTRINSIC';
+  | 'malformed_intrinsic';
 
 /** An intrinsic could not be resolved to a local value. `where` is the path of the value in the template. */
 export class IntrinsicResolutionError extends Error {

@@ -37,7 +37,7 @@ export class TemplateResources {
 
   resource(id: string): CfnResource {
     const resource = this.byId.get(id);
-    if (resource === undefined) throw new StackTemplateError('UNRESOLVED_REFERENCE', `no resource ${id} in the template`);
+    if (resource === undefined) throw new StackTemplateError('unresolved_reference', `no resource ${id} in the template`);
     return resource;
   }
 
@@ -58,14 +58,14 @@ export class TemplateResources {
   /** A literal string property (an intrinsic is an error: the runtime needs the value now). */
   string(id: string, property: string): string {
     const value = this.optionalString(id, property);
-    if (value === undefined) throw new StackTemplateError('INVALID_TEMPLATE', `${property} is required`, id, this.resource(id).Type);
+    if (value === undefined) throw new StackTemplateError('invalid_template', `${property} is required`, id, this.resource(id).Type);
     return value;
   }
 
   optionalString(id: string, property: string): string | undefined {
     const value = this.props(id)[property];
     if (value === undefined || typeof value === 'string') return value;
-    throw new StackTemplateError('UNSUPPORTED_PROPERTY', `${property} must be a literal string locally`, id, this.resource(id).Type);
+    throw new StackTemplateError('unsupported_property', `${property} must be a literal string locally`, id, this.resource(id).Type);
   }
 
   optionalNumber(id: string, property: string): number | undefined {
@@ -73,7 +73,7 @@ export class TemplateResources {
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      throw new StackTemplateError('UNSUPPORTED_PROPERTY', `${property} must be a literal number locally`, id, this.resource(id).Type);
+      throw new StackTemplateError('unsupported_property', `${property} must be a literal number locally`, id, this.resource(id).Type);
     }
     return number;
   }
@@ -82,7 +82,7 @@ export class TemplateResources {
   reference(id: string, property: string, type: string): string {
     const target = refOf(this.props(id)[property]);
     if (target === undefined || !this.isOfType(target, type)) {
-      throw new StackTemplateError('UNRESOLVED_REFERENCE', `${property} must be a Ref to an ${type} of this template`, id, this.resource(id).Type);
+      throw new StackTemplateError('unresolved_reference', `${property} must be a Ref to an ${type} of this template`, id, this.resource(id).Type);
     }
     return target;
   }

@@ -93,7 +93,7 @@ describe('Function: readStackTemplate', () => {
       const error = readError(template);
 
       // Assess
-      expect(error).toMatchObject({ code: 'INVALID_TEMPLATE', logicalId: 'Worker' });
+      expect(error).toMatchObject({ code: 'invalid_template', logicalId: 'Worker' });
       expect(error.message).toBe('Worker (AWS::Lambda::Function): function name Ping is also the name of Ping: the local runtime names functions by it');
     });
 
@@ -115,30 +115,30 @@ describe('Function: readStackTemplate', () => {
     });
 
     it.each([
-      ['a resource type it cannot emulate', templateWith('Bucket', { Type: 'AWS::S3::Bucket' }), 'UNSUPPORTED_RESOURCE_TYPE', 'Bucket (AWS::S3::Bucket): the local runtime cannot emulate this resource type'],
-      ['a function property it cannot honour', templateWithProperties('Ping', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): property Layers cannot be honoured locally'],
-      ['a function that is not Node.js', templateWithProperties('Ping', { Runtime: 'python3.13' }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Runtime python3.13: only Node.js functions are run locally'],
-      ['a function without asset metadata', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): no aws:asset:path metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does'],
-      ['a function whose code is a relative asset path, with no cloud assembly directory given', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:property': 'Code' } }), 'MISSING_RESOURCE', 'Ping (AWS::Lambda::Function): aws:asset:path asset.0123abcd is relative to a cloud assembly directory that was not given'],
-      ['a handler with no module', templateWithProperties('Ping', { Handler: 'handler' }), 'INVALID_TEMPLATE', 'Ping (AWS::Lambda::Function): Handler handler is not <file>.<export>'],
-      ['an intrinsic where a literal number is needed', templateWithProperties('Ping', { Timeout: { Ref: 'TimeoutParameter' } }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Timeout must be a literal number locally'],
-      ['a route with IAM authorization', templateWithProperties('PingRoute', { AuthorizationType: 'AWS_IAM' }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): AuthorizationType "AWS_IAM" is not emulated'],
-      ['a route that needs an API key', templateWithProperties('PingRoute', { ApiKeyRequired: true }), 'UNSUPPORTED_PROPERTY', 'PingRoute (AWS::ApiGatewayV2::Route): ApiKeyRequired: API keys are not emulated'],
-      ['a route response other than $default', templateWithProperties('PingRouteResponse', { RouteResponseKey: '$error' }), 'UNSUPPORTED_PROPERTY', 'PingRouteResponse (AWS::ApiGatewayV2::RouteResponse): RouteResponseKey must be $default'],
-      ['an integration that is not Lambda proxy', templateWithProperties('PingIntegration', { IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://example.com' }), 'UNSUPPORTED_PROPERTY', 'PingIntegration (AWS::ApiGatewayV2::Integration): IntegrationType HTTP_PROXY: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated'],
-      ['a route whose integration is missing', templateWith('PingIntegration', undefined), 'UNRESOLVED_REFERENCE', 'PingRoute (AWS::ApiGatewayV2::Route): Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>'],
-      ['an HTTP API', templateWithProperties('Api', { ProtocolType: 'HTTP', RouteSelectionExpression: undefined }), 'UNSUPPORTED_PROPERTY', 'Api (AWS::ApiGatewayV2::Api): ProtocolType HTTP: only WEBSOCKET APIs are emulated'],
-      ['no API at all', templateWith('Api', undefined), 'MISSING_RESOURCE', 'the local runtime emulates exactly one WebSocket API; the template has 0'],
-      ['an API with no stage', templateWith('Stage', undefined), 'MISSING_RESOURCE', 'Api (AWS::ApiGatewayV2::Api): the WebSocket API must have exactly one stage; it has 0'],
-      ['stage variables', templateWithProperties('Stage', { StageVariables: { a: 'b' } }), 'UNSUPPORTED_PROPERTY', 'Stage (AWS::ApiGatewayV2::Stage): property StageVariables cannot be honoured locally'],
-      ['a FIFO queue', templateWithProperties('WorkQueue', { FifoQueue: true }), 'UNSUPPORTED_PROPERTY', 'WorkQueue (AWS::SQS::Queue): property FifoQueue cannot be honoured locally'],
-      ['a redrive to a queue of another stack', templateWithProperties('WorkQueue', { RedrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:elsewhere', maxReceiveCount: 5 } }), 'UNSUPPORTED_PROPERTY', 'WorkQueue (AWS::SQS::Queue): RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template'],
-      ['a mapping with a filter', templateWithProperties('WorkerMapping', { FilterCriteria: { Filters: [] } }), 'UNSUPPORTED_PROPERTY', 'WorkerMapping (AWS::Lambda::EventSourceMapping): property FilterCriteria cannot be honoured locally'],
-      ['a mapping from something other than SQS', templateWithProperties('WorkerMapping', { EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] } }), 'UNSUPPORTED_PROPERTY', 'WorkerMapping (AWS::Lambda::EventSourceMapping): EventSourceArn must be the Arn of an SQS queue of this template'],
-      ['a table stream', templateWithProperties('Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }), 'UNSUPPORTED_PROPERTY', 'Table (AWS::DynamoDB::GlobalTable): property StreamSpecification cannot be honoured locally'],
-      ['a conditional resource', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Condition: 'IsProd' }), 'UNSUPPORTED_PROPERTY', 'Ping (AWS::Lambda::Function): Condition IsProd: conditions are not evaluated locally'],
-      ['a template transform', { ...minimalTemplate(), Transform: 'AWS::Serverless-2016-10-31' }, 'UNSUPPORTED_PROPERTY', 'template section Transform cannot be honoured locally'],
-      ['something that is not a template', { Resources: [] }, 'INVALID_TEMPLATE', 'not a CloudFormation template: no Resources'],
+      ['a resource type it cannot emulate', templateWith('Bucket', { Type: 'AWS::S3::Bucket' }), 'unsupported_resource_type', 'Bucket (AWS::S3::Bucket): the local runtime cannot emulate this resource type'],
+      ['a function property it cannot honour', templateWithProperties('Ping', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }), 'unsupported_property', 'Ping (AWS::Lambda::Function): property Layers cannot be honoured locally'],
+      ['a function that is not Node.js', templateWithProperties('Ping', { Runtime: 'python3.13' }), 'unsupported_property', 'Ping (AWS::Lambda::Function): Runtime python3.13: only Node.js functions are run locally'],
+      ['a function without asset metadata', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: {} }), 'missing_resource', 'Ping (AWS::Lambda::Function): no aws:asset:path metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does'],
+      ['a function whose code is a relative asset path, with no cloud assembly directory given', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Metadata: { 'aws:asset:path': 'asset.0123abcd', 'aws:asset:property': 'Code' } }), 'missing_resource', 'Ping (AWS::Lambda::Function): aws:asset:path asset.0123abcd is relative to a cloud assembly directory that was not given'],
+      ['a handler with no module', templateWithProperties('Ping', { Handler: 'handler' }), 'invalid_template', 'Ping (AWS::Lambda::Function): Handler handler is not <file>.<export>'],
+      ['an intrinsic where a literal number is needed', templateWithProperties('Ping', { Timeout: { Ref: 'TimeoutParameter' } }), 'unsupported_property', 'Ping (AWS::Lambda::Function): Timeout must be a literal number locally'],
+      ['a route with IAM authorization', templateWithProperties('PingRoute', { AuthorizationType: 'AWS_IAM' }), 'unsupported_property', 'PingRoute (AWS::ApiGatewayV2::Route): AuthorizationType "AWS_IAM" is not emulated'],
+      ['a route that needs an API key', templateWithProperties('PingRoute', { ApiKeyRequired: true }), 'unsupported_property', 'PingRoute (AWS::ApiGatewayV2::Route): ApiKeyRequired: API keys are not emulated'],
+      ['a route response other than $default', templateWithProperties('PingRouteResponse', { RouteResponseKey: '$error' }), 'unsupported_property', 'PingRouteResponse (AWS::ApiGatewayV2::RouteResponse): RouteResponseKey must be $default'],
+      ['an integration that is not Lambda proxy', templateWithProperties('PingIntegration', { IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://example.com' }), 'unsupported_property', 'PingIntegration (AWS::ApiGatewayV2::Integration): IntegrationType HTTP_PROXY: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated'],
+      ['a route whose integration is missing', templateWith('PingIntegration', undefined), 'unresolved_reference', 'PingRoute (AWS::ApiGatewayV2::Route): Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>'],
+      ['an HTTP API', templateWithProperties('Api', { ProtocolType: 'HTTP', RouteSelectionExpression: undefined }), 'unsupported_property', 'Api (AWS::ApiGatewayV2::Api): ProtocolType HTTP: only WEBSOCKET APIs are emulated'],
+      ['no API at all', templateWith('Api', undefined), 'missing_resource', 'the local runtime emulates exactly one WebSocket API; the template has 0'],
+      ['an API with no stage', templateWith('Stage', undefined), 'missing_resource', 'Api (AWS::ApiGatewayV2::Api): the WebSocket API must have exactly one stage; it has 0'],
+      ['stage variables', templateWithProperties('Stage', { StageVariables: { a: 'b' } }), 'unsupported_property', 'Stage (AWS::ApiGatewayV2::Stage): property StageVariables cannot be honoured locally'],
+      ['a FIFO queue', templateWithProperties('WorkQueue', { FifoQueue: true }), 'unsupported_property', 'WorkQueue (AWS::SQS::Queue): property FifoQueue cannot be honoured locally'],
+      ['a redrive to a queue of another stack', templateWithProperties('WorkQueue', { RedrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:elsewhere', maxReceiveCount: 5 } }), 'unsupported_property', 'WorkQueue (AWS::SQS::Queue): RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template'],
+      ['a mapping with a filter', templateWithProperties('WorkerMapping', { FilterCriteria: { Filters: [] } }), 'unsupported_property', 'WorkerMapping (AWS::Lambda::EventSourceMapping): property FilterCriteria cannot be honoured locally'],
+      ['a mapping from something other than SQS', templateWithProperties('WorkerMapping', { EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] } }), 'unsupported_property', 'WorkerMapping (AWS::Lambda::EventSourceMapping): EventSourceArn must be the Arn of an SQS queue of this template'],
+      ['a table stream', templateWithProperties('Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }), 'unsupported_property', 'Table (AWS::DynamoDB::GlobalTable): property StreamSpecification cannot be honoured locally'],
+      ['a conditional resource', templateWith('Ping', { ...minimalTemplate().Resources.Ping!, Condition: 'IsProd' }), 'unsupported_property', 'Ping (AWS::Lambda::Function): Condition IsProd: conditions are not evaluated locally'],
+      ['a template transform', { ...minimalTemplate(), Transform: 'AWS::Serverless-2016-10-31' }, 'unsupported_property', 'template section Transform cannot be honoured locally'],
+      ['something that is not a template', { Resources: [] }, 'invalid_template', 'not a CloudFormation template: no Resources'],
     ])('refuses %s, naming the resource and its type', (_case, template, code, message) => {
       // Act
       const error = readError(template);
@@ -160,7 +160,7 @@ describe('Function: readStackTemplate', () => {
       const error = readError(template);
 
       // Assess
-      expect(error).toMatchObject({ code: 'UNSUPPORTED_PROPERTY', logicalId: 'PingRoute', resourceType: 'AWS::ApiGatewayV2::Route' });
+      expect(error).toMatchObject({ code: 'unsupported_property', logicalId: 'PingRoute', resourceType: 'AWS::ApiGatewayV2::Route' });
       expect(error.message).toBe('PingRoute (AWS::ApiGatewayV2::Route): an authorizer is only possible on $connect');
     });
 

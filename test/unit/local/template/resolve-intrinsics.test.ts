@@ -81,15 +81,15 @@ describe('Function: resolveIntrinsics', () => {
   });
 
   it.each([
-    ['Fn::ImportValue', { 'Fn::ImportValue': 'SharedTable' }, 'UNSUPPORTED_INTRINSIC', 'Ping.Environment.Variables.TABLE: Fn::ImportValue: not supported by the local runtime'],
-    ['Fn::If', { 'Fn::If': ['IsProd', 'a', 'b'] }, 'UNSUPPORTED_INTRINSIC', 'Ping.Environment.Variables.TABLE: Fn::If: not supported by the local runtime'],
-    ['a Ref to an unknown logical id', { Ref: 'Bucket' }, 'UNKNOWN_REFERENCE', 'Ping.Environment.Variables.TABLE: Ref: Bucket has no local value'],
-    ['an unsupported pseudo parameter', { Ref: 'AWS::NotificationARNs' }, 'UNKNOWN_REFERENCE', 'Ping.Environment.Variables.TABLE: Ref: pseudo parameter AWS::NotificationARNs is not supported'],
-    ['an unknown attribute', { 'Fn::GetAtt': ['Table', 'StreamArn'] }, 'UNKNOWN_ATTRIBUTE', 'Ping.Environment.Variables.TABLE: Fn::GetAtt: Table.StreamArn has no local value'],
-    ['an unknown ${} in Fn::Sub', { 'Fn::Sub': 'x-${Bucket}' }, 'UNKNOWN_REFERENCE', 'Ping.Environment.Variables.TABLE: Fn::Sub: Bucket has no local value'],
-    ['a malformed Fn::Join', { 'Fn::Join': ['-'] }, 'MALFORMED_INTRINSIC', 'Ping.Environment.Variables.TABLE: Fn::Join: expects [delimiter, list]'],
-    ['an Fn::Select out of range', { 'Fn::Select': [2, ['a', 'b']] }, 'MALFORMED_INTRINSIC', 'Ping.Environment.Variables.TABLE: Fn::Select: index 2 is outside the list of 2'],
-    ['an object inside Fn::Join', { 'Fn::Join': ['', ['a', { b: 1 }]] }, 'MALFORMED_INTRINSIC', 'Ping.Environment.Variables.TABLE.Fn::Join[1][1]: Fn::Join: expects a string, got an object'],
+    ['Fn::ImportValue', { 'Fn::ImportValue': 'SharedTable' }, 'unsupported_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::ImportValue: not supported by the local runtime'],
+    ['Fn::If', { 'Fn::If': ['IsProd', 'a', 'b'] }, 'unsupported_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::If: not supported by the local runtime'],
+    ['a Ref to an unknown logical id', { Ref: 'Bucket' }, 'unknown_reference', 'Ping.Environment.Variables.TABLE: Ref: Bucket has no local value'],
+    ['an unsupported pseudo parameter', { Ref: 'AWS::NotificationARNs' }, 'unknown_reference', 'Ping.Environment.Variables.TABLE: Ref: pseudo parameter AWS::NotificationARNs is not supported'],
+    ['an unknown attribute', { 'Fn::GetAtt': ['Table', 'StreamArn'] }, 'unknown_attribute', 'Ping.Environment.Variables.TABLE: Fn::GetAtt: Table.StreamArn has no local value'],
+    ['an unknown ${} in Fn::Sub', { 'Fn::Sub': 'x-${Bucket}' }, 'unknown_reference', 'Ping.Environment.Variables.TABLE: Fn::Sub: Bucket has no local value'],
+    ['a malformed Fn::Join', { 'Fn::Join': ['-'] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::Join: expects [delimiter, list]'],
+    ['an Fn::Select out of range', { 'Fn::Select': [2, ['a', 'b']] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::Select: index 2 is outside the list of 2'],
+    ['an object inside Fn::Join', { 'Fn::Join': ['', ['a', { b: 1 }]] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE.Fn::Join[1][1]: Fn::Join: expects a string, got an object'],
   ])('refuses %s, naming it and where it is', (_case, value, code, message) => {
     // Act
     const error = resolutionError({ Variables: { TABLE: value } }, 'Ping.Environment');
