@@ -5,7 +5,7 @@
  * declared, or whose signing key has not been made, ends the app with one line on stderr.
  */
 import { App } from 'aws-cdk-lib';
-import { AWS_SDK_SOURCES, type AwsSdkSource } from './function-code';
+import { AWS_SDK_SOURCES, type AwsSdkSource, isAwsSdkSource } from './function-code';
 import { ensureFunctionBundles, FunctionBundleError } from '../src/tooling/function-bundles';
 import { MissingStageKeyError } from '../src/tooling/stage-keys';
 import { getStage, UnknownStageError } from './stages';
@@ -19,7 +19,7 @@ export class InvalidContextError extends Error {
 
 function awsSdkSource(value: unknown): AwsSdkSource | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && (AWS_SDK_SOURCES as readonly string[]).includes(value)) return value as AwsSdkSource;
+  if (isAwsSdkSource(value)) return value;
   throw new InvalidContextError(`context awsSdk must be one of ${AWS_SDK_SOURCES.join(', ')}, got ${JSON.stringify(value)}`);
 }
 

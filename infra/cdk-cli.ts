@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { AWS_SDK_SOURCES, type AwsSdkSource } from './function-code';
+import { type AwsSdkSource } from './function-code';
 import { getStage, type StageConfig } from './stages';
 import { stackNameOf } from './ws-notify-stack';
 
@@ -18,10 +18,6 @@ export function stageReadyForSynth(name: string): StageConfig {
   const stage = getStage(name);
   if (stage.jwt.keySource.kind === 'generated') requireStagePublicJwk(stage.name);
   return stage;
-}
-
-export function isAwsSdkSource(value: string): value is AwsSdkSource {
-  return (AWS_SDK_SOURCES as readonly string[]).includes(value);
 }
 
 export interface CdkCommand {

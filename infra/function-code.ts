@@ -14,6 +14,9 @@ import path from 'node:path';
  */
 export type AwsSdkSource = 'bundled' | 'runtime';
 export const AWS_SDK_SOURCES: readonly AwsSdkSource[] = ['bundled', 'runtime'];
+export function isAwsSdkSource(value: unknown): value is AwsSdkSource {
+  return typeof value === 'string' && (AWS_SDK_SOURCES as readonly string[]).includes(value);
+}
 /** The default: the versions that were tested are the versions that run, and tree-shaking keeps the bundles small. */
 export const DEFAULT_AWS_SDK_SOURCE: AwsSdkSource = 'bundled';
 

@@ -11,6 +11,7 @@ import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoi
 import { resolveAwsTarget } from './aws-target';
 import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
+import { isAwsSdkSource } from '../../infra/function-code';
 import type * as CdkCli from '../../infra/cdk-cli';
 import type * as WsNotifyStackModule from '../../infra/ws-notify-stack';
 import type * as StackOutputs from '../../infra/stack-outputs';
@@ -44,7 +45,7 @@ export const deployCommand = defineCommand({
       throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
     }
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded when it runs: `deploy --help` needs no CDK */
-    const { isAwsSdkSource, runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
+    const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
     const { stackNameOf } = require('../../infra/ws-notify-stack') as typeof WsNotifyStackModule;
     const { endpointsFromStackOutputs } = require('../../infra/stack-outputs') as typeof StackOutputs;
     /* eslint-enable @typescript-eslint/no-require-imports */

@@ -5,6 +5,7 @@
  */
 import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
+import { isAwsSdkSource } from '../../infra/function-code';
 import type * as CdkCli from '../../infra/cdk-cli';
 
 export const synthCommand = defineCommand({
@@ -23,7 +24,7 @@ export const synthCommand = defineCommand({
   examples: ['npx ws-notify synth --stage dev --output /tmp/cdk.out'],
   async run(flags) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when it runs: `synth --help` needs no CDK
-    const { isAwsSdkSource, runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
+    const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
     const awsSdk = flags['aws-sdk'];
     if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
     const stage = stageReadyForSynth(parseStage(flags.stage).name);
