@@ -8,6 +8,12 @@ export interface CommandRun {
   readonly stderr: string;
 }
 
+/** The run's stdout when it exited 0; otherwise an error naming `what`, with the start of its output. */
+export function succeeded(run: CommandRun, what: string): string {
+  if (run.code !== 0) throw new Error(`${what} failed (${run.code ?? run.signal}): ${run.stderr.slice(0, 3000)}${run.stdout.slice(0, 3000)}`);
+  return run.stdout;
+}
+
 /**
  * Runs a command to its end and collects its output, with only PATH, HOME and `env` in its
  * environment (nothing of the test process's, such as jest's setup, leaks into it).

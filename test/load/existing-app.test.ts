@@ -18,10 +18,10 @@ import { generateKeyPair, SignJWT } from 'jose';
 import type { StageEndpoints } from '../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 import { spawnStartCommand, type StartedCommand } from '../helpers/npm-start';
-import { spawnCommand } from '../helpers/spawn-command';
+import { spawnCommand, succeeded } from '../helpers/spawn-command';
 import { connectClient, refusedHandshake, type TestClient } from '../helpers/ws-client';
 import { installConsumerProject } from './helpers/consumer-project';
-import { packedPackage, succeeded } from './helpers/packed-package';
+import { packedPackage } from './helpers/packed-package';
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'docs', 'examples', 'existing-app');
 const LAUNCH = path.join(PROJECT_ROOT, 'src', 'cli', 'launch.js');

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readStackTemplate } from '../../src/local/template/read-stack-template';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
-import { spawnCommand } from '../helpers/spawn-command';
+import { spawnCommand, succeeded } from '../helpers/spawn-command';
 import { type CfnJson, logicalIdNamed, logicalIdsOfType, render } from '../infra/helpers/stack-template';
 import { installConsumerProject } from './helpers/consumer-project';
-import { packedPackage, succeeded } from './helpers/packed-package';
+import { packedPackage } from './helpers/packed-package';
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'docs', 'examples', 'existing-app');
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');

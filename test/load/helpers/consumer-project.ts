@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
-import { spawnCommand } from '../../helpers/spawn-command';
+import { spawnCommand, succeeded } from '../../helpers/spawn-command';
 
 interface LockEntry {
   readonly version?: string;
@@ -93,6 +93,5 @@ export async function installConsumerProject(options: ConsumerProjectOptions): P
   }
   writeFileSync(path.join(options.directory, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2)}\n`);
   writeFileSync(path.join(options.directory, 'package-lock.json'), `${JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
-  const run = await spawnCommand('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: options.directory, env: {} });
-  if (run.code !== 0) throw new Error(`npm ci in the consumer project failed (${run.code}): ${run.stderr.slice(0, 2000)}`);
+  succeeded(await spawnCommand('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: options.directory, env: {} }), 'npm ci in the consumer project');
 }

@@ -9,18 +9,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
 import { TEST_RUN_DIRECTORY_ENV } from '../../helpers/shared-synthesis';
-import { spawnCommand, type CommandRun } from '../../helpers/spawn-command';
+import { spawnCommand, succeeded } from '../../helpers/spawn-command';
 
 export interface PackedPackage {
   /** The tarball's absolute path. */
   readonly tarball: string;
   /** Every file in it, as `npm pack --json` lists them (`dist/infra/ws-notify.js`, …). */
   readonly files: readonly string[];
-}
-
-export function succeeded(run: CommandRun, what: string): string {
-  if (run.code !== 0) throw new Error(`${what} failed (${run.code ?? run.signal}): ${run.stderr.slice(0, 3000)}${run.stdout.slice(0, 3000)}`);
-  return run.stdout;
 }
 
 export async function packedPackage(fallbackDirectory: string): Promise<PackedPackage> {
