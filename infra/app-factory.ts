@@ -3,9 +3,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ensureFunctionBundles } from '../src/tooling/function-bundles';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
-import { type AwsSdkSource } from './function-code';
-import { type StageConfig } from './stages';
-import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
+import { WsNotifyStack, type WsNotifyStackProps } from './ws-notify-stack';
 
 /**
  * The `context` of cdk.json (feature flags and CLI settings). The `cdk` CLI passes it to
@@ -17,9 +15,7 @@ export function cdkJsonContext(): Record<string, unknown> {
   return { ...cdkJson.context };
 }
 
-export interface InProcessAppOptions {
-  readonly stage: StageConfig;
-  readonly awsSdk?: AwsSdkSource;
+export interface InProcessAppOptions extends WsNotifyStackProps {
   /** Cloud assembly directory. @default a new temporary directory */
   readonly outdir?: string;
   /** Extra context, over cdk.json's. */
@@ -42,11 +38,7 @@ export function buildInProcessApp(options: InProcessAppOptions): { app: App; sta
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
     context: { ...cdkJsonContext(), ...options.context },
   });
-  const stack = new WsNotifyStack(app, stackNameOf(options.stage.name), {
-    stage: options.stage,
-    awsSdk: options.awsSdk,
-    env: options.stage.env,
-  });
+  const stack = new WsNotifyStack(app, { stage: options.stage, awsSdk: options.awsSdk });
   options.configure?.(stack);
   return { app, stack };
 }

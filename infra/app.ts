@@ -9,7 +9,7 @@ import { AWS_SDK_SOURCES, type AwsSdkSource, isAwsSdkSource } from './function-c
 import { ensureFunctionBundles, FunctionBundleError } from '../src/tooling/function-bundles';
 import { MissingStageKeyError } from '../src/tooling/stage-keys';
 import { getStage, UnknownStageError } from './stages';
-import { stackNameOf, WsNotifyStack } from './ws-notify-stack';
+import { WsNotifyStack } from './ws-notify-stack';
 
 /** A `cdk -c` context value the app cannot use; its message is one line. */
 export class InvalidContextError extends Error {
@@ -29,11 +29,7 @@ function main(): void {
   if (typeof stageContext !== 'string') throw new InvalidContextError('context stage must be a string');
   const stage = getStage(stageContext);
   ensureFunctionBundles();
-  new WsNotifyStack(app, stackNameOf(stage.name), {
-    stage,
-    awsSdk: awsSdkSource(app.node.tryGetContext('awsSdk')),
-    env: stage.env,
-  });
+  new WsNotifyStack(app, { stage, awsSdk: awsSdkSource(app.node.tryGetContext('awsSdk')) });
   app.synth();
 }
 

@@ -2,10 +2,10 @@
  * The stages of ws-notify, declared once. The CDK app (infra/app.ts), the local runtime
  * (src/local) and the tooling (src/cli: token, notify, keys) all read this module; there is
  * no second copy of any of it. Each stage's stack holds the WsNotify construct with the stage's
- * settings (infra/ws-notify-stack.ts).
+ * settings (infra/ws-notify-stack.ts). This module loads no CDK code: the `token` command reads it.
  */
-import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
-import { type AuthMode, type JwtAlgorithm, type LogLevel, type WsNotifyConcurrency, type WsNotifyThrottling } from './ws-notify';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../src/commons/constants';
+import type { AuthMode, WsNotifyJwt, WsNotifyProps } from './ws-notify';
 
 export type { AuthMode, JwtAlgorithm, LogLevel } from './ws-notify';
 export const AUTH_MODES: readonly AuthMode[] = ['authorizer', 'action'];
@@ -17,51 +17,26 @@ export type KeySource =
   /** An external identity provider's JWKS endpoint; ws-notify cannot issue tokens for such a stage. */
   | { readonly kind: 'jwks'; readonly jwksUrl: string };
 
-export interface JwtSettings {
-  /** Required `iss` claim. */
-  readonly issuer: string;
-  /** Required `aud` claim. */
-  readonly audience: string;
-  /** Algorithm allow-list. Generated keys are ES256. */
-  readonly algorithms: readonly JwtAlgorithm[];
-  readonly keySource: KeySource;
-}
+/** The construct's `jwt`, with where its key comes from instead of the key. */
+export type JwtSettings = Omit<WsNotifyJwt, 'key'> & { readonly keySource: KeySource };
 
-export interface StageConfig {
-  /** Stage name: the WebSocket stage, the path segment (`wss://…/<name>`), part of the stack name. */
+/**
+ * A stage: the construct's props (WsNotifyProps, where each is documented with its default) that
+ * every stage states, those it may state, and the project's own settings. Durations are whole
+ * seconds, so that reading a stage loads no CDK code.
+ */
+export interface StageConfig
+  extends Required<Pick<WsNotifyProps, 'authMode' | 'throttling' | 'logLevel' | 'retainData'>>,
+    Pick<WsNotifyProps, 'allowedOrigins' | 'maxConnectionsPerUser' | 'concurrency'> {
+  /** The construct's `stageName`, and part of the stack name (`WsNotify-<name>`). */
   readonly name: string;
-  readonly authMode: AuthMode;
   readonly jwt: JwtSettings;
-  /** Mode `action`: seconds a connection may stay pending before it is closed (SQS DelaySeconds, 1–900). */
-  readonly authorizeDeadlineSeconds: number;
-  /** When set, a handshake whose `Origin` header is present and not listed is refused with 403. */
-  readonly allowedOrigins?: readonly string[];
-  readonly logLevel: LogLevel;
-  /**
-   * Longest lifetime (`exp` − `iat`) of a token the stage accepts, seconds (1 s to one year).
-   * Default 86,400 (24 h). `npm run token --ttl` refuses longer lifetimes.
-   */
+  /** The construct's `authorizeDeadline`, seconds. */
+  readonly authorizeDeadlineSeconds?: number;
+  /** The construct's `maxTokenLifetime`, seconds. `npm run token --ttl` refuses longer lifetimes. */
   readonly maxTokenLifetimeSeconds?: number;
-  /**
-   * The most connections one user may hold (1–10,000). Default 20. Beyond it mode `authorizer`
-   * refuses the handshake with 429 and mode `action` answers `authorize` with
-   * `too_many_connections` (the connection stays pending).
-   */
-  readonly maxConnectionsPerUser?: number;
-  /**
-   * How long the user's inbox keeps a notification for `resume`, seconds (1 s to one year).
-   * Default 86,400 (24 h). `npm start -- --inbox-retention S` overrides it.
-   */
+  /** The construct's `inboxRetention`, seconds. `npm start -- --inbox-retention S` overrides it. */
   readonly inboxRetentionSeconds?: number;
-  readonly throttling: WsNotifyThrottling;
-  /** Keep the connections table and log groups when the stack is deleted. */
-  readonly retainData: boolean;
-  /**
-   * Caps on the notification consumers (the deployed stages), concurrency reserved for the handshake
-   * (only `prod`: a new account may not have the concurrency to reserve). Unset: Lambda's defaults;
-   * locally, the machine's cap. Why these figures: docs/operations.md, "Concurrency".
-   */
-  readonly concurrency?: WsNotifyConcurrency;
   /** Subscribed (e-mail) to the stage's alarm topic. */
   readonly alarmEmail?: string;
   /**
@@ -77,7 +52,7 @@ export interface StageConfig {
 /**
  * MaximumConcurrency of the notification consumers' mappings in the deployed stages: the consumers
  * behave in `dev` as in `prod`, and a cap takes nothing from the account. `local` leaves them to the
- * machine's cap (docs/local.md).
+ * machine's cap (docs/local.md). Why these figures: docs/operations.md, "Concurrency".
  */
 const CONSUMER_CONCURRENCY = { notifyUser: 10, notifyConnection: 20 } as const;
 
@@ -96,7 +71,6 @@ export const STAGES = {
     name: 'local',
     authMode: 'authorizer',
     jwt: generatedKeyJwt('local'),
-    authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: false,
@@ -108,7 +82,6 @@ export const STAGES = {
     name: 'dev',
     authMode: 'action',
     jwt: generatedKeyJwt('dev'),
-    authorizeDeadlineSeconds: 30,
     logLevel: 'DEBUG',
     throttling: { rateLimit: 100, burstLimit: 200 },
     retainData: false,
@@ -118,7 +91,6 @@ export const STAGES = {
     name: 'prod',
     authMode: 'authorizer',
     jwt: generatedKeyJwt('prod'),
-    authorizeDeadlineSeconds: 30,
     logLevel: 'INFO',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     retainData: true,
@@ -129,19 +101,9 @@ export const STAGES = {
 
 export type StageName = keyof typeof STAGES;
 
-/** The stage's maximum token lifetime, seconds (its `maxTokenLifetimeSeconds`, default 24 h). */
+/** The stage's maximum token lifetime, seconds: what `npm run token` may issue. */
 export function maxTokenLifetimeSecondsOf(stage: Pick<StageConfig, 'maxTokenLifetimeSeconds'>): number {
   return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
-}
-
-/** The stage's inbox retention, seconds (its `inboxRetentionSeconds`, default 24 h). */
-export function inboxRetentionSecondsOf(stage: StageConfig): number {
-  return stage.inboxRetentionSeconds ?? DEFAULT_INBOX_RETENTION_SECONDS;
-}
-
-/** The stage's maximum of connections per user (its `maxConnectionsPerUser`, default 20). */
-export function maxConnectionsPerUserOf(stage: StageConfig): number {
-  return stage.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER;
 }
 
 export function stageNames(): string[] {
@@ -168,22 +130,10 @@ export function getStage(name: string): StageConfig {
 }
 
 /** Settings the local runtime may override by flag (`npm start` flags, docs/local.md). */
-export interface StageOverrides {
-  readonly authMode?: AuthMode;
-  readonly authorizeDeadlineSeconds?: number;
-  readonly allowedOrigins?: readonly string[];
-  readonly inboxRetentionSeconds?: number;
-}
+export type StageOverrides = Partial<Pick<StageConfig, 'authMode' | 'authorizeDeadlineSeconds' | 'allowedOrigins' | 'inboxRetentionSeconds'>>;
 
-/** A copy of the stage with the overrides applied; the CDK stack is built from the result. */
+/** A copy of the stage with the overrides that are set applied; the CDK stack is built from the result. */
 export function withOverrides(stage: StageConfig, overrides: StageOverrides): StageConfig {
-  return {
-    ...stage,
-    ...(overrides.authMode !== undefined ? { authMode: overrides.authMode } : {}),
-    ...(overrides.authorizeDeadlineSeconds !== undefined
-      ? { authorizeDeadlineSeconds: overrides.authorizeDeadlineSeconds }
-      : {}),
-    ...(overrides.allowedOrigins !== undefined ? { allowedOrigins: overrides.allowedOrigins } : {}),
-    ...(overrides.inboxRetentionSeconds !== undefined ? { inboxRetentionSeconds: overrides.inboxRetentionSeconds } : {}),
-  };
+  const set = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return { ...stage, ...(Object.fromEntries(set) as StageOverrides) };
 }

@@ -45,7 +45,7 @@ import { NotifyQueue } from './constructs/notify-queue';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
 import { type AwsSdkSource } from './function-code';
-import { DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
+import { DEFAULT_AUTHORIZE_DEADLINE_SECONDS, DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
 import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 import { KeepAliveRoute } from './constructs/keep-alive-route';
 import { acknowledgeKeepAliveRoute } from './nag-acknowledgements';
@@ -107,18 +107,19 @@ export interface WsNotifyProps {
   readonly stageName: string;
   readonly authMode: AuthMode;
   readonly jwt: WsNotifyJwt;
-  /** Mode `action`: how long a connection may stay unauthorized before it is closed (1–900 s). @default 30 seconds */
+  /** Mode `action`: how long a connection may stay unauthorized before it is closed (1–900 s: SQS DelaySeconds). @default 30 seconds */
   readonly authorizeDeadline?: Duration;
   /** A handshake whose `Origin` header is present and not listed is refused with 403. @default every origin */
   readonly allowedOrigins?: readonly string[];
-  /** Longest lifetime (`exp` − `iat`) of a token the service accepts. @default 24 hours */
+  /** Longest lifetime (`exp` − `iat`) of a token the service accepts (1 s to one year). @default 24 hours */
   readonly maxTokenLifetime?: Duration;
   /**
-   * The most connections one user may hold; beyond it mode `authorizer` refuses the handshake with
-   * 429 and mode `action` answers `authorize` with `too_many_connections`. @default 20
+   * The most connections one user may hold (1–10,000); beyond it mode `authorizer` refuses the handshake
+   * with 429 and mode `action` answers `authorize` with `too_many_connections` (the connection stays
+   * pending). @default 20
    */
   readonly maxConnectionsPerUser?: number;
-  /** How long the user's inbox keeps a notification for `resume`. @default 24 hours */
+  /** How long the user's inbox keeps a notification for `resume` (1 s to one year). @default 24 hours */
   readonly inboxRetention?: Duration;
   /** Stage throttling. @default API Gateway's account-level limits */
   readonly throttling?: WsNotifyThrottling;
@@ -348,7 +349,7 @@ export class WsNotify extends Construct {
     if (props.authMode === 'action') {
       connect
         .sendTo(authorizeDeadline.queue, 'AUTHORIZE_DEADLINE_QUEUE_URL')
-        .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(props.authorizeDeadline?.toSeconds() ?? 30));
+        .addEnvironment('AUTHORIZE_DEADLINE_SECONDS', String(props.authorizeDeadline?.toSeconds() ?? DEFAULT_AUTHORIZE_DEADLINE_SECONDS));
     } else {
       // The per-user connection limit (the user index, GET @connections for records that may be
       // stale) and the recent-connection pointer in the user's inbox.

@@ -9,6 +9,9 @@ export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
 /** Longest a token may live (`exp` − `iat`) unless its stage says otherwise: 24 h. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
+/** Mode `action`: how long a connection may stay pending unless its stage says otherwise. */
+export const DEFAULT_AUTHORIZE_DEADLINE_SECONDS = 30;
+
 /** Bounds of a stage's maximum token lifetime: one second to one year. */
 export const MAX_TOKEN_LIFETIME_BOUNDS = { min: 1, max: 31_536_000 } as const;
 

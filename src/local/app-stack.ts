@@ -50,7 +50,7 @@ export function appStackStage(model: StackModel): StageConfig {
   return {
     ...tokens,
     authMode: model.api.authorizer === undefined ? 'action' : 'authorizer',
-    authorizeDeadlineSeconds: wholeNumber(model, 'Connect', 'AUTHORIZE_DEADLINE_SECONDS') ?? 30,
+    authorizeDeadlineSeconds: wholeNumber(model, 'Connect', 'AUTHORIZE_DEADLINE_SECONDS'),
     ...(origins !== undefined && origins !== '' ? { allowedOrigins: origins.split(',') } : {}),
     logLevel: logLevel === 'DEBUG' || logLevel === 'WARN' || logLevel === 'ERROR' ? logLevel : 'INFO',
     ...(inboxRetentionSeconds !== undefined ? { inboxRetentionSeconds } : {}),

@@ -1,4 +1,4 @@
-import { getStage, maxConnectionsPerUserOf, maxTokenLifetimeSecondsOf, stageNames } from '../../infra/stages';
+import { getStage, maxTokenLifetimeSecondsOf, stageNames } from '../../infra/stages';
 
 describe('Stages (infra/stages.ts)', () => {
   it('lets the local console sign tokens for local only: never for prod, although its key is generated too', () => {
@@ -12,9 +12,9 @@ describe('Stages (infra/stages.ts)', () => {
     for (const name of stageNames()) expect(maxTokenLifetimeSecondsOf(getStage(name))).toBe(86_400);
   });
 
-  it('caps connections per user at 20 on dev and prod; local allows the 1,000 of the fan-out benchmark', () => {
-    expect(maxConnectionsPerUserOf(getStage('dev'))).toBe(20);
-    expect(maxConnectionsPerUserOf(getStage('prod'))).toBe(20);
-    expect(maxConnectionsPerUserOf(getStage('local'))).toBe(1000);
+  it("leaves connections per user to the construct's default on dev and prod; local allows the 1,000 of the fan-out benchmark", () => {
+    expect(getStage('dev').maxConnectionsPerUser).toBeUndefined();
+    expect(getStage('prod').maxConnectionsPerUser).toBeUndefined();
+    expect(getStage('local').maxConnectionsPerUser).toBe(1000);
   });
 });
