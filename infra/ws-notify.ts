@@ -40,16 +40,24 @@ import { Construct } from 'constructs';
 import { ACCESS_LOG_FORMAT } from './access-log-format';
 import { ConnectionsTable } from './constructs/connections-table';
 import { InboxTable } from './constructs/inbox-table';
-import { NotifyFunction, type TableAction } from './constructs/notify-function';
+import { NotifyFunction, type NotifyFunctionProps, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
 import { type AwsSdkSource } from './function-code';
-import { DEFAULT_AUTHORIZE_DEADLINE_SECONDS, DEFAULT_INBOX_RETENTION_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_USER, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_INBOX_RETENTION_SECONDS } from '../src/commons/constants';
-import { acknowledgeAlarmTopicEncryption, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
+import {
+  DEFAULT_AUTHORIZE_DEADLINE_SECONDS,
+  DEFAULT_INBOX_RETENTION_SECONDS,
+  DEFAULT_MAX_CONNECTIONS_PER_USER,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  KEEP_ALIVE_REPLY,
+  KEEP_ALIVE_ROUTE_KEY,
+  MAX_CONNECTIONS_PER_USER_BOUNDS,
+  MAX_INBOX_RETENTION_SECONDS,
+  MAX_TOKEN_LIFETIME_BOUNDS,
+} from '../src/commons/constants';
+import { acknowledgeAlarmTopicEncryption, acknowledgeKeepAliveRoute, acknowledgeRouteWithoutAuthorizer } from './nag-acknowledgements';
 import { KeepAliveRoute } from './constructs/keep-alive-route';
-import { acknowledgeKeepAliveRoute } from './nag-acknowledgements';
-import { KEEP_ALIVE_REPLY, KEEP_ALIVE_ROUTE_KEY } from '../src/commons/constants';
 
 export { type AwsSdkSource } from './function-code';
 export { NotifyQueue } from './constructs/notify-queue';
@@ -192,26 +200,21 @@ function validate(props: WsNotifyProps): void {
   check(/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName), 'stageName', `must be 1–128 letters, digits, - or _, got ${JSON.stringify(props.stageName)}`);
   check(props.jwt.algorithms.length > 0, 'jwt.algorithms', 'must list at least one algorithm');
   if ('jwksUrl' in props.jwt.key) check(props.jwt.key.jwksUrl.startsWith('https://'), 'jwt.key.jwksUrl', 'must be an https:// URL');
-  const deadline = props.authorizeDeadline?.toSeconds();
-  check(deadline === undefined || (Number.isInteger(deadline) && deadline >= 1 && deadline <= 900), 'authorizeDeadline', 'must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)');
-  const lifetime = props.maxTokenLifetime?.toSeconds();
-  check(lifetime === undefined || (Number.isInteger(lifetime) && lifetime >= 1 && lifetime <= 365 * 86_400), 'maxTokenLifetime', 'must be a whole number of seconds from 1 to one year');
-  const perUser = props.maxConnectionsPerUser;
-  check(perUser === undefined || (Number.isInteger(perUser) && perUser >= 1 && perUser <= 10_000), 'maxConnectionsPerUser', 'must be a whole number from 1 to 10,000');
-  const retention = props.inboxRetention?.toSeconds();
-  check(
-    retention === undefined || (Number.isInteger(retention) && retention >= 1 && retention <= MAX_INBOX_RETENTION_SECONDS),
-    'inboxRetention',
-    'must be a whole number of seconds from 1 to one year',
-  );
-  for (const key of ['notifyUser', 'notifyConnection'] as const) {
-    const value = props.concurrency?.[key];
-    check(value === undefined || (Number.isInteger(value) && value >= 2 && value <= 1000), `concurrency.${key}`, 'must be a whole number from 2 to 1000');
-  }
-  for (const key of ['authorizer', 'connect'] as const) {
-    const value = props.concurrency?.[key];
+  const { notifyUser, notifyConnection, authorizer, connect } = props.concurrency ?? {};
+  // Each whole-number prop (durations in seconds), its bounds and how the message says them.
+  const wholeNumbers: readonly (readonly [prop: string, value: number | undefined, min: number, max: number, message: string])[] = [
+    ['authorizeDeadline', props.authorizeDeadline?.toSeconds(), 1, 900, 'must be a whole number of seconds from 1 to 900 (SQS DelaySeconds)'],
+    ['maxTokenLifetime', props.maxTokenLifetime?.toSeconds(), MAX_TOKEN_LIFETIME_BOUNDS.min, MAX_TOKEN_LIFETIME_BOUNDS.max, 'must be a whole number of seconds from 1 to one year'],
+    ['maxConnectionsPerUser', props.maxConnectionsPerUser, MAX_CONNECTIONS_PER_USER_BOUNDS.min, MAX_CONNECTIONS_PER_USER_BOUNDS.max, 'must be a whole number from 1 to 10,000'],
+    ['inboxRetention', props.inboxRetention?.toSeconds(), 1, MAX_INBOX_RETENTION_SECONDS, 'must be a whole number of seconds from 1 to one year'],
+    ['concurrency.notifyUser', notifyUser, 2, 1000, 'must be a whole number from 2 to 1000'],
+    ['concurrency.notifyConnection', notifyConnection, 2, 1000, 'must be a whole number from 2 to 1000'],
     // Reserved concurrency 0 would throttle every handshake.
-    check(value === undefined || (Number.isInteger(value) && value >= 1), `concurrency.${key}`, 'must be a whole number of 1 or more');
+    ['concurrency.authorizer', authorizer, 1, Infinity, 'must be a whole number of 1 or more'],
+    ['concurrency.connect', connect, 1, Infinity, 'must be a whole number of 1 or more'],
+  ];
+  for (const [prop, value, min, max, message] of wholeNumbers) {
+    check(value === undefined || (Number.isInteger(value) && value >= min && value <= max), prop, message);
   }
 }
 
@@ -266,8 +269,6 @@ export class WsNotify extends Construct {
   readonly functions: ReadonlyMap<string, LambdaFunction>;
 
   private readonly props: WsNotifyProps;
-  private readonly connections: ConnectionsTable;
-  private readonly inbox: InboxTable;
   private readonly removalPolicy: RemovalPolicy;
   private readonly serviceFunctions = new Map<string, LambdaFunction>();
 
@@ -279,11 +280,11 @@ export class WsNotify extends Construct {
     const retainData = props.retainData ?? true;
     this.removalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    // Data: the connections table and the queues.
-    this.connections = new ConnectionsTable(this, 'Connections', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
-    this.table = this.connections.table;
-    this.inbox = new InboxTable(this, 'Inbox', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
-    this.inboxTable = this.inbox.table;
+    // Data: the connections table, the inbox and the queues.
+    const connections = new ConnectionsTable(this, 'Connections', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
+    const inbox = new InboxTable(this, 'Inbox', { removalPolicy: this.removalPolicy, deletionProtection: retainData });
+    this.table = connections.table;
+    this.inboxTable = inbox.table;
     const queue = (name: keyof typeof CONSUMER_TIMEOUTS) =>
       new NotifyQueue(this, name, { queueName: name, visibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * CONSUMER_TIMEOUTS[name].toSeconds()), removalPolicy: this.removalPolicy });
     const notifyUser = queue('NotifyUser');
@@ -323,9 +324,7 @@ export class WsNotify extends Construct {
     this.callbackUrl = this.webSocketStage.callbackUrl;
 
     // Routes.
-    const table = this.connections.table;
-    const inbox = this.inbox.table;
-    const userIndex = { name: this.connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' };
+    const userIndex = { name: connections.userIndexName, env: 'CONNECTIONS_USER_INDEX_NAME' };
     const inboxRetentionSeconds = String(props.inboxRetention?.toSeconds() ?? DEFAULT_INBOX_RETENTION_SECONDS);
     const maxConnectionsPerUser = String(props.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER);
     let authorizer: IWebSocketRouteAuthorizer | undefined;
@@ -354,8 +353,8 @@ export class WsNotify extends Construct {
       // The per-user connection limit (the user index, GET @connections for records that may be
       // stale) and the recent-connection pointer in the user's inbox.
       connect
-        .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
-        .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
+        .bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+        .bindTable({ table: this.inboxTable, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
         .manageConnections(this.webSocketStage, ['GET'])
         .addEnvironment('MAX_CONNECTIONS_PER_USER', maxConnectionsPerUser);
     }
@@ -367,8 +366,8 @@ export class WsNotify extends Construct {
       connectionsTable: ['GetItem', 'UpdateItem', 'DeleteItem'],
       environment: { ...jwtEnvironment(props.jwt, props.maxTokenLifetime), MAX_CONNECTIONS_PER_USER: maxConnectionsPerUser },
     })
-      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
-      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
+      .bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+      .bindTable({ table: this.inboxTable, env: 'INBOX_TABLE_NAME', actions: ['PutItem'] })
       .manageConnections(this.webSocketStage, ['POST', 'DELETE', 'GET']);
     this.addServiceRoute('ping', 'Ping', { code: 'ping', returnResponse: true, connectionsTable: ['GetItem'] });
     this.addServiceRoute('resume', 'Resume', {
@@ -377,7 +376,7 @@ export class WsNotify extends Construct {
       connectionsTable: ['GetItem'],
       environment: { INBOX_RETENTION_SECONDS: inboxRetentionSeconds },
     })
-      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'Query'] })
+      .bindTable({ table: this.inboxTable, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'Query'] })
       .manageConnections(this.webSocketStage, ['POST']);
     this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
 
@@ -391,7 +390,7 @@ export class WsNotify extends Construct {
       description: 'Disconnects connections still pending at their authorize deadline',
       timeout: CONSUMER_TIMEOUTS.AuthorizeDeadline,
     })
-      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'DeleteItem'] })
+      .bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'DeleteItem'] })
       .manageConnections(this.webSocketStage, ['POST', 'DELETE'])
       .consume(authorizeDeadline, { batchSize: 10 });
 
@@ -402,9 +401,9 @@ export class WsNotify extends Construct {
       memorySize: 512,
       environment: { INBOX_RETENTION_SECONDS: inboxRetentionSeconds },
     })
-      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
-      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] })
-      .bindTable({ table: inbox, env: 'INBOX_TABLE_NAME', actions: ['Query'], index: { name: this.inbox.idIndexName, env: 'INBOX_ID_INDEX_NAME' } })
+      .bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: ['Query'], index: userIndex })
+      .bindTable({ table: this.inboxTable, env: 'INBOX_TABLE_NAME', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] })
+      .bindTable({ table: this.inboxTable, env: 'INBOX_TABLE_NAME', actions: ['Query'], index: { name: inbox.idIndexName, env: 'INBOX_ID_INDEX_NAME' } })
       .sendTo(notifyConnection.queue, 'NOTIFY_CONNECTION_QUEUE_URL')
       .consume(notifyUser, { batchSize: 10, maxConcurrency: props.concurrency?.notifyUser });
 
@@ -414,7 +413,7 @@ export class WsNotify extends Construct {
       timeout: CONSUMER_TIMEOUTS.NotifyConnection,
     })
       // BatchGetItem: a batch's connection records in one read (src/handlers/notify-connection.ts).
-      .bindTable({ table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'BatchGetItem', 'DeleteItem'] })
+      .bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: ['GetItem', 'BatchGetItem', 'DeleteItem'] })
       .manageConnections(this.webSocketStage, ['POST'])
       .consume(notifyConnection, { batchSize: 10, maxConcurrency: props.concurrency?.notifyConnection });
 
@@ -470,31 +469,28 @@ export class WsNotify extends Construct {
 
   /** A route of the service and its function. */
   private addServiceRoute(routeKey: string, name: string, options: ServiceFunctionOptions & ServiceRouteOptions): NotifyFunction {
-    const fn = this.addFunction(name, { ...options, description: options.description ?? `Route ${routeKey}` });
-    if (options.connectionsTable !== undefined) fn.bindTable({ table: this.connections.table, env: 'CONNECTIONS_TABLE_NAME', actions: options.connectionsTable });
+    const { returnResponse, connectionsTable, authorizer, ...functionOptions } = options;
+    const fn = this.addFunction(name, { ...functionOptions, description: options.description ?? `Route ${routeKey}` });
+    if (connectionsTable !== undefined) fn.bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: connectionsTable });
     const route = this.api.addRoute(routeKey, {
       integration: new WebSocketLambdaIntegration(`${name}Integration`, fn.function),
-      returnResponse: options.returnResponse ?? false,
-      authorizer: options.authorizer,
+      returnResponse: returnResponse ?? false,
+      authorizer,
     });
-    if (options.authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    if (authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
     return fn;
   }
 
   /** A function of the service, with the service's defaults. */
   private addFunction(name: string, options: ServiceFunctionOptions): NotifyFunction {
     const fn = new NotifyFunction(this, `${name}Function`, {
+      timeout: ROUTE_TIMEOUT,
+      ...options,
       name,
-      code: options.code,
       stageName: this.props.stageName,
       logLevel: this.props.logLevel ?? 'INFO',
       removalPolicy: this.removalPolicy,
       logRetention: this.props.logRetention ?? RetentionDays.ONE_MONTH,
-      description: options.description,
-      environment: options.environment,
-      timeout: options.timeout ?? ROUTE_TIMEOUT,
-      memorySize: options.memorySize,
-      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       awsSdk: this.props.awsSdk,
     });
     this.serviceFunctions.set(name, fn.function);
@@ -502,15 +498,8 @@ export class WsNotify extends Construct {
   }
 }
 
-interface ServiceFunctionOptions {
-  /** The bundle: the entry's name in src/functions (`ping`). */
-  readonly code: string;
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly timeout?: Duration;
-  readonly memorySize?: number;
-  readonly reservedConcurrentExecutions?: number;
-  readonly description?: string;
-}
+/** What differs between the service's functions; the rest is the service's (addFunction). */
+type ServiceFunctionOptions = Pick<NotifyFunctionProps, 'code' | 'description' | 'environment' | 'timeout' | 'memorySize' | 'reservedConcurrentExecutions'>;
 
 interface ServiceRouteOptions {
   readonly returnResponse?: boolean;
