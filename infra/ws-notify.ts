@@ -42,7 +42,7 @@ import { ConnectionsTable } from './constructs/connections-table';
 import { InboxTable } from './constructs/inbox-table';
 import { NotifyFunction, type NotifyFunctionProps, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
-import { ServiceAlarms } from './constructs/service-alarms';
+import { type ObservedService, ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
 import { type AwsSdkSource } from './function-code';
 import {
@@ -418,26 +418,15 @@ export class WsNotify extends Construct {
       .consume(notifyConnection, { batchSize: 10, maxConcurrency: props.concurrency?.notifyConnection });
 
     // Alarms and the dashboard, over every function.
-    const action = new SnsAction(this.alarmTopic);
-    const notificationQueues = [notifyUser, notifyConnection];
-    const serviceAlarms = new ServiceAlarms(this, 'Alarms', {
+    const observed: ObservedService = {
       stageName: props.stageName,
       functions: this.serviceFunctions,
       queues: this.queues,
-      notificationQueues,
+      notificationQueues: [notifyUser, notifyConnection],
       webSocketStage: this.webSocketStage,
-      action,
-    });
-    this.alarms = serviceAlarms.alarms;
-    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
-      stageName: props.stageName,
-      ...(props.dashboardName === undefined ? {} : { dashboardName: props.dashboardName }),
-      functions: this.serviceFunctions,
-      notificationQueues,
-      queues: this.queues,
-      webSocketStage: this.webSocketStage,
-      alarms: this.alarms,
-    }).dashboard;
+    };
+    this.alarms = new ServiceAlarms(this, 'Alarms', { ...observed, action: new SnsAction(this.alarmTopic) }).alarms;
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', { ...observed, dashboardName: props.dashboardName, alarms: this.alarms }).dashboard;
   }
 
   /**

@@ -40,16 +40,20 @@ export function oldestMessageThresholdSeconds(visibilityTimeout: Duration): numb
   return Math.max(minimumSeconds, visibilityTimeout.toSeconds() + marginOverVisibilitySeconds);
 }
 
-export interface ServiceAlarmsProps {
+/** What the alarms and the dashboard (ServiceDashboard) watch of the service. */
+export interface ObservedService {
   readonly stageName: string;
   /** The service's functions by name (`Connect`, `NotifyUser`, …): errors and throttles. */
   readonly functions: ReadonlyMap<string, IFunction>;
   /** Every work queue: its DLQ's depth. */
   readonly queues: readonly NotifyQueue[];
-  /** The queues whose oldest message's age pages: NotifyUser and NotifyConnection. */
+  /** NotifyUser and NotifyConnection: the age of their oldest message pages; the dashboard graphs it with their depth. */
   readonly notificationQueues: readonly NotifyQueue[];
   /** The WebSocket stage: its integration and execution errors. */
   readonly webSocketStage: WebSocketStage;
+}
+
+export interface ServiceAlarmsProps extends ObservedService {
   /** Every alarm's action, on alarm and back to OK (the alarm topic). */
   readonly action: IAlarmAction;
 }

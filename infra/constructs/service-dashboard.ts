@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AlarmStatusWidget,
   Dashboard,
@@ -21,23 +20,16 @@ import {
   SERVICE_NAME,
   STAGE_DIMENSION,
 } from '../../src/commons/metric-names';
-import { type NotifyQueue } from './notify-queue';
+import { type ObservedService } from './service-alarms';
 
 /** The period of every graph: the alarms' one minute, so a graph shows what an alarm saw. */
 const PERIOD = Duration.minutes(1);
 const WIDTH = 24;
 const HEIGHT = 6;
 
-export interface ServiceDashboardProps {
-  readonly stageName: string;
+export interface ServiceDashboardProps extends ObservedService {
   /** The dashboard's name (unique in the account, across regions). @default one CloudFormation makes unique */
   readonly dashboardName?: string;
-  readonly functions: ReadonlyMap<string, IFunction>;
-  /** NotifyUser and NotifyConnection: age and depth. */
-  readonly notificationQueues: readonly NotifyQueue[];
-  /** Every queue: its DLQ's depth. */
-  readonly queues: readonly NotifyQueue[];
-  readonly webSocketStage: WebSocketStage;
   /** Shown at the top, in alarm state order. */
   readonly alarms: readonly IAlarm[];
 }
