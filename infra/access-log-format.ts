@@ -21,5 +21,3 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   integrationError: '$context.integrationErrorMessage',
   error: '$context.error.message',
 };
-
-export const ACCESS_LOG_FORMAT = JSON.stringify(ACCESS_LOG_FIELDS);

@@ -37,7 +37,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, type ITopicSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACCESS_LOG_FORMAT } from './access-log-format';
+import { ACCESS_LOG_FIELDS } from './access-log-format';
 import { ConnectionsTable } from './constructs/connections-table';
 import { InboxTable } from './constructs/inbox-table';
 import { NotifyFunction, type NotifyFunctionProps, type TableAction } from './constructs/notify-function';
@@ -297,13 +297,8 @@ export class WsNotify extends Construct {
     this.notifyConnectionQueue = notifyConnection.queue;
 
     // Alarms.
-    if (props.alarmTopic !== undefined) {
-      this.alarmTopic = props.alarmTopic;
-    } else {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: `ws-notify ${props.stageName} alarms`, enforceSSL: true });
-      acknowledgeAlarmTopicEncryption(topic);
-      this.alarmTopic = topic;
-    }
+    this.alarmTopic = props.alarmTopic ?? new Topic(this, 'AlarmTopic', { displayName: `ws-notify ${props.stageName} alarms`, enforceSSL: true });
+    if (props.alarmTopic === undefined) acknowledgeAlarmTopicEncryption(this.alarmTopic);
     for (const subscription of props.alarmSubscriptions ?? []) this.alarmTopic.addSubscription(subscription);
 
     // The WebSocket API and its stage.
@@ -317,8 +312,8 @@ export class WsNotify extends Construct {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
-      throttle: props.throttling === undefined ? undefined : { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
+      throttle: props.throttling,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
     });
     this.webSocketUrl = this.webSocketStage.url;
     this.callbackUrl = this.webSocketStage.callbackUrl;

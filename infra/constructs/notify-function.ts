@@ -61,8 +61,6 @@ export interface NotifyFunctionProps {
   readonly awsSdk?: AwsSdkSource;
 }
 
-const LAMBDA_SERVICE = 'lambda.amazonaws.com';
-
 /**
  * A ws-notify Lambda function: Node.js 24 on arm64, running its prebuilt minified bundle with
  * source maps (`dist/functions/<awsSdk>/<code>`, made by the package build), its own log group,
@@ -92,7 +90,7 @@ export class NotifyFunction extends Construct {
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.
     this.role = new Role(this, 'ServiceRole', {
-      assumedBy: new ServicePrincipal(LAMBDA_SERVICE),
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `ws-notify ${props.stageName} ${props.name} function`,
     });
     this.role.addToPrincipalPolicy(

@@ -28,25 +28,18 @@ export class NotifyQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: NotifyQueueProps) {
     super(scope, id);
-    const queueName = props.queueName;
-    this.queueName = queueName;
-    this.deadLetterQueueName = `${queueName}DeadLetter`;
+    this.queueName = props.queueName;
+    this.deadLetterQueueName = `${props.queueName}DeadLetter`;
     this.visibilityTimeout = props.visibilityTimeout;
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.removalPolicy,
-    });
+    const both = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: props.removalPolicy };
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...both, retentionPeriod: Duration.days(14) });
     this.queue = new Queue(this, 'Queue', {
+      ...both,
       visibilityTimeout: props.visibilityTimeout,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.removalPolicy,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    (this.queue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, queueName);
+    (this.queue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, this.queueName);
     (this.deadLetterQueue.node.defaultChild as CfnQueue).addMetadata(NAME_METADATA_KEY, this.deadLetterQueueName);
   }
 }
