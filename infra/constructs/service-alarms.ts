@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IAlarmAction, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IAlarmAction, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { MAX_RECEIVE_COUNT, type NotifyQueue } from './notify-queue';
@@ -82,91 +82,70 @@ export class ServiceAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
     const stage = props.stageName;
+    // Every alarm: `datapoints` of `evaluationPeriods` one-minute points at or over the threshold
+    // (over it, for the queues and the integration errors); no data (no traffic) does not breach.
+    const alarm = (
+      alarmId: string,
+      alarmDescription: string,
+      metric: IMetric,
+      settings: { readonly threshold: number; readonly evaluationPeriods: number; readonly datapoints?: number },
+      comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ) =>
+      new Alarm(this, alarmId, {
+        alarmDescription,
+        metric,
+        threshold: settings.threshold,
+        comparisonOperator,
+        evaluationPeriods: settings.evaluationPeriods,
+        datapointsToAlarm: settings.datapoints,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+
+    const d = ALARM_SETTINGS.deadLetters;
     const deadLetters = new Map<string, Alarm>();
     for (const queue of props.queues) {
-      const d = ALARM_SETTINGS.deadLetters;
-      deadLetters.set(
-        queue.queueName,
-        new Alarm(this, `${queue.queueName}DeadLetters`, {
-          alarmDescription: `ws-notify ${stage}: messages in the ${queue.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queue.queueName} consumer)`,
-          metric: queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-          threshold: d.threshold,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: d.evaluationPeriods,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      const description = `ws-notify ${stage}: messages in the ${queue.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queue.queueName} consumer)`;
+      const metric = queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' });
+      deadLetters.set(queue.queueName, alarm(`${queue.queueName}DeadLetters`, description, metric, d, ComparisonOperator.GREATER_THAN_THRESHOLD));
     }
     this.deadLetters = deadLetters;
 
+    const { functionErrors: e, functionThrottles: t } = ALARM_SETTINGS;
     const errors = new Map<string, Alarm>();
     const throttles = new Map<string, Alarm>();
     for (const [name, fn] of props.functions) {
-      const { functionErrors: e, functionThrottles: t } = ALARM_SETTINGS;
-      errors.set(
-        name,
-        new Alarm(this, `${name}Errors`, {
-          alarmDescription: `ws-notify ${stage}: the ${name} function failed (timeout, crash or unhandled error) in ${e.datapoints} of the last ${e.evaluationPeriods} minutes`,
-          metric: fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-          threshold: e.threshold,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: e.evaluationPeriods,
-          datapointsToAlarm: e.datapoints,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      throttles.set(
-        name,
-        new Alarm(this, `${name}Throttles`, {
-          alarmDescription: `ws-notify ${stage}: invocations of the ${name} function were throttled in ${t.datapoints} of the last ${t.evaluationPeriods} minutes`,
-          metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
-          threshold: t.threshold,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: t.evaluationPeriods,
-          datapointsToAlarm: t.datapoints,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      const failed = `ws-notify ${stage}: the ${name} function failed (timeout, crash or unhandled error) in ${e.datapoints} of the last ${e.evaluationPeriods} minutes`;
+      errors.set(name, alarm(`${name}Errors`, failed, fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), e));
+      const throttled = `ws-notify ${stage}: invocations of the ${name} function were throttled in ${t.datapoints} of the last ${t.evaluationPeriods} minutes`;
+      throttles.set(name, alarm(`${name}Throttles`, throttled, fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }), t));
     }
     this.functionErrors = errors;
     this.functionThrottles = throttles;
 
+    const o = ALARM_SETTINGS.oldestMessage;
     const oldest = new Map<string, Alarm>();
     for (const queue of props.notificationQueues) {
-      const o = ALARM_SETTINGS.oldestMessage;
       const threshold = oldestMessageThresholdSeconds(queue.visibilityTimeout);
-      oldest.set(
-        queue.queueName,
-        new Alarm(this, `${queue.queueName}OldestMessage`, {
-          alarmDescription: `ws-notify ${stage}: the oldest message in ${queue.queueName} has waited over ${threshold} s for ${o.datapoints} minutes (consumers stuck, failing or behind)`,
-          metric: queue.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-          threshold,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: o.evaluationPeriods,
-          datapointsToAlarm: o.datapoints,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      const description = `ws-notify ${stage}: the oldest message in ${queue.queueName} has waited over ${threshold} s for ${o.datapoints} minutes (consumers stuck, failing or behind)`;
+      const metric = queue.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' });
+      oldest.set(queue.queueName, alarm(`${queue.queueName}OldestMessage`, description, metric, { ...o, threshold }, ComparisonOperator.GREATER_THAN_THRESHOLD));
     }
     this.oldestMessage = oldest;
 
     const x = ALARM_SETTINGS.apiExecutionErrors;
-    this.apiExecutionErrors = new Alarm(this, 'ApiExecutionErrors', {
-      alarmDescription: `ws-notify ${stage}: API Gateway could not call an integration (ExecutionError) in ${x.datapoints} of the last ${x.evaluationPeriods} minutes`,
-      metric: props.webSocketStage.metric('ExecutionError', { period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: x.threshold,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: x.evaluationPeriods,
-      datapointsToAlarm: x.datapoints,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.apiExecutionErrors = alarm(
+      'ApiExecutionErrors',
+      `ws-notify ${stage}: API Gateway could not call an integration (ExecutionError) in ${x.datapoints} of the last ${x.evaluationPeriods} minutes`,
+      props.webSocketStage.metric('ExecutionError', { period: ALARM_PERIOD, statistic: 'Sum' }),
+      x,
+    );
 
     const i = ALARM_SETTINGS.apiIntegrationErrors;
-    this.apiIntegrationErrors = new Alarm(this, 'ApiIntegrationErrors', {
-      alarmDescription:
-        `ws-notify ${stage}: integrations answered errors (IntegrationError: 4XX/5XX, e.g. refused or failed handshakes) ` +
+    this.apiIntegrationErrors = alarm(
+      'ApiIntegrationErrors',
+      `ws-notify ${stage}: integrations answered errors (IntegrationError: 4XX/5XX, e.g. refused or failed handshakes) ` +
         `for more than ${i.percentOfHandshakes} per 100 handshakes, ${i.datapoints} minutes running`,
-      metric: new MathExpression({
+      new MathExpression({
         expression: `IF(handshakes >= ${i.minimumHandshakes}, 100 * errors / handshakes, 0)`,
         usingMetrics: {
           errors: props.webSocketStage.metric('IntegrationError', { period: ALARM_PERIOD, statistic: 'Sum' }),
@@ -175,12 +154,9 @@ export class ServiceAlarms extends Construct {
         period: ALARM_PERIOD,
         label: 'Integration errors per 100 handshakes',
       }),
-      threshold: i.percentOfHandshakes,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: i.evaluationPeriods,
-      datapointsToAlarm: i.datapoints,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+      { ...i, threshold: i.percentOfHandshakes },
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
 
     this.alarms = [...deadLetters.values(), ...errors.values(), ...throttles.values(), ...oldest.values(), this.apiExecutionErrors, this.apiIntegrationErrors];
     for (const alarm of this.alarms) {
