@@ -38,8 +38,7 @@ import { type ITopic, type ITopicSubscription, Topic } from 'aws-cdk-lib/aws-sns
 import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACCESS_LOG_FIELDS } from './access-log-format';
-import { ConnectionsTable } from './constructs/connections-table';
-import { InboxTable } from './constructs/inbox-table';
+import { ConnectionsTable, InboxTable } from './constructs/service-tables';
 import { NotifyFunction, type NotifyFunctionProps, type TableAction } from './constructs/notify-function';
 import { NotifyQueue } from './constructs/notify-queue';
 import { type ObservedService, ServiceAlarms } from './constructs/service-alarms';

@@ -1,7 +1,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConnectionsTable } from '../../infra/constructs/connections-table';
+import { ConnectionsTable } from '../../infra/constructs/service-tables';
 import { NotifyFunction } from '../../infra/constructs/notify-function';
 import { NotifyQueue } from '../../infra/constructs/notify-queue';
 import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
