@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { type AwsSdkSource } from './function-code';
 import { getStage, type StageConfig } from './stages';
-import { stackNameOf } from './ws-notify-stack';
+import { stackNameOf, type WsNotifyStackProps } from './ws-notify-stack';
 
 /**
  * The declared stage of that name, with its signing key present when it uses generated keys.
@@ -20,12 +19,10 @@ export function stageReadyForSynth(name: string): StageConfig {
   return stage;
 }
 
-export interface CdkCommand {
+export interface CdkCommand extends WsNotifyStackProps {
   readonly command: 'synth' | 'deploy';
-  readonly stage: StageConfig;
   /** Further CLI arguments (`--output`, `--outputs-file`, …). */
   readonly args?: readonly string[];
-  readonly awsSdk?: AwsSdkSource;
 }
 
 /** Runs `cdk <command> WsNotify-<stage> -c stage=<stage> …` in the repository root; resolves with its exit code. */

@@ -8,7 +8,7 @@ import { type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/commons/metric-names';
 import { SDK_CALL_LIMIT_MS } from '../../src/commons/sdk-timeouts';
-import { type AwsSdkSource, DEFAULT_AWS_SDK_SOURCE, functionCodeDirectory } from '../function-code';
+import { type AwsSdkSource, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { NAME_METADATA_KEY } from '../template-metadata';
 import { type NotifyQueue } from './notify-queue';
@@ -98,7 +98,7 @@ export class NotifyFunction extends Construct {
     );
 
     this.function = new LambdaFunction(this, 'Resource', {
-      code: Code.fromAsset(functionCodeDirectory(props.code, props.awsSdk ?? DEFAULT_AWS_SDK_SOURCE)),
+      code: Code.fromAsset(functionCodeDirectory(props.code, props.awsSdk)),
       handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
