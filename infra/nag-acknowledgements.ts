@@ -7,45 +7,34 @@
 import { Validations } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
-export const ROUTE_AUTHORIZATION_REASON =
-  'API Gateway WebSocket APIs run an authorizer on $connect only; no other route can have one. ' +
-  'Every message handler reads the connection record before acting and answers unauthorized/token_expired ' +
-  'unless the connection is authorized and unexpired.';
-
-export const ANONYMOUS_CONNECT_REASON =
-  'Auth mode "action": clients connect without a token by design and the record is written as pending; ' +
-  'a pending connection can only send authorize (JWT verified) and is disconnected at the authorize deadline.';
-
-export const CONNECTIONS_WILDCARD_REASON =
-  'Connection ids are made by API Gateway at run time, so @connections/{id} cannot be listed; the wildcard is ' +
-  'limited to this API, this stage and this one HTTP method.';
-
-export const ALARM_TOPIC_ENCRYPTION_REASON =
-  'The topic carries CloudWatch alarm notifications only (alarm name, state, metric), no user data. CloudWatch cannot publish ' +
-  'to a topic encrypted with the AWS managed key (alias/aws/sns), and with a customer managed key whose policy does not ' +
-  'allow cloudwatch.amazonaws.com it drops the notifications silently. A topic of your own, encrypted as you choose, ' +
-  'can be given as the alarmTopic prop.';
-
-export const KEEP_ALIVE_ROUTE_REASON =
-  'The keep-alive route has a MOCK integration: API Gateway answers it with a constant pong frame and invokes ' +
-  'nothing, reads and writes nothing; a message to it only resets the idle timer of a connection that is already open.';
+/** AwsSolutions-APIG4 on a WebSocket route that has no authorizer. */
+export function acknowledgeRouteWithoutAuthorizer(route: IConstruct, routeKey: string): void {
+  const reason =
+    routeKey === '$connect'
+      ? 'Auth mode "action": clients connect without a token by design and the record is written as pending; ' +
+        'a pending connection can only send authorize (JWT verified) and is disconnected at the authorize deadline.'
+      : 'API Gateway WebSocket APIs run an authorizer on $connect only; no other route can have one. ' +
+        'Every message handler reads the connection record before acting and answers unauthorized/token_expired ' +
+        'unless the connection is authorized and unexpired.';
+  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+}
 
 /** AwsSolutions-APIG4 on the keep-alive route (MOCK integration). */
 export function acknowledgeKeepAliveRoute(route: IConstruct): void {
-  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: KEEP_ALIVE_ROUTE_REASON });
-}
-
-/** AwsSolutions-APIG4 on a WebSocket route that has no authorizer. */
-export function acknowledgeRouteWithoutAuthorizer(route: IConstruct, routeKey: string): void {
-  Validations.of(route).acknowledge({
-    id: 'AwsSolutions-APIG4',
-    reason: routeKey === '$connect' ? ANONYMOUS_CONNECT_REASON : ROUTE_AUTHORIZATION_REASON,
-  });
+  const reason =
+    'The keep-alive route has a MOCK integration: API Gateway answers it with a constant pong frame and invokes ' +
+    'nothing, reads and writes nothing; a message to it only resets the idle timer of a connection that is already open.';
+  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
 }
 
 /** AwsSolutions-SNS2 (no server-side encryption) on the alarm topic the construct creates. */
 export function acknowledgeAlarmTopicEncryption(topic: IConstruct): void {
-  Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: ALARM_TOPIC_ENCRYPTION_REASON });
+  const reason =
+    'The topic carries CloudWatch alarm notifications only (alarm name, state, metric), no user data. CloudWatch cannot publish ' +
+    'to a topic encrypted with the AWS managed key (alias/aws/sns), and with a customer managed key whose policy does not ' +
+    'allow cloudwatch.amazonaws.com it drops the notifications silently. A topic of your own, encrypted as you choose, ' +
+    'can be given as the alarmTopic prop.';
+  Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason });
 }
 
 /**
@@ -53,5 +42,8 @@ export function acknowledgeAlarmTopicEncryption(topic: IConstruct): void {
  * (`arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<ApiLogicalId>/<stage>/<METHOD>/@connections/*`).
  */
 export function acknowledgeConnectionsWildcard(policyScope: IConstruct, renderedResource: string): void {
-  Validations.of(policyScope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${renderedResource}]`, reason: CONNECTIONS_WILDCARD_REASON });
+  const reason =
+    'Connection ids are made by API Gateway at run time, so @connections/{id} cannot be listed; the wildcard is ' +
+    'limited to this API, this stage and this one HTTP method.';
+  Validations.of(policyScope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${renderedResource}]`, reason });
 }
