@@ -264,18 +264,17 @@ export class WsNotify extends Construct {
   readonly webSocketStage: WebSocketStage;
   /** Every work queue with its DLQ: NotifyUser, NotifyConnection, AuthorizeDeadline. */
   readonly queues: readonly NotifyQueue[];
+  private readonly serviceFunctions = new Map<string, LambdaFunction>();
   /** The service's functions by name (`Connect`, `Ping`, `NotifyUser`, …). */
-  readonly functions: ReadonlyMap<string, LambdaFunction>;
+  readonly functions: ReadonlyMap<string, LambdaFunction> = this.serviceFunctions;
 
   private readonly props: WsNotifyProps;
   private readonly removalPolicy: RemovalPolicy;
-  private readonly serviceFunctions = new Map<string, LambdaFunction>();
 
   constructor(scope: Construct, id: string, props: WsNotifyProps) {
     super(scope, id);
     validate(props);
     this.props = props;
-    this.functions = this.serviceFunctions;
     const retainData = props.retainData ?? true;
     this.removalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
