@@ -263,10 +263,10 @@ const STAGE_OPTIONS = ['stage', 'authMode', 'authorizeTimeoutSeconds', 'allowedO
 
 function stageFor(options: LocalStackOptions): StageConfig {
   return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
-    ...(options.authMode !== undefined ? { authMode: options.authMode } : {}),
-    ...(options.authorizeTimeoutSeconds !== undefined ? { authorizeDeadlineSeconds: options.authorizeTimeoutSeconds } : {}),
-    ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
-    ...(options.inboxRetentionSeconds !== undefined ? { inboxRetentionSeconds: options.inboxRetentionSeconds } : {}),
+    authMode: options.authMode,
+    authorizeDeadlineSeconds: options.authorizeTimeoutSeconds,
+    allowedOrigins: options.allowedOrigins,
+    inboxRetentionSeconds: options.inboxRetentionSeconds,
   });
 }
 
