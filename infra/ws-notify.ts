@@ -40,7 +40,7 @@ import { Construct } from 'constructs';
 import { ACCESS_LOG_FIELDS } from './access-log-format';
 import { ConnectionsTable, InboxTable } from './constructs/service-tables';
 import { NotifyFunction, type NotifyFunctionProps, type TableAction } from './constructs/notify-function';
-import { NotifyQueue } from './constructs/notify-queue';
+import { NotifyQueue, VISIBILITY_TIMEOUT_FACTOR } from './constructs/notify-queue';
 import { type ObservedService, ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
 import { type AwsSdkSource } from './function-code';
@@ -189,8 +189,6 @@ const CONSUMER_TIMEOUTS = {
   NotifyConnection: Duration.seconds(20),
   AuthorizeDeadline: Duration.seconds(10),
 } as const;
-/** What SQS and Lambda ask of a mapped queue: a visibility timeout of at least 6× its consumer's timeout. */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 function validate(props: WsNotifyProps): void {
   const check = (ok: boolean, prop: string, message: string) => {

@@ -11,7 +11,7 @@ import { SDK_CALL_LIMIT_MS } from '../../src/commons/sdk-timeouts';
 import { type AwsSdkSource, functionCodeDirectory } from '../function-code';
 import { acknowledgeConnectionsWildcard } from '../nag-acknowledgements';
 import { NAME_METADATA_KEY } from '../template-metadata';
-import { type NotifyQueue } from './notify-queue';
+import { type NotifyQueue, VISIBILITY_TIMEOUT_FACTOR } from './notify-queue';
 
 /** DynamoDB item actions a function may be granted on a table (never `dynamodb:*`). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
@@ -73,12 +73,9 @@ export class NotifyFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly timeout: Duration;
-  /** The function's name in the service (`Ping`, …). */
-  readonly name: string;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
     super(scope, id);
-    this.name = props.name;
     this.timeout = props.timeout ?? Duration.seconds(10);
     const timeoutMs = this.timeout.toMilliseconds();
     // A call that hangs must fail before the function does, so that it fails its record, not the invocation.
@@ -151,16 +148,16 @@ export class NotifyFunction extends Construct {
    * Makes this function the consumer of a NotifyQueue: an event source mapping with
    * ReportBatchItemFailures, the three actions the Lambda poller needs on the queue, and the DLQ's
    * URL in DEAD_LETTER_QUEUE_URL with send rights (the consumer refuses poison messages itself).
-   * The queue's visibility timeout must be at least 6× this function's timeout.
+   * The queue's visibility timeout must be at least VISIBILITY_TIMEOUT_FACTOR (6) × this function's timeout.
    */
   consume(queue: NotifyQueue, options: QueueConsumerOptions): EventSourceMapping {
     const visibility = queue.visibilityTimeout.toSeconds();
     const timeout = this.timeout.toSeconds();
     this.node.addValidation({
       validate: () =>
-        visibility >= 6 * timeout
+        visibility >= VISIBILITY_TIMEOUT_FACTOR * timeout
           ? []
-          : [`queue ${queue.node.path} has a visibility timeout of ${visibility}s, less than 6× the ${timeout}s timeout of its consumer`],
+          : [`queue ${queue.node.path} has a visibility timeout of ${visibility}s, less than ${VISIBILITY_TIMEOUT_FACTOR}× the ${timeout}s timeout of its consumer`],
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({

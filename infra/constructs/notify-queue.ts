@@ -5,11 +5,13 @@ import { NAME_METADATA_KEY } from '../template-metadata';
 
 /** Receives after which a message moves to the DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
+/** What SQS and Lambda ask of a mapped queue: a visibility timeout of at least 6× its consumer's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 export interface NotifyQueueProps {
   /** The queue's name in the service: `NotifyUser`; its DLQ is `NotifyUserDeadLetter`. */
   readonly queueName: string;
-  /** At least 6× the consumer's timeout (checked by NotifyFunction.consume). */
+  /** At least VISIBILITY_TIMEOUT_FACTOR × the consumer's timeout (checked by NotifyFunction.consume). */
   readonly visibilityTimeout: Duration;
   readonly removalPolicy: RemovalPolicy;
 }
