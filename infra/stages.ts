@@ -28,14 +28,14 @@ export type JwtSettings = Omit<WsNotifyJwt, 'key'> & { readonly keySource: KeySo
 export interface StageConfig
   extends Required<Pick<WsNotifyProps, 'authMode' | 'throttling' | 'logLevel' | 'retainData'>>,
     Pick<WsNotifyProps, 'allowedOrigins' | 'maxConnectionsPerUser' | 'concurrency'> {
-  /** The construct's `stageName`, and part of the stack name (`WsNotify-<name>`). */
+  /** The construct's {@link WsNotifyProps.stageName}, and part of the stack name (`WsNotify-<name>`). */
   readonly name: string;
   readonly jwt: JwtSettings;
-  /** The construct's `authorizeDeadline`, seconds. */
+  /** The construct's {@link WsNotifyProps.authorizeDeadline}, seconds. */
   readonly authorizeDeadlineSeconds?: number;
-  /** The construct's `maxTokenLifetime`, seconds. `npm run token --ttl` refuses longer lifetimes. */
+  /** The construct's {@link WsNotifyProps.maxTokenLifetime}, seconds. `npm run token --ttl` refuses longer lifetimes. */
   readonly maxTokenLifetimeSeconds?: number;
-  /** The construct's `inboxRetention`, seconds. `npm start -- --inbox-retention S` overrides it. */
+  /** The construct's {@link WsNotifyProps.inboxRetention}, seconds. `npm start -- --inbox-retention S` overrides it. */
   readonly inboxRetentionSeconds?: number;
   /** Subscribed (e-mail) to the stage's alarm topic. */
   readonly alarmEmail?: string;
