@@ -12,6 +12,7 @@
  */
 import type { JWK } from 'jose';
 import { type StageConfig } from '../../infra/stages';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../commons/constants';
 import { type HttpFallbackHandler } from './gateway';
 import { appTokenStage } from '../tooling/app-stage';
 import { GENERATED_KEY_ALGORITHM } from '../tooling/stage-keys';
@@ -46,7 +47,7 @@ export function appStackStage(model: StackModel): StageConfig {
   const maxTokenLifetimeSeconds = wholeNumber(model, 'Authorize', 'JWT_MAX_LIFETIME_SECONDS');
   const inboxRetentionSeconds = wholeNumber(model, 'Resume', 'INBOX_RETENTION_SECONDS');
   const maxConnectionsPerUser = wholeNumber(model, 'Authorize', 'MAX_CONNECTIONS_PER_USER');
-  const tokens = appTokenStage(model.stackName, { audience, maxTokenLifetimeSeconds: maxTokenLifetimeSeconds ?? 86_400 });
+  const tokens = appTokenStage(model.stackName, { audience, maxTokenLifetimeSeconds: maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS });
   return {
     ...tokens,
     authMode: model.api.authorizer === undefined ? 'action' : 'authorizer',
