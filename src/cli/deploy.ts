@@ -39,7 +39,7 @@ export const deployCommand = defineCommand({
     'aws-sdk': AWS_SDK_FLAG,
   },
   examples: ['npx ws-notify keys --stage prod && npx ws-notify deploy --stage prod'],
-  async run(flags) {
+  async run(flags, streams) {
     const approval = flags['require-approval'];
     if (approval !== undefined && !APPROVALS.includes(approval)) {
       throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
@@ -53,7 +53,7 @@ export const deployCommand = defineCommand({
     if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
     const stage = stageReadyForSynth(parseStage(flags.stage).name);
     const target = await resolveAwsTarget();
-    process.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
+    streams.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
 
     const workDir = mkdtempSync(path.join(tmpdir(), 'ws-notify-deploy-'));
     try {
@@ -70,7 +70,7 @@ export const deployCommand = defineCommand({
       if (stackOutputs === undefined) throw new CliError('cdk_failed', `cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
       const file = deployedEndpointsFilePath(stage.name);
       writeEndpointsFile(file, endpointsFromStackOutputs(stage.name, stackOutputs));
-      process.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
+      streams.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

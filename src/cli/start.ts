@@ -9,7 +9,7 @@ import { AUTH_MODES, type AuthMode } from '../../infra/stages';
 import type { LocalLogEntry, LocalStack } from '../local/runtime';
 import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli-support';
-import { defineCommand } from './command';
+import { type CliStreams, defineCommand } from './command';
 import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 import type * as Runtime from '../local/runtime';
@@ -39,10 +39,13 @@ function parseOrigins(value: string | undefined): string[] | undefined {
   return origins;
 }
 
-function printLog(entry: LocalLogEntry): void {
-  const line = `[${entry.name}] ${entry.line}\n`;
-  if (entry.level === 'info') process.stdout.write(line);
-  else process.stderr.write(line);
+/** Prints the stack's log lines: info on stdout, warnings and errors on stderr. */
+function logPrinter(streams: CliStreams): (entry: LocalLogEntry) => void {
+  return (entry) => {
+    const line = `[${entry.name}] ${entry.line}\n`;
+    if (entry.level === 'info') streams.stdout.write(line);
+    else streams.stderr.write(line);
+  };
 }
 
 /** Flags that change the stage before it is synthesized: a CDK app's stack is synthesized by the app, as it is. */
@@ -114,7 +117,7 @@ export const startCommand = defineCommand({
     'npx ws-notify start --stage dev --fault dynamodb=0.2',
     'npx ws-notify start --app docs/examples/existing-app',
   ],
-  async run(flags) {
+  async run(flags, streams) {
     const appDirectory = flags.app === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), flags.app);
     if (appDirectory !== undefined) {
       const given = STAGE_FLAGS.filter((name) => flags[name] !== undefined);
@@ -149,19 +152,19 @@ export const startCommand = defineCommand({
     const { LocalConsole } = require('../local/console/local-console') as typeof LocalConsoleModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
     // The console's page is bundled while the stack starts; it is served on the gateway's port.
-    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => process.stderr.write(`[console] ${entry.message}\n`) });
+    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => streams.stderr.write(`[console] ${entry.message}\n`) });
     let stack: LocalStack;
     try {
       stack = await startLocalStack({
         ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
-        ...(flags.quiet ? {} : { onLog: printLog }),
+        ...(flags.quiet ? {} : { onLog: logPrinter(streams) }),
         httpFallback: localConsole.handler,
       });
     } catch (error) {
       // Whatever the runtime had started is closed by now; the console ends its page build.
       await localConsole.close();
       // An app that does not synthesize: its own output first, as `cdk synth` shows it.
-      if (error instanceof AppSynthesisError && error.output !== '') process.stderr.write(error.output.endsWith('\n') ? error.output : `${error.output}\n`);
+      if (error instanceof AppSynthesisError && error.output !== '') streams.stderr.write(error.output.endsWith('\n') ? error.output : `${error.output}\n`);
       throw new CliError('start_failed', error instanceof Error ? error.message : String(error), { cause: error });
     }
     const running = stack;
@@ -174,14 +177,14 @@ export const startCommand = defineCommand({
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      process.stdout.write(`\n${signal}: closing ${running.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
+      streams.stdout.write(`\n${signal}: closing ${running.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
       Promise.all([localConsole.close(), running.close()]).then(
         () => {
-          process.stdout.write('Local stack stopped.\n');
+          streams.stdout.write('Local stack stopped.\n');
           process.exit(0);
         },
         (error: unknown) => {
-          process.stderr.write(`start: the local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+          streams.stderr.write(`start: the local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
           process.exit(1);
         },
       );
@@ -189,9 +192,9 @@ export const startCommand = defineCommand({
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
 
-    if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
+    if (options.faults !== undefined) streams.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
     const behaviours = describeBehaviours(options);
-    if (behaviours !== undefined) process.stdout.write(`${behaviours}\n`);
-    process.stdout.write(describeLocalStack(running));
+    if (behaviours !== undefined) streams.stdout.write(`${behaviours}\n`);
+    streams.stdout.write(describeLocalStack(running));
   },
 });
