@@ -5,7 +5,7 @@
  * and exits 1.
  */
 import path from 'node:path';
-import { AUTH_MODES, type AuthMode } from '../../infra/stages';
+import { AUTH_MODES, type AuthMode, type StageConfig } from '../../infra/stages';
 import type { LocalLogEntry, LocalStack } from '../local/runtime';
 import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli-support';
@@ -14,6 +14,7 @@ import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 import type * as Runtime from '../local/runtime';
 import type * as LocalConsoleModule from '../local/console/local-console';
+import type * as TemplateFile from '../local/template/template-file';
 
 /** `npm start`'s defaults, also in docs/local.md; the runtime's own (LOCAL_DEFAULTS) are the same. */
 const DEFAULT_PORTS = { port: '3001', dynamodb: '3002', sqs: '3003' } as const;
@@ -50,6 +51,8 @@ function logPrinter(streams: CliStreams): (entry: LocalLogEntry) => void {
 
 /** Flags that change the stage before it is synthesized: a CDK app's stack is synthesized by the app, as it is. */
 const STAGE_FLAGS = ['stage', 'auth-mode', 'authorize-timeout', 'allowed-origins', 'inbox-retention'] as const;
+/** Of those, the ones a template synthesized earlier already has in it (--template runs it as it is). */
+const OVERRIDE_FLAGS = STAGE_FLAGS.filter((name) => name !== 'stage');
 
 export const startCommand = defineCommand({
   name: 'start',
@@ -71,6 +74,13 @@ export const startCommand = defineCommand({
       defaultText: 'none',
     },
     stack: { type: 'string', value: 'NAME', expects: "a stack of the app's", description: 'with --app, the stack to run', defaultText: 'the one with a WebSocket API' },
+    template: {
+      type: 'string',
+      value: 'FILE',
+      expects: "the stage's template as cdk synth writes it, <stack>.template.json",
+      description: "run this template of the stage, synthesized earlier (npx ws-notify synth --output DIR), instead of synthesizing it",
+      defaultText: 'synthesize the stage',
+    },
     'auth-mode': { type: 'string', value: 'MODE', expects: AUTH_MODES.join(' or '), description: "overrides the stage's auth mode", defaultText: "the stage's" },
     port: { type: 'string', value: 'N', expects: 'a port from 0 to 65535, 0 = any free port', description: 'gateway: WebSocket, Management API, console', default: DEFAULT_PORTS.port },
     'dynamodb-port': { type: 'string', value: 'N', expects: 'a port from 0 to 65535, 0 = any free port', description: 'embedded DynamoDB', default: DEFAULT_PORTS.dynamodb },
@@ -125,6 +135,12 @@ export const startCommand = defineCommand({
     } else if (flags.stack !== undefined) {
       throw new UsageError('--stack needs --app: it names a stack of the app');
     }
+    const templateFile = flags.template === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), flags.template);
+    if (templateFile !== undefined) {
+      if (appDirectory !== undefined) throw new UsageError('--template cannot be used with --app: the app synthesizes its own stack');
+      const given = OVERRIDE_FLAGS.find((name) => flags[name] !== undefined);
+      if (given !== undefined) throw new UsageError(`--${given} cannot be used with --template: the template is run as it was synthesized`);
+    }
     const options = {
       ...(appDirectory === undefined
         ? { stage: parseStage(flags.stage ?? 'local').name }
@@ -150,6 +166,7 @@ export const startCommand = defineCommand({
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { startLocalStack, AppSynthesisError } = require('../local/runtime') as typeof Runtime;
     const { LocalConsole } = require('../local/console/local-console') as typeof LocalConsoleModule;
+    const { readTemplateFile } = require('../local/template/template-file') as typeof TemplateFile;
     /* eslint-enable @typescript-eslint/no-require-imports */
     // The console's page is bundled while the stack starts; it is served on the gateway's port.
     const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => streams.stderr.write(`[console] ${entry.message}\n`) });
@@ -158,6 +175,7 @@ export const startCommand = defineCommand({
       stack = await startLocalStack({
         ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
         ...(flags.quiet ? {} : { onLog: logPrinter(streams) }),
+        ...(templateFile !== undefined ? { synthesize: ({ stage }: { stage: StageConfig }) => readTemplateFile(templateFile, stage) } : {}),
         httpFallback: localConsole.handler,
       });
     } catch (error) {

@@ -64,3 +64,25 @@ export function copyRunKeys(keysDirectory: string): void {
   if (runDirectory === undefined) return;
   cpSync(runKeysDirectory(runDirectory), keysDirectory, { recursive: true });
 }
+
+/**
+ * Writes the run's template of a stage, as declared, where `cdk synth` would put it:
+ * `<directory>/<stack>.template.json`, for `ws-notify start --template`. The run's keys are copied
+ * into `keysDirectory` first, so that the template is the one of the stage's keys there.
+ */
+export function writeRunTemplate(stage: StageConfig, keysDirectory: string, directory: string): string {
+  mkdirSync(keysDirectory, { recursive: true, mode: 0o700 });
+  copyRunKeys(keysDirectory);
+  const keysDirectoryBefore = process.env.WS_NOTIFY_KEYS_DIR;
+  process.env.WS_NOTIFY_KEYS_DIR = keysDirectory;
+  try {
+    const { stackName, template } = synthesizeOncePerRun({ stage });
+    mkdirSync(directory, { recursive: true });
+    const file = path.join(directory, `${stackName}.template.json`);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  } finally {
+    if (keysDirectoryBefore === undefined) delete process.env.WS_NOTIFY_KEYS_DIR;
+    else process.env.WS_NOTIFY_KEYS_DIR = keysDirectoryBefore;
+  }
+}
