@@ -44,14 +44,15 @@ export const deployCommand = defineCommand({
     if (approval !== undefined && !APPROVALS.includes(approval)) {
       throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
     }
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded when it runs: `deploy --help` needs no CDK */
+    const awsSdk = flags['aws-sdk'];
+    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const stageName = parseStage(flags.stage).name;
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded once the flags are good: `deploy --help` and a mistyped flag need no CDK */
     const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
     const { stackNameOf } = require('../../infra/ws-notify-stack') as typeof WsNotifyStackModule;
     const { endpointsFromStackOutputs } = require('../../infra/stack-outputs') as typeof StackOutputs;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const awsSdk = flags['aws-sdk'];
-    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-    const stage = stageReadyForSynth(parseStage(flags.stage).name);
+    const stage = stageReadyForSynth(stageName);
     const target = await resolveAwsTarget();
     streams.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
 
