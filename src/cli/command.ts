@@ -42,6 +42,12 @@ export type FlagValues<F extends Flags> = {
         : string | undefined;
 };
 
+/** Where a command writes what it prints: the process's streams, or a test's buffers (runWsNotify). */
+export interface CliStreams {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
 export interface Command<F extends Flags = Flags> {
   readonly name: string;
   /** One line for `ws-notify --help`. */
@@ -52,7 +58,8 @@ export interface Command<F extends Flags = Flags> {
   readonly description: string;
   readonly flags: F;
   readonly examples: readonly string[];
-  run(flags: FlagValues<F>): Promise<void>;
+  /** Runs the command; everything it prints goes to `streams`. */
+  run(flags: FlagValues<F>, streams: CliStreams): Promise<void>;
 }
 
 /** Declares a command, keeping its flags' literal types for FlagValues. */

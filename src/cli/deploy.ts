@@ -39,21 +39,22 @@ export const deployCommand = defineCommand({
     'aws-sdk': AWS_SDK_FLAG,
   },
   examples: ['npx ws-notify keys --stage prod && npx ws-notify deploy --stage prod'],
-  async run(flags) {
+  async run(flags, streams) {
     const approval = flags['require-approval'];
     if (approval !== undefined && !APPROVALS.includes(approval)) {
       throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
     }
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded when it runs: `deploy --help` needs no CDK */
+    const awsSdk = flags['aws-sdk'];
+    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const stageName = parseStage(flags.stage).name;
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded once the flags are good: `deploy --help` and a mistyped flag need no CDK */
     const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
     const { stackNameOf } = require('../../infra/ws-notify-stack') as typeof WsNotifyStackModule;
     const { endpointsFromStackOutputs } = require('../../infra/stack-outputs') as typeof StackOutputs;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const awsSdk = flags['aws-sdk'];
-    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-    const stage = stageReadyForSynth(parseStage(flags.stage).name);
+    const stage = stageReadyForSynth(stageName);
     const target = await resolveAwsTarget();
-    process.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
+    streams.stdout.write(`deploy: ${stackNameOf(stage.name)} to account ${target.account}, region ${target.region}\n`);
 
     const workDir = mkdtempSync(path.join(tmpdir(), 'ws-notify-deploy-'));
     try {
@@ -70,7 +71,7 @@ export const deployCommand = defineCommand({
       if (stackOutputs === undefined) throw new CliError('cdk_failed', `cdk deploy wrote no outputs for ${stackNameOf(stage.name)}`);
       const file = deployedEndpointsFilePath(stage.name);
       writeEndpointsFile(file, endpointsFromStackOutputs(stage.name, stackOutputs));
-      process.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
+      streams.stdout.write(`deploy: endpoints of stage ${stage.name} written to ${path.relative(process.cwd(), file) || file}\n`);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

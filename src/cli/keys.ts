@@ -27,7 +27,7 @@ export const keysCommand = defineCommand({
     stage: { type: 'string', value: 'NAME', expects: 'a stage of infra/stages.ts', description: 'whose key pair', default: 'local' },
   },
   examples: ['npx ws-notify keys --stage prod'],
-  async run(flags) {
+  async run(flags, streams) {
     const stage = parseStage(flags.stage);
     assertGeneratedKeys(stage);
     const { created, publicKeyWritten, paths, kid } = await ensureStageKeyPair(stage.name);
@@ -35,6 +35,6 @@ export const keysCommand = defineCommand({
     let outcome = `the key pair of stage "${stage.name}" already exists (kid ${kid})`;
     if (created) outcome = `created the ES256 key pair of stage "${stage.name}" (kid ${kid})`;
     else if (publicKeyWritten) outcome = `wrote the public key of stage "${stage.name}" again, derived from its existing private key (kid ${kid})`;
-    process.stdout.write(`${outcome}: ${files}\n`);
+    streams.stdout.write(`${outcome}: ${files}\n`);
   },
 });

@@ -91,7 +91,7 @@ export const notifyCommand = defineCommand({
     },
   },
   examples: [`npx ws-notify notify --user 1234 --data '{"download":"/reports/42"}'`, `npx ws-notify notify --connection "$CONNECTION_ID" --data '"hello"' --stage dev`],
-  async run(flags) {
+  async run(flags, streams) {
     if ((flags.user === undefined) === (flags.connection === undefined)) {
       throw new UsageError('give exactly one of --user and --connection');
     }
@@ -106,7 +106,7 @@ export const notifyCommand = defineCommand({
         'userId' in target
           ? await publisher.notifyUser(target.userId, data.value, { id })
           : await publisher.notifyConnection(target.connectionId, data.value, { id });
-      process.stdout.write(`${messageId}\n`);
+      streams.stdout.write(`${messageId}\n`);
     } finally {
       publisher.destroy();
     }

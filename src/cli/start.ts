@@ -5,15 +5,16 @@
  * and exits 1.
  */
 import path from 'node:path';
-import { AUTH_MODES, type AuthMode } from '../../infra/stages';
+import { AUTH_MODES, type AuthMode, type StageConfig } from '../../infra/stages';
 import type { LocalLogEntry, LocalStack } from '../local/runtime';
 import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli-support';
-import { defineCommand } from './command';
+import { type CliStreams, defineCommand } from './command';
 import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 import type * as Runtime from '../local/runtime';
 import type * as LocalConsoleModule from '../local/console/local-console';
+import type * as TemplateFile from '../local/template/template-file';
 
 /** `npm start`'s defaults, also in docs/local.md; the runtime's own (LOCAL_DEFAULTS) are the same. */
 const DEFAULT_PORTS = { port: '3001', dynamodb: '3002', sqs: '3003' } as const;
@@ -39,14 +40,19 @@ function parseOrigins(value: string | undefined): string[] | undefined {
   return origins;
 }
 
-function printLog(entry: LocalLogEntry): void {
-  const line = `[${entry.name}] ${entry.line}\n`;
-  if (entry.level === 'info') process.stdout.write(line);
-  else process.stderr.write(line);
+/** Prints the stack's log lines: info on stdout, warnings and errors on stderr. */
+function logPrinter(streams: CliStreams): (entry: LocalLogEntry) => void {
+  return (entry) => {
+    const line = `[${entry.name}] ${entry.line}\n`;
+    if (entry.level === 'info') streams.stdout.write(line);
+    else streams.stderr.write(line);
+  };
 }
 
 /** Flags that change the stage before it is synthesized: a CDK app's stack is synthesized by the app, as it is. */
 const STAGE_FLAGS = ['stage', 'auth-mode', 'authorize-timeout', 'allowed-origins', 'inbox-retention'] as const;
+/** Of those, the ones a template synthesized earlier already has in it (--template runs it as it is). */
+const OVERRIDE_FLAGS = STAGE_FLAGS.filter((name) => name !== 'stage');
 
 export const startCommand = defineCommand({
   name: 'start',
@@ -68,6 +74,13 @@ export const startCommand = defineCommand({
       defaultText: 'none',
     },
     stack: { type: 'string', value: 'NAME', expects: "a stack of the app's", description: 'with --app, the stack to run', defaultText: 'the one with a WebSocket API' },
+    template: {
+      type: 'string',
+      value: 'FILE',
+      expects: "the stage's template as cdk synth writes it, <stack>.template.json",
+      description: "run this template of the stage, synthesized earlier (npx ws-notify synth --output DIR), instead of synthesizing it",
+      defaultText: 'synthesize the stage',
+    },
     'auth-mode': { type: 'string', value: 'MODE', expects: AUTH_MODES.join(' or '), description: "overrides the stage's auth mode", defaultText: "the stage's" },
     port: { type: 'string', value: 'N', expects: 'a port from 0 to 65535, 0 = any free port', description: 'gateway: WebSocket, Management API, console', default: DEFAULT_PORTS.port },
     'dynamodb-port': { type: 'string', value: 'N', expects: 'a port from 0 to 65535, 0 = any free port', description: 'embedded DynamoDB', default: DEFAULT_PORTS.dynamodb },
@@ -114,13 +127,19 @@ export const startCommand = defineCommand({
     'npx ws-notify start --stage dev --fault dynamodb=0.2',
     'npx ws-notify start --app docs/examples/existing-app',
   ],
-  async run(flags) {
+  async run(flags, streams) {
     const appDirectory = flags.app === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), flags.app);
     if (appDirectory !== undefined) {
       const given = STAGE_FLAGS.filter((name) => flags[name] !== undefined);
       if (given.length > 0) throw new UsageError(`--${given[0]} cannot be used with --app: the app's stack is run as the app synthesizes it`);
     } else if (flags.stack !== undefined) {
       throw new UsageError('--stack needs --app: it names a stack of the app');
+    }
+    const templateFile = flags.template === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), flags.template);
+    if (templateFile !== undefined) {
+      if (appDirectory !== undefined) throw new UsageError('--template cannot be used with --app: the app synthesizes its own stack');
+      const given = OVERRIDE_FLAGS.find((name) => flags[name] !== undefined);
+      if (given !== undefined) throw new UsageError(`--${given} cannot be used with --template: the template is run as it was synthesized`);
     }
     const options = {
       ...(appDirectory === undefined
@@ -147,21 +166,23 @@ export const startCommand = defineCommand({
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { startLocalStack, AppSynthesisError } = require('../local/runtime') as typeof Runtime;
     const { LocalConsole } = require('../local/console/local-console') as typeof LocalConsoleModule;
+    const { readTemplateFile } = require('../local/template/template-file') as typeof TemplateFile;
     /* eslint-enable @typescript-eslint/no-require-imports */
     // The console's page is bundled while the stack starts; it is served on the gateway's port.
-    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => process.stderr.write(`[console] ${entry.message}\n`) });
+    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => streams.stderr.write(`[console] ${entry.message}\n`) });
     let stack: LocalStack;
     try {
       stack = await startLocalStack({
         ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
-        ...(flags.quiet ? {} : { onLog: printLog }),
+        ...(flags.quiet ? {} : { onLog: logPrinter(streams) }),
+        ...(templateFile !== undefined ? { synthesize: ({ stage }: { stage: StageConfig }) => readTemplateFile(templateFile, stage) } : {}),
         httpFallback: localConsole.handler,
       });
     } catch (error) {
       // Whatever the runtime had started is closed by now; the console ends its page build.
       await localConsole.close();
       // An app that does not synthesize: its own output first, as `cdk synth` shows it.
-      if (error instanceof AppSynthesisError && error.output !== '') process.stderr.write(error.output.endsWith('\n') ? error.output : `${error.output}\n`);
+      if (error instanceof AppSynthesisError && error.output !== '') streams.stderr.write(error.output.endsWith('\n') ? error.output : `${error.output}\n`);
       throw new CliError('start_failed', error instanceof Error ? error.message : String(error), { cause: error });
     }
     const running = stack;
@@ -174,14 +195,14 @@ export const startCommand = defineCommand({
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      process.stdout.write(`\n${signal}: closing ${running.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
+      streams.stdout.write(`\n${signal}: closing ${running.gateway.connectionCount} connection(s) and stopping the local stack…\n`);
       Promise.all([localConsole.close(), running.close()]).then(
         () => {
-          process.stdout.write('Local stack stopped.\n');
+          streams.stdout.write('Local stack stopped.\n');
           process.exit(0);
         },
         (error: unknown) => {
-          process.stderr.write(`start: the local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+          streams.stderr.write(`start: the local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
           process.exit(1);
         },
       );
@@ -189,9 +210,9 @@ export const startCommand = defineCommand({
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
 
-    if (options.faults !== undefined) process.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
+    if (options.faults !== undefined) streams.stdout.write(`Fault injection: ${describeFaults(options.faults)}; failures are AWS's throttling or 5xx answers (the queue pollers are exempt).\n`);
     const behaviours = describeBehaviours(options);
-    if (behaviours !== undefined) process.stdout.write(`${behaviours}\n`);
-    process.stdout.write(describeLocalStack(running));
+    if (behaviours !== undefined) streams.stdout.write(`${behaviours}\n`);
+    streams.stdout.write(describeLocalStack(running));
   },
 });

@@ -23,11 +23,12 @@ export const synthCommand = defineCommand({
   },
   examples: ['npx ws-notify synth --stage dev --output /tmp/cdk.out'],
   async run(flags) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when it runs: `synth --help` needs no CDK
-    const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
     const awsSdk = flags['aws-sdk'];
     if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
-    const stage = stageReadyForSynth(parseStage(flags.stage).name);
+    const stageName = parseStage(flags.stage).name;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the flags are good: `synth --help` and a mistyped flag need no CDK
+    const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
+    const stage = stageReadyForSynth(stageName);
     const code = await runCdk({
       command: 'synth',
       stage,

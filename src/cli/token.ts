@@ -34,7 +34,7 @@ export const tokenCommand = defineCommand({
     ttl: { type: 'string', value: 'DURATION', expects: "90s, 15m, 2h or seconds, up to the stage's maximum", description: 'how long the token lives', default: '1h' },
   },
   examples: ['TOKEN=$(npx ws-notify token --user 1234)', 'npx ws-notify token --user 1234 --stage prod --ttl 15m'],
-  async run(flags) {
+  async run(flags, streams) {
     if (!decode(UserId, flags.user).ok) throw new UsageError('--user must be 1 to 128 characters');
     const ttlSeconds = parseDurationSeconds(flags.ttl);
     if (ttlSeconds === undefined) throw new UsageError(`--ttl must look like 90s, 15m, 2h or a number of seconds, got "${flags.ttl}"`);
@@ -44,6 +44,6 @@ export const tokenCommand = defineCommand({
       throw new UsageError(`--ttl must be at most ${maxLifetime} seconds, the longest token stage "${stage.name}" accepts, got "${flags.ttl}"`);
     }
     const token = await issueStageToken(stage, { userId: flags.user, ttlSeconds });
-    process.stdout.write(`${token}\n`);
+    streams.stdout.write(`${token}\n`);
   },
 });

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, oneLine, UsageError } from './cli-support';
-import { type Command, parseCommandLine, renderCommandList, renderHelp } from './command';
+import { type CliStreams, type Command, parseCommandLine, renderCommandList, renderHelp } from './command';
 import type * as Start from './start';
 import type * as Token from './token';
 import type * as Notify from './notify';
@@ -36,11 +36,7 @@ function version(): string {
   return manifest.version;
 }
 
-/** What a run printed and how it ends; `run` writes to the given streams. */
-export interface CliStreams {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+export type { CliStreams };
 
 /**
  * Runs `ws-notify` with these arguments (without `node` and the script). Resolves with the exit
@@ -74,7 +70,7 @@ export async function runWsNotify(argv: readonly string[], streams: CliStreams =
       streams.stdout.write(renderHelp(command));
       return 0;
     }
-    await command.run(commandLine.flags);
+    await command.run(commandLine.flags, streams);
     return 0;
   } catch (error) {
     streams.stderr.write(`${prefix}: ${oneLine(error)}\n`);

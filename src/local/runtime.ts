@@ -154,7 +154,8 @@ export interface LocalStackOptions {
   readonly configureStack?: (stack: WsNotifyStack) => void;
   /**
    * Makes the stack's template from the stage (after the overrides above) and `configureStack`.
-   * Default: synthesizeStackTemplate, the CDK in this process, loaded on first use. The
+   * Default: synthesizeStackTemplate, the CDK in this process, loaded on first use. `ws-notify start
+   * --template` passes one that reads a template synthesized earlier (template-file.ts); the
    * integration tests pass one that reuses the templates synthesized once per test run.
    */
   readonly synthesize?: (options: SynthesizeStackTemplateOptions) => SynthesizedStackTemplate;
@@ -343,7 +344,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         (require('./template/synthesize-stack-template') as typeof SynthesizeStackTemplateModule).synthesizeStackTemplate;
       const synthesized = synthesize({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
       stackName = synthesized.stackName;
-      model = readStackTemplate(synthesized.template, { stackName });
+      model = readStackTemplate(synthesized.template, {
+        stackName,
+        ...(synthesized.assemblyDirectory !== undefined ? { assemblyDirectory: synthesized.assemblyDirectory } : {}),
+      });
       synthMs = phase();
     } else {
       // An app's stack: the app synthesizes it, its stage is read from the template, and its

@@ -11,15 +11,21 @@ import path from 'node:path';
 import { getStage, withOverrides, type StageOverrides } from '../../infra/stages';
 import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
 import { ensureStageKeyPair } from '../../src/tooling/stage-keys';
-import { runKeysDirectory, SHARED_KEY_STAGES, synthesizeOncePerRun, TEST_RUN_DIRECTORY_ENV } from './shared-synthesis';
+import { runKeysDirectory, SHARED_CONFIGURATIONS, SHARED_KEY_STAGES, synthesizeOncePerRun, TEST_RUN_DIRECTORY_ENV } from './shared-synthesis';
 
-/** The stage variants synthesized up front: those several test files start. Others are synthesized on first use. */
-const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: StageOverrides }[] = [
+/**
+ * The stage variants synthesized up front: those several test files start, and those of the
+ * security tests that log every event (a synthesis here spares their workers loading the CDK).
+ * Others are synthesized on first use.
+ */
+const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: StageOverrides; readonly configuration?: keyof typeof SHARED_CONFIGURATIONS }[] = [
   { stage: 'local', overrides: {} },
   { stage: 'local', overrides: { authMode: 'action' } },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 900 } },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 } },
   { stage: 'dev', overrides: {} },
+  { stage: 'local', overrides: { authMode: 'authorizer' }, configuration: 'log-every-event' },
+  { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 }, configuration: 'log-every-event' },
 ];
 
 export default async function globalSetup(): Promise<void> {
@@ -37,7 +43,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.WS_NOTIFY_KEYS_DIR = runKeysDirectory(runDirectory);
   try {
     for (const stage of SHARED_KEY_STAGES) await ensureStageKeyPair(stage);
-    for (const { stage, overrides } of COMMON_VARIANTS) synthesizeOncePerRun({ stage: withOverrides(getStage(stage), overrides) });
+    for (const { stage, overrides, configuration } of COMMON_VARIANTS) {
+      const configure = configuration === undefined ? undefined : SHARED_CONFIGURATIONS[configuration];
+      synthesizeOncePerRun({ stage: withOverrides(getStage(stage), overrides), ...(configure !== undefined ? { configure } : {}) });
+    }
   } finally {
     if (keysDirectoryBefore === undefined) delete process.env.WS_NOTIFY_KEYS_DIR;
     else process.env.WS_NOTIFY_KEYS_DIR = keysDirectoryBefore;

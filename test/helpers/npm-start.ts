@@ -8,8 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { getStage } from '../../infra/stages';
 import type { StageEndpoints } from '../../src/tooling/endpoints-file';
 import { PROJECT_ROOT } from '../../src/tooling/project-paths';
+import { writeRunTemplate } from './shared-synthesis';
 
 /** The line `npm start` prints once the stack serves. */
 export const READY_LINE = /^Local stack ready/m;
@@ -32,6 +34,15 @@ export class ThrowawayHome {
 
   readEndpoints(stage = 'local'): StageEndpoints {
     return JSON.parse(readFileSync(this.endpointsFile(stage), 'utf8')) as StageEndpoints;
+  }
+
+  /**
+   * The test run's template of the stage, as declared, written into this home as `cdk synth` writes
+   * it, with the run's keys of the stage in this home's keys directory: for `start --template FILE`,
+   * which then starts without loading the CDK.
+   */
+  template(stage = 'local'): string {
+    return writeRunTemplate(getStage(stage), path.join(this.directory, 'keys'), path.join(this.directory, 'cdk.out'));
   }
 
   remove(): void {

@@ -8,12 +8,14 @@
  * which the stack then reads from that directory instead of loading the CDK again (several
  * seconds per test file). A variant not synthesized yet is synthesized by the first test file
  * that needs it and stored for the others. A stack whose test changes it (`configureStack`) is
- * always synthesized on its own.
+ * synthesized on its own, unless the change is one of SHARED_CONFIGURATIONS, which are stored
+ * under their names like the stage variants.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StageConfig } from '../../infra/stages';
+import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import type * as SynthesizeStackTemplateModule from '../../src/local/template/synthesize-stack-template';
 import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from '../../src/local/template/synthesize-stack-template';
 import { readStagePublicJwk } from '../../src/tooling/stage-keys';
@@ -27,10 +29,27 @@ export const SHARED_KEY_STAGES = ['local', 'dev'] as const;
 export const runKeysDirectory = (runDirectory: string): string => path.join(runDirectory, 'keys');
 const templatesDirectory = (runDirectory: string): string => path.join(runDirectory, 'templates');
 
-/** What the template of a stage depends on: the stage's settings and, for a generated key, its public key. */
-function templateKey(stage: StageConfig): string {
+/** `configureStack` hook: every function logs its incoming event (Powertools POWERTOOLS_LOGGER_LOG_EVENT), redacted. */
+export function logEveryEvent(stack: WsNotifyStack): void {
+  for (const fn of stack.service.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+}
+
+/**
+ * Changes to the stack that several test runs make the same way, by name: a template configured by
+ * one of them is shared like a stage variant's (the global setup synthesizes the ones the security
+ * tests start). A change that closes over a test's own values (a fixture's directory) is not one.
+ */
+export const SHARED_CONFIGURATIONS: Readonly<Record<string, (stack: WsNotifyStack) => void>> = { 'log-every-event': logEveryEvent };
+
+function sharedConfigurationName(configure: ((stack: WsNotifyStack) => void) | undefined): string | null | undefined {
+  if (configure === undefined) return null;
+  return Object.entries(SHARED_CONFIGURATIONS).find(([, shared]) => shared === configure)?.[0];
+}
+
+/** What the template of a stage depends on: the stage's settings, for a generated key its public key, and the shared configuration. */
+function templateKey(stage: StageConfig, configuration: string | null): string {
   const publicJwk = stage.jwt.keySource.kind === 'generated' ? (readStagePublicJwk(stage.name) ?? null) : null;
-  return createHash('sha256').update(JSON.stringify({ stage, publicJwk })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ stage, publicJwk, ...(configuration !== null ? { configuration } : {}) })).digest('hex');
 }
 
 /** The CDK synthesis in this process; loaded on first use only, as loading the CDK is what takes the time. */
@@ -46,8 +65,9 @@ function synthesizeHere(options: SynthesizeStackTemplateOptions): SynthesizedSta
  */
 export function synthesizeOncePerRun(options: SynthesizeStackTemplateOptions): SynthesizedStackTemplate {
   const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
-  if (runDirectory === undefined || options.configure !== undefined) return synthesizeHere(options);
-  const file = path.join(templatesDirectory(runDirectory), `${templateKey(options.stage)}.json`);
+  const configuration = sharedConfigurationName(options.configure);
+  if (runDirectory === undefined || configuration === undefined) return synthesizeHere(options);
+  const file = path.join(templatesDirectory(runDirectory), `${templateKey(options.stage, configuration)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStackTemplate;
   const synthesized = synthesizeHere(options);
   // Written aside and renamed: another worker may read or write the same variant at the same time.
@@ -63,4 +83,26 @@ export function copyRunKeys(keysDirectory: string): void {
   const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
   if (runDirectory === undefined) return;
   cpSync(runKeysDirectory(runDirectory), keysDirectory, { recursive: true });
+}
+
+/**
+ * Writes the run's template of a stage, as declared, where `cdk synth` would put it:
+ * `<directory>/<stack>.template.json`, for `ws-notify start --template`. The run's keys are copied
+ * into `keysDirectory` first, so that the template is the one of the stage's keys there.
+ */
+export function writeRunTemplate(stage: StageConfig, keysDirectory: string, directory: string): string {
+  mkdirSync(keysDirectory, { recursive: true, mode: 0o700 });
+  copyRunKeys(keysDirectory);
+  const keysDirectoryBefore = process.env.WS_NOTIFY_KEYS_DIR;
+  process.env.WS_NOTIFY_KEYS_DIR = keysDirectory;
+  try {
+    const { stackName, template } = synthesizeOncePerRun({ stage });
+    mkdirSync(directory, { recursive: true });
+    const file = path.join(directory, `${stackName}.template.json`);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  } finally {
+    if (keysDirectoryBefore === undefined) delete process.env.WS_NOTIFY_KEYS_DIR;
+    else process.env.WS_NOTIFY_KEYS_DIR = keysDirectoryBefore;
+  }
 }

@@ -8,7 +8,7 @@ import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
 import { type CfnJson, render, serviceView } from './helpers/stack-template';
 
 function testStack(): Stack {
-  return new Stack(new App(), 'Test');
+  return new Stack(new App({ builtinCloudFormationValidation: false }), 'Test');
 }
 
 function notifyFunction(stack: Stack, timeout = Duration.seconds(10)): NotifyFunction {

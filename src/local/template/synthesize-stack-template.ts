@@ -29,6 +29,8 @@ export interface SynthesizeStackTemplateOptions {
 export interface SynthesizedStackTemplate {
   readonly stackName: string;
   readonly template: CfnTemplate;
+  /** The cloud assembly directory, against which the template's relative asset paths are resolved (a template file's, template-file.ts). */
+  readonly assemblyDirectory?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { runCommand, temporaryDirectory } from './run-cli';
 
 describe('CLI: npm run keys', () => {
@@ -18,7 +19,8 @@ describe('CLI: npm run keys', () => {
     const first = await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
     const privateFile = path.join(keysDir.path, 'prod.private.jwk.json');
     const privateJwk = JSON.parse(readFileSync(privateFile, 'utf8')) as { d: string; kid: string };
-    const second = await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
+    // The second run in-process: what it finds is on disk, written by the first, a process of its own.
+    const second = await runInProcess(['keys', '--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
 
     // Assess
     expect(first.code).toBe(0);
@@ -38,7 +40,7 @@ describe('CLI: npm run keys', () => {
 
   it('derives a lost public key from the private key and says so, leaving the private key as it was', async () => {
     // Prepare
-    await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
+    await runInProcess(['keys', '--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
     const privateFile = path.join(keysDir.path, 'prod.private.jwk.json');
     const publicFile = path.join(keysDir.path, 'prod.public.jwk.json');
     const privateText = readFileSync(privateFile, 'utf8');
@@ -46,7 +48,7 @@ describe('CLI: npm run keys', () => {
     unlinkSync(publicFile);
 
     // Act
-    const run = await runCommand('keys', ['--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
+    const run = await runInProcess(['keys', '--stage', 'prod'], { WS_NOTIFY_KEYS_DIR: keysDir.path });
 
     // Assess
     const { kid } = JSON.parse(privateText) as { kid: string };
@@ -63,7 +65,7 @@ describe('CLI: npm run keys', () => {
     ['an unknown stage', ['--stage', 'staging']],
     ['an unknown flag', ['--force']],
   ])('fails with one line on stderr for %s', async (_label, args) => {
-    const run = await runCommand('keys', args, { WS_NOTIFY_KEYS_DIR: keysDir.path });
+    const run = await runInProcess(['keys', ...args], { WS_NOTIFY_KEYS_DIR: keysDir.path });
 
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { runCommand, temporaryDirectory } from './run-cli';
 
 describe('CLI: ws-notify notify', () => {
@@ -21,6 +22,7 @@ describe('CLI: ws-notify notify', () => {
     writeFileSync(path.join(stateDir.path, stage, file), typeof content === 'string' ? content : JSON.stringify(content));
   }
 
+  // The refusals and endpoint errors run in-process; sending to SQS is the spawned executable's case.
   describe('argument errors: one line on stderr, exit 2, nothing sent', () => {
     it.each([
       ['neither --user nor --connection', ['--data', '1'], /exactly one of --user and --connection/],
@@ -34,7 +36,7 @@ describe('CLI: ws-notify notify', () => {
       // Under the 128 KiB limit of one command-line argument, over the 131,072-byte frame once wrapped.
       ['--data too large for a WebSocket message', ['--user', '1', '--data', JSON.stringify('x'.repeat(131_000))], /--data is too large/],
     ])('%s', async (_label, args, message) => {
-      const run = await runCommand('notify', args, { WS_NOTIFY_STATE_DIR: stateDir.path });
+      const run = await runInProcess(['notify', ...args], { WS_NOTIFY_STATE_DIR: stateDir.path });
 
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
@@ -45,7 +47,7 @@ describe('CLI: ws-notify notify', () => {
 
   describe('endpoint errors: one line on stderr, exit 1', () => {
     it('without an endpoints file', async () => {
-      const run = await runCommand('notify', ['--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
+      const run = await runInProcess(['notify', '--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
 
       expect(run).toEqual({
         code: 1,
@@ -58,7 +60,7 @@ describe('CLI: ws-notify notify', () => {
     it('with the endpoints file of a local stack that is no longer running', async () => {
       writeEndpoints('local', 'endpoints.json', { stage: 'local', queues: {}, pid: 2 ** 22 + 12345 });
 
-      const run = await runCommand('notify', ['--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
+      const run = await runInProcess(['notify', '--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
 
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^notify: the local stack of stage "local" is not running .*\n$/);
@@ -67,7 +69,7 @@ describe('CLI: ws-notify notify', () => {
     it('with an endpoints file that is not JSON', async () => {
       writeEndpoints('dev', 'endpoints.json', '{ half');
 
-      const run = await runCommand('notify', ['--stage', 'dev', '--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
+      const run = await runInProcess(['notify', '--stage', 'dev', '--user', '1', '--data', '1'], { WS_NOTIFY_STATE_DIR: stateDir.path });
 
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^notify: .*endpoints\.json is not valid JSON\n$/);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { generatedKeyJwt } from '../../../infra/stages';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { runCommand, temporaryDirectory } from './run-cli';
 
 describe('CLI: ws-notify token', () => {
@@ -50,7 +51,7 @@ describe('CLI: ws-notify token', () => {
     [['--ttl', '120'], 120],
     [['--ttl', '24h'], 86_400],
   ])('with %j the token lives %i seconds', async (ttlArgs, seconds) => {
-    const run = await runCommand('token', ['--user', 'u-1', ...ttlArgs], env());
+    const run = await runInProcess(['token', '--user', 'u-1', ...ttlArgs], env());
 
     expect(run.code).toBe(0);
     const { payload } = await verify(run.stdout.trimEnd(), 'local');
@@ -58,8 +59,9 @@ describe('CLI: ws-notify token', () => {
   });
 
   it('signs with the same key on later runs and uses the stage of --stage', async () => {
-    const keys = await runCommand('keys', ['--stage', 'prod'], env());
-    const first = await runCommand('token', ['--user', 'a', '--stage', 'prod'], env());
+    // The later run is a process of its own: the key comes from the keys directory, not from memory.
+    const keys = await runInProcess(['keys', '--stage', 'prod'], env());
+    const first = await runInProcess(['token', '--user', 'a', '--stage', 'prod'], env());
     const second = await runCommand('token', ['--user', 'b', '--stage', 'prod'], env());
 
     expect(keys.code).toBe(0);
@@ -67,10 +69,10 @@ describe('CLI: ws-notify token', () => {
     expect(decodeProtectedHeader(first.stdout.trimEnd()).kid).toBe(decodeProtectedHeader(second.stdout.trimEnd()).kid);
     const { payload } = await verify(second.stdout.trimEnd(), 'prod');
     expect(payload).toEqual(expect.objectContaining({ sub: 'b', iss: 'https://ws-notify.local/prod', aud: 'ws-notify-prod' }));
-  }, 90_000); // three commands, each a Node.js start
+  });
 
   it('refuses --stage prod while its keys do not exist, in one line, and makes no prod key pair', async () => {
-    const run = await runCommand('token', ['--user', '1234', '--stage', 'prod'], env());
+    const run = await runInProcess(['token', '--user', '1234', '--stage', 'prod'], env());
 
     expect(run).toEqual({
       code: 1,
@@ -80,12 +82,12 @@ describe('CLI: ws-notify token', () => {
     expect(readdirSync(keysDir.path)).toEqual([]);
   });
 
-  // The executable's one-line refusals; every other refusal of token is checked in-process (test/unit/cli/ws-notify.test.ts).
+  // Two one-line refusals with the keys directory of a user; every other refusal of token is checked in test/unit/cli/ws-notify.test.ts.
   it.each([
     ['an unknown flag', ['--user', '1', '--colour', 'red'], /^token: unknown flag --colour \(see npx ws-notify token --help\)\n$/],
     ['--ttl over the stage maximum (24h)', ['--user', '1', '--ttl', '86401'], /--ttl must be at most 86400 seconds, the longest token stage "local" accepts, got "86401"/],
   ])('fails with one line on stderr and nothing on stdout for %s', async (_label, args, message) => {
-    const run = await runCommand('token', args, env());
+    const run = await runInProcess(['token', ...args], env());
 
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');

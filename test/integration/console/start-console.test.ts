@@ -17,7 +17,8 @@ describe('Command: npm start (console)', () => {
   });
 
   it('prints the console URL, serves the page and its stream there, and exits 0 on SIGINT with the stream open', async () => {
-    const child = npmStart(['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0'], home.env);
+    // From the run's template of stage local: start-command.test.ts shows npm start synthesizing.
+    const child = npmStart(['--template', home.template(), '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0'], home.env);
     let stream: EventStreamReader | undefined;
     try {
       expect({ ready: await child.ready, stderr: child.stderr() }).toEqual({ ready: true, stderr: '' });

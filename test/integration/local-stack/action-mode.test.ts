@@ -4,6 +4,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, frame, startTestStack, type TestStack } from '../../helpers/local-stack';
+import type { TestClient } from '../../helpers/ws-client';
 
 /** The deadline of the stack that tests it; the other tests' stack has one far beyond any test. */
 const DEADLINE_SECONDS = 3;
@@ -111,46 +112,41 @@ describe('Local stack: mode action', () => {
 
   describe('at the authorize deadline', () => {
     let d: TestStack;
-    let connections = 0;
     /** Deadline messages the AuthorizeDeadline function has handled (one per connection of this stack). */
     let deadlinesHandled = 0;
+    /** Opened together in beforeAll, so that their deadlines run out at the same time: one left pending, one authorized. */
+    let pending: TestClient;
+    let patient: TestClient;
+    let authorized: Record<string, unknown>;
 
     beforeAll(async () => {
       d = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: DEADLINE_SECONDS });
       d.stack.onBatch((batch) => {
         if (batch.functionId === 'AuthorizeDeadline') deadlinesHandled += batch.messageIds.length - batch.failedMessageIds.length;
       });
+      [pending, patient] = await Promise.all([d.connect(), d.connect()]);
+      authorized = frame(await patient.request(JSON.stringify({ action: 'authorize', token: await d.token('patient') })));
     });
 
     afterAll(async () => {
       await d.close();
     });
 
-    const connect = () => {
-      connections += 1;
-      return d.connect();
-    };
-
     it('closes a connection still pending at the deadline with authorization_timeout', async () => {
-      const client = await connect();
-
-      const timeout = frame(await client.next((DEADLINE_SECONDS + 5) * 1000));
-      const closed = await client.closed;
+      const timeout = frame(await pending.next((DEADLINE_SECONDS + 5) * 1000));
+      const closed = await pending.closed;
 
       expect(timeout).toMatchObject({ type: 'error', code: 'authorization_timeout' });
       expect(closed.code).toBe(1000);
     });
 
     it('keeps an authorized connection open past the deadline', async () => {
-      const client = await connect();
-      const authorized = frame(await client.request(JSON.stringify({ action: 'authorize', token: await d.token('patient') })));
-
-      await eventually('the deadline of every connection to be handled', () => (deadlinesHandled >= connections ? true : undefined), (DEADLINE_SECONDS + 20) * 1000);
+      await eventually('the deadline of both connections to be handled', () => (deadlinesHandled >= 2 ? true : undefined), (DEADLINE_SECONDS + 20) * 1000);
 
       expect(authorized.type).toBe('authorized');
-      expect(frame(await client.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
-      expect(client.pending).toEqual([]);
-      await client.close();
+      expect(frame(await patient.request(JSON.stringify({ action: 'ping' }))).type).toBe('pong');
+      expect(patient.pending).toEqual([]);
+      await patient.close();
     });
   });
 });

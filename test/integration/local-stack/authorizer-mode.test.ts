@@ -4,6 +4,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, frame, runNpmScript, startTestStack, type TestStack } from '../../helpers/local-stack';
+import { runInProcess } from '../../helpers/cli-in-process';
 
 describe('Local stack: mode authorizer', () => {
   let t: TestStack;
@@ -98,7 +99,8 @@ describe('Local stack: mode authorizer', () => {
     it('carries the given --id to every connection', async () => {
       const erin = await t.connectAs('erin');
 
-      const run = await runNpmScript('notify', ['--user', 'erin', '--id', 'report-7', '--data', '"ready"'], t.cliEnv);
+      // In-process: the test above runs the command as a user does.
+      const run = await runInProcess(['notify', '--user', 'erin', '--id', 'report-7', '--data', '"ready"'], t.cliEnv);
 
       expect(run.code).toBe(0);
       expect(frame(await erin.client.next(10_000))).toEqual({ type: 'notification', id: 'report-7', seq: 1, data: 'ready' });
@@ -115,7 +117,7 @@ describe('Local stack: mode authorizer', () => {
         });
       });
 
-      const run = await runNpmScript('notify', ['--connection', frank1.connectionId, '--data', '"hello"'], t.cliEnv);
+      const run = await runInProcess(['notify', '--connection', frank1.connectionId, '--data', '"hello"'], t.cliEnv);
 
       expect(run.code).toBe(0);
       expect(frame(await frank1.client.next(10_000))).toEqual({ type: 'notification', id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, data: 'hello' });

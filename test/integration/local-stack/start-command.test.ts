@@ -1,6 +1,9 @@
 /**
  * `npm start` as a user runs it (docs/local.md): the `Local stack ready` line, the endpoints file, a
  * client that can connect with the printed command's token, and a clean exit on SIGTERM/SIGINT.
+ * The first test synthesizes the stage as `npm start` does by default; the others start from the
+ * test run's template of the stage (`--template`, ThrowawayHome.template()), which spares each
+ * of them loading the CDK and synthesizing (seconds per start).
  */
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -58,7 +61,7 @@ describe('Command: npm start', () => {
   });
 
   it('prints the authorize message to paste in mode action, and stops on SIGINT with exit 0', async () => {
-    const started = npmStart(['--stage', 'dev', '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet'], env);
+    const started = npmStart(['--stage', 'dev', '--template', home.template('dev'), '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet'], env);
     try {
       const output = await untilReady(started);
 
@@ -97,7 +100,7 @@ describe('Command: npm start', () => {
     const otherFlag = flag === '--sqs-port' ? '--dynamodb-port' : '--sqs-port';
     try {
       // Act: the run ends by itself (a hang fails the test by its timeout).
-      const run = await runNpmScript('start', ['--port', '0', flag, String(busyPort), otherFlag, String(other), '--quiet'], env);
+      const run = await runNpmScript('start', ['--template', home.template(), '--port', '0', flag, String(busyPort), otherFlag, String(other), '--quiet'], env);
 
       // Assess
       expect(run.code).toBe(1);
@@ -132,7 +135,7 @@ describe('Command: npm start, the gateway port in use', () => {
     const { env } = home;
     try {
       // Act
-      const run = await runNpmScript('start', ['--port', String(busyPort), '--dynamodb-port', String(dynamodbPort), '--sqs-port', String(sqsPort), '--quiet'], env);
+      const run = await runNpmScript('start', ['--template', home.template(), '--port', String(busyPort), '--dynamodb-port', String(dynamodbPort), '--sqs-port', String(sqsPort), '--quiet'], env);
 
       // Assess
       expect(run.code).toBe(1);

@@ -46,8 +46,9 @@ describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', ()
 
   it('announces the behaviours asked for and runs the stack with them', async () => {
     // Prepare: a lag far longer than the test.
+    // From the run's template of stage local: start-command.test.ts shows npm start synthesizing.
     const child = npmStart(
-      ['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--index-lag', '600000', '--sqs-duplicates', '0.1', '--drop-disconnect', '0.2'],
+      ['--template', home.template(), '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--index-lag', '600000', '--sqs-duplicates', '0.1', '--drop-disconnect', '0.2'],
       home.env,
       { silent: true },
     );

@@ -46,7 +46,8 @@ describe('Command: npm start --fault', () => {
 
   it('injects the faults asked for into the running stack and says so', async () => {
     // Prepare
-    const child = npmStart(['--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--fault', 'management=1'], home.env, { silent: true });
+    // From the run's template of stage local: start-command.test.ts shows npm start synthesizing.
+    const child = npmStart(['--template', home.template(), '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--quiet', '--fault', 'management=1'], home.env, { silent: true });
     started = child;
     expect({ ready: await child.ready, stderr: child.stderr() }).toEqual({ ready: true, stderr: '' });
     const endpoints = home.readEndpoints();

@@ -133,9 +133,17 @@ describe.each<AuthMode>(['authorizer', 'action'])('Security: user isolation (mod
   });
 
   describe('expiry', () => {
+    /** Opened together, with tokens that expire within 2 s (accepted: exp is still ahead), so that both tests wait for the same expiry. */
+    let gina: Awaited<ReturnType<typeof connectWithTtl>>;
+    let hank: Awaited<ReturnType<typeof connectWithTtl>>;
+
+    beforeAll(async () => {
+      [gina, hank] = await Promise.all([connectWithTtl('gina', 2), connectWithTtl('hank', 2)]);
+    });
+
     it('an expired connection gets token_expired, receives no notification, and works again after renewing', async () => {
-      // Prepare: a token that expires within 2 s (accepted: exp is still ahead), and a fresh connection of the same user.
-      const expiring = await connectWithTtl('gina', 2);
+      // Prepare: the expiring connection, and a fresh connection of the same user.
+      const expiring = gina;
       const fresh = await t.connectAs('gina');
       await eventually('the token to expire', () => (Date.now() > expiring.expiresAt * 1000 + 50 ? true : undefined), 5000);
 
@@ -173,7 +181,7 @@ describe.each<AuthMode>(['authorizer', 'action'])('Security: user isolation (mod
     });
 
     it('an expired connection cannot renew as another user', async () => {
-      const expiring = await connectWithTtl('hank', 1);
+      const expiring = hank;
       await eventually('the token to expire', () => (Date.now() > expiring.expiresAt * 1000 + 50 ? true : undefined), 5000);
 
       const reply = frame(await expiring.client.request(authorize(await t.token('ivan'))));

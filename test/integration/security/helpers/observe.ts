@@ -3,13 +3,10 @@
  * functions ran (and whether any failed), the structured log items of a function, and the
  * process-level failures (unhandled rejections, uncaught exceptions) of the test process.
  */
-import type { WsNotifyStack } from '../../../../infra/ws-notify-stack';
 import type { LocalLogEntry, LocalStack } from '../../../../src/local/runtime';
 
-/** `configureStack` hook: every function logs its incoming event (Powertools POWERTOOLS_LOGGER_LOG_EVENT), redacted. */
-export function logEveryEvent(stack: WsNotifyStack): void {
-  for (const fn of stack.service.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
-}
+/** `configureStack` hook: every function logs its incoming event (Powertools POWERTOOLS_LOGGER_LOG_EVENT), redacted. Synthesized once per run (shared-synthesis.ts). */
+export { logEveryEvent } from '../../../helpers/shared-synthesis';
 
 /** Counts function invocations by logical id and keeps every failed one. */
 export class InvocationWatch {

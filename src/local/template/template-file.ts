@@ -1,0 +1,91 @@
+/**
+ * A stage's template synthesized earlier (`ws-notify start --template FILE`), run instead of
+ * synthesizing the stack again: the file `cdk synth` writes into its cloud assembly,
+ * `<stack>.template.json` (`npx ws-notify synth --stage dev --output cdk.out` writes
+ * cdk.out/WsNotify-dev.template.json). Relative asset paths are resolved against the file's
+ * directory, the assembly. The template must be of the stage that runs it, signed with its
+ * current key: every function's STAGE and AUTH_MODE are the stage's, and a function that
+ * verifies tokens with the stage's generated key carries that key's id.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { StageConfig } from '../../../infra/stages';
+import { readStagePublicJwk } from '../../tooling/stage-keys';
+import type { CfnTemplate } from './cfn-template';
+import type { SynthesizedStackTemplate } from './synthesize-stack-template';
+
+/** How cdk synth names a stack's template in the cloud assembly. */
+const TEMPLATE_SUFFIX = '.template.json';
+
+export type TemplateFileErrorCode =
+  /** The file cannot be read, is not JSON, or is not named as cdk synth names a template. */
+  | 'unreadable_template'
+  /** The template is of another stage or auth mode, or was synthesized with another key of the stage. */
+  | 'other_stage';
+
+/** A template file that cannot run as the stage's stack. The message is one line. */
+export class TemplateFileError extends Error {
+  override readonly name = 'TemplateFileError';
+  constructor(
+    readonly code: TemplateFileErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface TemplateFunction {
+  readonly Type?: unknown;
+  readonly Properties?: { readonly Environment?: { readonly Variables?: Record<string, unknown> } };
+}
+
+/**
+ * Reads the template file of the stage.
+ *
+ * @example
+ * const synthesized = readTemplateFile('cdk.out/WsNotify-dev.template.json', getStage('dev'));
+ * // { stackName: 'WsNotify-dev', template, assemblyDirectory: '/…/cdk.out' }
+ */
+export function readTemplateFile(file: string, stage: StageConfig): SynthesizedStackTemplate {
+  const fileName = path.basename(file);
+  if (!fileName.endsWith(TEMPLATE_SUFFIX) || fileName === TEMPLATE_SUFFIX) {
+    throw new TemplateFileError('unreadable_template', `${file} is not a template as cdk synth writes it, <stack>${TEMPLATE_SUFFIX}`);
+  }
+  let template: CfnTemplate;
+  try {
+    template = JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    throw new TemplateFileError('unreadable_template', `the template ${file} ${reason}`, { cause: error });
+  }
+  checkStage(file, template, stage);
+  return { stackName: fileName.slice(0, -TEMPLATE_SUFFIX.length), template, assemblyDirectory: path.dirname(path.resolve(file)) };
+}
+
+/** Throws TemplateFileError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
+function checkStage(file: string, template: CfnTemplate, stage: StageConfig): void {
+  const resources = (typeof template === 'object' && template !== null ? (template as { Resources?: unknown }).Resources : undefined) ?? {};
+  const functions = Object.values(resources as Record<string, TemplateFunction>).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  const keyId = stage.jwt.keySource.kind === 'generated' ? readStagePublicJwk(stage.name)?.kid : undefined;
+  for (const fn of functions) {
+    const variables = fn.Properties?.Environment?.Variables ?? {};
+    if (variables.STAGE !== undefined && variables.STAGE !== stage.name) {
+      throw new TemplateFileError('other_stage', `the template ${file} is of stage ${JSON.stringify(variables.STAGE)}, not ${stage.name}`);
+    }
+    if (variables.AUTH_MODE !== undefined && variables.AUTH_MODE !== stage.authMode) {
+      throw new TemplateFileError('other_stage', `the template ${file} runs auth mode ${JSON.stringify(variables.AUTH_MODE)}, stage ${stage.name} ${stage.authMode}: synthesize it again`);
+    }
+    if (keyId !== undefined && typeof variables.JWT_PUBLIC_JWK === 'string' && publicKeyId(variables.JWT_PUBLIC_JWK) !== keyId) {
+      throw new TemplateFileError('other_stage', `the template ${file} was synthesized with another signing key of stage ${stage.name}: synthesize it again`);
+    }
+  }
+}
+
+function publicKeyId(jwk: string): unknown {
+  try {
+    return (JSON.parse(jwk) as { kid?: unknown }).kid;
+  } catch {
+    return undefined;
+  }
+}
