@@ -24,6 +24,15 @@ const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: St
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 900 } },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 } },
   { stage: 'dev', overrides: {} },
+  // One test file each: synthesized here, as a synthesis costs ~0.1 s in this process, which has
+  // the CDK loaded, and 1–3 s in a worker, which loads it first.
+  { stage: 'dev', overrides: { authMode: 'authorizer' } },
+  { stage: 'dev', overrides: { authMode: 'action', authorizeDeadlineSeconds: 1 } },
+  { stage: 'dev', overrides: { authMode: 'action', authorizeDeadlineSeconds: 3 } },
+  { stage: 'dev', overrides: { authMode: 'action', authorizeDeadlineSeconds: 300 } },
+  { stage: 'dev', overrides: { authMode: 'action', authorizeDeadlineSeconds: 900 } },
+  { stage: 'local', overrides: { authMode: 'authorizer', authorizeDeadlineSeconds: 120, allowedOrigins: ['https://app.example.com'] } },
+  { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120, allowedOrigins: ['https://app.example.com'] } },
   { stage: 'local', overrides: { authMode: 'authorizer' }, configuration: 'log-every-event' },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 }, configuration: 'log-every-event' },
 ];
