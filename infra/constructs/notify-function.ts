@@ -31,7 +31,6 @@ export type ConnectionsMethod = 'POST' | 'GET' | 'DELETE';
 
 export interface QueueConsumerOptions {
   readonly batchSize: number;
-  readonly maxBatchingWindow?: Duration;
   /** ScalingConfig.MaximumConcurrency (2–1000). */
   readonly maxConcurrency?: number;
 }
@@ -170,7 +169,6 @@ export class NotifyFunction extends Construct {
       target: this.function,
       eventSourceArn: queue.queue.queueArn,
       batchSize: options.batchSize,
-      maxBatchingWindow: options.maxBatchingWindow,
       maxConcurrency: options.maxConcurrency,
       reportBatchItemFailures: true,
     });
