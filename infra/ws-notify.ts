@@ -178,12 +178,11 @@ export const AUTHORIZER_IDENTITY_SOURCE = 'route.request.querystring.token';
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
 /**
- * Timeouts of the route functions and of each queue consumer; queue visibility timeouts are 6×
- * these. Every SDK call gives up within SDK_CALL_LIMIT_MS (9 s: src/commons/clients/sdk-client-config.ts).
+ * Timeouts of each queue consumer; queue visibility timeouts are 6× these. Route functions keep
+ * NotifyFunction's 10 s. Every SDK call gives up within SDK_CALL_LIMIT_MS (9 s: src/commons/sdk-timeouts.ts).
  * A route ends at its first failed call, so 10 s covers one. A consumer's record can meet two
  * failed calls in a row (the batch's BatchGetItem, then its own GetItem), so 20 s covers two.
  */
-const ROUTE_TIMEOUT = Duration.seconds(10);
 const CONSUMER_TIMEOUTS = {
   NotifyUser: Duration.seconds(20),
   NotifyConnection: Duration.seconds(20),
@@ -464,7 +463,6 @@ export class WsNotify extends Construct {
   /** A function of the service, with the service's defaults. */
   private addFunction(name: string, options: ServiceFunctionOptions): NotifyFunction {
     const fn = new NotifyFunction(this, `${name}Function`, {
-      timeout: ROUTE_TIMEOUT,
       ...options,
       name,
       stageName: this.props.stageName,

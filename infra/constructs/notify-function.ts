@@ -50,7 +50,7 @@ export interface NotifyFunctionProps {
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables (service name, metrics namespace, log level) are added. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds */
+  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds, the route functions' (infra/ws-notify.ts says why) */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
