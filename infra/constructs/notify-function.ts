@@ -182,24 +182,12 @@ export class NotifyFunction extends Construct {
     this.addEnvironment('CALLBACK_URL', stage.callbackUrl);
     const stack = Stack.of(this);
     const apiLogicalId = stack.resolve((stage.api.node.defaultChild as CfnElement).logicalId) as string;
-    for (const method of unique(methods)) {
-      acknowledgeConnectionsWildcard(
-        this.role,
-        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/${method}/@connections/*`,
-      );
-    }
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['execute-api:ManageConnections'],
-        resources: unique(methods).map((method) =>
-          stack.formatArn({
-            service: 'execute-api',
-            resource: stage.api.apiId,
-            resourceName: `${stage.stageName}/${method}/@connections/*`,
-          }),
-        ),
-      }),
-    );
+    const resources = unique(methods).map((method) => {
+      const resourceName = `${stage.stageName}/${method}/@connections/*`;
+      acknowledgeConnectionsWildcard(this.role, apiLogicalId, resourceName);
+      return stack.formatArn({ service: 'execute-api', resource: stage.api.apiId, resourceName });
+    });
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }));
     return this;
   }
 }
