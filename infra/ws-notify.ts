@@ -438,12 +438,7 @@ export class WsNotify extends Construct {
    * connection's record before acting, as the service's own handlers do.
    */
   addRoute(routeKey: string, options: AddRouteOptions): WebSocketRoute {
-    const route = this.api.addRoute(routeKey, {
-      integration: new WebSocketLambdaIntegration(`${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options.handler),
-      returnResponse: options.returnResponse ?? false,
-    });
-    acknowledgeRouteWithoutAuthorizer(route, routeKey);
-    return route;
+    return this.route(routeKey, `${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options);
   }
 
   /** A route of the service and its function. */
@@ -451,13 +446,17 @@ export class WsNotify extends Construct {
     const { returnResponse, connectionsTable, authorizer, ...functionOptions } = options;
     const fn = this.addFunction(name, { ...functionOptions, description: options.description ?? `Route ${routeKey}` });
     if (connectionsTable !== undefined) fn.bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: connectionsTable });
-    const route = this.api.addRoute(routeKey, {
-      integration: new WebSocketLambdaIntegration(`${name}Integration`, fn.function),
-      returnResponse: returnResponse ?? false,
-      authorizer,
-    });
-    if (authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    this.route(routeKey, `${name}Integration`, { handler: fn.function, returnResponse, authorizer });
     return fn;
+  }
+
+  /** A route to the handler's Lambda proxy integration `integrationId`; one without an authorizer is acknowledged for cdk-nag. */
+  private route(routeKey: string, integrationId: string, options: AddRouteOptions & Pick<ServiceRouteOptions, 'authorizer'>): WebSocketRoute {
+    const { handler, returnResponse = false, authorizer } = options;
+    const integration = new WebSocketLambdaIntegration(integrationId, handler);
+    const route = this.api.addRoute(routeKey, { integration, returnResponse, authorizer });
+    if (authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    return route;
   }
 
   /** A function of the service, with the service's defaults. */
