@@ -22,8 +22,8 @@ export interface TableBinding {
   readonly env: string;
   /** Exactly the item actions the function calls. */
   readonly actions: readonly TableAction[];
-  /** When set, the actions are granted on this global secondary index only (not on the table). */
-  readonly index?: { readonly name: string; readonly env?: string };
+  /** When set, the actions are granted on this index only (not on the table), and its name goes in `env`. */
+  readonly index?: { readonly name: string; readonly env: string };
 }
 
 /** Management API methods on `@connections/{id}` (execute-api:ManageConnections). */
@@ -70,7 +70,6 @@ export interface NotifyFunctionProps {
 export class NotifyFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;
-  readonly logGroup: LogGroup;
   readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
@@ -82,7 +81,7 @@ export class NotifyFunction extends Construct {
       validate: () =>
         timeoutMs > SDK_CALL_LIMIT_MS ? [] : [`function ${props.name} has a timeout of ${timeoutMs} ms, not more than the ${SDK_CALL_LIMIT_MS} ms an AWS SDK call may take`],
     });
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.
     this.role = new Role(this, 'ServiceRole', {
@@ -90,7 +89,7 @@ export class NotifyFunction extends Construct {
       description: `ws-notify ${props.stageName} ${props.name} function`,
     });
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
 
     this.function = new LambdaFunction(this, 'Resource', {
@@ -103,7 +102,7 @@ export class NotifyFunction extends Construct {
       timeout: this.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
-      logGroup: this.logGroup,
+      logGroup,
       environment: {
         STAGE: props.stageName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -125,11 +124,8 @@ export class NotifyFunction extends Construct {
   bindTable(binding: TableBinding): this {
     if (binding.actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
     this.addEnvironment(binding.env, binding.table.tableName);
-    let resource = binding.table.tableArn;
-    if (binding.index !== undefined) {
-      resource = `${binding.table.tableArn}/index/${binding.index.name}`;
-      if (binding.index.env !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
-    }
+    const resource = binding.index === undefined ? binding.table.tableArn : `${binding.table.tableArn}/index/${binding.index.name}`;
+    if (binding.index !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: unique(binding.actions).map((a) => `dynamodb:${a}`), resources: [resource] }),
     );
