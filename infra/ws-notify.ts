@@ -370,7 +370,6 @@ export class WsNotify extends Construct {
       .manageConnections(this.webSocketStage, ['POST']);
     this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
 
-    // The keep-alive: a MOCK route that API Gateway answers itself, so it costs no Lambda and no DynamoDB.
     const keepAlive = new KeepAliveRoute(this, 'KeepAlive', { webSocketApi: this.api, routeKey: KEEP_ALIVE_ROUTE_KEY, reply: KEEP_ALIVE_REPLY });
     acknowledgeKeepAliveRoute(keepAlive.route);
 
@@ -478,8 +477,7 @@ export class WsNotify extends Construct {
 /** What differs between the service's functions; the rest is the service's (addFunction). */
 type ServiceFunctionOptions = Pick<NotifyFunctionProps, 'code' | 'description' | 'environment' | 'timeout' | 'memorySize' | 'reservedConcurrentExecutions'>;
 
-interface ServiceRouteOptions {
-  readonly returnResponse?: boolean;
+interface ServiceRouteOptions extends Pick<AddRouteOptions, 'returnResponse'> {
   /** Item actions on the connections table; the table name goes in CONNECTIONS_TABLE_NAME. */
   readonly connectionsTable?: readonly TableAction[];
   readonly authorizer?: IWebSocketRouteAuthorizer;
