@@ -50,7 +50,7 @@ export interface NotifyFunctionProps {
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables (service name, metrics namespace, log level) are added. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds, the route functions' (infra/ws-notify.ts says why) */
+  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds, a route's (infra/ws-notify.ts) */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -126,9 +126,8 @@ export class NotifyFunction extends Construct {
     this.addEnvironment(binding.env, binding.table.tableName);
     const resource = binding.index === undefined ? binding.table.tableArn : `${binding.table.tableArn}/index/${binding.index.name}`;
     if (binding.index !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: unique(binding.actions).map((a) => `dynamodb:${a}`), resources: [resource] }),
-    );
+    const actions = unique(binding.actions).map((action) => `dynamodb:${action}`);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [resource] }));
     return this;
   }
 
@@ -154,12 +153,8 @@ export class NotifyFunction extends Construct {
           ? []
           : [`queue ${queue.node.path} has a visibility timeout of ${visibility}s, less than ${VISIBILITY_TIMEOUT_FACTOR}× the ${timeout}s timeout of its consumer`],
     });
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        resources: [queue.queue.queueArn],
-      }),
-    );
+    const pollerActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: pollerActions, resources: [queue.queue.queueArn] }));
     this.sendTo(queue.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL');
     return new EventSourceMapping(this, 'EventSource', {
       target: this.function,
