@@ -37,13 +37,12 @@ export function acknowledgeAlarmTopicEncryption(topic: IConstruct): void {
   Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason });
 }
 
-/**
- * AwsSolutions-IAM5 for one `@connections/*` resource, as cdk-nag renders it
- * (`arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<ApiLogicalId>/<stage>/<METHOD>/@connections/*`).
- */
-export function acknowledgeConnectionsWildcard(policyScope: IConstruct, renderedResource: string): void {
+/** AwsSolutions-IAM5 for the resource `<stage>/<METHOD>/@connections/*` of the API of that logical id. */
+export function acknowledgeConnectionsWildcard(policyScope: IConstruct, apiLogicalId: string, resourceName: string): void {
   const reason =
     'Connection ids are made by API Gateway at run time, so @connections/{id} cannot be listed; the wildcard is ' +
     'limited to this API, this stage and this one HTTP method.';
-  Validations.of(policyScope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${renderedResource}]`, reason });
+  // The resource as cdk-nag renders it in the finding's id.
+  const rendered = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${resourceName}`;
+  Validations.of(policyScope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${rendered}]`, reason });
 }

@@ -2,7 +2,6 @@ import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { type AwsSdkSource } from './function-code';
 import { OUTPUT_NAMES, queueUrlOutputName } from './stack-outputs';
 import { type StageConfig } from './stages';
 import { WsNotify, type WsNotifyProps } from './ws-notify';
@@ -38,10 +37,8 @@ export function wsNotifyPropsOf(stage: StageConfig): WsNotifyProps {
   };
 }
 
-export interface WsNotifyStackProps {
+export interface WsNotifyStackProps extends Pick<WsNotifyProps, 'awsSdk'> {
   readonly stage: StageConfig;
-  /** Bundle the AWS SDK v3 clients into each function, or use the Lambda runtime's copy. */
-  readonly awsSdk?: AwsSdkSource;
 }
 
 /**

@@ -178,12 +178,11 @@ export const AUTHORIZER_IDENTITY_SOURCE = 'route.request.querystring.token';
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
 /**
- * Timeouts of the route functions and of each queue consumer; queue visibility timeouts are 6×
- * these. Every SDK call gives up within SDK_CALL_LIMIT_MS (9 s: src/commons/clients/sdk-client-config.ts).
+ * Timeouts of each queue consumer; queue visibility timeouts are 6× these. Route functions keep
+ * NotifyFunction's 10 s. Every SDK call gives up within SDK_CALL_LIMIT_MS (9 s: src/commons/sdk-timeouts.ts).
  * A route ends at its first failed call, so 10 s covers one. A consumer's record can meet two
  * failed calls in a row (the batch's BatchGetItem, then its own GetItem), so 20 s covers two.
  */
-const ROUTE_TIMEOUT = Duration.seconds(10);
 const CONSUMER_TIMEOUTS = {
   NotifyUser: Duration.seconds(20),
   NotifyConnection: Duration.seconds(20),
@@ -371,7 +370,6 @@ export class WsNotify extends Construct {
       .manageConnections(this.webSocketStage, ['POST']);
     this.addServiceRoute('$default', 'Default', { code: 'default', returnResponse: true, connectionsTable: ['GetItem'] });
 
-    // The keep-alive: a MOCK route that API Gateway answers itself, so it costs no Lambda and no DynamoDB.
     const keepAlive = new KeepAliveRoute(this, 'KeepAlive', { webSocketApi: this.api, routeKey: KEEP_ALIVE_ROUTE_KEY, reply: KEEP_ALIVE_REPLY });
     acknowledgeKeepAliveRoute(keepAlive.route);
 
@@ -439,12 +437,7 @@ export class WsNotify extends Construct {
    * connection's record before acting, as the service's own handlers do.
    */
   addRoute(routeKey: string, options: AddRouteOptions): WebSocketRoute {
-    const route = this.api.addRoute(routeKey, {
-      integration: new WebSocketLambdaIntegration(`${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options.handler),
-      returnResponse: options.returnResponse ?? false,
-    });
-    acknowledgeRouteWithoutAuthorizer(route, routeKey);
-    return route;
+    return this.route(routeKey, `${routeKey.replace(/[^A-Za-z0-9]/g, '')}Integration`, options);
   }
 
   /** A route of the service and its function. */
@@ -452,19 +445,22 @@ export class WsNotify extends Construct {
     const { returnResponse, connectionsTable, authorizer, ...functionOptions } = options;
     const fn = this.addFunction(name, { ...functionOptions, description: options.description ?? `Route ${routeKey}` });
     if (connectionsTable !== undefined) fn.bindTable({ table: this.table, env: 'CONNECTIONS_TABLE_NAME', actions: connectionsTable });
-    const route = this.api.addRoute(routeKey, {
-      integration: new WebSocketLambdaIntegration(`${name}Integration`, fn.function),
-      returnResponse: returnResponse ?? false,
-      authorizer,
-    });
-    if (authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    this.route(routeKey, `${name}Integration`, { handler: fn.function, returnResponse, authorizer });
     return fn;
+  }
+
+  /** A route to the handler's Lambda proxy integration `integrationId`; one without an authorizer is acknowledged for cdk-nag. */
+  private route(routeKey: string, integrationId: string, options: AddRouteOptions & Pick<ServiceRouteOptions, 'authorizer'>): WebSocketRoute {
+    const { handler, returnResponse = false, authorizer } = options;
+    const integration = new WebSocketLambdaIntegration(integrationId, handler);
+    const route = this.api.addRoute(routeKey, { integration, returnResponse, authorizer });
+    if (authorizer === undefined) acknowledgeRouteWithoutAuthorizer(route, routeKey);
+    return route;
   }
 
   /** A function of the service, with the service's defaults. */
   private addFunction(name: string, options: ServiceFunctionOptions): NotifyFunction {
     const fn = new NotifyFunction(this, `${name}Function`, {
-      timeout: ROUTE_TIMEOUT,
       ...options,
       name,
       stageName: this.props.stageName,
@@ -481,8 +477,7 @@ export class WsNotify extends Construct {
 /** What differs between the service's functions; the rest is the service's (addFunction). */
 type ServiceFunctionOptions = Pick<NotifyFunctionProps, 'code' | 'description' | 'environment' | 'timeout' | 'memorySize' | 'reservedConcurrentExecutions'>;
 
-interface ServiceRouteOptions {
-  readonly returnResponse?: boolean;
+interface ServiceRouteOptions extends Pick<AddRouteOptions, 'returnResponse'> {
   /** Item actions on the connections table; the table name goes in CONNECTIONS_TABLE_NAME. */
   readonly connectionsTable?: readonly TableAction[];
   readonly authorizer?: IWebSocketRouteAuthorizer;

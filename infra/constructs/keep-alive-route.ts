@@ -25,15 +25,12 @@ export interface KeepAliveRouteProps {
  * WebSocket APIs allow one on `$connect` only) and RouteResponse (`$default`).
  */
 export class KeepAliveRoute extends Construct {
-  readonly routeKey: string;
   readonly route: CfnRoute;
-  readonly integration: CfnIntegration;
 
   constructor(scope: Construct, id: string, props: KeepAliveRouteProps) {
     super(scope, id);
     const apiId = props.webSocketApi.apiId;
-    this.routeKey = props.routeKey;
-    this.integration = new CfnIntegration(this, 'Integration', {
+    const integration = new CfnIntegration(this, 'Integration', {
       apiId,
       integrationType: 'MOCK',
       templateSelectionExpression: LITERAL_DEFAULT_SELECTION,
@@ -41,7 +38,7 @@ export class KeepAliveRoute extends Construct {
     });
     new CfnIntegrationResponse(this, 'IntegrationResponse', {
       apiId,
-      integrationId: this.integration.ref,
+      integrationId: integration.ref,
       integrationResponseKey: '$default',
       templateSelectionExpression: LITERAL_DEFAULT_SELECTION,
       responseTemplates: { $default: props.reply },
@@ -50,7 +47,7 @@ export class KeepAliveRoute extends Construct {
       apiId,
       routeKey: props.routeKey,
       authorizationType: 'NONE',
-      target: `integrations/${this.integration.ref}`,
+      target: `integrations/${integration.ref}`,
       routeResponseSelectionExpression: '$default',
     });
     new CfnRouteResponse(this, 'RouteResponse', { apiId, routeId: this.route.ref, routeResponseKey: '$default' });

@@ -22,8 +22,8 @@ export interface TableBinding {
   readonly env: string;
   /** Exactly the item actions the function calls. */
   readonly actions: readonly TableAction[];
-  /** When set, the actions are granted on this global secondary index only (not on the table). */
-  readonly index?: { readonly name: string; readonly env?: string };
+  /** When set, the actions are granted on this index only (not on the table), and its name goes in `env`. */
+  readonly index?: { readonly name: string; readonly env: string };
 }
 
 /** Management API methods on `@connections/{id}` (execute-api:ManageConnections). */
@@ -31,7 +31,6 @@ export type ConnectionsMethod = 'POST' | 'GET' | 'DELETE';
 
 export interface QueueConsumerOptions {
   readonly batchSize: number;
-  readonly maxBatchingWindow?: Duration;
   /** ScalingConfig.MaximumConcurrency (2–1000). */
   readonly maxConcurrency?: number;
 }
@@ -51,7 +50,7 @@ export interface NotifyFunctionProps {
   readonly description?: string;
   /** Function-specific environment; STAGE and the Powertools variables (service name, metrics namespace, log level) are added. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds */
+  /** More than the longest AWS SDK call (src/commons/sdk-timeouts.ts). @default 10 seconds, a route's (infra/ws-notify.ts) */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
@@ -71,7 +70,6 @@ export interface NotifyFunctionProps {
 export class NotifyFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;
-  readonly logGroup: LogGroup;
   readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: NotifyFunctionProps) {
@@ -83,7 +81,7 @@ export class NotifyFunction extends Construct {
       validate: () =>
         timeoutMs > SDK_CALL_LIMIT_MS ? [] : [`function ${props.name} has a timeout of ${timeoutMs} ms, not more than the ${SDK_CALL_LIMIT_MS} ms an AWS SDK call may take`],
     });
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const logGroup = new LogGroup(this, 'LogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
     // create any log group and write to every log group of the account.
     this.role = new Role(this, 'ServiceRole', {
@@ -91,7 +89,7 @@ export class NotifyFunction extends Construct {
       description: `ws-notify ${props.stageName} ${props.name} function`,
     });
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
 
     this.function = new LambdaFunction(this, 'Resource', {
@@ -104,7 +102,7 @@ export class NotifyFunction extends Construct {
       timeout: this.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
-      logGroup: this.logGroup,
+      logGroup,
       environment: {
         STAGE: props.stageName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -126,14 +124,10 @@ export class NotifyFunction extends Construct {
   bindTable(binding: TableBinding): this {
     if (binding.actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
     this.addEnvironment(binding.env, binding.table.tableName);
-    let resource = binding.table.tableArn;
-    if (binding.index !== undefined) {
-      resource = `${binding.table.tableArn}/index/${binding.index.name}`;
-      if (binding.index.env !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
-    }
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: unique(binding.actions).map((a) => `dynamodb:${a}`), resources: [resource] }),
-    );
+    const resource = binding.index === undefined ? binding.table.tableArn : `${binding.table.tableArn}/index/${binding.index.name}`;
+    if (binding.index !== undefined) this.addEnvironment(binding.index.env, binding.index.name);
+    const actions = unique(binding.actions).map((action) => `dynamodb:${action}`);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [resource] }));
     return this;
   }
 
@@ -159,18 +153,13 @@ export class NotifyFunction extends Construct {
           ? []
           : [`queue ${queue.node.path} has a visibility timeout of ${visibility}s, less than ${VISIBILITY_TIMEOUT_FACTOR}× the ${timeout}s timeout of its consumer`],
     });
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        resources: [queue.queue.queueArn],
-      }),
-    );
+    const pollerActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: pollerActions, resources: [queue.queue.queueArn] }));
     this.sendTo(queue.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL');
     return new EventSourceMapping(this, 'EventSource', {
       target: this.function,
       eventSourceArn: queue.queue.queueArn,
       batchSize: options.batchSize,
-      maxBatchingWindow: options.maxBatchingWindow,
       maxConcurrency: options.maxConcurrency,
       reportBatchItemFailures: true,
     });
@@ -184,24 +173,12 @@ export class NotifyFunction extends Construct {
     this.addEnvironment('CALLBACK_URL', stage.callbackUrl);
     const stack = Stack.of(this);
     const apiLogicalId = stack.resolve((stage.api.node.defaultChild as CfnElement).logicalId) as string;
-    for (const method of unique(methods)) {
-      acknowledgeConnectionsWildcard(
-        this.role,
-        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/${method}/@connections/*`,
-      );
-    }
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['execute-api:ManageConnections'],
-        resources: unique(methods).map((method) =>
-          stack.formatArn({
-            service: 'execute-api',
-            resource: stage.api.apiId,
-            resourceName: `${stage.stageName}/${method}/@connections/*`,
-          }),
-        ),
-      }),
-    );
+    const resources = unique(methods).map((method) => {
+      const resourceName = `${stage.stageName}/${method}/@connections/*`;
+      acknowledgeConnectionsWildcard(this.role, apiLogicalId, resourceName);
+      return stack.formatArn({ service: 'execute-api', resource: stage.api.apiId, resourceName });
+    });
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }));
     return this;
   }
 }

@@ -66,17 +66,7 @@ export interface ServiceAlarmsProps extends ObservedService {
  * says in its description what it means; docs/operations.md says what to do.
  */
 export class ServiceAlarms extends Construct {
-  /** By queue name (`NotifyUser`: the alarm on NotifyUserDeadLetter). */
-  readonly deadLetters: ReadonlyMap<string, Alarm>;
-  /** By function name. */
-  readonly functionErrors: ReadonlyMap<string, Alarm>;
-  /** By function name. */
-  readonly functionThrottles: ReadonlyMap<string, Alarm>;
-  /** By queue name. */
-  readonly oldestMessage: ReadonlyMap<string, Alarm>;
-  readonly apiExecutionErrors: Alarm;
-  readonly apiIntegrationErrors: Alarm;
-  /** Every alarm above. */
+  /** Every alarm: the DLQs', the functions' errors, then their throttles, the oldest notifications', the API's. */
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
@@ -102,38 +92,32 @@ export class ServiceAlarms extends Construct {
       });
 
     const d = ALARM_SETTINGS.deadLetters;
-    const deadLetters = new Map<string, Alarm>();
-    for (const queue of props.queues) {
+    const deadLetters = props.queues.map((queue) => {
       const description = `ws-notify ${stage}: messages in the ${queue.deadLetterQueueName} queue (failed ${MAX_RECEIVE_COUNT} times or refused by the ${queue.queueName} consumer)`;
       const metric = queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' });
-      deadLetters.set(queue.queueName, alarm(`${queue.queueName}DeadLetters`, description, metric, d, ComparisonOperator.GREATER_THAN_THRESHOLD));
-    }
-    this.deadLetters = deadLetters;
+      return alarm(`${queue.queueName}DeadLetters`, description, metric, d, ComparisonOperator.GREATER_THAN_THRESHOLD);
+    });
 
     const { functionErrors: e, functionThrottles: t } = ALARM_SETTINGS;
-    const errors = new Map<string, Alarm>();
-    const throttles = new Map<string, Alarm>();
+    const errors: Alarm[] = [];
+    const throttles: Alarm[] = [];
     for (const [name, fn] of props.functions) {
       const failed = `ws-notify ${stage}: the ${name} function failed (timeout, crash or unhandled error) in ${e.datapoints} of the last ${e.evaluationPeriods} minutes`;
-      errors.set(name, alarm(`${name}Errors`, failed, fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), e));
+      errors.push(alarm(`${name}Errors`, failed, fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), e));
       const throttled = `ws-notify ${stage}: invocations of the ${name} function were throttled in ${t.datapoints} of the last ${t.evaluationPeriods} minutes`;
-      throttles.set(name, alarm(`${name}Throttles`, throttled, fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }), t));
+      throttles.push(alarm(`${name}Throttles`, throttled, fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }), t));
     }
-    this.functionErrors = errors;
-    this.functionThrottles = throttles;
 
     const o = ALARM_SETTINGS.oldestMessage;
-    const oldest = new Map<string, Alarm>();
-    for (const queue of props.notificationQueues) {
+    const oldest = props.notificationQueues.map((queue) => {
       const threshold = oldestMessageThresholdSeconds(queue.visibilityTimeout);
       const description = `ws-notify ${stage}: the oldest message in ${queue.queueName} has waited over ${threshold} s for ${o.datapoints} minutes (consumers stuck, failing or behind)`;
       const metric = queue.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' });
-      oldest.set(queue.queueName, alarm(`${queue.queueName}OldestMessage`, description, metric, { ...o, threshold }, ComparisonOperator.GREATER_THAN_THRESHOLD));
-    }
-    this.oldestMessage = oldest;
+      return alarm(`${queue.queueName}OldestMessage`, description, metric, { ...o, threshold }, ComparisonOperator.GREATER_THAN_THRESHOLD);
+    });
 
     const x = ALARM_SETTINGS.apiExecutionErrors;
-    this.apiExecutionErrors = alarm(
+    const apiExecutionErrors = alarm(
       'ApiExecutionErrors',
       `ws-notify ${stage}: API Gateway could not call an integration (ExecutionError) in ${x.datapoints} of the last ${x.evaluationPeriods} minutes`,
       props.webSocketStage.metric('ExecutionError', { period: ALARM_PERIOD, statistic: 'Sum' }),
@@ -141,7 +125,7 @@ export class ServiceAlarms extends Construct {
     );
 
     const i = ALARM_SETTINGS.apiIntegrationErrors;
-    this.apiIntegrationErrors = alarm(
+    const apiIntegrationErrors = alarm(
       'ApiIntegrationErrors',
       `ws-notify ${stage}: integrations answered errors (IntegrationError: 4XX/5XX, e.g. refused or failed handshakes) ` +
         `for more than ${i.percentOfHandshakes} per 100 handshakes, ${i.datapoints} minutes running`,
@@ -158,7 +142,7 @@ export class ServiceAlarms extends Construct {
       ComparisonOperator.GREATER_THAN_THRESHOLD,
     );
 
-    this.alarms = [...deadLetters.values(), ...errors.values(), ...throttles.values(), ...oldest.values(), this.apiExecutionErrors, this.apiIntegrationErrors];
+    this.alarms = [...deadLetters, ...errors, ...throttles, ...oldest, apiExecutionErrors, apiIntegrationErrors];
     for (const alarm of this.alarms) {
       alarm.addAlarmAction(props.action);
       alarm.addOkAction(props.action);

@@ -20,10 +20,8 @@ import {
   SERVICE_NAME,
   STAGE_DIMENSION,
 } from '../../src/commons/metric-names';
-import { type ObservedService } from './service-alarms';
+import { ALARM_PERIOD, type ObservedService } from './service-alarms';
 
-/** The period of every graph: the alarms' one minute, so a graph shows what an alarm saw. */
-const PERIOD = Duration.minutes(1);
 const WIDTH = 24;
 const HEIGHT = 6;
 
@@ -41,7 +39,7 @@ export function serviceMetric(stageName: string, name: MetricName, options: { st
     metricName: name,
     dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, [STAGE_DIMENSION]: stageName, ...options.extra },
     statistic: options.statistic ?? 'Sum',
-    period: PERIOD,
+    period: ALARM_PERIOD,
     ...(options.label === undefined ? {} : { label: options.label }),
   });
 }
@@ -49,7 +47,7 @@ export function serviceMetric(stageName: string, name: MetricName, options: { st
 /**
  * One CloudWatch dashboard of the stage, read from the top (docs/operations.md, "Dashboard"): the
  * alarms; connections and handshakes; notifications and their delivery latency; the queues; the
- * functions; the API's requests and errors. Every graph has one-minute points.
+ * functions; the API's requests and errors. Every graph has the alarms' one-minute points, so it shows what an alarm saw.
  */
 export class ServiceDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -65,7 +63,7 @@ export class ServiceDashboard extends Construct {
         ...(options.right === undefined ? {} : { right: options.right }),
         width,
         height: HEIGHT,
-        period: PERIOD,
+        period: ALARM_PERIOD,
         ...(options.unit === undefined ? {} : { leftYAxis: { label: options.unit, showUnits: false, min: 0 } }),
       });
     const perFunction = (make: (fn: IFunction, label: string) => IMetric): IMetric[] => [...props.functions].map(([name, fn]) => make(fn, name));
@@ -93,10 +91,10 @@ export class ServiceDashboard extends Construct {
       ),
       graph(
         'API: handshakes, messages, errors (per minute)',
-        [props.webSocketStage.metric('ConnectCount', { period: PERIOD, statistic: 'Sum', label: 'ConnectCount' }), props.webSocketStage.metric('MessageCount', { period: PERIOD, statistic: 'Sum', label: 'MessageCount' })],
+        [props.webSocketStage.metric('ConnectCount', { period: ALARM_PERIOD, statistic: 'Sum', label: 'ConnectCount' }), props.webSocketStage.metric('MessageCount', { period: ALARM_PERIOD, statistic: 'Sum', label: 'MessageCount' })],
         8,
         {
-          right: ['IntegrationError', 'ExecutionError', 'ClientError'].map((name) => props.webSocketStage.metric(name, { period: PERIOD, statistic: 'Sum', label: name })),
+          right: ['IntegrationError', 'ExecutionError', 'ClientError'].map((name) => props.webSocketStage.metric(name, { period: ALARM_PERIOD, statistic: 'Sum', label: name })),
         },
       ),
     );
@@ -117,28 +115,28 @@ export class ServiceDashboard extends Construct {
     this.dashboard.addWidgets(
       graph(
         'Age of the oldest notification',
-        props.notificationQueues.map((queue) => queue.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum', label: queue.queueName })),
+        props.notificationQueues.map((queue) => queue.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum', label: queue.queueName })),
         8,
         { unit: 's' },
       ),
       graph(
         'Notifications queued (visible, in flight)',
         props.notificationQueues.flatMap((queue) => [
-          queue.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: `${queue.queueName} visible` }),
-          queue.queue.metricApproximateNumberOfMessagesNotVisible({ period: PERIOD, statistic: 'Maximum', label: `${queue.queueName} in flight` }),
+          queue.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum', label: `${queue.queueName} visible` }),
+          queue.queue.metricApproximateNumberOfMessagesNotVisible({ period: ALARM_PERIOD, statistic: 'Maximum', label: `${queue.queueName} in flight` }),
         ]),
         8,
       ),
       graph(
         'Dead-letter queues (messages)',
-        props.queues.map((queue) => queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: queue.deadLetterQueueName })),
+        props.queues.map((queue) => queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum', label: queue.deadLetterQueueName })),
         8,
       ),
     );
     this.dashboard.addWidgets(
-      graph('Function errors (per minute)', perFunction((fn, label) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label })), 8),
-      graph('Function throttles (per minute)', perFunction((fn, label) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label })), 8),
-      graph('Function duration p99', perFunction((fn, label) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label })), 8, { unit: 'ms' }),
+      graph('Function errors (per minute)', perFunction((fn, label) => fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum', label })), 8),
+      graph('Function throttles (per minute)', perFunction((fn, label) => fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum', label })), 8),
+      graph('Function duration p99', perFunction((fn, label) => fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99', label })), 8, { unit: 'ms' }),
     );
   }
 }

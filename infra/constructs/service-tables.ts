@@ -1,4 +1,3 @@
-import { type RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, TableV2, type TablePropsV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { DEFAULT_INBOX_ID_INDEX_NAME, DEFAULT_USER_INDEX_NAME } from '../../src/commons/constants';
@@ -7,11 +6,7 @@ import { CONNECTIONS_TABLE_NAME, INBOX_TABLE_NAME, NAME_METADATA_KEY } from '../
 /** TTL attribute of both tables: unix seconds. */
 export const TTL_ATTRIBUTE = 'ttl';
 
-export interface ServiceTableProps {
-  readonly removalPolicy: RemovalPolicy;
-  /** Deletion protection (stages that retain data). */
-  readonly deletionProtection: boolean;
-}
+export type ServiceTableProps = Required<Pick<TablePropsV2, 'removalPolicy' | 'deletionProtection'>>;
 
 /** A table of the service: on-demand, TTL on `ttl`, `name` in its `ws-notify:name` metadata, and these keys and indexes. */
 function serviceTable(scope: Construct, name: string, props: ServiceTableProps, keys: Omit<TablePropsV2, 'billing' | 'timeToLiveAttribute'>): TableV2 {

@@ -95,19 +95,18 @@ describe('Class: NotifyFunction', () => {
       expect(() => Template.fromStack(stack)).toThrow(/visibility timeout of 59s, less than 6× the 10s timeout of its consumer/);
     });
 
-    it('maps the queue with ReportBatchItemFailures and the given batching, and gives the DLQ URL', () => {
+    it('maps the queue with ReportBatchItemFailures and the given batch size and concurrency, and gives the DLQ URL', () => {
       // Prepare
       const stack = testStack();
       const queue = new NotifyQueue(stack, 'WorkQueues', { queueName: 'Work', visibilityTimeout: Duration.seconds(60), removalPolicy: RemovalPolicy.DESTROY });
 
       // Act
-      notifyFunction(stack).consume(queue, { batchSize: 25, maxBatchingWindow: Duration.seconds(2), maxConcurrency: 5 });
+      notifyFunction(stack).consume(queue, { batchSize: 25, maxConcurrency: 5 });
 
       // Assess
       const template = templateOf(stack);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 25,
-        MaximumBatchingWindowInSeconds: 2,
         ScalingConfig: { MaximumConcurrency: 5 },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
