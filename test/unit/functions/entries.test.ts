@@ -33,6 +33,17 @@ const INBOX_ENV = { INBOX_TABLE_NAME, INBOX_ID_INDEX_NAME: 'byId', INBOX_RETENTI
 const context = { functionName: 'fn', awsRequestId: 'req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:fn', memoryLimitInMB: '256' } as Context;
 
 describe('Lambda entries (src/functions)', () => {
+  // The entries publish what an invocation recorded as EMF lines on stdout, which Powertools writes
+  // past jest's console: they stay out of the test output (the 'metrics' tests below read them).
+  const writeStdout = process.stdout.write.bind(process.stdout);
+  let quietMetrics: jest.SpiedFunction<typeof process.stdout.write>;
+  beforeEach(() => {
+    quietMetrics = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => String(chunk).includes('"_aws"') || writeStdout(chunk));
+  });
+  afterEach(() => {
+    quietMetrics.mockRestore();
+  });
+
   let keys: TestKeys;
   let jwtEnv: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string; JWT_MAX_LIFETIME_SECONDS: string; JWT_PUBLIC_JWK: string };
 
