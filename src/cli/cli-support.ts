@@ -1,4 +1,5 @@
 /** What every command shares: its errors, and the readers of the flags several commands take. */
+import { type AwsSdkSource, isAwsSdkSource } from '../../infra/function-code';
 import { getStage, isStageName, UnknownStageError, type StageConfig } from '../../infra/stages';
 import { runningAppStage } from '../tooling/app-stage';
 import { type TokenStage } from '../tooling/stage-tokens';
@@ -93,3 +94,9 @@ export const AWS_SDK_FLAG = {
   description: "the functions' AWS SDK: in their bundles, or the Lambda runtime's",
   default: 'bundled',
 } as const satisfies StringFlag;
+
+/** Parses `--aws-sdk` (AWS_SDK_FLAG): bundled or runtime. */
+export function parseAwsSdk(value: string): AwsSdkSource {
+  if (!isAwsSdkSource(value)) throw new UsageError(`--aws-sdk must be ${AWS_SDK_FLAG.expects}, got "${value}"`);
+  return value;
+}

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoints-file';
 import { resolveAwsTarget } from './aws-target';
-import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
+import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
-import { isAwsSdkSource } from '../../infra/function-code';
 import type * as CdkCli from '../../infra/cdk-cli';
 import type * as WsNotifyStackModule from '../../infra/ws-notify-stack';
 import type * as StackOutputs from '../../infra/stack-outputs';
@@ -44,8 +43,7 @@ export const deployCommand = defineCommand({
     if (approval !== undefined && !APPROVALS.includes(approval)) {
       throw new UsageError(`--require-approval must be one of ${APPROVALS.join(', ')}, got "${approval}"`);
     }
-    const awsSdk = flags['aws-sdk'];
-    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const awsSdk = parseAwsSdk(flags['aws-sdk']);
     const stageName = parseStage(flags.stage).name;
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded once the flags are good: `deploy --help` and a mistyped flag need no CDK */
     const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;

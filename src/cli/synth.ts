@@ -3,9 +3,8 @@
  * stage on stdout (`cdk synth WsNotify-<stage> -c stage=<stage>`), offline. An unknown stage or a
  * missing signing key is one line on stderr and a non-zero exit.
  */
-import { AWS_SDK_FLAG, CliError, parseStage, UsageError } from './cli-support';
+import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage } from './cli-support';
 import { defineCommand } from './command';
-import { isAwsSdkSource } from '../../infra/function-code';
 import type * as CdkCli from '../../infra/cdk-cli';
 
 export const synthCommand = defineCommand({
@@ -23,8 +22,7 @@ export const synthCommand = defineCommand({
   },
   examples: ['npx ws-notify synth --stage dev --output /tmp/cdk.out'],
   async run(flags) {
-    const awsSdk = flags['aws-sdk'];
-    if (!isAwsSdkSource(awsSdk)) throw new UsageError(`--aws-sdk must be bundled or runtime, got "${awsSdk}"`);
+    const awsSdk = parseAwsSdk(flags['aws-sdk']);
     const stageName = parseStage(flags.stage).name;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the flags are good: `synth --help` and a mistyped flag need no CDK
     const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
