@@ -73,15 +73,16 @@ export class ServiceAlarms extends Construct {
     super(scope, id);
     const stage = props.stageName;
     // Every alarm: `datapoints` of `evaluationPeriods` one-minute points at or over the threshold
-    // (over it, for the queues and the integration errors); no data (no traffic) does not breach.
+    // (over it, for the queues and the integration errors); no data (no traffic) does not breach; the
+    // action (the alarm topic) on alarm and back to OK.
     const alarm = (
       alarmId: string,
       alarmDescription: string,
       metric: IMetric,
       settings: { readonly threshold: number; readonly evaluationPeriods: number; readonly datapoints?: number },
       comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    ) =>
-      new Alarm(this, alarmId, {
+    ) => {
+      const created = new Alarm(this, alarmId, {
         alarmDescription,
         metric,
         threshold: settings.threshold,
@@ -90,6 +91,10 @@ export class ServiceAlarms extends Construct {
         datapointsToAlarm: settings.datapoints,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+      created.addAlarmAction(props.action);
+      created.addOkAction(props.action);
+      return created;
+    };
 
     const d = ALARM_SETTINGS.deadLetters;
     const deadLetters = props.queues.map((queue) => {
@@ -143,9 +148,5 @@ export class ServiceAlarms extends Construct {
     );
 
     this.alarms = [...deadLetters, ...errors, ...throttles, ...oldest, apiExecutionErrors, apiIntegrationErrors];
-    for (const alarm of this.alarms) {
-      alarm.addAlarmAction(props.action);
-      alarm.addOkAction(props.action);
-    }
   }
 }
