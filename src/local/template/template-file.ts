@@ -13,6 +13,7 @@ import type { StageConfig } from '../../../infra/stages';
 import { readStagePublicJwk } from '../../tooling/stage-keys';
 import type { CfnTemplate } from './cfn-template';
 import type { SynthesizedStackTemplate } from './synthesize-stack-template';
+import { isObject } from './template-resources';
 
 /** How cdk synth names a stack's template in the cloud assembly. */
 const TEMPLATE_SUFFIX = '.template.json';
@@ -65,7 +66,7 @@ export function readTemplateFile(file: string, stage: StageConfig): SynthesizedS
 
 /** Throws TemplateFileError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
 function checkStage(file: string, template: CfnTemplate, stage: StageConfig): void {
-  const resources = (typeof template === 'object' && template !== null ? (template as { Resources?: unknown }).Resources : undefined) ?? {};
+  const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
   const functions = Object.values(resources as Record<string, TemplateFunction>).filter((resource) => resource.Type === 'AWS::Lambda::Function');
   const keyId = stage.jwt.keySource.kind === 'generated' ? readStagePublicJwk(stage.name)?.kid : undefined;
   for (const fn of functions) {
