@@ -11,6 +11,7 @@
  *    Gateway does for Lambda proxy integrations) and `integrationLatency` become
  *    `requestContext.authorizer` of every event of the connection.
  */
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 
 export type IdentitySource =
   | { readonly kind: 'querystring'; readonly name: string }
@@ -139,7 +140,7 @@ export function authorizerContext(
   return context;
 }
 
-/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`. */
-export function connectMethodArn(region: string, accountId: string, apiId: string, stage: string): string {
-  return `arn:aws:execute-api:${region}:${accountId}:${apiId}/${stage}/$connect`;
+/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`, in the local region and account. */
+export function connectMethodArn(apiId: string, stage: string): string {
+  return `arn:aws:execute-api:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:${apiId}/${stage}/$connect`;
 }

@@ -10,9 +10,10 @@ import {
 } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, RouteResult } from './gateway-events';
 import { traceId, type IdGenerator } from './ids';
-import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
-import type { LambdaGatewayRoute, ResolvedGatewayOptions } from './options';
+import { invokeIntegration, routeResult } from './integration';
+import type { ResolvedGatewayOptions } from './options';
 import { interpretConnectResult } from './route-response';
+import type { LambdaRouteModel } from '../template/stack-model';
 
 /**
  * The opening handshake after the path check: the REQUEST authorizer, then `$connect`, as API
@@ -49,7 +50,7 @@ export type HandshakeDecision =
 export interface HandshakeContext {
   readonly options: ResolvedGatewayOptions;
   readonly ids: IdGenerator;
-  readonly connectRoute: LambdaGatewayRoute | undefined;
+  readonly connectRoute: LambdaRouteModel | undefined;
   readonly methodArn: string;
   /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
   readonly port: number;
@@ -76,7 +77,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
   const sourceIp = sourceIpOf(req);
   const userAgent = req.headers['user-agent'];
   const identity: WebSocketIdentity = userAgent === undefined ? { sourceIp } : { userAgent, sourceIp };
-  const domainName = req.headers.host ?? `${options.host}:${context.port}`;
+  const domainName = req.headers.host ?? `127.0.0.1:${context.port}`;
   const request = readHandshakeRequest(req.rawHeaders, query, {
     'X-Amzn-Trace-Id': traceId(connectedAt),
     'X-Forwarded-For': sourceIp,
@@ -128,17 +129,12 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
   const requestId = ids.next();
   const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
-  const ran = (result: RouteResult, errorType?: string): ConnectInvocation =>
+  const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;
+  const ran = (result: RouteResult): ConnectInvocation =>
     errorType === undefined ? { requestId, durationMs: outcome.durationMs, result } : { requestId, durationMs: outcome.durationMs, result, errorType };
   switch (outcome.kind) {
-    case 'error':
-      // A thrown error and a function that ran past its own timeout are both a Lambda error: 502.
-      return reject(
-        connectionId,
-        Rejections.connectIntegrationError,
-        'connect-error',
-        ran(outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error', outcome.errorType),
-      );
+    case 'error': // a thrown error and a function that ran past its own timeout are both a Lambda error: 502
+      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran(routeResult(outcome)));
     case 'integration-timeout':
       return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout', ran('integration-timeout'));
     case 'invoker-error':
