@@ -4,7 +4,7 @@
  * header or a message body.
  */
 import type { DisconnectCause } from './close-codes';
-import type { ConnectionView } from './connection-registry';
+import type { ConnectionView } from './gateway-connection';
 import type { ReplySummary } from './reply-summary';
 
 export type HandshakeOutcome =

@@ -12,5 +12,5 @@ export type {
   RouteInvocationEvent,
   WebSocketGatewayEventMap,
 } from './gateway-events';
-export type { ConnectionView } from './connection-registry';
+export type { ConnectionView } from './gateway-connection';
 export { GatewayError } from './errors';

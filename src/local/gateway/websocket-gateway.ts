@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
-import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
+import { GatewayConnection, type ConnectionView } from './gateway-connection';
 import { DisconnectDrops, type DisconnectDropCounts, type DisconnectDropOptions } from './disconnect-drops';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
@@ -80,7 +80,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly registry = new ConnectionRegistry();
+  /** Open and closing connections by id. */
+  private readonly registry = new Map<string, GatewayConnection>();
   private readonly routes: RouteTable<RouteModel>;
   // options.ts refuses a MOCK integration on $connect and $disconnect.
   private readonly connectRoute: LambdaRouteModel | undefined;
@@ -135,7 +136,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.emit('management', event);
     };
     this.managementContext = {
-      registry: this.registry,
+      connections: this.registry,
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
       observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
@@ -364,7 +365,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       context.authorizer,
       this.options.limits.maxFrameBytes,
     );
-    this.registry.add(connection);
+    this.registry.set(connection.connectionId, connection);
     // One set of listeners for every connection (no closures per connection): each finds its connection by the emitter.
     this.connectionsBySocket.set(req.socket, connection);
     this.connectionsBySocket.set(socket, connection);

@@ -55,34 +55,3 @@ export class GatewayConnection implements ConnectionView, ConnectionEventContext
     return true;
   }
 }
-
-/** Open (and closing) connections by id. Iterating it is a live view: no copies are made. */
-export class ConnectionRegistry {
-  private readonly connections = new Map<string, GatewayConnection>();
-
-  get size(): number {
-    return this.connections.size;
-  }
-
-  add(connection: GatewayConnection): void {
-    this.connections.set(connection.connectionId, connection);
-  }
-
-  delete(connectionId: string): void {
-    this.connections.delete(connectionId);
-  }
-
-  get(connectionId: string): GatewayConnection | undefined {
-    return this.connections.get(connectionId);
-  }
-
-  /** The connection when it is open; closing and closed connections are gone to the Management API. */
-  getOpen(connectionId: string): GatewayConnection | undefined {
-    const connection = this.connections.get(connectionId);
-    return connection?.state === 'open' ? connection : undefined;
-  }
-
-  values(): IterableIterator<GatewayConnection> {
-    return this.connections.values();
-  }
-}
