@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './worker-protocol';
 
 /** Lambda gives the init phase 10 seconds. */
-export const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 10_000;
 
-export type InitOutcome =
+type InitOutcome =
   | { readonly ok: true; readonly initDurationMs: number }
   | { readonly ok: false; readonly initDurationMs: number; readonly error: SerializedError };
 
@@ -18,13 +18,12 @@ export type InstanceOutcome =
   /** The worker died during the invocation; the instance is gone. */
   | { readonly kind: 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
-export interface FunctionInstanceOptions {
+interface FunctionInstanceOptions {
   readonly bootstrapFile: string;
   readonly init: WorkerInit;
   readonly environment: Readonly<Record<string, string>>;
   /** Everything the function writes, with the request it belongs to (undefined during init). */
   readonly onOutput: (stream: 'stdout' | 'stderr', text: string, requestId: string | undefined) => void;
-  readonly initTimeoutMs?: number;
 }
 
 interface PendingInvocation {
@@ -89,14 +88,10 @@ export class FunctionInstance {
     });
     this.worker.on('exit', (code) => this.onExit(code));
     this.initTimer = setTimeout(() => {
-      const seconds = (options.initTimeoutMs ?? INIT_TIMEOUT_MS) / 1000;
-      this.resolveReady({
-        ok: false,
-        initDurationMs: performance.now() - this.startedAt,
-        error: { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${seconds.toFixed(2)} seconds` },
-      });
+      const error = { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` };
+      this.resolveReady({ ok: false, initDurationMs: performance.now() - this.startedAt, error });
       void this.terminate();
-    }, options.initTimeoutMs ?? INIT_TIMEOUT_MS);
+    }, INIT_TIMEOUT_MS);
   }
 
   get isAlive(): boolean {
