@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+import type { ReservedCapacity } from '../functions/reserved-capacity';
 import type { EventSourceQueue } from '../services/embedded-sqs';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import { interpretBatchResult, type BatchOutcome } from './batch-response';
@@ -8,11 +9,11 @@ import { MAX_RECEIVE_MESSAGES, nextReceiveSize, waitTimeFor } from './receive-si
 import { toSqsEvent } from './sqs-event';
 
 /** Lambda starts an SQS event source mapping with five pollers. */
-export const DEFAULT_POLLERS = 5;
+const DEFAULT_POLLERS = 5;
 /** Concurrent batches of a mapping without ScalingConfig.MaximumConcurrency. */
-export const DEFAULT_MAXIMUM_CONCURRENCY = 5;
+const DEFAULT_MAXIMUM_CONCURRENCY = 5;
 /** Lambda's synchronous invocation payload limit: a batch stops growing before it. */
-export const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+const MAX_BATCH_BYTES = 6 * 1024 * 1024;
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -29,15 +30,8 @@ export interface QueuePollerOptions {
   readonly defaultMaximumConcurrency?: number;
   readonly onLog?: (entry: PollerLogEntry) => void;
   readonly onBatch?: (event: PollerBatchEvent) => void;
-  /** While it is busy, the mapping runs one batch at a time (ReservedCapacity). */
-  readonly yieldTo?: YieldTo;
-}
-
-/** Work that takes precedence over the mapping's batches. */
-export interface YieldTo {
-  readonly busy: boolean;
-  /** Calls `listener` when it stops being busy; returns the unsubscribe. */
-  onIdle(listener: () => void): () => void;
+  /** Work that takes precedence: while it is busy, the mapping runs one batch at a time. */
+  readonly yieldTo?: Pick<ReservedCapacity, 'busy' | 'onIdle'>;
 }
 
 interface Buffered {
