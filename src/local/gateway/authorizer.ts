@@ -1,15 +1,6 @@
 /**
- * The REQUEST authorizer on `$connect`, as API Gateway runs it for WebSocket APIs:
- *
- * 1. Identity sources (`route.request.querystring.token`, `route.request.header.Auth`): when one is
- *    missing or empty the handshake fails with 401 and the authorizer is not invoked.
- * 2. The authorizer's answer: an error whose message is exactly `Unauthorized` → 401; any other
- *    error or a timeout → 500; a policy that denies, or does not allow, `execute-api:Invoke` on the
- *    methodArn → 403; a response that is not a policy (no `principalId`, no `policyDocument`, a
- *    context value that is an object or array) → 500, like AWS's AuthorizerConfigurationException.
- * 3. On Allow, `principalId`, the context (string, number and boolean values stringified, as API
- *    Gateway does for Lambda proxy integrations) and `integrationLatency` become
- *    `requestContext.authorizer` of every event of the connection.
+ * The REQUEST authorizer on `$connect`, as API Gateway runs it for WebSocket APIs: identity
+ * sources, the policy's evaluation and the context it gives every event (README.md, Handshake).
  */
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 

@@ -35,8 +35,7 @@ export type HandshakeDecision =
       readonly connection: ConnectionEventContext;
       /** `Sec-WebSocket-Protocol` chosen by `$connect`, if any. */
       readonly protocol: string | undefined;
-      /** `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
-      readonly connectRan: boolean;
+      /** Set when `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
       readonly connectInvocation?: ConnectInvocation;
     }
   | {
@@ -64,7 +63,7 @@ export function sourceIpOf(req: IncomingMessage): string {
 }
 
 function reject(connectionId: string, rejection: HttpRejection, outcome: HandshakeOutcome, connectInvocation?: ConnectInvocation): HandshakeDecision {
-  return connectInvocation === undefined ? { kind: 'reject', connectionId, rejection, outcome } : { kind: 'reject', connectionId, rejection, outcome, connectInvocation };
+  return { kind: 'reject', connectionId, rejection, outcome, connectInvocation };
 }
 
 export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
@@ -125,13 +124,12 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
   }
 
   const route = context.connectRoute;
-  if (route === undefined) return { kind: 'accept', connection, protocol: undefined, connectRan: false };
+  if (route === undefined) return { kind: 'accept', connection, protocol: undefined };
   const requestId = ids.next();
   const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
   const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;
-  const ran = (result: RouteResult): ConnectInvocation =>
-    errorType === undefined ? { requestId, durationMs: outcome.durationMs, result } : { requestId, durationMs: outcome.durationMs, result, errorType };
+  const ran = (result: RouteResult): ConnectInvocation => ({ requestId, durationMs: outcome.durationMs, result, errorType });
   switch (outcome.kind) {
     case 'error': // a thrown error and a function that ran past its own timeout are both a Lambda error: 502
       return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran(routeResult(outcome)));
@@ -147,7 +145,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
         return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('malformed-response'));
       }
       if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected', ran('ok'));
-      return { kind: 'accept', connection, protocol: response.protocol, connectRan: true, connectInvocation: ran('ok') };
+      return { kind: 'accept', connection, protocol: response.protocol, connectInvocation: ran('ok') };
     }
   }
 }

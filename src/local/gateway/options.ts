@@ -8,18 +8,20 @@ import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression 
 import type { AuthorizerModel, LambdaRouteModel, MockRouteModel, RouteModel } from '../template/stack-model';
 
 /** API Gateway's WebSocket quotas. Times are seconds (fractions allowed, for tests). */
-export interface GatewayLimits {
-  /** No frame for this long → close 1001. AWS: 600 (10 minutes). */
-  readonly idleTimeoutSeconds: number;
-  /** A connection open this long → close 1001. AWS: 7200 (2 hours). */
-  readonly maxConnectionDurationSeconds: number;
-  /** Largest message (all fragments) → else close 1009. AWS: 131,072 bytes (128 KB). */
-  readonly maxMessageBytes: number;
-  /** Largest single frame → else close 1009. AWS: 32,768 bytes (32 KB). */
-  readonly maxFrameBytes: number;
-  /** How long the gateway waits for an integration (authorizer, route function). AWS: 29 s. */
-  readonly integrationTimeoutSeconds: number;
-}
+export const DEFAULT_LIMITS = {
+  /** No frame for this long → close 1001. */
+  idleTimeoutSeconds: 600,
+  /** A connection open this long → close 1001. */
+  maxConnectionDurationSeconds: 7200,
+  /** Largest message (all fragments, 128 KB) → else close 1009. */
+  maxMessageBytes: 131_072,
+  /** Largest single frame (32 KB) → else close 1009. */
+  maxFrameBytes: 32_768,
+  /** How long the gateway waits for an integration (authorizer, route function). */
+  integrationTimeoutSeconds: 29,
+};
+
+export type GatewayLimits = Readonly<typeof DEFAULT_LIMITS>;
 
 /** Serves plain HTTP requests that are not Management API calls (the lead's web console). */
 export type HttpFallbackHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -51,14 +53,6 @@ export interface WebSocketGatewayOptions {
   readonly dropDisconnects?: DisconnectDropOptions;
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = {
-  idleTimeoutSeconds: 600,
-  maxConnectionDurationSeconds: 7200,
-  maxMessageBytes: 131_072,
-  maxFrameBytes: 32_768,
-  integrationTimeoutSeconds: 29,
-};
-
 export const GATEWAY_DEFAULTS = {
   routeSelectionExpression: '$request.body.action',
   port: 0,
@@ -87,28 +81,20 @@ function requireString(value: unknown, name: string): string {
   return value;
 }
 
-function requirePositiveSeconds(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_SECONDS) {
-    throw new TypeError(`The "limits.${name}" option must be a number of seconds greater than 0 and at most ${MAX_TIMER_SECONDS}`);
-  }
-  return value;
-}
-
-function requirePositiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`The "limits.${name}" option must be a positive integer`);
-  return value;
-}
-
 function resolveLimits(overrides: Partial<GatewayLimits> | undefined): GatewayLimits {
   if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null)) {
     throw new TypeError('The "limits" option must be an object');
   }
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...stripUndefined(overrides ?? {}) };
-  requirePositiveSeconds(limits.idleTimeoutSeconds, 'idleTimeoutSeconds');
-  requirePositiveSeconds(limits.maxConnectionDurationSeconds, 'maxConnectionDurationSeconds');
-  requirePositiveSeconds(limits.integrationTimeoutSeconds, 'integrationTimeoutSeconds');
-  requirePositiveInteger(limits.maxMessageBytes, 'maxMessageBytes');
-  requirePositiveInteger(limits.maxFrameBytes, 'maxFrameBytes');
+  for (const name of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'integrationTimeoutSeconds'] as const) {
+    const value = limits[name];
+    if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_SECONDS) {
+      throw new TypeError(`The "limits.${name}" option must be a number of seconds greater than 0 and at most ${MAX_TIMER_SECONDS}`);
+    }
+  }
+  for (const name of ['maxMessageBytes', 'maxFrameBytes'] as const) {
+    if (!Number.isSafeInteger(limits[name]) || limits[name] < 1) throw new TypeError(`The "limits.${name}" option must be a positive integer`);
+  }
   if (limits.maxFrameBytes > limits.maxMessageBytes) {
     throw new TypeError(
       `The "limits.maxFrameBytes" option (${limits.maxFrameBytes}) must not exceed "limits.maxMessageBytes" (${limits.maxMessageBytes}): a frame is part of a message`,

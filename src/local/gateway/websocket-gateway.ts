@@ -64,14 +64,7 @@ function writeRejection(socket: Duplex, rejection: HttpRejection): void {
  * API Gateway WebSocket API emulator: one HTTP server on 127.0.0.1 serving the WebSocket stage
  * (`ws://127.0.0.1:<port>/<stage>`), the Management API (`/<stage>/@connections/{id}`) and,
  * optionally, other HTTP requests through a fallback handler. Functions are called through a
- * FunctionInvoker; the gateway knows nothing of how they run.
- *
- * @example
- * const gateway = new WebSocketGateway({ stage: 'local', routes: model.api.routes, authorizer: model.api.authorizer, invoker });
- * gateway.on('disconnect', ({ connectionId, code, cause }) => log.info('disconnect', { connectionId, code, cause }));
- * const { websocketUrl, managementApiUrl } = await gateway.listen();
- * // …
- * await gateway.close(); // clients get 1001, every $disconnect has run
+ * FunctionInvoker; the gateway knows nothing of how they run. Usage: README.md in this directory.
  */
 export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   readonly options: ResolvedGatewayOptions;
@@ -332,13 +325,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     if (this.state !== 'listening') {
       callback(false, Rejections.shuttingDown.status, Rejections.shuttingDown.body, rejectionHeaders(Rejections.shuttingDown));
       this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
+      if (connect !== undefined && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
       return;
     }
     if (socket.destroyed || !socket.readable || !socket.writable) {
       socket.destroy();
       this.observeHandshake(0, 'client-gone', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
+      if (connect !== undefined && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
       return;
     }
     this.accepted.set(req, decision);
