@@ -131,15 +131,10 @@ export class FunctionPool {
 
   private release(instance: FunctionInstance): void {
     if (this.closed) return;
-    if (!instance.isAlive) {
-      this.live.delete(instance);
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter({ instance: this.spawn(), cold: true });
-      return;
-    }
+    if (!instance.isAlive) this.live.delete(instance);
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter({ instance, cold: false });
-    else this.idle.push(instance);
+    if (waiter !== undefined) waiter(instance.isAlive ? { instance, cold: false } : { instance: this.spawn(), cold: true });
+    else if (instance.isAlive) this.idle.push(instance);
   }
 
   private spawn(): FunctionInstance {

@@ -63,7 +63,7 @@ export class QueuePoller {
   private bufferBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushImmediate: NodeJS.Immediate | undefined;
-  private inFlight = 0;
+  /** The batches in flight. */
   private readonly batches = new Set<Promise<void>>();
   private readonly loops: Promise<void>[] = [];
   private capacityWaiters: (() => void)[] = [];
@@ -99,7 +99,7 @@ export class QueuePoller {
   }
 
   stats(): QueuePollerStats {
-    return { buffered: this.buffer.length, batchesInFlight: this.inFlight, maximumConcurrency: this.maximumConcurrency };
+    return { buffered: this.buffer.length, batchesInFlight: this.batches.size, maximumConcurrency: this.maximumConcurrency };
   }
 
   /**
@@ -161,8 +161,8 @@ export class QueuePoller {
   /** Hands out every batch that is due: full ones at once, partial ones when the window is over. */
   private schedule(): void {
     if (this.closed) return;
-    while (this.inFlight < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
-    if (this.buffer.length === 0 || this.inFlight >= this.limit()) return;
+    while (this.batches.size < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
+    if (this.buffer.length === 0 || this.batches.size >= this.limit()) return;
     if (this.windowMs === 0) {
       // Let receives answered in the same turn of the event loop join the batch.
       this.flushImmediate ??= setImmediate(() => {
@@ -184,7 +184,7 @@ export class QueuePoller {
     if (this.closed) return;
     const oldest = this.buffer[0]?.receivedAt;
     const due = oldest !== undefined && performance.now() >= oldest + this.windowMs - 1;
-    if (due && this.inFlight < this.limit()) this.dispatch();
+    if (due && this.batches.size < this.limit()) this.dispatch();
     this.schedule();
   }
 
@@ -209,9 +209,7 @@ export class QueuePoller {
   private dispatch(): void {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
-    this.inFlight += 1;
     const run = this.runBatch(batch).finally(() => {
-      this.inFlight -= 1;
       this.batches.delete(run);
       this.schedule();
       this.wakeReceivers();
@@ -275,7 +273,7 @@ export class QueuePoller {
   }
 
   private hasCapacity(): boolean {
-    return !(this.inFlight >= this.limit() && this.buffer.length >= this.batchSize);
+    return !(this.batches.size >= this.limit() && this.buffer.length >= this.batchSize);
   }
 
   /** Batches that may run now: the mapping's maximum, or one while `yieldTo` is busy. */
