@@ -12,10 +12,10 @@ const IDENTITY_SOURCE = /^route\.request\.(querystring|header)\.([^\s]+)$/;
 
 /** Parses an identity source expression; throws TypeError for one the gateway cannot evaluate. */
 export function parseIdentitySource(expression: string): IdentitySource {
-  const match = typeof expression === 'string' ? IDENTITY_SOURCE.exec(expression) : null;
+  const match = IDENTITY_SOURCE.exec(expression);
   if (match === null) {
     throw new TypeError(
-      `Unsupported authorizer identity source "${String(expression)}": expected route.request.querystring.<name> or route.request.header.<name>`,
+      `Unsupported authorizer identity source "${expression}": expected route.request.querystring.<name> or route.request.header.<name>`,
     );
   }
   const name = match[2]!;

@@ -5,7 +5,7 @@ import { parseIdentitySource, type IdentitySource } from './authorizer';
 import type { DisconnectDropOptions } from './disconnect-drops';
 import { randomApiId } from './ids';
 import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression } from './route-selection';
-import type { AuthorizerModel, LambdaRouteModel, MockRouteModel, RouteModel } from '../template/stack-model';
+import type { AuthorizerModel, RouteModel } from '../template/stack-model';
 
 /** API Gateway's WebSocket quotas. Times are seconds (fractions allowed, for tests). */
 export const DEFAULT_LIMITS = {
@@ -82,9 +82,6 @@ function requireString(value: unknown, name: string): string {
 }
 
 function resolveLimits(overrides: Partial<GatewayLimits> | undefined): GatewayLimits {
-  if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null)) {
-    throw new TypeError('The "limits" option must be an object');
-  }
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...stripUndefined(overrides ?? {}) };
   for (const name of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'integrationTimeoutSeconds'] as const) {
     const value = limits[name];
@@ -108,61 +105,37 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function resolveRoutes(routes: readonly RouteModel[]): Map<string, RouteModel> {
-  const entries: unknown = routes;
-  if (!Array.isArray(entries)) throw new TypeError('The "routes" option must be an array of { routeKey, functionId or mock, returnResponse }');
   const resolved = new Map<string, RouteModel>();
-  for (const entry of entries as unknown[]) {
-    if (typeof entry !== 'object' || entry === null) throw new TypeError('Every entry of the "routes" option must be an object');
-    const route = entry as Partial<Record<keyof LambdaRouteModel | keyof MockRouteModel, unknown>>;
+  for (const route of routes) {
     const routeKey = requireString(route.routeKey, 'routes[].routeKey');
-    if (typeof route.returnResponse !== 'boolean') {
-      throw new TypeError(`The "routes["${routeKey}"].returnResponse" option must be a boolean`);
-    }
     if (resolved.has(routeKey)) throw new TypeError(`The "routes" option declares route "${routeKey}" twice`);
     if (routeKey === DISCONNECT_ROUTE_KEY && route.returnResponse) {
       throw new TypeError('The "$disconnect" route cannot have a route response: the connection is already closed when it runs');
     }
-    resolved.set(routeKey, entry as RouteModel);
-    if (route.mock === undefined) {
-      requireString(route.functionId, `routes["${routeKey}"].functionId`);
-      continue;
-    }
-    if (route.functionId !== undefined) throw new TypeError(`The "routes["${routeKey}"]" option must have a functionId or a mock, not both`);
-    if (routeKey === CONNECT_ROUTE_KEY || routeKey === DISCONNECT_ROUTE_KEY) {
+    if (route.mock === undefined) requireString(route.functionId, `routes["${routeKey}"].functionId`);
+    else if (routeKey === CONNECT_ROUTE_KEY || routeKey === DISCONNECT_ROUTE_KEY) {
       throw new TypeError(`The "routes["${routeKey}"].mock" option is not supported: a MOCK integration is emulated on message routes only`);
     }
-    const response = typeof route.mock === 'object' && route.mock !== null ? (route.mock as { response?: unknown }).response : null;
-    if (response !== undefined && typeof response !== 'string') {
-      throw new TypeError(`The "routes["${routeKey}"].mock" option must be an object whose response is a string or undefined`);
-    }
+    resolved.set(routeKey, route);
   }
   return resolved;
 }
 
 function resolveAuthorizer(authorizer: WebSocketGatewayOptions['authorizer'], routes: ReadonlyMap<string, RouteModel>): ResolvedAuthorizer | undefined {
   if (authorizer === undefined) return undefined;
-  if (typeof authorizer !== 'object' || authorizer === null) throw new TypeError('The "authorizer" option must be an object');
   const functionId = requireString(authorizer.functionId, 'authorizer.functionId');
-  const sources: unknown = authorizer.identitySource;
-  if (!Array.isArray(sources) || sources.length === 0) {
-    throw new TypeError('The "authorizer.identitySource" option must be a non-empty array');
-  }
+  if (authorizer.identitySource.length === 0) throw new TypeError('The "authorizer.identitySource" option must be a non-empty array');
   if (!routes.has(CONNECT_ROUTE_KEY)) {
     throw new TypeError('The "authorizer" option requires a "$connect" route: API Gateway runs WebSocket authorizers on $connect only');
   }
-  return { functionId, identitySources: (sources as unknown[]).map((source) => parseIdentitySource(source as string)) };
+  return { functionId, identitySources: authorizer.identitySource.map((source) => parseIdentitySource(source)) };
 }
 
 /** Spreads the options over the documented defaults and rejects contradictory or unsupported ones. */
 export function resolveGatewayOptions(options: WebSocketGatewayOptions): ResolvedGatewayOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('The options argument must be an object');
   const stage = requireString(options.stage, 'stage');
   if (!STAGE_NAME.test(stage)) {
     throw new TypeError(`The "stage" option must be 1–128 letters, digits, "-" or "_", got "${stage}"`);
-  }
-  const invoker = options.invoker as FunctionInvoker | undefined;
-  if (typeof invoker !== 'object' || invoker === null || typeof invoker.invoke !== 'function') {
-    throw new TypeError('The "invoker" option must be a FunctionInvoker (an object with an invoke(functionId, event) method)');
   }
   const routeSelectionExpression = options.routeSelectionExpression ?? GATEWAY_DEFAULTS.routeSelectionExpression;
   const routeSelectionPath = parseRouteSelectionExpression(routeSelectionExpression);
@@ -176,13 +149,10 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`The "port" option must be an integer from 0 to 65535, got ${String(port)}`);
   const closeTimeoutMs = options.closeTimeoutMs ?? GATEWAY_DEFAULTS.closeTimeoutMs;
   if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) throw new TypeError('The "closeTimeoutMs" option must be a number of milliseconds (0 or more)');
-  if (options.httpFallback !== undefined && typeof options.httpFallback !== 'function') {
-    throw new TypeError('The "httpFallback" option must be a function (req, res) => void');
-  }
   return {
     stage,
     routes,
-    invoker,
+    invoker: options.invoker,
     routeSelectionExpression,
     routeSelectionPath,
     authorizer: resolveAuthorizer(options.authorizer, routes),
