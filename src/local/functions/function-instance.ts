@@ -10,9 +10,9 @@ type InitOutcome =
 
 export type InstanceOutcome =
   /** The handler returned; `payload` is its JSON-serialized value, parsed. */
-  | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number; readonly memoryUsedBytes: number }
+  | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
   /** The handler threw or rejected; the instance stays warm. */
-  | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number; readonly memoryUsedBytes: number }
+  | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number }
   /** The invocation ran past the timeout; the instance has been terminated. */
   | { readonly kind: 'timeout'; readonly durationMs: number }
   /** The worker died during the invocation; the instance is gone. */
@@ -123,7 +123,7 @@ export class FunctionInstance {
         // The event could not be cloned (it is not plain data): the invocation fails, the instance is fine.
         clearTimeout(timer);
         this.pending = undefined;
-        resolve({ kind: 'error', error: { errorType: 'Runtime.InvalidEvent', errorMessage: workerError(error).errorMessage }, durationMs: 0, memoryUsedBytes: 0 });
+        resolve({ kind: 'error', error: { errorType: 'Runtime.InvalidEvent', errorMessage: workerError(error).errorMessage }, durationMs: 0 });
       }
     });
   }
@@ -158,11 +158,8 @@ export class FunctionInstance {
         clearTimeout(pending.timer);
         this.pending = undefined;
         this.maxMemoryBytes = Math.max(this.maxMemoryBytes, message.memoryUsedBytes);
-        if (message.error !== undefined) {
-          pending.resolve({ kind: 'error', error: message.error, durationMs: message.durationMs, memoryUsedBytes: message.memoryUsedBytes });
-        } else {
-          pending.resolve({ kind: 'ok', payload: JSON.parse(message.payloadJson ?? 'null'), durationMs: message.durationMs, memoryUsedBytes: message.memoryUsedBytes });
-        }
+        if (message.error !== undefined) pending.resolve({ kind: 'error', error: message.error, durationMs: message.durationMs });
+        else pending.resolve({ kind: 'ok', payload: JSON.parse(message.payloadJson ?? 'null'), durationMs: message.durationMs });
         return;
       }
     }
