@@ -110,7 +110,6 @@ export class FunctionRunner implements FunctionInvoker {
         bundleFile,
         handlerExport: fn.handlerExport,
         functionName,
-        functionVersion: '$LATEST',
         invokedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
         memorySizeMb: fn.memorySizeMb,
         logGroupName,
