@@ -3,24 +3,13 @@ import type { ServerClose } from './close-codes';
 import type { ConnectionEventContext, WebSocketIdentity } from './event-builders';
 import { FrameInspector } from './frame-inspector';
 
-export type ConnectionState = 'open' | 'closing' | 'closed';
-
-/** What observers see of a connection (the registry's live view; read-only). */
-export interface ConnectionView {
-  readonly connectionId: string;
-  /** Epoch milliseconds. */
-  readonly connectedAt: number;
-  /** Epoch milliseconds of the last frame from the client or message to it. */
-  readonly lastActiveAt: number;
-  readonly identity: WebSocketIdentity;
-  /** `requestContext.authorizer` of the connection's events (principalId, context, integrationLatency), when it passed an authorizer. */
-  readonly authorizer: Readonly<Record<string, string | number | null>> | undefined;
-  readonly state: ConnectionState;
-}
+/** What observers see of a connection: the gateway's live view, read-only. */
+export type ConnectionView = Readonly<Pick<GatewayConnection, 'connectionId' | 'connectedAt' | 'lastActiveAt' | 'identity' | 'authorizer' | 'state'>>;
 
 /** One client connection: its socket, the parts its events share, its limits' state. */
-export class GatewayConnection implements ConnectionView, ConnectionEventContext {
-  state: ConnectionState = 'open';
+export class GatewayConnection implements ConnectionEventContext {
+  state: 'open' | 'closing' | 'closed' = 'open';
+  /** Epoch milliseconds of the last frame from the client or message to it. */
   lastActiveAt: number;
   /** Set when the gateway (or `ws` on a protocol error) started the close. */
   serverClose: ServerClose | undefined;
@@ -39,6 +28,7 @@ export class GatewayConnection implements ConnectionView, ConnectionEventContext
     readonly connectedAt: number,
     readonly domainName: string,
     readonly identity: WebSocketIdentity,
+    /** `requestContext.authorizer` of the connection's events, when it passed an authorizer. */
     readonly authorizer: Readonly<Record<string, string | number | null>> | undefined,
     maxFrameBytes: number,
   ) {
