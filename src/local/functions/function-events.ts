@@ -21,12 +21,8 @@ export interface InvocationStartEvent {
   readonly timestamp: number;
 }
 
-export interface InvocationEndEvent {
+export interface InvocationEndEvent extends Omit<InvocationStartEvent, 'type'> {
   readonly type: 'end';
-  readonly functionId: string;
-  readonly requestId: string;
-  readonly coldStart: boolean;
-  readonly timestamp: number;
   /** Handler duration, as in the REPORT line. */
   readonly durationMs: number;
   /** Init phase duration, on a cold start. */

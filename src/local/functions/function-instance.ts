@@ -2,29 +2,28 @@ import { Worker } from 'node:worker_threads';
 import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './worker-protocol';
 
 /** Lambda gives the init phase 10 seconds. */
-export const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 10_000;
 
-export type InitOutcome =
+type InitOutcome =
   | { readonly ok: true; readonly initDurationMs: number }
   | { readonly ok: false; readonly initDurationMs: number; readonly error: SerializedError };
 
 export type InstanceOutcome =
   /** The handler returned; `payload` is its JSON-serialized value, parsed. */
-  | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number; readonly memoryUsedBytes: number }
+  | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
   /** The handler threw or rejected; the instance stays warm. */
-  | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number; readonly memoryUsedBytes: number }
+  | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number }
   /** The invocation ran past the timeout; the instance has been terminated. */
   | { readonly kind: 'timeout'; readonly durationMs: number }
   /** The worker died during the invocation; the instance is gone. */
   | { readonly kind: 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
-export interface FunctionInstanceOptions {
+interface FunctionInstanceOptions {
   readonly bootstrapFile: string;
   readonly init: WorkerInit;
   readonly environment: Readonly<Record<string, string>>;
   /** Everything the function writes, with the request it belongs to (undefined during init). */
   readonly onOutput: (stream: 'stdout' | 'stderr', text: string, requestId: string | undefined) => void;
-  readonly initTimeoutMs?: number;
 }
 
 interface PendingInvocation {
@@ -89,14 +88,10 @@ export class FunctionInstance {
     });
     this.worker.on('exit', (code) => this.onExit(code));
     this.initTimer = setTimeout(() => {
-      const seconds = (options.initTimeoutMs ?? INIT_TIMEOUT_MS) / 1000;
-      this.resolveReady({
-        ok: false,
-        initDurationMs: performance.now() - this.startedAt,
-        error: { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${seconds.toFixed(2)} seconds` },
-      });
+      const error = { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` };
+      this.resolveReady({ ok: false, initDurationMs: performance.now() - this.startedAt, error });
       void this.terminate();
-    }, options.initTimeoutMs ?? INIT_TIMEOUT_MS);
+    }, INIT_TIMEOUT_MS);
   }
 
   get isAlive(): boolean {
@@ -128,7 +123,7 @@ export class FunctionInstance {
         // The event could not be cloned (it is not plain data): the invocation fails, the instance is fine.
         clearTimeout(timer);
         this.pending = undefined;
-        resolve({ kind: 'error', error: { errorType: 'Runtime.InvalidEvent', errorMessage: workerError(error).errorMessage }, durationMs: 0, memoryUsedBytes: 0 });
+        resolve({ kind: 'error', error: { errorType: 'Runtime.InvalidEvent', errorMessage: workerError(error).errorMessage }, durationMs: 0 });
       }
     });
   }
@@ -163,11 +158,8 @@ export class FunctionInstance {
         clearTimeout(pending.timer);
         this.pending = undefined;
         this.maxMemoryBytes = Math.max(this.maxMemoryBytes, message.memoryUsedBytes);
-        if (message.error !== undefined) {
-          pending.resolve({ kind: 'error', error: message.error, durationMs: message.durationMs, memoryUsedBytes: message.memoryUsedBytes });
-        } else {
-          pending.resolve({ kind: 'ok', payload: JSON.parse(message.payloadJson ?? 'null'), durationMs: message.durationMs, memoryUsedBytes: message.memoryUsedBytes });
-        }
+        if (message.error !== undefined) pending.resolve({ kind: 'error', error: message.error, durationMs: message.durationMs });
+        else pending.resolve({ kind: 'ok', payload: JSON.parse(message.payloadJson ?? 'null'), durationMs: message.durationMs });
         return;
       }
     }

@@ -3,25 +3,21 @@ import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionInstance, type InstanceOutcome } from './function-instance';
 import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
-import type { SerializedError } from './worker-protocol';
+import type { SerializedError, WorkerInit } from './worker-protocol';
 
 /** Everything a pool needs about its function, resolved by the runner. */
 export interface PoolFunction {
   readonly logicalId: string;
-  readonly functionName: string;
-  readonly handlerExport: string;
-  readonly bundleFile: string;
   readonly bootstrapFile: string;
+  /** Every instance's `workerData` but its log stream. */
+  readonly init: Omit<WorkerInit, 'logStreamName'>;
   /** Environment without the per-instance variables (log stream name). */
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
-  readonly memorySizeMb: number;
   /** Reserved concurrency, else the runner's default: 0 throttles every invocation. */
   readonly concurrencyLimit: number;
   /** Most instances at once: the concurrency limit, capped at what this machine's CPUs can run. */
   readonly maxInstances: number;
-  readonly invokedFunctionArn: string;
-  readonly enableSourceMaps: boolean;
 }
 
 export interface PoolHooks {
@@ -85,30 +81,20 @@ export class FunctionPool {
     const lease = await this.acquire();
     if (lease === undefined) return failure(closedError(), 0, false);
     const { instance, cold } = lease;
-    let initDurationMs: number | undefined;
-    if (cold) {
-      const init = await instance.ready;
-      initDurationMs = init.initDurationMs;
-      if (!init.ok) {
-        this.emitStart(requestId, true);
-        const result = failure(init.error, 0, true);
-        this.emitEnd(requestId, result, { initDurationMs, instance, status: 'error', errorType: init.error.errorType });
-        this.release(instance);
-        return result;
-      }
-    }
+    const init = cold ? await instance.ready : undefined;
     this.emitStart(requestId, cold);
-    const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
-    const result = this.toResult(outcome, cold);
-    if (outcome.kind === 'timeout') {
-      this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
+    let result: InvocationResult;
+    let status: 'timeout' | 'error' | undefined;
+    if (init?.ok === false) {
+      result = failure(init.error, 0, true);
+      status = 'error';
+    } else {
+      const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
+      result = this.toResult(outcome, cold);
+      if (outcome.kind === 'timeout') this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
+      status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'error' : undefined;
     }
-    this.emitEnd(requestId, result, {
-      initDurationMs,
-      instance,
-      ...(outcome.kind === 'timeout' ? { status: 'timeout' as const } : {}),
-      ...(outcome.kind === 'crash' ? { status: 'error' as const, errorType: outcome.error.errorType } : {}),
-    });
+    this.emitEnd(requestId, result, instance, init?.initDurationMs, status);
     this.release(instance);
     return result;
   }
@@ -145,15 +131,10 @@ export class FunctionPool {
 
   private release(instance: FunctionInstance): void {
     if (this.closed) return;
-    if (!instance.isAlive) {
-      this.live.delete(instance);
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter({ instance: this.spawn(), cold: true });
-      return;
-    }
+    if (!instance.isAlive) this.live.delete(instance);
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter({ instance, cold: false });
-    else this.idle.push(instance);
+    if (waiter !== undefined) waiter(instance.isAlive ? { instance, cold: false } : { instance: this.spawn(), cold: true });
+    else if (instance.isAlive) this.idle.push(instance);
   }
 
   private spawn(): FunctionInstance {
@@ -162,17 +143,7 @@ export class FunctionPool {
     const instance = new FunctionInstance({
       bootstrapFile: this.fn.bootstrapFile,
       environment: { ...this.fn.environment, AWS_LAMBDA_LOG_STREAM_NAME: stream },
-      init: {
-        bundleFile: this.fn.bundleFile,
-        handlerExport: this.fn.handlerExport,
-        functionName: this.fn.functionName,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: this.fn.invokedFunctionArn,
-        memorySizeMb: this.fn.memorySizeMb,
-        logGroupName: `/aws/lambda/${this.fn.functionName}`,
-        logStreamName: stream,
-        enableSourceMaps: this.fn.enableSourceMaps,
-      },
+      init: { ...this.fn.init, logStreamName: stream },
       onOutput: (outputStream, text, requestId) => {
         for (const line of text.split('\n')) {
           if (line !== '') this.log(outputStream, line, requestId);
@@ -199,25 +170,12 @@ export class FunctionPool {
     this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart, timestamp: Date.now() });
   }
 
-  private emitEnd(
-    requestId: string,
-    result: InvocationResult,
-    report: { initDurationMs: number | undefined; instance: FunctionInstance; status?: 'timeout' | 'error'; errorType?: string },
-  ): void {
+  /** END and REPORT (`status` when the instance failed: a timeout, a crash or a failed init), then the `end` event. */
+  private emitEnd(requestId: string, result: InvocationResult, instance: FunctionInstance, initDurationMs: number | undefined, status?: 'timeout' | 'error'): void {
+    const errorType = status === 'error' && result.status === 'error' ? result.errorType : undefined;
+    const maxMemoryUsedMb = Math.ceil(instance.maxMemoryUsedBytes / MIB);
     this.log('platform', endLine(requestId), requestId);
-    this.log(
-      'platform',
-      reportLine({
-        requestId,
-        durationMs: result.durationMs,
-        memorySizeMb: this.fn.memorySizeMb,
-        maxMemoryUsedMb: Math.ceil(report.instance.maxMemoryUsedBytes / MIB),
-        ...(report.initDurationMs !== undefined ? { initDurationMs: report.initDurationMs } : {}),
-        ...(report.status !== undefined ? { status: report.status } : {}),
-        ...(report.errorType !== undefined ? { errorType: report.errorType } : {}),
-      }),
-      requestId,
-    );
+    this.log('platform', reportLine({ requestId, durationMs: result.durationMs, memorySizeMb: this.fn.init.memorySizeMb, maxMemoryUsedMb, initDurationMs, status, errorType }), requestId);
     this.hooks.onInvocation({
       type: 'end',
       functionId: this.fn.logicalId,
@@ -225,13 +183,13 @@ export class FunctionPool {
       coldStart: result.coldStart,
       timestamp: Date.now(),
       durationMs: result.durationMs,
-      ...(report.initDurationMs !== undefined ? { initDurationMs: report.initDurationMs } : {}),
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
       status: result.status,
       ...(result.status === 'error' ? { errorType: result.errorType, errorMessage: result.errorMessage } : {}),
     });
   }
 }
 
-export function closedError(): SerializedError {
+function closedError(): SerializedError {
   return { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
 }

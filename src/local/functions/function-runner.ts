@@ -18,22 +18,17 @@ export interface FunctionRunnerOptions {
   readonly onInvocation?: (event: FunctionInvocationEvent) => void;
   /** Concurrency of a function without reserved concurrency (Lambda's unreserved pool). Default 10. */
   readonly defaultConcurrency?: number;
-  /** Region of the ARNs and of `AWS_REGION` when the environment does not set it. Default `us-east-1`. */
-  readonly region?: string;
-  /** Account of the ARNs. Default `000000000000`, as the embedded services and the local intrinsic context use. */
-  readonly accountId?: string;
   /**
-   * Most instances of one function at once, whatever its concurrency. Default: one more than the
-   * CPUs (`os.availableParallelism() + 1`): every instance shares this machine's CPUs with the
-   * others, the gateway and the embedded services, and each spends part of an invocation waiting
-   * for them. Invocations beyond it wait for a free instance (docs/local.md).
+   * Most instances of one function at once, whatever its concurrency. Default: the CPUs + 1: every
+   * instance shares this machine's CPUs with the others, the gateway and the embedded services, and
+   * each spends part of an invocation waiting for them (docs/local.md).
    */
   readonly maxInstancesPerFunction?: number;
 }
 
 export const DEFAULT_FUNCTION_CONCURRENCY = 10;
 
-function validate(fn: LocalFunctionDefinition): void {
+function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
   if (!(fn.timeoutSeconds > 0) || !Number.isFinite(fn.timeoutSeconds)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `timeout must be a positive number of seconds, got ${fn.timeoutSeconds}`);
   }
@@ -43,19 +38,19 @@ function validate(fn: LocalFunctionDefinition): void {
   if (fn.reservedConcurrency !== undefined && (!Number.isInteger(fn.reservedConcurrency) || fn.reservedConcurrency < 0)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `reserved concurrency must be a whole number, got ${fn.reservedConcurrency}`);
   }
-  if (!/^[A-Za-z0-9]+$/.test(fn.logicalId)) {
-    throw new InvalidFunctionDefinitionError(fn.logicalId, 'logical ids are alphanumeric');
-  }
+  if (!/^[A-Za-z0-9]+$/.test(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'logical ids are alphanumeric');
+  if (seen.has(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'defined twice');
+  seen.add(fn.logicalId);
+}
+
+function wholeNumber(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a whole number of 1 or more, got ${value}`);
+  return value;
 }
 
 /** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
 function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
   return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
-}
-
-/** Default FunctionRunnerOptions.maxInstancesPerFunction: the CPUs + 1. */
-export function defaultMaxInstances(): number {
-  return os.availableParallelism() + 1;
 }
 
 /**
@@ -70,12 +65,9 @@ export function defaultMaxInstances(): number {
  * await runner.close();
  */
 export class FunctionRunner implements FunctionInvoker {
-  private readonly pools: ReadonlyMap<string, FunctionPool>;
   private closing: Promise<void> | undefined;
 
-  private constructor(pools: ReadonlyMap<string, FunctionPool>) {
-    this.pools = pools;
-  }
+  private constructor(private readonly pools: ReadonlyMap<string, FunctionPool>) {}
 
   /**
    * A runner of the functions; instances start on first use. Rejects with
@@ -87,69 +79,44 @@ export class FunctionRunner implements FunctionInvoker {
 
   private static create(options: FunctionRunnerOptions): FunctionRunner {
     const seen = new Set<string>();
-    for (const fn of options.functions) {
-      validate(fn);
-      if (seen.has(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'defined twice');
-      seen.add(fn.logicalId);
-    }
-    const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
-    if (!Number.isInteger(defaultConcurrency) || defaultConcurrency < 1) {
-      throw new TypeError(`defaultConcurrency must be a whole number of 1 or more, got ${defaultConcurrency}`);
-    }
-    const region = options.region ?? DEFAULT_REGION;
-    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-    const bundleFiles = new Map<string, string>();
-    for (const fn of options.functions) {
-      const file = path.join(fn.codeDirectory, `${fn.handlerModule ?? 'index'}.js`);
-      if (!existsSync(file)) throw new FunctionCodeNotFoundError(fn.logicalId, file);
-      bundleFiles.set(fn.logicalId, file);
-    }
+    for (const fn of options.functions) validate(fn, seen);
+    const defaultConcurrency = wholeNumber(options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY, 'defaultConcurrency');
+    const maxInstances = wholeNumber(options.maxInstancesPerFunction ?? os.availableParallelism() + 1, 'maxInstancesPerFunction');
     const bootstrapFile = workerBootstrapFile();
-    const onLog = guardListener(options.onLog, 'onLog');
-    const onInvocation = guardListener(options.onInvocation, 'onInvocation');
-    const maxInstances = options.maxInstancesPerFunction ?? defaultMaxInstances();
-    if (!Number.isInteger(maxInstances) || maxInstances < 1) {
-      throw new TypeError(`maxInstancesPerFunction must be a whole number of 1 or more, got ${maxInstances}`);
-    }
+    const hooks = { onLog: guardListener(options.onLog, 'onLog'), onInvocation: guardListener(options.onInvocation, 'onInvocation') };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
+      const bundleFile = path.join(fn.codeDirectory, `${fn.handlerModule ?? 'index'}.js`);
+      if (!existsSync(bundleFile)) throw new FunctionCodeNotFoundError(fn.logicalId, bundleFile);
       const functionName = fn.functionName ?? fn.logicalId;
+      const logGroupName = `/aws/lambda/${functionName}`;
       const environment: Record<string, string> = {
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
+        AWS_REGION: DEFAULT_REGION,
+        AWS_DEFAULT_REGION: DEFAULT_REGION,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...fn.environment,
         // Lambda's reserved variables: the function cannot override them.
         AWS_LAMBDA_FUNCTION_NAME: functionName,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+        AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0] ?? ''}.x`,
         LAMBDA_TASK_ROOT: fn.codeDirectory,
         _HANDLER: `${fn.handlerModule ?? 'index'}.${fn.handlerExport}`,
       };
       const concurrencyLimit = fn.reservedConcurrency ?? defaultConcurrency;
-      pools.set(
-        fn.logicalId,
-        new FunctionPool(
-          {
-            logicalId: fn.logicalId,
-            functionName,
-            handlerExport: fn.handlerExport,
-            bundleFile: bundleFiles.get(fn.logicalId) ?? '',
-            bootstrapFile,
-            environment,
-            timeoutSeconds: fn.timeoutSeconds,
-            memorySizeMb: fn.memorySizeMb,
-            concurrencyLimit,
-            maxInstances: Math.min(concurrencyLimit, maxInstances),
-            invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-            enableSourceMaps: wantsSourceMaps(environment),
-          },
-          { onLog, onInvocation },
-        ),
-      );
+      const init = {
+        bundleFile,
+        handlerExport: fn.handlerExport,
+        functionName,
+        invokedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
+        memorySizeMb: fn.memorySizeMb,
+        logGroupName,
+        enableSourceMaps: wantsSourceMaps(environment),
+      };
+      const poolFunction = { logicalId: fn.logicalId, bootstrapFile, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
+      pools.set(fn.logicalId, new FunctionPool({ ...poolFunction, maxInstances: Math.min(concurrencyLimit, maxInstances) }, hooks));
     }
     return new FunctionRunner(pools);
   }

@@ -7,15 +7,15 @@ export function initStartLine(nodeVersion: string): string {
   return `INIT_START Runtime Version: nodejs:${nodeVersion}\tRuntime Version ARN: local (worker thread)`;
 }
 
-export function startLine(requestId: string, version = '$LATEST'): string {
-  return `START RequestId: ${requestId} Version: ${version}`;
+export function startLine(requestId: string): string {
+  return `START RequestId: ${requestId} Version: $LATEST`;
 }
 
 export function endLine(requestId: string): string {
   return `END RequestId: ${requestId}`;
 }
 
-export interface ReportDetails {
+interface ReportDetails {
   readonly requestId: string;
   readonly durationMs: number;
   readonly memorySizeMb: number;

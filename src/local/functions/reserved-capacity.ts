@@ -1,14 +1,9 @@
 import type { FunctionInvoker, InvocationResult } from './invocation';
 
 /**
- * Reserved concurrency, locally. On AWS a function's reserved concurrency is capacity no other
- * function can take: a burst of queue batches cannot slow the handshakes of an Authorizer or a
- * `$connect` that reserves some. Locally every function shares the machine's CPUs, so the runtime
- * gives the reservation its meaning by precedence: while a function the gateway invokes (the
- * authorizer, a route) and that reserves concurrency has an invocation in flight, waiting for an
- * instance or running, each queue mapping runs one batch at a time (QueuePoller's `yieldTo`).
- *
- * It wraps the gateway's invoker and counts those invocations.
+ * Reserved concurrency, locally, given its meaning by precedence (docs/local.md): wraps the
+ * gateway's invoker and counts the invocations in flight of the functions that reserve
+ * concurrency; while there are any, each queue mapping runs one batch at a time (`yieldTo`).
  */
 export class ReservedCapacity implements FunctionInvoker {
   #inFlight = 0;

@@ -108,7 +108,7 @@ function createContext(message: InvokeMessage): Record<string, unknown> {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: init.functionName,
-    functionVersion: init.functionVersion,
+    functionVersion: '$LATEST',
     invokedFunctionArn: init.invokedFunctionArn,
     memoryLimitInMB: String(init.memorySizeMb),
     awsRequestId: message.requestId,

@@ -9,7 +9,6 @@ export interface WorkerInit {
   readonly bundleFile: string;
   readonly handlerExport: string;
   readonly functionName: string;
-  readonly functionVersion: string;
   readonly invokedFunctionArn: string;
   readonly memorySizeMb: number;
   readonly logGroupName: string;

@@ -1,16 +1,8 @@
 /**
- * The REQUEST authorizer on `$connect`, as API Gateway runs it for WebSocket APIs:
- *
- * 1. Identity sources (`route.request.querystring.token`, `route.request.header.Auth`): when one is
- *    missing or empty the handshake fails with 401 and the authorizer is not invoked.
- * 2. The authorizer's answer: an error whose message is exactly `Unauthorized` → 401; any other
- *    error or a timeout → 500; a policy that denies, or does not allow, `execute-api:Invoke` on the
- *    methodArn → 403; a response that is not a policy (no `principalId`, no `policyDocument`, a
- *    context value that is an object or array) → 500, like AWS's AuthorizerConfigurationException.
- * 3. On Allow, `principalId`, the context (string, number and boolean values stringified, as API
- *    Gateway does for Lambda proxy integrations) and `integrationLatency` become
- *    `requestContext.authorizer` of every event of the connection.
+ * The REQUEST authorizer on `$connect`, as API Gateway runs it for WebSocket APIs: identity
+ * sources, the policy's evaluation and the context it gives every event (README.md, Handshake).
  */
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 
 export type IdentitySource =
   | { readonly kind: 'querystring'; readonly name: string }
@@ -20,10 +12,10 @@ const IDENTITY_SOURCE = /^route\.request\.(querystring|header)\.([^\s]+)$/;
 
 /** Parses an identity source expression; throws TypeError for one the gateway cannot evaluate. */
 export function parseIdentitySource(expression: string): IdentitySource {
-  const match = typeof expression === 'string' ? IDENTITY_SOURCE.exec(expression) : null;
+  const match = IDENTITY_SOURCE.exec(expression);
   if (match === null) {
     throw new TypeError(
-      `Unsupported authorizer identity source "${String(expression)}": expected route.request.querystring.<name> or route.request.header.<name>`,
+      `Unsupported authorizer identity source "${expression}": expected route.request.querystring.<name> or route.request.header.<name>`,
     );
   }
   const name = match[2]!;
@@ -139,7 +131,7 @@ export function authorizerContext(
   return context;
 }
 
-/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`. */
-export function connectMethodArn(region: string, accountId: string, apiId: string, stage: string): string {
-  return `arn:aws:execute-api:${region}:${accountId}:${apiId}/${stage}/$connect`;
+/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`, in the local region and account. */
+export function connectMethodArn(apiId: string, stage: string): string {
+  return `arn:aws:execute-api:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:${apiId}/${stage}/$connect`;
 }

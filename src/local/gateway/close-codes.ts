@@ -1,48 +1,27 @@
-/**
- * WebSocket close codes the gateway sends or reports, and why a connection ended.
- *
- * API Gateway's own values, where they are known from captured events:
- * - a client close frame without a status code is reported to `$disconnect` as
- *   `1005` / `Client-side close frame status not set`;
- * - the idle timeout is reported as `1001` / `Going away`.
- */
-
+/** WebSocket close codes the gateway sends or reports (README.md's `$disconnect` table), and why a connection ended. */
 export const CloseCode = {
-  /** Server-initiated disconnect (Management API DELETE), as API Gateway does. */
   NORMAL: 1000,
-  /** Idle timeout, maximum connection duration, gateway shutdown. */
   GOING_AWAY: 1001,
-  /** A frame that breaks the WebSocket protocol. */
   PROTOCOL_ERROR: 1002,
-  /** A binary frame: API Gateway WebSocket APIs take text frames only. */
   UNSUPPORTED_DATA: 1003,
-  /** The client's close frame carried no status code (reported, never sent). */
+  /** Reported, never sent: the client's close frame carried no status code. */
   NO_STATUS_RECEIVED: 1005,
-  /** The TCP connection ended without a close frame (reported, never sent). */
+  /** Reported, never sent: the TCP connection ended without a close frame. */
   ABNORMAL_CLOSURE: 1006,
-  /** A text frame that is not valid UTF-8 (`ws` closes with it). */
   INVALID_PAYLOAD: 1007,
-  /** Too many fragments buffered (`ws` closes with it). */
   POLICY_VIOLATION: 1008,
-  /** A message over 128 KB or a frame over 32 KB. */
   MESSAGE_TOO_BIG: 1009,
 } as const;
 
-export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
-
 /** Why a connection ended; carried by the gateway's `disconnect` event. */
 export type DisconnectCause =
-  /** The client sent a close frame. */
   | 'client'
   /** The TCP connection ended without a close frame. */
   | 'abnormal'
-  /** `DELETE /@connections/{id}`. */
   | 'management-api'
   | 'idle-timeout'
   | 'max-duration'
-  /** A message over the message limit (128 KB). */
   | 'message-too-big'
-  /** A single frame over the frame limit (32 KB). */
   | 'frame-too-big'
   | 'binary-frame'
   | 'invalid-utf8'

@@ -20,11 +20,6 @@ export interface DisconnectDropCounts {
   readonly dropped: number;
 }
 
-/** Validates drop options; throws a TypeError naming the bad field. */
-export function validateDisconnectDropOptions(options: DisconnectDropOptions): void {
-  if (!(options.rate >= 0 && options.rate <= 1)) throw new TypeError(`dropDisconnects.rate must be a number from 0 to 1, got ${options.rate}`);
-}
-
 /** Decides, for each `$disconnect` due, whether it is dropped. */
 export class DisconnectDrops {
   #options: DisconnectDropOptions | undefined;
@@ -37,7 +32,9 @@ export class DisconnectDrops {
 
   /** Starts, changes (`options`) or stops (`undefined`) the drops. TypeError for invalid options. */
   set(options: DisconnectDropOptions | undefined): void {
-    if (options !== undefined) validateDisconnectDropOptions(options);
+    if (options !== undefined && !(options.rate >= 0 && options.rate <= 1)) {
+      throw new TypeError(`dropDisconnects.rate must be a number from 0 to 1, got ${options.rate}`);
+    }
     this.#options = options;
   }
 

@@ -1,13 +1,6 @@
-/**
- * What the gateway says when something goes wrong: API Gateway's error frames (byte for byte,
- * including its spacing), handshake rejection responses, and the gateway's own error class.
- */
+/** API Gateway's error frames (byte for byte, spacing included), handshake rejections, and GatewayError. */
 
-/**
- * The frame API Gateway sends when a route's integration fails (the function throws, times out
- * or returns a malformed proxy response). The connection stays open. Spacing as AWS sends it:
- * `{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}`.
- */
+/** The frame API Gateway sends when a route's integration fails (throws, times out, malformed response); the connection stays open. */
 export function internalServerErrorFrame(connectionId: string, requestId: string): string {
   return `{"message": "Internal server error", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }
@@ -26,26 +19,18 @@ export interface HttpRejection {
   readonly errorType?: string;
 }
 
+/** The handshake's rejections, as API Gateway answers them (README.md, Handshake). */
 export const Rejections = {
-  /** A handshake on a path other than `/<stage>`, or a request API Gateway does not serve. */
   forbidden: { status: 403, body: '{"message":"Forbidden"}', errorType: 'ForbiddenException' },
-  /** Missing or empty identity source, or an authorizer that threw `Unauthorized`. */
   unauthorized: { status: 401, body: '{"message":"Unauthorized"}', errorType: 'UnauthorizedException' },
-  /** The authorizer failed, timed out or returned something that is not a valid policy. */
   authorizerError: { status: 500, body: '{"message":null}', errorType: 'AuthorizerConfigurationException' },
-  /** The `$connect` function failed or returned a malformed proxy response. */
   connectIntegrationError: { status: 502, body: '{"message": "Internal server error"}', errorType: 'InternalServerErrorException' },
-  /** The `$connect` function did not answer within the integration timeout. */
   connectIntegrationTimeout: { status: 504, body: '{"message": "Endpoint request timed out"}', errorType: 'IntegrationTimeoutException' },
-  /** The gateway is shutting down. */
   shuttingDown: { status: 503, body: '{"message":"Service Unavailable"}' },
 } as const satisfies Record<string, HttpRejection>;
 
-export type GatewayErrorCode =
-  /** `listen()` after `close()`. */
-  | 'gateway_closed'
-  /** `listen()` failed (port in use, bad host, …); `cause` holds the system error. */
-  | 'listen_failed';
+/** `gateway_closed`: `listen()` after `close()`; `listen_failed`: the port is taken (`cause`: the system error). */
+export type GatewayErrorCode = 'gateway_closed' | 'listen_failed';
 
 /** An error of the gateway itself (not of a client or a function). Callers branch on `code`. */
 export class GatewayError extends Error {

@@ -1,20 +1,9 @@
 /**
- * Lambda proxy events shaped like API Gateway's WebSocket events (keys in AWS's order), from
- * events captured on AWS:
- *
- * - CONNECT: `headers` and `multiValueHeaders` of the upgrade request (without `Connection` and
- *   `Upgrade`, which API Gateway does not pass on; with `X-Forwarded-*` and `X-Amzn-Trace-Id`),
- *   `queryStringParameters`/`multiValueQueryStringParameters` when there is a query string,
- *   `requestContext`, `isBase64Encoded: false`.
- * - MESSAGE: `requestContext` (with `messageId`), `body`, `isBase64Encoded: false`.
- * - DISCONNECT: the fixed `headers` API Gateway sends (`Host`, `x-api-key`, `X-Forwarded-For`,
- *   `x-restapi`), `requestContext` with `disconnectStatusCode` and `disconnectReason`.
- * - REQUEST authorizer: `type`, `methodArn`, headers and query string (all of them),
- *   `stageVariables`, `requestContext` (with the connection id, as on AWS).
- *
- * `requestContext.authorizer` is present on every route's event when the connection passed an
- * authorizer. Per-connection parts (`identity`, `authorizer`) are built once and shared by the
- * connection's events: the function runner hands functions a copy (structured clone).
+ * Lambda proxy events shaped like API Gateway's WebSocket events, keys in AWS's order, from events
+ * captured on AWS (README.md, Decisions: event shapes). `requestContext.authorizer` is on every
+ * route's event when the connection passed an authorizer. Per-connection parts (`identity`,
+ * `authorizer`) are built once and shared by the connection's events: the function runner hands
+ * functions a copy (structured clone).
  */
 
 import type {
@@ -25,11 +14,8 @@ import type {
   WebSocketRequestContext,
 } from '../../commons/websocket-events';
 
-/**
- * The events below are the handlers' event types (src/commons/websocket-events.ts), with every
- * field API Gateway fills made required: what the emulator produces is, by construction, what the
- * functions consume.
- */
+// The handlers' event types (src/commons/websocket-events.ts) with every field API Gateway fills
+// made required: what the emulator produces is, by construction, what the functions consume.
 
 /** `requestContext.identity`. */
 export interface WebSocketIdentity {

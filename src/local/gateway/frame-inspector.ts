@@ -1,15 +1,9 @@
 /**
- * API Gateway's per-frame limit (32 KB) on the raw client stream.
- *
- * `ws`'s `maxPayload` bounds a whole message (fragments summed), which is API Gateway's other
- * limit (128 KB). To bound single frames too, the gateway reads the frame headers of the bytes
- * the client sends before `ws` parses them (a listener prepended to the socket's `data` event).
- *
- * The inspector parses headers only, skipping payloads, and keeps its state across chunks (a
- * header may be split between two TCP reads). It counts the data messages that complete before
- * the first oversized frame: `ws` delivers those and the gateway dispatches them; every message
- * `ws` delivers after that count is dropped, so no message containing bytes of an oversized
- * frame (or following it) ever reaches a function.
+ * API Gateway's per-frame limit (32 KB) on the raw client stream, read before `ws` parses it
+ * (`ws`'s `maxPayload` bounds whole messages, the 128 KB limit). Only headers are parsed, payloads
+ * skipped, with state kept across chunks. It counts the data messages that complete before the
+ * first oversized frame: the gateway dispatches those and drops every later one, so no byte of an
+ * oversized frame, or of what follows it, reaches a function.
  */
 export class FrameInspector {
   /** Data messages (final text/binary/continuation frames) whose last byte has been seen. */

@@ -4,30 +4,22 @@
  * header or a message body.
  */
 import type { DisconnectCause } from './close-codes';
-import type { ConnectionView } from './connection-registry';
+import type { ConnectionView } from './gateway-connection';
 import type { ReplySummary } from './reply-summary';
 
+/** How a handshake ended; the statuses of the rejections are in README.md (Behaviour, Handshake). */
 export type HandshakeOutcome =
   | 'connected'
-  /** A path other than `/<stage>` (403). */
   | 'forbidden-path'
-  /** An identity source was missing or empty (401; the authorizer was not invoked). */
   | 'missing-identity'
-  /** The authorizer threw `Unauthorized` (401). */
   | 'unauthorized'
-  /** The authorizer's policy did not allow `$connect` (403). */
   | 'denied'
-  /** The authorizer failed, timed out or returned a malformed policy (500). */
   | 'authorizer-error'
-  /** `$connect` returned a non-2xx status (that status). */
   | 'connect-rejected'
-  /** `$connect` threw, ran past its timeout or returned a malformed response (502). */
   | 'connect-error'
-  /** `$connect` did not answer within the integration timeout (504). */
   | 'connect-timeout'
   /** The client went away while the functions ran (no response could be sent). */
   | 'client-gone'
-  /** The gateway is closing (503). */
   | 'shutting-down';
 
 export interface HandshakeEvent {
@@ -49,7 +41,6 @@ export type RouteResult =
   | 'function-timeout'
   /** The gateway stopped waiting (integration timeout). */
   | 'integration-timeout'
-  /** The function returned something that is not a proxy response. */
   | 'malformed-response'
   /** The FunctionInvoker failed (not a handler error). */
   | 'invoker-error'
@@ -73,9 +64,8 @@ export interface RouteInvocationEvent {
 
 export interface DisconnectEvent {
   readonly connectionId: string;
-  /** `disconnectStatusCode` of the `$disconnect` event. */
+  /** `disconnectStatusCode` and `disconnectReason` of the `$disconnect` event. */
   readonly code: number;
-  /** `disconnectReason` of the `$disconnect` event. */
   readonly reason: string;
   readonly cause: DisconnectCause;
   /** How long the connection was open, milliseconds. */
@@ -91,18 +81,10 @@ export interface ManagementApiEvent {
   readonly durationMs: number;
 }
 
-export type GatewayWarningCode =
-  /** The FunctionInvoker rejected instead of returning an InvocationFailure. */
-  | 'invoker_failed'
-  | 'malformed_authorizer_response'
-  | 'malformed_connect_response'
-  | 'malformed_route_response'
-  /** The HTTP fallback handler threw. */
-  | 'http_fallback_failed';
-
 /** Something the operator should know about; the client already got API Gateway's answer. */
 export interface GatewayWarning {
-  readonly code: GatewayWarningCode;
+  /** `invoker_failed`: the FunctionInvoker rejected instead of returning an InvocationFailure. */
+  readonly code: 'invoker_failed' | 'malformed_authorizer_response' | 'malformed_connect_response' | 'malformed_route_response' | 'http_fallback_failed';
   readonly message: string;
   readonly functionId?: string;
   readonly connectionId?: string;
@@ -118,7 +100,6 @@ export interface WebSocketGatewayEventMap {
   route: [event: RouteInvocationEvent];
   /** A connection closed (before `$disconnect` runs). */
   disconnect: [event: DisconnectEvent];
-  /** A Management API call was answered. */
   management: [event: ManagementApiEvent];
   warning: [warning: GatewayWarning];
 }

@@ -10,9 +10,10 @@ import {
 } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, RouteResult } from './gateway-events';
 import { traceId, type IdGenerator } from './ids';
-import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
-import type { LambdaGatewayRoute, ResolvedGatewayOptions } from './options';
+import { invokeIntegration, routeResult } from './integration';
+import type { ResolvedGatewayOptions } from './options';
 import { interpretConnectResult } from './route-response';
+import type { LambdaRouteModel } from '../template/stack-model';
 
 /**
  * The opening handshake after the path check: the REQUEST authorizer, then `$connect`, as API
@@ -34,8 +35,7 @@ export type HandshakeDecision =
       readonly connection: ConnectionEventContext;
       /** `Sec-WebSocket-Protocol` chosen by `$connect`, if any. */
       readonly protocol: string | undefined;
-      /** `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
-      readonly connectRan: boolean;
+      /** Set when `$connect` ran (and succeeded): a failure to finish the handshake now needs a `$disconnect`. */
       readonly connectInvocation?: ConnectInvocation;
     }
   | {
@@ -49,7 +49,7 @@ export type HandshakeDecision =
 export interface HandshakeContext {
   readonly options: ResolvedGatewayOptions;
   readonly ids: IdGenerator;
-  readonly connectRoute: LambdaGatewayRoute | undefined;
+  readonly connectRoute: LambdaRouteModel | undefined;
   readonly methodArn: string;
   /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
   readonly port: number;
@@ -63,7 +63,7 @@ export function sourceIpOf(req: IncomingMessage): string {
 }
 
 function reject(connectionId: string, rejection: HttpRejection, outcome: HandshakeOutcome, connectInvocation?: ConnectInvocation): HandshakeDecision {
-  return connectInvocation === undefined ? { kind: 'reject', connectionId, rejection, outcome } : { kind: 'reject', connectionId, rejection, outcome, connectInvocation };
+  return { kind: 'reject', connectionId, rejection, outcome, connectInvocation };
 }
 
 export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
@@ -76,7 +76,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
   const sourceIp = sourceIpOf(req);
   const userAgent = req.headers['user-agent'];
   const identity: WebSocketIdentity = userAgent === undefined ? { sourceIp } : { userAgent, sourceIp };
-  const domainName = req.headers.host ?? `${options.host}:${context.port}`;
+  const domainName = req.headers.host ?? `127.0.0.1:${context.port}`;
   const request = readHandshakeRequest(req.rawHeaders, query, {
     'X-Amzn-Trace-Id': traceId(connectedAt),
     'X-Forwarded-For': sourceIp,
@@ -124,21 +124,15 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
   }
 
   const route = context.connectRoute;
-  if (route === undefined) return { kind: 'accept', connection, protocol: undefined, connectRan: false };
+  if (route === undefined) return { kind: 'accept', connection, protocol: undefined };
   const requestId = ids.next();
   const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
-  const ran = (result: RouteResult, errorType?: string): ConnectInvocation =>
-    errorType === undefined ? { requestId, durationMs: outcome.durationMs, result } : { requestId, durationMs: outcome.durationMs, result, errorType };
+  const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;
+  const ran = (result: RouteResult): ConnectInvocation => ({ requestId, durationMs: outcome.durationMs, result, errorType });
   switch (outcome.kind) {
-    case 'error':
-      // A thrown error and a function that ran past its own timeout are both a Lambda error: 502.
-      return reject(
-        connectionId,
-        Rejections.connectIntegrationError,
-        'connect-error',
-        ran(outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error', outcome.errorType),
-      );
+    case 'error': // a thrown error and a function that ran past its own timeout are both a Lambda error: 502
+      return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran(routeResult(outcome)));
     case 'integration-timeout':
       return reject(connectionId, Rejections.connectIntegrationTimeout, 'connect-timeout', ran('integration-timeout'));
     case 'invoker-error':
@@ -151,7 +145,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
         return reject(connectionId, Rejections.connectIntegrationError, 'connect-error', ran('malformed-response'));
       }
       if (response.kind === 'reject') return reject(connectionId, { status: response.status }, 'connect-rejected', ran('ok'));
-      return { kind: 'accept', connection, protocol: response.protocol, connectRan: true, connectInvocation: ran('ok') };
+      return { kind: 'accept', connection, protocol: response.protocol, connectInvocation: ran('ok') };
     }
   }
 }

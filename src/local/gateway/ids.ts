@@ -1,15 +1,10 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Identifiers shaped like API Gateway's WebSocket ids: 11 bytes in unpadded base64url plus one
- * `=`, 16 characters (connectionId `TXzPWdnOjoECGjA=`, requestId/extendedRequestId
- * `TXzPWFkkjoEF92g=`, messageId `U_vNtdtRIAMCIoA=`; `-` and `_` occur, so the alphabet is
- * base64url). As on AWS, ids made close together share a time prefix.
- *
- * Layout of the 11 bytes: 6 bytes of milliseconds since the epoch, a 16-bit counter and 3
- * random bytes, so two ids made by one generator never collide. Randomness comes from a
- * pool refilled in blocks, and the bytes are assembled in one reused buffer: `next()`
- * allocates only the returned string.
+ * Ids shaped like API Gateway's WebSocket ids (README.md, Decisions: ids): 11 bytes in base64url
+ * plus one `=`. The 11 bytes: 6 of milliseconds since the epoch (ids made close together share a
+ * prefix, as on AWS), a 16-bit counter (one generator never repeats an id) and 3 random bytes from
+ * a pool refilled in blocks; `next()` allocates only the returned string.
  */
 export const AWS_ID_PATTERN = /^[A-Za-z0-9_-]{15}=$/;
 

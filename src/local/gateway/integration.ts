@@ -1,4 +1,5 @@
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+import type { RouteResult } from './gateway-events';
 
 /**
  * Calls a function the way API Gateway calls a Lambda integration: at most `timeoutMs` (API
@@ -7,7 +8,7 @@ import type { FunctionInvoker, InvocationResult } from '../functions/invocation'
  */
 
 /** `errorType` the function runner reports for a function that ran past its timeout. */
-export const FUNCTION_TIMEOUT_ERROR_TYPE = 'Sandbox.Timedout';
+const FUNCTION_TIMEOUT_ERROR_TYPE = 'Sandbox.Timedout';
 
 export type IntegrationOutcome =
   | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
@@ -17,6 +18,12 @@ export type IntegrationOutcome =
   | { readonly kind: 'integration-timeout'; readonly durationMs: number }
   /** The invoker itself failed (a bug or a crashed runner, not a handler error). */
   | { readonly kind: 'invoker-error'; readonly error: unknown; readonly durationMs: number };
+
+/** The `route` event's result of an outcome (`malformed-response` is for the caller to tell). */
+export function routeResult(outcome: IntegrationOutcome): RouteResult {
+  if (outcome.kind === 'error') return outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error';
+  return outcome.kind;
+}
 
 function fromResult(result: InvocationResult, durationMs: number): IntegrationOutcome {
   return result.status === 'ok'
@@ -31,13 +38,9 @@ export function invokeIntegration(
   timeoutMs: number,
 ): Promise<IntegrationOutcome> {
   const started = performance.now();
+  // A promise settles once: whichever of the timer and the invocation comes second changes nothing.
   return new Promise<IntegrationOutcome>((resolve) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      resolve({ kind: 'integration-timeout', durationMs: performance.now() - started });
-    }, timeoutMs);
+    const timer = setTimeout(() => resolve({ kind: 'integration-timeout', durationMs: performance.now() - started }), timeoutMs);
     let pending: Promise<InvocationResult>;
     try {
       pending = invoker.invoke(functionId, event);
@@ -46,14 +49,10 @@ export function invokeIntegration(
     }
     pending.then(
       (result) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(timer);
         resolve(fromResult(result, performance.now() - started));
       },
       (error: unknown) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(timer);
         resolve({ kind: 'invoker-error', error, durationMs: performance.now() - started });
       },

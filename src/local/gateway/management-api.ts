@@ -4,37 +4,19 @@ import { isUtf8 } from 'node:buffer';
 import { isBrowserRequest } from '../services/browser-requests';
 import { hangCall } from '../services/fault-injection';
 import type { ErrorFaultKind, InterceptorChain } from '../services/request-interceptors';
-import type { ConnectionRegistry, GatewayConnection } from './connection-registry';
+import type { GatewayConnection } from './gateway-connection';
 import type { ManagementApiEvent } from './gateway-events';
 
 /**
  * The API Gateway Management API (`@connections`) on the gateway's port, at
  * `/<stage>/@connections/{connectionId}`, speaking the REST-JSON protocol the unmodified
- * `ApiGatewayManagementApiClient` expects:
- *
- * - `POST` sends the body to the client as one frame (text when it is valid UTF-8, else binary)
- *   → 200; a body over 128 KB → 413 `PayloadTooLargeException`.
- * - `GET` → 200 `{"connectedAt","identity":{"sourceIp","userAgent"},"lastActiveAt"}` (ISO 8601;
- *   the wire names of the SDK model).
- * - `DELETE` closes the client with 1000 (its `$disconnect` runs) → 204.
- * - An unknown, closing or closed connection → 410 with `x-amzn-ErrorType: GoneException` and an
- *   empty body, as API Gateway answers (the PHP SDK reports "Unable to parse error information
- *   from response" for AWS's 410, the Java SDK "GoneException: null"): the SDK raises `GoneException`.
- *
- * Any request signature is accepted (SigV4 or none), except that an unsigned request from a web
- * page (`Origin` or `Sec-Fetch-Site`) → 403 `ForbiddenException`, as AWS refuses unsigned requests.
- * The id is URL-decoded (the SDK sends `=` as `%3D`).
- *
- * Every call of the three operations goes through the gateway's interceptor chain
- * (src/local/services/request-interceptors.ts). An injected fault is answered as API Gateway
- * answers when it throttles or fails, before the call has any effect (no frame sent, no connection
- * closed), so the unmodified client retries it as it retries real ones: `throttle` → 429
- * `LimitExceededException`, `server` → 500 `InternalServerErrorException`. A `hang` fault accepts
- * the call and never answers it, or carries it out and answers it late if the caller still waits.
+ * `ApiGatewayManagementApiClient` expects (behaviour: README.md in this directory). Every call goes
+ * through the gateway's interceptor chain; an injected fault is answered as API Gateway throttles
+ * or fails, before the call has any effect, so the SDK retries it as it retries real ones.
  */
 
 export interface ManagementApiContext {
-  readonly registry: ConnectionRegistry;
+  readonly connections: ReadonlyMap<string, GatewayConnection>;
   readonly maxMessageBytes: number;
   /** Closes a connection with 1000 on the Management API's behalf. */
   readonly disconnect: (connection: GatewayConnection) => void;
@@ -49,18 +31,15 @@ const FAULT_ANSWERS: Readonly<Record<ErrorFaultKind, { readonly status: number; 
   server: { status: 500, errorType: 'InternalServerErrorException', body: JSON.stringify({ message: 'Internal server error' }) },
 };
 
+const OPERATIONS = new Map([
+  ['POST', 'PostToConnection'],
+  ['GET', 'GetConnection'],
+  ['DELETE', 'DeleteConnection'],
+]);
+
 /** The Management API operation of an HTTP method on `/@connections/{id}`, or undefined for other methods. */
 export function managementOperationOf(method: string): string | undefined {
-  switch (method) {
-    case 'POST':
-      return 'PostToConnection';
-    case 'GET':
-      return 'GetConnection';
-    case 'DELETE':
-      return 'DeleteConnection';
-    default:
-      return undefined;
-  }
+  return OPERATIONS.get(method);
 }
 
 function respond(res: ServerResponse, status: number, body = '', errorType?: string): void {
@@ -86,21 +65,6 @@ function decodeConnectionId(encoded: string): string | undefined {
 
 const gone = (res: ServerResponse): void => respond(res, 410, '', 'GoneException');
 
-/**
- * A request a web page made (`Origin`, or `Sec-Fetch-Site` other than `none`) without a SigV4
- * `Authorization` header. AWS accepts signed requests only, which no page can make; here unsigned
- * requests are accepted for curl and scripts, but not from a browser, or any site open in the
- * developer's browser could post frames to (a simple cross-site POST needs no preflight) or close
- * the local stack's connections.
- */
-function isUnsignedBrowserRequest(req: IncomingMessage): boolean {
-  return req.headers.authorization === undefined && isBrowserRequest(req);
-}
-
-function payloadTooLarge(res: ServerResponse, limit: number): void {
-  respond(res, 413, JSON.stringify({ message: `Message payload exceeds the limit of ${limit} bytes` }), 'PayloadTooLargeException');
-}
-
 /** Answers one Management API request; `encodedId` is the path after `/<stage>/@connections/`. */
 export function handleManagementRequest(req: IncomingMessage, res: ServerResponse, encodedId: string, context: ManagementApiContext): void {
   const started = performance.now();
@@ -111,7 +75,9 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
     res.once('finish', () => observe({ method, connectionId, status: res.statusCode, durationMs: performance.now() - started }));
   }
 
-  if (isUnsignedBrowserRequest(req)) {
+  // AWS takes signed requests only, which no web page can make: without this, any site open in the
+  // developer's browser could post frames to or close local connections (a simple POST needs no preflight).
+  if (req.headers.authorization === undefined && isBrowserRequest(req)) {
     req.resume();
     respond(res, 403, '{"message":"Missing Authentication Token"}', 'ForbiddenException');
     return;
@@ -143,40 +109,33 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
 
 /** Carries out a Management API call of one of the three methods and answers it. */
 function carryOut(req: IncomingMessage, res: ServerResponse, method: string, connectionId: string, context: ManagementApiContext): void {
-  switch (method) {
-    case 'GET': {
-      req.resume();
-      const connection = context.registry.getOpen(connectionId);
+  // Closing and closed connections are gone to the Management API.
+  const open = (): GatewayConnection | undefined => {
+    const connection = context.connections.get(connectionId);
+    return connection?.state === 'open' ? connection : undefined;
+  };
+  if (method === 'POST') {
+    readBody(req, context.maxMessageBytes, (data) => {
+      const { maxMessageBytes } = context;
+      if (data === undefined) return respond(res, 413, `{"message":"Message payload exceeds the limit of ${maxMessageBytes} bytes"}`, 'PayloadTooLargeException');
+      const connection = open();
       if (connection === undefined) return gone(res);
-      const { sourceIp, userAgent } = connection.identity;
-      respond(
-        res,
-        200,
-        JSON.stringify({
-          connectedAt: new Date(connection.connectedAt).toISOString(),
-          identity: userAgent === undefined ? { sourceIp } : { sourceIp, userAgent },
-          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-        }),
-      );
-      return;
-    }
-    case 'DELETE': {
-      req.resume();
-      const connection = context.registry.getOpen(connectionId);
-      if (connection === undefined) return gone(res);
-      context.disconnect(connection);
-      respond(res, 204);
-      return;
-    }
-    case 'POST':
-      readBody(req, context.maxMessageBytes, (data) => {
-        if (data === undefined) return payloadTooLarge(res, context.maxMessageBytes);
-        const connection = context.registry.getOpen(connectionId);
-        if (connection === undefined) return gone(res);
-        connection.send(data, !isUtf8(data));
-        respond(res, 200);
-      });
+      connection.send(data, !isUtf8(data));
+      respond(res, 200);
+    });
+    return;
   }
+  req.resume();
+  const connection = open();
+  if (connection === undefined) return gone(res);
+  if (method === 'DELETE') {
+    context.disconnect(connection);
+    return respond(res, 204);
+  }
+  const { sourceIp, userAgent } = connection.identity;
+  const identity = userAgent === undefined ? { sourceIp } : { sourceIp, userAgent };
+  const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+  respond(res, 200, JSON.stringify({ connectedAt: iso(connection.connectedAt), identity, lastActiveAt: iso(connection.lastActiveAt) }));
 }
 
 /** Reads a request body of at most `limit` bytes; `undefined` when it is larger (the rest is drained). */

@@ -1,59 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInvoker } from '../functions/invocation';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
-import { validateFaultOptions, type FaultOptions } from '../services/fault-injection';
+import type { FaultOptions } from '../services/fault-injection';
 import { parseIdentitySource, type IdentitySource } from './authorizer';
-import { validateDisconnectDropOptions, type DisconnectDropOptions } from './disconnect-drops';
+import type { DisconnectDropOptions } from './disconnect-drops';
 import { randomApiId } from './ids';
 import { CONNECT_ROUTE_KEY, DISCONNECT_ROUTE_KEY, parseRouteSelectionExpression } from './route-selection';
-
-/**
- * A route of the WebSocket API whose integration is a Lambda function. Routes are structurally the
- * same as `RouteModel` in `src/local/template/stack-model.ts`, so `stackModel.api.routes` can be
- * passed as is.
- */
-export interface LambdaGatewayRoute {
-  /** `$connect`, `$disconnect`, `$default`, `ping`, … */
-  readonly routeKey: string;
-  /** The function behind the route's Lambda proxy integration (a FunctionInvoker id). */
-  readonly functionId: string;
-  /** The route has a route response: the function's return value goes back to the client. */
-  readonly returnResponse: boolean;
-  readonly mock?: undefined;
-}
-
-/** A message route whose integration is MOCK: the gateway answers it itself and invokes nothing. */
-export interface MockGatewayRoute {
-  readonly routeKey: string;
-  /** What the integration answers (`response`: the text of its integration response's template, if any). */
-  readonly mock: { readonly response: string | undefined };
-  /** The route has a route response: `mock.response` goes back to the client. */
-  readonly returnResponse: boolean;
-  readonly functionId?: undefined;
-}
-
-export type GatewayRoute = LambdaGatewayRoute | MockGatewayRoute;
-
-/** The REQUEST authorizer on `$connect` (structurally `AuthorizerModel`). */
-export interface GatewayAuthorizer {
-  readonly functionId: string;
-  /** `route.request.querystring.<name>` or `route.request.header.<name>`, one or more. */
-  readonly identitySource: readonly string[];
-}
+import type { AuthorizerModel, RouteModel } from '../template/stack-model';
 
 /** API Gateway's WebSocket quotas. Times are seconds (fractions allowed, for tests). */
-export interface GatewayLimits {
-  /** No frame for this long → close 1001. AWS: 600 (10 minutes). */
-  readonly idleTimeoutSeconds: number;
-  /** A connection open this long → close 1001. AWS: 7200 (2 hours). */
-  readonly maxConnectionDurationSeconds: number;
-  /** Largest message (all fragments) → else close 1009. AWS: 131,072 bytes (128 KB). */
-  readonly maxMessageBytes: number;
-  /** Largest single frame → else close 1009. AWS: 32,768 bytes (32 KB). */
-  readonly maxFrameBytes: number;
-  /** How long the gateway waits for an integration (authorizer, route function). AWS: 29 s. */
-  readonly integrationTimeoutSeconds: number;
-}
+export const DEFAULT_LIMITS = {
+  /** No frame for this long → close 1001. */
+  idleTimeoutSeconds: 600,
+  /** A connection open this long → close 1001. */
+  maxConnectionDurationSeconds: 7200,
+  /** Largest message (all fragments, 128 KB) → else close 1009. */
+  maxMessageBytes: 131_072,
+  /** Largest single frame (32 KB) → else close 1009. */
+  maxFrameBytes: 32_768,
+  /** How long the gateway waits for an integration (authorizer, route function). */
+  integrationTimeoutSeconds: 29,
+};
+
+export type GatewayLimits = Readonly<typeof DEFAULT_LIMITS>;
 
 /** Serves plain HTTP requests that are not Management API calls (the lead's web console). */
 export type HttpFallbackHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -61,22 +29,16 @@ export type HttpFallbackHandler = (req: IncomingMessage, res: ServerResponse) =>
 export interface WebSocketGatewayOptions {
   /** Stage name: the WebSocket path is `/<stage>`, the Management API `/<stage>/@connections/{id}`. */
   readonly stage: string;
-  /** The API's routes (`stackModel.api.routes`). */
-  readonly routes: readonly GatewayRoute[];
+  /** The API's routes (`stackModel.api.routes`; a MOCK route's `mock.statusCode` is not read). */
+  readonly routes: readonly RouteModel[];
   /** How route and authorizer functions are called. */
   readonly invoker: FunctionInvoker;
   /** Default `$request.body.action`. Only `$request.body.<path>` is supported. */
   readonly routeSelectionExpression?: string;
   /** REQUEST authorizer on `$connect`; requires a `$connect` route, as on AWS. */
-  readonly authorizer?: GatewayAuthorizer;
+  readonly authorizer?: Pick<AuthorizerModel, 'functionId' | 'identitySource'>;
   /** `requestContext.apiId` and part of the authorizer's methodArn. Default: 10 random characters. */
   readonly apiId?: string;
-  /** Account id in the authorizer's methodArn. Default `000000000000`. */
-  readonly accountId?: string;
-  /** Region in the authorizer's methodArn. Default `us-east-1`. */
-  readonly region?: string;
-  /** Default `127.0.0.1`. */
-  readonly host?: string;
   /** Default 0 (any free port; read `gateway.port` after `listen()`). */
   readonly port?: number;
   /** Any subset; the rest keep AWS's values. */
@@ -85,35 +47,17 @@ export interface WebSocketGatewayOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** How long `close()` waits for clients to answer its close frame before cutting them off. Default 1000 ms. */
   readonly closeTimeoutMs?: number;
-  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-api.ts). Default none. */
+  /** Answer this fraction of Management API calls with 429 / 500 before any effect (management-api.ts). */
   readonly faults?: FaultOptions;
-  /** Never invoke this fraction of `$disconnect`s, as AWS may not (disconnect-drops.ts). Default none. */
+  /** Never invoke this fraction of `$disconnect`s, as AWS may not (disconnect-drops.ts). */
   readonly dropDisconnects?: DisconnectDropOptions;
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = {
-  idleTimeoutSeconds: 600,
-  maxConnectionDurationSeconds: 7200,
-  maxMessageBytes: 131_072,
-  maxFrameBytes: 32_768,
-  integrationTimeoutSeconds: 29,
-};
-
 export const GATEWAY_DEFAULTS = {
   routeSelectionExpression: '$request.body.action',
-  accountId: DEFAULT_ACCOUNT_ID,
-  region: DEFAULT_REGION,
-  host: '127.0.0.1',
   port: 0,
   closeTimeoutMs: 1000,
 } as const;
-
-export type ResolvedRoute = GatewayRoute;
-
-/** The route when its integration is a Lambda function (`$connect` and `$disconnect` always are). */
-export function lambdaRoute(route: ResolvedRoute | undefined): LambdaGatewayRoute | undefined {
-  return route?.mock === undefined ? route : undefined;
-}
 
 export interface ResolvedAuthorizer {
   readonly functionId: string;
@@ -121,23 +65,12 @@ export interface ResolvedAuthorizer {
 }
 
 /** The options after defaults and validation; what the gateway's modules read. */
-export interface ResolvedGatewayOptions {
-  readonly stage: string;
-  readonly routes: ReadonlyMap<string, ResolvedRoute>;
-  readonly invoker: FunctionInvoker;
-  readonly routeSelectionExpression: string;
+export interface ResolvedGatewayOptions extends Required<Pick<WebSocketGatewayOptions, 'stage' | 'invoker' | 'routeSelectionExpression' | 'apiId' | 'port' | 'closeTimeoutMs'>> {
+  readonly routes: ReadonlyMap<string, RouteModel>;
   readonly routeSelectionPath: readonly string[];
   readonly authorizer: ResolvedAuthorizer | undefined;
-  readonly apiId: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly host: string;
-  readonly port: number;
   readonly limits: GatewayLimits;
   readonly httpFallback: HttpFallbackHandler | undefined;
-  readonly closeTimeoutMs: number;
-  readonly faults: FaultOptions | undefined;
-  readonly dropDisconnects: DisconnectDropOptions | undefined;
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -148,28 +81,17 @@ function requireString(value: unknown, name: string): string {
   return value;
 }
 
-function requirePositiveSeconds(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_SECONDS) {
-    throw new TypeError(`The "limits.${name}" option must be a number of seconds greater than 0 and at most ${MAX_TIMER_SECONDS}`);
-  }
-  return value;
-}
-
-function requirePositiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`The "limits.${name}" option must be a positive integer`);
-  return value;
-}
-
 function resolveLimits(overrides: Partial<GatewayLimits> | undefined): GatewayLimits {
-  if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null)) {
-    throw new TypeError('The "limits" option must be an object');
-  }
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...stripUndefined(overrides ?? {}) };
-  requirePositiveSeconds(limits.idleTimeoutSeconds, 'idleTimeoutSeconds');
-  requirePositiveSeconds(limits.maxConnectionDurationSeconds, 'maxConnectionDurationSeconds');
-  requirePositiveSeconds(limits.integrationTimeoutSeconds, 'integrationTimeoutSeconds');
-  requirePositiveInteger(limits.maxMessageBytes, 'maxMessageBytes');
-  requirePositiveInteger(limits.maxFrameBytes, 'maxFrameBytes');
+  for (const name of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'integrationTimeoutSeconds'] as const) {
+    const value = limits[name];
+    if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_SECONDS) {
+      throw new TypeError(`The "limits.${name}" option must be a number of seconds greater than 0 and at most ${MAX_TIMER_SECONDS}`);
+    }
+  }
+  for (const name of ['maxMessageBytes', 'maxFrameBytes'] as const) {
+    if (!Number.isSafeInteger(limits[name]) || limits[name] < 1) throw new TypeError(`The "limits.${name}" option must be a positive integer`);
+  }
   if (limits.maxFrameBytes > limits.maxMessageBytes) {
     throw new TypeError(
       `The "limits.maxFrameBytes" option (${limits.maxFrameBytes}) must not exceed "limits.maxMessageBytes" (${limits.maxMessageBytes}): a frame is part of a message`,
@@ -182,63 +104,38 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function resolveRoutes(routes: readonly GatewayRoute[]): Map<string, ResolvedRoute> {
-  const entries: unknown = routes;
-  if (!Array.isArray(entries)) throw new TypeError('The "routes" option must be an array of { routeKey, functionId or mock, returnResponse }');
-  const resolved = new Map<string, ResolvedRoute>();
-  for (const entry of entries as unknown[]) {
-    if (typeof entry !== 'object' || entry === null) throw new TypeError('Every entry of the "routes" option must be an object');
-    const route = entry as Partial<Record<keyof LambdaGatewayRoute | keyof MockGatewayRoute, unknown>>;
+function resolveRoutes(routes: readonly RouteModel[]): Map<string, RouteModel> {
+  const resolved = new Map<string, RouteModel>();
+  for (const route of routes) {
     const routeKey = requireString(route.routeKey, 'routes[].routeKey');
-    if (typeof route.returnResponse !== 'boolean') {
-      throw new TypeError(`The "routes["${routeKey}"].returnResponse" option must be a boolean`);
-    }
     if (resolved.has(routeKey)) throw new TypeError(`The "routes" option declares route "${routeKey}" twice`);
     if (routeKey === DISCONNECT_ROUTE_KEY && route.returnResponse) {
       throw new TypeError('The "$disconnect" route cannot have a route response: the connection is already closed when it runs');
     }
-    if (route.mock === undefined) {
-      const functionId = requireString(route.functionId, `routes["${routeKey}"].functionId`);
-      resolved.set(routeKey, { routeKey, functionId, returnResponse: route.returnResponse });
-      continue;
-    }
-    if (route.functionId !== undefined) throw new TypeError(`The "routes["${routeKey}"]" option must have a functionId or a mock, not both`);
-    if (routeKey === CONNECT_ROUTE_KEY || routeKey === DISCONNECT_ROUTE_KEY) {
+    if (route.mock === undefined) requireString(route.functionId, `routes["${routeKey}"].functionId`);
+    else if (routeKey === CONNECT_ROUTE_KEY || routeKey === DISCONNECT_ROUTE_KEY) {
       throw new TypeError(`The "routes["${routeKey}"].mock" option is not supported: a MOCK integration is emulated on message routes only`);
     }
-    const response = typeof route.mock === 'object' && route.mock !== null ? (route.mock as { response?: unknown }).response : null;
-    if (response !== undefined && typeof response !== 'string') {
-      throw new TypeError(`The "routes["${routeKey}"].mock" option must be an object whose response is a string or undefined`);
-    }
-    resolved.set(routeKey, { routeKey, mock: { response }, returnResponse: route.returnResponse });
+    resolved.set(routeKey, route);
   }
   return resolved;
 }
 
-function resolveAuthorizer(authorizer: GatewayAuthorizer | undefined, routes: ReadonlyMap<string, ResolvedRoute>): ResolvedAuthorizer | undefined {
+function resolveAuthorizer(authorizer: WebSocketGatewayOptions['authorizer'], routes: ReadonlyMap<string, RouteModel>): ResolvedAuthorizer | undefined {
   if (authorizer === undefined) return undefined;
-  if (typeof authorizer !== 'object' || authorizer === null) throw new TypeError('The "authorizer" option must be an object');
   const functionId = requireString(authorizer.functionId, 'authorizer.functionId');
-  const sources: unknown = authorizer.identitySource;
-  if (!Array.isArray(sources) || sources.length === 0) {
-    throw new TypeError('The "authorizer.identitySource" option must be a non-empty array');
-  }
+  if (authorizer.identitySource.length === 0) throw new TypeError('The "authorizer.identitySource" option must be a non-empty array');
   if (!routes.has(CONNECT_ROUTE_KEY)) {
     throw new TypeError('The "authorizer" option requires a "$connect" route: API Gateway runs WebSocket authorizers on $connect only');
   }
-  return { functionId, identitySources: (sources as unknown[]).map((source) => parseIdentitySource(source as string)) };
+  return { functionId, identitySources: authorizer.identitySource.map((source) => parseIdentitySource(source)) };
 }
 
 /** Spreads the options over the documented defaults and rejects contradictory or unsupported ones. */
 export function resolveGatewayOptions(options: WebSocketGatewayOptions): ResolvedGatewayOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('The options argument must be an object');
   const stage = requireString(options.stage, 'stage');
   if (!STAGE_NAME.test(stage)) {
     throw new TypeError(`The "stage" option must be 1–128 letters, digits, "-" or "_", got "${stage}"`);
-  }
-  const invoker = options.invoker as FunctionInvoker | undefined;
-  if (typeof invoker !== 'object' || invoker === null || typeof invoker.invoke !== 'function') {
-    throw new TypeError('The "invoker" option must be a FunctionInvoker (an object with an invoke(functionId, event) method)');
   }
   const routeSelectionExpression = options.routeSelectionExpression ?? GATEWAY_DEFAULTS.routeSelectionExpression;
   const routeSelectionPath = parseRouteSelectionExpression(routeSelectionExpression);
@@ -252,27 +149,17 @@ export function resolveGatewayOptions(options: WebSocketGatewayOptions): Resolve
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`The "port" option must be an integer from 0 to 65535, got ${String(port)}`);
   const closeTimeoutMs = options.closeTimeoutMs ?? GATEWAY_DEFAULTS.closeTimeoutMs;
   if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) throw new TypeError('The "closeTimeoutMs" option must be a number of milliseconds (0 or more)');
-  if (options.httpFallback !== undefined && typeof options.httpFallback !== 'function') {
-    throw new TypeError('The "httpFallback" option must be a function (req, res) => void');
-  }
-  if (options.faults !== undefined) validateFaultOptions(options.faults);
-  if (options.dropDisconnects !== undefined) validateDisconnectDropOptions(options.dropDisconnects);
   return {
     stage,
     routes,
-    invoker,
+    invoker: options.invoker,
     routeSelectionExpression,
     routeSelectionPath,
     authorizer: resolveAuthorizer(options.authorizer, routes),
     apiId: options.apiId === undefined ? randomApiId() : requireString(options.apiId, 'apiId'),
-    accountId: requireString(options.accountId ?? GATEWAY_DEFAULTS.accountId, 'accountId'),
-    region: requireString(options.region ?? GATEWAY_DEFAULTS.region, 'region'),
-    host: requireString(options.host ?? GATEWAY_DEFAULTS.host, 'host'),
     port,
     limits: resolveLimits(options.limits),
     httpFallback: options.httpFallback,
     closeTimeoutMs,
-    faults: options.faults,
-    dropDisconnects: options.dropDisconnects,
   };
 }

@@ -1,9 +1,7 @@
 /**
- * What an observer may learn of a route response: the `type` of a JSON object body and, when it
- * has one, its `code` — enough to tell a `pong` from an `error` with code `token_expired` — and
- * nothing else of the body. Both must be short identifiers (a letter, then up to 39 letters,
- * digits, `_` or `-`: no dot, so no JWT), so that no value an application put in a frame leaks
- * into an event.
+ * What an observer may learn of a route response: the `type` of a JSON object body and its `code`
+ * (a `pong` from an `error` with code `token_expired`), nothing else. Both must be short
+ * identifiers (no dot, so no JWT), so that no value an application put in a frame leaks into an event.
  */
 
 /** `type` and `code` of a route response that is a JSON object. */

@@ -1,18 +1,7 @@
 /**
- * What API Gateway does with a Lambda proxy integration's return value on a WebSocket API.
- *
- * A proxy response is an object whose keys are among `statusCode`, `body`, `headers`,
- * `multiValueHeaders` and `isBase64Encoded`. Any other key, or a `body` that is not a string, makes
- * it malformed: API Gateway then answers the client with its "Internal server error" frame, on
- * routes with or without a route response (middyjs/middy#1219: a return value with extra keys gave
- * the client that frame while the function had succeeded).
- *
- * - Messages: with a route response, a non-empty `body` is sent back as one text frame (binary
- *   when `isBase64Encoded`); no body, `null` or `undefined` → nothing is sent. A plain string
- *   result is sent as is. The status code does not matter (an experiment on AWS: `{statusCode: 401}`
- *   with no body sent nothing and left the connection open).
- * - `$connect`: a 2xx status (or no status, or no result) accepts the handshake; any other status
- *   from 300 to 599 rejects it with that status; a malformed response → 502.
+ * What API Gateway does with a Lambda proxy integration's return value on a WebSocket API
+ * (README.md, Route responses and Handshake). A proxy response has only the keys below; any other,
+ * or a `body` that is not a string, makes it malformed (middyjs/middy#1219).
  */
 
 const PROXY_RESPONSE_KEYS = new Set(['statusCode', 'body', 'headers', 'multiValueHeaders', 'isBase64Encoded']);

@@ -1,26 +1,16 @@
 /**
- * Route selection as API Gateway does it for WebSocket APIs: the API's route selection
- * expression (`$request.body.action`) is evaluated against each text message.
- *
- * - A message that is not a JSON object, or has no value at the path → `$default`.
- * - A string value is the route key; a number or boolean is stringified (`1` → `"1"`,
- *   `true` → `"true"`); an object or array is stringified as JSON; `null` counts as missing.
- * - A key with no route → `$default`. `$connect` and `$disconnect` cannot be selected by a message.
- * - Route keys live in a `Map`, so `__proto__`, `constructor` or `toString` are only routes when
- *   the API declares them.
+ * Route selection as API Gateway does it for WebSocket APIs: the route selection expression
+ * (`$request.body.action`) evaluated against each text message (the rules: README.md, Messages).
  */
 
-export const DEFAULT_ROUTE_KEY = '$default';
+const DEFAULT_ROUTE_KEY = '$default';
 export const CONNECT_ROUTE_KEY = '$connect';
 export const DISCONNECT_ROUTE_KEY = '$disconnect';
 
 /** `$request.body.a.b` or `${request.body.a.b}` → `['a', 'b']`. */
 const EXPRESSION = /^(?:\$request\.body\.([^\s.{}$]+(?:\.[^\s.{}$]+)*)|\$\{request\.body\.([^\s.{}$]+(?:\.[^\s.{}$]+)*)\})$/;
 
-/**
- * The JSON path of a route selection expression, or `undefined` when the expression is not one
- * the gateway can evaluate (only `$request.body.<path>` selects routes in this project).
- */
+/** The JSON path of a route selection expression, or `undefined` for one other than `$request.body.<path>`. */
 export function parseRouteSelectionExpression(expression: string): readonly string[] | undefined {
   const match = EXPRESSION.exec(expression);
   const path = match?.[1] ?? match?.[2];
@@ -68,8 +58,7 @@ export function selectRouteKey(body: string, path: readonly string[]): string | 
 
 /**
  * The JSON of an object or array value, or `undefined` when it is nested too deeply for
- * `JSON.stringify` (a RangeError that would otherwise escape `ws`'s message event and end the
- * process): such a value can never equal a route key, so the message goes to `$default`.
+ * `JSON.stringify` (a RangeError that would escape `ws`'s message event and end the process).
  */
 function stringifyRouteValue(value: object): string | undefined {
   try {

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
-import { ConnectionRegistry, GatewayConnection, type ConnectionView } from './connection-registry';
+import { GatewayConnection, type ConnectionView } from './gateway-connection';
 import { DisconnectDrops, type DisconnectDropCounts, type DisconnectDropOptions } from './disconnect-drops';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
@@ -13,14 +13,15 @@ import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocat
 import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
 import { IdGenerator } from './ids';
 import { InflightWork } from './inflight';
-import { FUNCTION_TIMEOUT_ERROR_TYPE, invokeIntegration } from './integration';
+import { invokeIntegration, routeResult } from './integration';
 import { FaultInjection, type FaultCounts, type FaultOptions } from '../services/fault-injection';
 import { InterceptorChain } from '../services/request-interceptors';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
-import { lambdaRoute, resolveGatewayOptions, type LambdaGatewayRoute, type MockGatewayRoute, type ResolvedGatewayOptions, type ResolvedRoute, type WebSocketGatewayOptions } from './options';
+import { resolveGatewayOptions, type ResolvedGatewayOptions, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
 import { summarizeReply, type ReplySummary } from './reply-summary';
+import type { LambdaRouteModel, MockRouteModel, RouteModel } from '../template/stack-model';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -34,6 +35,8 @@ export interface GatewayAddress {
 type Accepted = Extract<HandshakeDecision, { kind: 'accept' }>;
 type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
 type State = 'new' | 'listening' | 'closing' | 'closed';
+
+const LISTEN_HOST = '127.0.0.1';
 
 function rejectionHeaders(rejection: HttpRejection): OutgoingHttpHeaders | undefined {
   if (rejection.body === undefined) return undefined;
@@ -57,22 +60,11 @@ function writeRejection(socket: Duplex, rejection: HttpRejection): void {
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /**
  * API Gateway WebSocket API emulator: one HTTP server on 127.0.0.1 serving the WebSocket stage
  * (`ws://127.0.0.1:<port>/<stage>`), the Management API (`/<stage>/@connections/{id}`) and,
  * optionally, other HTTP requests through a fallback handler. Functions are called through a
- * FunctionInvoker; the gateway knows nothing of how they run.
- *
- * @example
- * const gateway = new WebSocketGateway({ stage: 'local', routes: model.api.routes, authorizer: model.api.authorizer, invoker });
- * gateway.on('disconnect', ({ connectionId, code, cause }) => log.info('disconnect', { connectionId, code, cause }));
- * const { websocketUrl, managementApiUrl } = await gateway.listen();
- * // …
- * await gateway.close(); // clients get 1001, every $disconnect has run
+ * FunctionInvoker; the gateway knows nothing of how they run. Usage: README.md in this directory.
  */
 export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   readonly options: ResolvedGatewayOptions;
@@ -81,8 +73,12 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly registry = new ConnectionRegistry();
-  private readonly routes: RouteTable<ResolvedRoute>;
+  /** Open and closing connections by id. */
+  private readonly registry = new Map<string, GatewayConnection>();
+  private readonly routes: RouteTable<RouteModel>;
+  // options.ts refuses a MOCK integration on $connect and $disconnect.
+  private readonly connectRoute: LambdaRouteModel | undefined;
+  private readonly disconnectRoute: LambdaRouteModel | undefined;
   private readonly ids = new IdGenerator();
   private readonly inflight = new InflightWork();
   private readonly accepted = new WeakMap<IncomingMessage, Accepted>();
@@ -108,9 +104,11 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.options = resolveGatewayOptions(options);
     const { stage, limits } = this.options;
     this.routes = new RouteTable(this.options.routes, this.options.routeSelectionPath);
+    this.connectRoute = this.routes.connect as LambdaRouteModel | undefined;
+    this.disconnectRoute = this.routes.disconnect as LambdaRouteModel | undefined;
     this.stagePath = `/${stage}`;
     this.managementPrefix = `/${stage}/@connections/`;
-    this.methodArn = connectMethodArn(this.options.region, this.options.accountId, this.options.apiId, stage);
+    this.methodArn = connectMethodArn(this.options.apiId, stage);
     this.idleMs = limits.idleTimeoutSeconds * 1000;
     this.maxDurationMs = limits.maxConnectionDurationSeconds * 1000;
     this.integrationTimeoutMs = limits.integrationTimeoutSeconds * 1000;
@@ -131,14 +129,14 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.emit('management', event);
     };
     this.managementContext = {
-      registry: this.registry,
+      connections: this.registry,
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
       observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
       interceptors: this.interceptors,
     };
-    if (this.options.faults !== undefined) this.setFaults(this.options.faults);
-    this.disconnectDrops = new DisconnectDrops(this.options.dropDisconnects);
+    if (options.faults !== undefined) this.setFaults(options.faults);
+    this.disconnectDrops = new DisconnectDrops(options.dropDisconnects);
 
     this.server = createServer((req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -149,15 +147,15 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     if (this.state === 'listening' && this.listening !== undefined) return this.listening;
     if (this.state !== 'new') return Promise.reject(new GatewayError('gateway_closed', 'the gateway has been closed'));
     this.state = 'listening';
-    const { host, port } = this.options;
+    const { port } = this.options;
     this.listening = new Promise<GatewayAddress>((resolve, reject) => {
       const onError = (error: Error): void => {
         this.state = 'closed';
         const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error.message;
-        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${host}:${port}: ${reason}`, { cause: error }));
+        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${LISTEN_HOST}:${port}: ${reason}`, { cause: error }));
       };
       this.server.once('error', onError);
-      this.server.listen(port, host, () => {
+      this.server.listen(port, LISTEN_HOST, () => {
         this.server.off('error', onError);
         this.boundPort = (this.server.address() as AddressInfo).port;
         resolve(this.address());
@@ -172,7 +170,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   }
 
   address(): GatewayAddress {
-    const base = `${formatHost(this.options.host)}:${this.boundPort}/${this.options.stage}`;
+    const base = `${LISTEN_HOST}:${this.boundPort}/${this.options.stage}`;
     return { port: this.boundPort, websocketUrl: `ws://${base}`, managementApiUrl: `http://${base}` };
   }
 
@@ -294,7 +292,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     return {
       options: this.options,
       ids: this.ids,
-      connectRoute: lambdaRoute(this.routes.connect),
+      connectRoute: this.connectRoute,
       methodArn: this.methodArn,
       port: this.boundPort,
       warn: (warning) => this.warn(warning),
@@ -327,13 +325,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     if (this.state !== 'listening') {
       callback(false, Rejections.shuttingDown.status, Rejections.shuttingDown.body, rejectionHeaders(Rejections.shuttingDown));
       this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
+      if (connect !== undefined && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
       return;
     }
     if (socket.destroyed || !socket.readable || !socket.writable) {
       socket.destroy();
       this.observeHandshake(0, 'client-gone', durationMs, decision.connection.connectionId, req);
-      if (decision.connectRan && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
+      if (connect !== undefined && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.ABNORMAL_CLOSURE, '');
       return;
     }
     this.accepted.set(req, decision);
@@ -360,7 +358,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       context.authorizer,
       this.options.limits.maxFrameBytes,
     );
-    this.registry.add(connection);
+    this.registry.set(connection.connectionId, connection);
     // One set of listeners for every connection (no closures per connection): each finds its connection by the emitter.
     this.connectionsBySocket.set(req.socket, connection);
     this.connectionsBySocket.set(socket, connection);
@@ -432,45 +430,30 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   }
 
   /** A MOCK integration: the gateway itself answers with the integration response's template (when the route has a route response), invoking nothing. */
-  private answerMock(connection: GatewayConnection, route: MockGatewayRoute, requestId: string): void {
+  private answerMock(connection: GatewayConnection, route: MockRouteModel, requestId: string): void {
     const { response } = route.mock;
     const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
     this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
   }
 
-  private async invokeRoute(connection: GatewayConnection, route: LambdaGatewayRoute, event: GatewayMessageEvent, requestId: string): Promise<void> {
+  private async invokeRoute(connection: GatewayConnection, route: LambdaRouteModel, event: GatewayMessageEvent, requestId: string): Promise<void> {
     const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
-    let result: RouteResult;
-    let sent: RouteInvocationEvent['sent'];
-    let errorType: string | undefined;
+    let result = routeResult(outcome);
+    let sent: RouteInvocationEvent['sent'] = 'nothing';
     let reply: ReplySummary | undefined;
-    if (outcome.kind === 'ok') {
-      const response = interpretRouteResult(outcome.payload);
-      if (response.kind === 'malformed') {
-        result = 'malformed-response';
-        this.warn({ code: 'malformed_route_response', message: `${route.routeKey} response rejected: ${response.reason}`, functionId: route.functionId, connectionId: connection.connectionId });
-        sent = this.sendInternalServerError(connection, requestId);
-      } else {
-        result = 'ok';
-        if (!route.returnResponse || response.kind === 'none') sent = 'nothing';
-        else {
-          sent = connection.send(response.body) ? 'body' : 'connection-gone';
-          if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);
-        }
-      }
-    } else {
-      if (outcome.kind === 'error') {
-        errorType = outcome.errorType;
-        result = errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error';
-      } else if (outcome.kind === 'integration-timeout') {
-        result = 'integration-timeout';
-      } else {
-        result = 'invoker-error';
-        this.warn({ code: 'invoker_failed', message: `the function invoker failed on route ${route.routeKey}`, functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
-      }
-      sent = this.sendInternalServerError(connection, requestId);
+    const response = outcome.kind === 'ok' ? interpretRouteResult(outcome.payload) : undefined;
+    if (response?.kind === 'malformed') {
+      result = 'malformed-response';
+      this.warn({ code: 'malformed_route_response', message: `${route.routeKey} response rejected: ${response.reason}`, functionId: route.functionId, connectionId: connection.connectionId });
+    } else if (outcome.kind === 'invoker-error') {
+      this.warnInvokerFailed(`route ${route.routeKey}`, route.functionId, connection.connectionId, outcome.error);
     }
-    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, errorType, reply);
+    if (response === undefined || response.kind === 'malformed') sent = this.sendInternalServerError(connection, requestId);
+    else if (route.returnResponse && response.kind !== 'none') {
+      sent = connection.send(response.body) ? 'body' : 'connection-gone';
+      if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);
+    }
+    this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, outcome.kind === 'error' ? outcome.errorType : undefined, reply);
   }
 
   private sendInternalServerError(connection: GatewayConnection, requestId: string): RouteInvocationEvent['sent'] {
@@ -522,25 +505,20 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   /** True when the `$disconnect` now due is one of the dropped ones (`dropDisconnects`). */
   private dropsDisconnect(): boolean {
-    return this.routes.disconnect !== undefined && this.disconnectDrops.drop();
+    return this.disconnectRoute !== undefined && this.disconnectDrops.drop();
   }
 
   /** Invokes `$disconnect` (its result is ignored), tracked so that `close()` waits for it. */
   private runDisconnect(connection: ConnectionEventContext, code: number, reason: string): void {
-    const route = lambdaRoute(this.routes.disconnect);
+    const route = this.disconnectRoute;
     if (route === undefined) return;
     const requestId = this.ids.next();
     const event = buildDisconnectEvent(connection, code, reason, requestId, Date.now());
     this.inflight.track(
       invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs).then((outcome) => {
-        let result: RouteResult = 'ok';
-        if (outcome.kind === 'error') result = outcome.errorType === FUNCTION_TIMEOUT_ERROR_TYPE ? 'function-timeout' : 'error';
-        else if (outcome.kind === 'integration-timeout') result = 'integration-timeout';
-        else if (outcome.kind === 'invoker-error') {
-          result = 'invoker-error';
-          this.warn({ code: 'invoker_failed', message: 'the function invoker failed on $disconnect', functionId: route.functionId, connectionId: connection.connectionId, cause: outcome.error });
-        }
-        this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, 'connection-gone', outcome.kind === 'error' ? outcome.errorType : undefined);
+        if (outcome.kind === 'invoker-error') this.warnInvokerFailed('$disconnect', route.functionId, connection.connectionId, outcome.error);
+        const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;
+        this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, routeResult(outcome), 'connection-gone', errorType);
       }),
     );
   }
@@ -570,6 +548,10 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   private warn(warning: GatewayWarning): void {
     if (this.listenerCount('warning') > 0) this.emit('warning', warning);
+  }
+
+  private warnInvokerFailed(what: string, functionId: string, connectionId: string, cause: unknown): void {
+    this.warn({ code: 'invoker_failed', message: `the function invoker failed on ${what}`, functionId, connectionId, cause });
   }
 
   private observeHandshake(status: number, outcome: HandshakeOutcome, durationMs: number, connectionId: string | undefined, req: IncomingMessage): void {

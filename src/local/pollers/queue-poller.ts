@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+import type { ReservedCapacity } from '../functions/reserved-capacity';
 import type { EventSourceQueue } from '../services/embedded-sqs';
 import type { EventSourceMappingModel } from '../template/stack-model';
 import { interpretBatchResult, type BatchOutcome } from './batch-response';
@@ -8,11 +9,11 @@ import { MAX_RECEIVE_MESSAGES, nextReceiveSize, waitTimeFor } from './receive-si
 import { toSqsEvent } from './sqs-event';
 
 /** Lambda starts an SQS event source mapping with five pollers. */
-export const DEFAULT_POLLERS = 5;
+const DEFAULT_POLLERS = 5;
 /** Concurrent batches of a mapping without ScalingConfig.MaximumConcurrency. */
-export const DEFAULT_MAXIMUM_CONCURRENCY = 5;
+const DEFAULT_MAXIMUM_CONCURRENCY = 5;
 /** Lambda's synchronous invocation payload limit: a batch stops growing before it. */
-export const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+const MAX_BATCH_BYTES = 6 * 1024 * 1024;
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -29,15 +30,8 @@ export interface QueuePollerOptions {
   readonly defaultMaximumConcurrency?: number;
   readonly onLog?: (entry: PollerLogEntry) => void;
   readonly onBatch?: (event: PollerBatchEvent) => void;
-  /** While it is busy, the mapping runs one batch at a time (ReservedCapacity). */
-  readonly yieldTo?: YieldTo;
-}
-
-/** Work that takes precedence over the mapping's batches. */
-export interface YieldTo {
-  readonly busy: boolean;
-  /** Calls `listener` when it stops being busy; returns the unsubscribe. */
-  onIdle(listener: () => void): () => void;
+  /** Work that takes precedence: while it is busy, the mapping runs one batch at a time. */
+  readonly yieldTo?: Pick<ReservedCapacity, 'busy' | 'onIdle'>;
 }
 
 interface Buffered {
@@ -69,7 +63,7 @@ export class QueuePoller {
   private bufferBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushImmediate: NodeJS.Immediate | undefined;
-  private inFlight = 0;
+  /** The batches in flight. */
   private readonly batches = new Set<Promise<void>>();
   private readonly loops: Promise<void>[] = [];
   private capacityWaiters: (() => void)[] = [];
@@ -105,7 +99,7 @@ export class QueuePoller {
   }
 
   stats(): QueuePollerStats {
-    return { buffered: this.buffer.length, batchesInFlight: this.inFlight, maximumConcurrency: this.maximumConcurrency };
+    return { buffered: this.buffer.length, batchesInFlight: this.batches.size, maximumConcurrency: this.maximumConcurrency };
   }
 
   /**
@@ -167,8 +161,8 @@ export class QueuePoller {
   /** Hands out every batch that is due: full ones at once, partial ones when the window is over. */
   private schedule(): void {
     if (this.closed) return;
-    while (this.inFlight < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
-    if (this.buffer.length === 0 || this.inFlight >= this.limit()) return;
+    while (this.batches.size < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
+    if (this.buffer.length === 0 || this.batches.size >= this.limit()) return;
     if (this.windowMs === 0) {
       // Let receives answered in the same turn of the event loop join the batch.
       this.flushImmediate ??= setImmediate(() => {
@@ -190,7 +184,7 @@ export class QueuePoller {
     if (this.closed) return;
     const oldest = this.buffer[0]?.receivedAt;
     const due = oldest !== undefined && performance.now() >= oldest + this.windowMs - 1;
-    if (due && this.inFlight < this.limit()) this.dispatch();
+    if (due && this.batches.size < this.limit()) this.dispatch();
     this.schedule();
   }
 
@@ -215,9 +209,7 @@ export class QueuePoller {
   private dispatch(): void {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
-    this.inFlight += 1;
     const run = this.runBatch(batch).finally(() => {
-      this.inFlight -= 1;
       this.batches.delete(run);
       this.schedule();
       this.wakeReceivers();
@@ -281,7 +273,7 @@ export class QueuePoller {
   }
 
   private hasCapacity(): boolean {
-    return !(this.inFlight >= this.limit() && this.buffer.length >= this.batchSize);
+    return !(this.batches.size >= this.limit() && this.buffer.length >= this.batchSize);
   }
 
   /** Batches that may run now: the mapping's maximum, or one while `yieldTo` is busy. */

@@ -1,7 +1,7 @@
 import { guardListener } from '../functions/guard-listener';
 import type { EventSourceQueue } from '../services/embedded-sqs';
 import type { EventSourceMappingModel } from '../template/stack-model';
-import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_POLLERS, QueuePoller, type QueuePollerOptions, type QueuePollerStats } from './queue-poller';
+import { QueuePoller, type QueuePollerOptions, type QueuePollerStats } from './queue-poller';
 
 /** The queues the mappings read (EmbeddedSqs fits). */
 export interface PollerQueues {
@@ -13,11 +13,9 @@ export interface PollerQueues {
 }
 
 /** What every mapping's poller gets alike (QueuePollerOptions). */
-export interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defaultMaximumConcurrency' | 'onLog' | 'onBatch' | 'yieldTo'> {
+interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defaultMaximumConcurrency' | 'onLog' | 'onBatch' | 'yieldTo'> {
   readonly mappings: readonly EventSourceMappingModel[];
   readonly sqs: PollerQueues;
-  /** Concurrent receive loops per mapping. Default 5, as Lambda starts. */
-  readonly pollersPerMapping?: number;
 }
 
 export class UnknownQueueError extends Error {
@@ -47,28 +45,15 @@ export class QueuePollers {
 
   /** Validates the mappings and starts polling. */
   static start(options: QueuePollersOptions): QueuePollers {
-    const perMapping = options.pollersPerMapping ?? DEFAULT_POLLERS;
-    if (!Number.isInteger(perMapping) || perMapping < 1) throw new TypeError(`pollersPerMapping must be a whole number of 1 or more, got ${perMapping}`);
-    const concurrency = options.defaultMaximumConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY;
+    const onLog = guardListener(options.onLog, 'onLog');
+    const onBatch = guardListener(options.onBatch, 'onBatch');
     const pollers = new Map<string, QueuePoller>();
-    for (const mapping of options.mappings) {
-      const queue = options.sqs.queues[mapping.queueId];
+    const { mappings, sqs, ...shared } = options;
+    for (const mapping of mappings) {
+      const queue = sqs.queues[mapping.queueId];
       if (queue === undefined) throw new UnknownQueueError(mapping.logicalId, mapping.queueId);
-      pollers.set(
-        mapping.logicalId,
-        new QueuePoller({
-          mapping,
-          queue,
-          source: options.sqs.eventSourceQueue(mapping.queueId),
-          invoker: options.invoker,
-          region: options.sqs.region,
-          pollers: perMapping,
-          defaultMaximumConcurrency: concurrency,
-          onLog: guardListener(options.onLog, 'onLog'),
-          onBatch: guardListener(options.onBatch, 'onBatch'),
-          ...(options.yieldTo !== undefined ? { yieldTo: options.yieldTo } : {}),
-        }),
-      );
+      const source = sqs.eventSourceQueue(mapping.queueId);
+      pollers.set(mapping.logicalId, new QueuePoller({ ...shared, mapping, queue, source, region: sqs.region, onLog, onBatch }));
     }
     for (const poller of pollers.values()) poller.start();
     return new QueuePollers(pollers);

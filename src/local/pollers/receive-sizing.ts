@@ -1,16 +1,8 @@
 /**
- * How many messages a poller asks for next, given the embedded SQS's receive behaviour
- * (local-aws-sqs scans a queue every 10 ms and answers only when it has MaxNumberOfMessages
- * messages or the wait is over, 40 ms after the wait time):
- *
- * - An idle queue is watched with long polls for ONE message (`WaitTimeSeconds` 20), which answer
- *   at the first scan after a send: a single notification is picked up at the engine's next scan.
- * - A quick answer to such a poll, or a full answer to a larger receive, shows a backlog: the next
- *   receive asks for twice as many (up to 10) without waiting (`WaitTimeSeconds` 0), so a burst is
- *   drained ten messages per request.
- * - A partial answer means the backlog is gone: back to single-message long polls. (A partial
- *   answer costs the 40 ms the embedded SQS waits before giving up: the price of one request per
- *   ten messages in a burst.)
+ * How many messages a poller asks for next. local-aws-sqs answers a receive only when it has
+ * MaxNumberOfMessages messages or the wait is over (docs/local.md), so an idle queue is watched
+ * with single-message long polls; a quick or full answer shows a backlog, and the next receive asks
+ * for twice as many (up to 10) without waiting; a partial answer means the backlog is gone.
  */
 
 /** SQS's maximum for MaxNumberOfMessages. */

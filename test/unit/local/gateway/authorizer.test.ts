@@ -142,7 +142,7 @@ describe('Function: authorizerContext', () => {
 });
 
 describe('Function: connectMethodArn', () => {
-  it('builds the WebSocket $connect methodArn', () => {
-    expect(connectMethodArn('eu-west-1', '123456789012', 'abcdef1234', 'local')).toBe('arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/local/$connect');
+  it('builds the WebSocket $connect methodArn in the local region and account', () => {
+    expect(connectMethodArn('abcdef1234', 'local')).toBe('arn:aws:execute-api:us-east-1:000000000000:abcdef1234/local/$connect');
   });
 });
