@@ -9,5 +9,5 @@ export interface LocalClientConfig {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 export const DEFAULT_REGION = 'us-east-1';
-/** The account in local ARNs and queue URLs (the template reader's local intrinsic context uses the same). */
+/** The account in local ARNs and queue URLs. */
 export const DEFAULT_ACCOUNT_ID = '000000000000';
