@@ -34,14 +34,14 @@ export interface QueueRef {
 export function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
   const deadLetterOf = new Map<string, string>();
   for (const queue of queues) {
-    if (queue.redrive !== undefined) deadLetterOf.set(queue.redrive.deadLetterQueueId, queue.name);
+    if (queue.deadLetterQueueId !== undefined) deadLetterOf.set(queue.deadLetterQueueId, queue.name);
   }
   const byLogicalId = new Map(queues.map((queue) => [queue.logicalId, queue]));
   const ordered: QueueRef[] = [];
   for (const queue of queues) {
     if (deadLetterOf.has(queue.logicalId)) continue;
     ordered.push({ name: queue.name, url: queue.url });
-    const dlq = queue.redrive === undefined ? undefined : byLogicalId.get(queue.redrive.deadLetterQueueId);
+    const dlq = queue.deadLetterQueueId === undefined ? undefined : byLogicalId.get(queue.deadLetterQueueId);
     if (dlq !== undefined) ordered.push({ name: dlq.name, url: dlq.url, deadLetterOf: queue.name });
   }
   return ordered;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST, type LocalClientConfig } from './aws-client-config';
 import { refuseBrowserRequest } from './browser-requests';
 import { FaultInjection, hangCall, type FaultCounts, type FaultOptions } from './fault-injection';
 import { closeServer } from './http-server';
@@ -74,6 +74,7 @@ export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: 
  */
 export abstract class EmbeddedHttpService {
   readonly endpoint: string;
+  readonly region = DEFAULT_REGION;
   readonly clientConfig: LocalClientConfig;
   readonly #faults: FaultInjection;
   #closing: Promise<void> | undefined;
@@ -82,12 +83,10 @@ export abstract class EmbeddedHttpService {
     private readonly server: Server,
     /** The plug-in point of fault injection and request observers. */
     readonly interceptors: InterceptorChain,
-    readonly host: string,
     readonly port: number,
-    readonly region: string,
   ) {
-    this.endpoint = `http://${host}:${port}`;
-    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+    this.endpoint = `http://${LOCAL_HOST}:${port}`;
+    this.clientConfig = { endpoint: this.endpoint, region: this.region, credentials: LOCAL_CREDENTIALS };
     this.#faults = new FaultInjection(interceptors);
   }
 
@@ -112,12 +111,9 @@ export abstract class EmbeddedHttpService {
     return this.#faults.counts();
   }
 
-  /** What to drop once the server has stopped. */
-  protected abstract dropData(): void;
-
-  /** Stops the server (dropping open requests) and the data. Safe to call twice. */
+  /** Stops the server, dropping open requests. Safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= closeServer(this.server).then(() => this.dropData());
+    this.#closing ??= closeServer(this.server);
     return this.#closing;
   }
 }

@@ -54,13 +54,13 @@ describe('Class: EmbeddedSqs', () => {
         queueName: 'ws-notify-test-NotifyUser',
         url: `http://127.0.0.1:${sqs.port}/000000000000/ws-notify-test-NotifyUser`,
         arn: 'arn:aws:sqs:us-east-1:000000000000:ws-notify-test-NotifyUser',
-        visibilityTimeoutSeconds: 1,
-        delaySeconds: 0,
-        redrive: { deadLetterQueueId: 'NotifyUserDlq', deadLetterQueueArn: dlq.arn, maxReceiveCount: 2 },
+        deadLetterQueueId: 'NotifyUserDlq',
       });
       expect(Attributes).toMatchObject({ QueueArn: source.arn, VisibilityTimeout: '1', DelaySeconds: '0', MessageRetentionPeriod: '3600' });
       expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
-      expect(sqs.queue('DeadlineQueue')).toMatchObject({ queueName: 'explicit-deadline-queue', delaySeconds: 5 });
+      expect(sqs.queue('DeadlineQueue').queueName).toBe('explicit-deadline-queue');
+      const deadline = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.queue('DeadlineQueue').url, AttributeNames: ['DelaySeconds'] }));
+      expect(deadline.Attributes?.DelaySeconds).toBe('5');
     });
 
     it("keeps each queue's own visibility timeout unless told otherwise", async () => {
