@@ -71,23 +71,17 @@ export interface LocalStackOptions {
   readonly stage?: string;
   /** A CDK app of your own holding the WsNotify construct, run instead of a stage (docs/local.md); no stage overrides then. */
   readonly app?: SynthesizeAppOptions;
-  /** Overrides the stage's auth mode. */
+  /** Overrides of the stage's auth mode, authorize deadline (s), allowed origins and inbox retention (s). */
   readonly authMode?: AuthMode;
-  /** Overrides the stage's authorize deadline (seconds). */
   readonly authorizeTimeoutSeconds?: number;
-  /** Overrides the stage's allowed origins. */
   readonly allowedOrigins?: readonly string[];
-  /** Overrides the stage's inbox retention (seconds). */
   readonly inboxRetentionSeconds?: number;
-  /** Gateway port (WebSocket, Management API, console). Default 3001; 0 = any free port. */
+  /** Ports of the gateway (WebSocket, Management API, console), DynamoDB and SQS. Default 3001, 3002, 3003; 0 = any free port. */
   readonly port?: number;
-  /** Embedded DynamoDB port. Default 3002; 0 = any free port. */
   readonly dynamodbPort?: number;
-  /** Embedded SQS port. Default 3003; 0 = any free port. */
   readonly sqsPort?: number;
-  /** Idle timeout in seconds (AWS: 600). */
+  /** The connection limits, in seconds (AWS: 600 idle, 7200 in all). */
   readonly idleTimeoutSeconds?: number;
-  /** Maximum connection duration in seconds (AWS: 7200). */
   readonly maxConnectionDurationSeconds?: number;
   /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
   readonly visibilityTimeoutSeconds?: number;
@@ -126,7 +120,7 @@ export interface LocalStackOptions {
 
 export type { ServiceRequestEvent } from './services/request-interceptors';
 
-/** Where start-up time went, ms: signing keys, synth and template reading, services, gateway, function runner, pollers and endpoints file. */
+/** Where start-up time went, ms: keys, synth and template reading, services, gateway, function runner, pollers and endpoints file. */
 export type StartupPhases = Readonly<Record<'keys' | 'synth' | 'services' | 'gateway' | 'functions' | 'pollers', number>>;
 
 export interface LocalLogEntry {
@@ -153,10 +147,9 @@ export interface LocalStack {
   /** Start-up time, milliseconds. */
   readonly startupMs: number;
   readonly startupPhases: StartupPhases;
-  /** Observers of function invocations and queue batches (console, tests). */
+  /** Observers of function invocations, queue batches and the functions' log lines (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
-  /** Every log line of the functions (what `onLog` gets with source `function`), for observers such as the console. */
   onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
   /** Faults injected so far, by service (change them with each service's `setFaults`). */
   faultCounts(): Record<ServiceName, FaultCounts>;
@@ -369,8 +362,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const environment = Object.fromEntries(
         Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.Environment.${name}`)]),
       );
+      const ownEnvironment = localJwk === undefined ? environment : withLocalTokenKey(environment, runStage, jwksUrl);
       // The routes, the authorizer and the mappings name functions by their name (stack-model.ts).
-      return { ...fn, logicalId: fn.name, environment: { ...(localJwk === undefined ? environment : withLocalTokenKey(environment, runStage, jwksUrl)), ...serviceEnvironment } };
+      return { ...fn, logicalId: fn.name, environment: { ...ownEnvironment, ...serviceEnvironment } };
     });
     const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
@@ -414,19 +408,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqsEndpoint: sqs.endpoint,
       tableName: connectionsTableName(model, dynamodb),
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
-      ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
+      consoleUrl: options.httpFallback ? `http://${gatewayOrigin}/` : undefined,
       pid: process.pid,
-      ...(options.app !== undefined
-        ? {
-            app: {
-              directory: options.app.directory,
-              issuer: runStage.jwt.issuer,
-              audience: runStage.jwt.audience,
-              maxTokenLifetimeSeconds: maxTokenLifetimeSecondsOf(runStage),
-              jwksUrl,
-            },
-          }
-        : {}),
+      app: options.app && {
+        directory: options.app.directory,
+        issuer: runStage.jwt.issuer,
+        audience: runStage.jwt.audience,
+        maxTokenLifetimeSeconds: maxTokenLifetimeSecondsOf(runStage),
+        jwksUrl,
+      },
     };
     const endpointsFile = options.endpointsFile === false ? undefined : (options.endpointsFile ?? endpointsFilePath(runStage.name));
     if (endpointsFile !== undefined) {

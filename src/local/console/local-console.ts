@@ -101,7 +101,12 @@ export class LocalConsole {
     if (this.#attached !== undefined) throw new Error('the console is already attached to a stack');
     const page = await this.#page;
     const queues = Object.values(stack.sqs.queues);
-    const backend = new SdkConsoleBackend({ dynamodb: stack.dynamodb.clientConfig, sqs: stack.sqs.clientConfig, tableName: stack.endpoints.tableName, queues: queueRefs(queues) });
+    const backend = new SdkConsoleBackend({
+      dynamodb: stack.dynamodb.clientConfig,
+      sqs: stack.sqs.clientConfig,
+      tableName: stack.endpoints.tableName,
+      queues: queueRefs(queues),
+    });
     const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
     this.#stopMetrics = stack.onFunctionLog((entry) => this.#metrics.observe(entry.line));
     const queueNames = new Map(queues.map((queue) => [queue.logicalId, queue.name]));

@@ -200,7 +200,8 @@ async function createTables(endpoint: string, options: EmbeddedDynamoDbOptions):
           ...(localIndexes.length > 0 ? { LocalSecondaryIndexes: localIndexes } : {}),
         }),
       );
-      tables[model.logicalId] = { logicalId: model.logicalId, tableName, ttlAttribute: model.ttlAttribute, keyNames: keysOf(model).map((key) => key.name) };
+      const keyNames = keysOf(model).map((key) => key.name);
+      tables[model.logicalId] = { logicalId: model.logicalId, tableName, ttlAttribute: model.ttlAttribute, keyNames };
     }
     await waitUntilActive(client, Object.values(tables).map((table) => table.tableName));
     return tables;

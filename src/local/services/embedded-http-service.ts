@@ -67,11 +67,7 @@ export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: 
   };
 }
 
-/**
- * What the embedded DynamoDB and SQS share: an HTTP server on the loopback address, the client
- * configuration that reaches it, and the interceptor chain every request goes through
- * (request-interceptors.ts).
- */
+/** What the embedded DynamoDB and SQS share: an HTTP server on the loopback address, its client configuration and interceptor chain. */
 export abstract class EmbeddedHttpService {
   readonly endpoint: string;
   readonly region = DEFAULT_REGION;

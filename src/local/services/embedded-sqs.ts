@@ -68,9 +68,8 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
 
 /**
  * SQS (local-aws-sqs, JSON and query protocols) on 127.0.0.1, with the stack's queues created from
- * the template: dead-letter queues first, then the queues with their RedrivePolicy (DLQ ARN and
- * maxReceiveCount), VisibilityTimeout, DelaySeconds and MessageRetentionPeriod. local-aws-sqs moves
- * a message to the DLQ when its visibility expires after maxReceiveCount receives.
+ * the template: dead-letter queues first, then the queues with their RedrivePolicy,
+ * VisibilityTimeout, DelaySeconds and MessageRetentionPeriod.
  *
  * @example
  * const sqs = await EmbeddedSqs.start({ queues: Object.values(model.queues) });
@@ -112,10 +111,7 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     return sqs;
   }
 
-  /**
-   * Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the event source
-   * mappings. TypeError for invalid options.
-   */
+  /** Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the mappings. TypeError for invalid options. */
   setDuplicates(options: SqsDuplicateOptions | undefined): void {
     this.duplicates.set(options);
   }
@@ -201,7 +197,8 @@ async function createQueues(endpoint: string, ordered: readonly QueueModel[], op
       const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const arn = Attributes?.QueueArn;
       if (arn === undefined) throw new EmbeddedServiceError('setup_failed', `queue ${model.logicalId}: no QueueArn`);
-      queues[model.logicalId] = { logicalId: model.logicalId, name: model.name, queueName, url: QueueUrl, arn, deadLetterQueueId: deadLetterQueue?.logicalId };
+      const { logicalId, name } = model;
+      queues[logicalId] = { logicalId, name, queueName, url: QueueUrl, arn, deadLetterQueueId: deadLetterQueue?.logicalId };
     }
     return queues;
   } finally {

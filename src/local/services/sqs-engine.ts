@@ -9,9 +9,8 @@ import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { RedeliveringQueue } from './sqs-duplicates';
 
-/** A message the queue did not delete, and why (as DeleteMessageBatch reports it). */
+/** A message the queue did not delete (its index among the receipt handles given), and why, as DeleteMessageBatch reports it. */
 export interface DeleteFailure {
-  /** Index into the receipt handles given. */
   readonly index: number;
   readonly code: string;
 }
@@ -36,7 +35,6 @@ export interface SqsEngine {
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
   /** Tells the engine the port it is served on: queue URLs carry it. */
   setPort(port: number): void;
-  /** The queue of that name for the queue pollers, or undefined. */
   eventSourceQueue(queueName: string): RedeliveringQueue | undefined;
   /** Drops every message of every queue. */
   clear(): void;

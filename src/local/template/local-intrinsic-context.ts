@@ -19,7 +19,7 @@ export interface LocalStackValues {
 
 /**
  * @example
- * const context = createLocalIntrinsicContext(model, { apiId, gateway: { http: 'http://127.0.0.1:3001', ws: 'ws://127.0.0.1:3001' }, tableNames, queueUrls });
+ * const context = createLocalIntrinsicContext(model, { apiId, gateway: { http: 'http://127.0.0.1:3001', ws: … }, … });
  * resolveToString(model.functions.NotifyConnection.environment.CALLBACK_URL, context); // 'http://127.0.0.1:3001/local'
  */
 export function createLocalIntrinsicContext(model: StackModel, values: LocalStackValues): IntrinsicContext {

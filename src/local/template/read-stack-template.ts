@@ -11,7 +11,7 @@ import { EVENT_SOURCE_MAPPING_RESOURCE_TYPES, readEventSourceMappings } from './
 import { FUNCTION_RESOURCE_TYPES, readFunctions } from './read-functions';
 import { QUEUE_RESOURCE_TYPES, readQueues } from './read-queues';
 import { readTables, TABLE_RESOURCE_TYPES } from './read-tables';
-import { type StackModel, type TemplateValue } from './stack-model';
+import { type StackModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { isObject, type ResourceTypeSpec, TemplateResources } from './template-resources';
 
@@ -68,7 +68,7 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
     tables: readTables(resources),
     queues: readQueues(resources),
     eventSourceMappings: readEventSourceMappings(resources),
-    outputs: Object.fromEntries(Object.entries(checked.Outputs ?? {}).map(([name, output]): [string, TemplateValue] => [name, output.Value])),
+    outputs: Object.fromEntries(Object.entries(checked.Outputs ?? {}).map(([name, output]) => [name, output.Value])),
     api: readWebSocketApi(resources),
   };
 }

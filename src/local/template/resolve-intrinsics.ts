@@ -26,8 +26,10 @@ export interface IntrinsicContext {
   /** Local values by logical id. A `Ref`/`Fn::GetAtt` to a logical id not listed here is an error. */
   readonly resources: Readonly<Record<string, LocalResourceValues>>;
   /** By API id: the local origins (`http://127.0.0.1:3001`, `ws://…`) that stand in for its execute-api endpoint. */
-  readonly executeApiEndpoints?: Readonly<Record<string, { readonly https: string; readonly wss: string }>>;
+  readonly executeApiEndpoints?: Readonly<Record<string, LocalEndpoint>>;
 }
+
+type LocalEndpoint = { readonly https: string; readonly wss: string };
 
 /** Marker for `Ref: AWS::NoValue`: the property or list element is dropped. */
 const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -67,7 +69,7 @@ export function isIntrinsic(value: unknown): value is Readonly<Record<string, un
 
 class Resolver {
   private readonly pseudoParameters: Readonly<Record<string, string>>;
-  private readonly endpointPatterns: readonly { readonly pattern: RegExp; readonly endpoint: { readonly https: string; readonly wss: string } }[];
+  private readonly endpointPatterns: readonly { readonly pattern: RegExp; readonly endpoint: LocalEndpoint }[];
 
   constructor(private readonly context: IntrinsicContext) {
     const { region, accountId, stackName } = context;
@@ -156,7 +158,8 @@ class Resolver {
       throw new IntrinsicResolutionError('unknown_reference', intrinsic, where, `${logicalId} has no local value`);
     }
     if (attribute === undefined) return resource.ref;
-    const value = resource.attributes !== undefined && Object.hasOwn(resource.attributes, attribute) ? resource.attributes[attribute] : undefined;
+    const { attributes } = resource;
+    const value = attributes !== undefined && Object.hasOwn(attributes, attribute) ? attributes[attribute] : undefined;
     if (value === undefined) {
       throw new IntrinsicResolutionError('unknown_attribute', intrinsic, where, `${logicalId}.${attribute} has no local value`);
     }

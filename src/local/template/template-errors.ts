@@ -6,7 +6,8 @@
  * `unresolved_reference`: a reference it cannot follow (a route whose integration is missing);
  * `missing_resource`: what the stack must have (the WebSocket API, its stage, a function's asset metadata).
  */
-export type StackTemplateErrorCode = 'invalid_template' | 'unsupported_resource_type' | 'unsupported_property' | 'unresolved_reference' | 'missing_resource';
+export type StackTemplateErrorCode =
+  'invalid_template' | 'unsupported_resource_type' | 'unsupported_property' | 'unresolved_reference' | 'missing_resource';
 
 /** The template cannot be run by the local runtime. The message names the resource and its type. */
 export class StackTemplateError extends Error {
