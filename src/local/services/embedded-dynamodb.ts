@@ -14,7 +14,7 @@ import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-ser
 import type { FaultOptions } from './fault-injection';
 import { closeServer, listen, setUpOrClose } from './http-server';
 import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
-import { InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import { InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { TtlSweeper, type TtlTable } from './ttl-sweeper';
 
@@ -26,8 +26,6 @@ export interface EmbeddedDynamoDbOptions {
   readonly namePrefix?: string;
   /** Inject throttling / 5xx errors into this fraction of requests (after the tables are created). */
   readonly faults?: FaultOptions;
-  /** Called once per request answered (after the tables are created), faulted ones included. */
-  readonly onRequest?: ServiceRequestListener;
   /** Global secondary indexes see the tables' writes this many ms later, as on AWS (index-lag.ts). Default 0. */
   readonly indexLagMs?: number;
   /** Deletes the items past their TTL every this many ms (ttl-sweeper.ts). Default: never (dynalite keeps expired items). */
@@ -105,8 +103,8 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${LOCAL_HOST}:${port}`, options));
     const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
     const service = new EmbeddedDynamoDb(server, interceptors, indexLag, port, tables, ttl);
-    service.configure(options);
-    if (options.indexLagMs !== undefined) indexLag.setLag(options.indexLagMs);
+    service.setFaults(options.faults);
+    indexLag.setLag(options.indexLagMs ?? 0);
     return service;
   }
 

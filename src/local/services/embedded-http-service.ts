@@ -4,7 +4,7 @@ import { DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST, type LocalClientConfig }
 import { refuseBrowserRequest } from './browser-requests';
 import { FaultInjection, hangCall, type FaultCounts, type FaultOptions } from './fault-injection';
 import { closeServer } from './http-server';
-import { requestObserver, type ErrorFaultKind, type InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import type { ErrorFaultKind, InterceptorChain } from './request-interceptors';
 
 export type EmbeddedServiceKind = 'dynamodb' | 'sqs';
 
@@ -84,12 +84,6 @@ export abstract class EmbeddedHttpService {
     this.endpoint = `http://${LOCAL_HOST}:${port}`;
     this.clientConfig = { endpoint: this.endpoint, region: this.region, credentials: LOCAL_CREDENTIALS };
     this.#faults = new FaultInjection(interceptors);
-  }
-
-  /** Plugs in what start-up was asked for, once the resources exist: faults and the request observer. */
-  protected configure(options: { readonly faults?: FaultOptions; readonly onRequest?: ServiceRequestListener }): void {
-    if (options.faults !== undefined) this.setFaults(options.faults);
-    if (options.onRequest !== undefined) this.interceptors.add(requestObserver(options.onRequest));
   }
 
   /** Open client connections (kept-alive ones included): 0 once every client has gone. */

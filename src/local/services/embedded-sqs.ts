@@ -5,7 +5,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST } fro
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
-import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateCounts, type SqsDuplicateOptions } from './sqs-duplicates';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
@@ -22,8 +22,6 @@ export interface EmbeddedSqsOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Inject throttling / 5xx errors into this fraction of requests (after the queues are created). */
   readonly faults?: FaultOptions;
-  /** Called once per request answered (after the queues are created), faulted ones included. */
-  readonly onRequest?: ServiceRequestListener;
   /** Deliver that fraction of the messages the event source mappings receive twice, as SQS may (sqs-duplicates.ts). */
   readonly duplicates?: SqsDuplicateOptions;
 }
@@ -106,8 +104,8 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     engine.setPort(port);
     const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${LOCAL_HOST}:${port}`, ordered, options));
     const sqs = new EmbeddedSqs(server, interceptors, engine, port, queues);
-    sqs.configure(options);
-    if (options.duplicates !== undefined) sqs.setDuplicates(options.duplicates);
+    sqs.setFaults(options.faults);
+    sqs.setDuplicates(options.duplicates);
     return sqs;
   }
 

@@ -7,7 +7,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
-import type { ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
+import { requestObserver, type ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
 import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
 import type { QueueModel } from '../../../src/local/template/stack-model';
 import { sleep, waitFor } from './wait-for';
@@ -137,7 +137,8 @@ describe('Class: EmbeddedSqs', () => {
     it('receives what the SDK receives, in its shape, deletes, and reports both as the mapping’s requests', async () => {
       // Prepare
       const requests: ServiceRequestEvent[] = [];
-      const local = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 1, delaySeconds: 0 }], onRequest: (event) => requests.push(event) });
+      const local = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 1, delaySeconds: 0 }] });
+      local.interceptors.add(requestObserver((event) => requests.push(event)));
       const localClient = new SQSClient(local.clientConfig);
       const QueueUrl = local.queue('Q').url;
       const MessageAttributes = { reason: { DataType: 'String', StringValue: 'invalid_json' }, raw: { DataType: 'Binary', BinaryValue: Uint8Array.from([0, 1, 254, 255]) } };
