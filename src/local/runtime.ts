@@ -25,7 +25,7 @@ import type { FunctionInvocationEvent } from './functions/function-events';
 import { ReservedCapacity } from './functions/reserved-capacity';
 import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
-import type { FunctionInvoker, InvocationResult } from './functions/invocation';
+import type { FunctionInvoker } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
 import type { DisconnectDropOptions } from './gateway/disconnect-drops';
 import { randomApiId } from './gateway/ids';
@@ -155,22 +155,6 @@ export interface LocalStack {
   faultCounts(): Record<ServiceName, FaultCounts>;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** The running stack's functions, known only once the gateway's port is: invocations before that wait. */
-class DeferredInvoker implements FunctionInvoker {
-  #resolve: (invoker: FunctionInvoker) => void = () => undefined;
-  readonly #ready = new Promise<FunctionInvoker>((resolve) => {
-    this.#resolve = resolve;
-  });
-
-  set(invoker: FunctionInvoker): void {
-    this.#resolve(invoker);
-  }
-
-  async invoke(functionId: string, event: unknown): Promise<InvocationResult> {
-    return (await this.#ready).invoke(functionId, event);
-  }
 }
 
 function listeners<T>() {
@@ -314,7 +298,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // An app's stack: the gateway also serves the JWKS its verifying functions get their key from.
     const localJwk = options.app === undefined ? undefined : readStagePublicJwk(runStage.name);
     const httpFallback = localJwk === undefined ? options.httpFallback : serveLocalJwks(localJwk, options.httpFallback);
-    const invoker = new DeferredInvoker();
+    // The functions start once the gateway's port is known (their environment holds it): invocations before that wait.
+    let runnerStarted: (runner: FunctionRunner) => void = () => undefined;
+    const runnerReady = new Promise<FunctionRunner>((resolve) => (runnerStarted = resolve));
+    const invoker: FunctionInvoker = { invoke: async (functionId, event) => (await runnerReady).invoke(functionId, event) };
     const apiId = randomApiId();
     // Only a stack with a function that reserves concurrency pays for the count on the gateway's calls.
     const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
@@ -379,7 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxInstancesPerFunction: options.maxInstancesPerFunction,
     });
     started.runner = () => runner.close();
-    invoker.set(runner);
+    runnerStarted(runner);
     const functionsMs = phase();
 
     const pollers = QueuePollers.start({

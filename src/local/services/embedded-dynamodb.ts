@@ -108,11 +108,6 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     return service;
   }
 
-  /** The lag of every global secondary index, ms (0: none). */
-  get indexLagMs(): number {
-    return this.indexLag.lagMs;
-  }
-
   /**
    * Starts, changes or stops (0) the lag of the global secondary indexes for the writes from now
    * on; changes already delayed are still applied when due. TypeError for an invalid lag.

@@ -60,10 +60,8 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
 
 /**
  * What Lambda's CreateEventSourceMapping refuses: a queue whose visibility timeout (the template's,
- * or `visibilityTimeoutSeconds` when the runtime overrides every queue's) is shorter than the timeout
- * of the function that consumes it. One line per such mapping. Locally it is a warning, as tests
- * shorten the timeout on purpose: a batch that runs longer is received again while it still runs,
- * and a message can reach its DLQ without ever failing.
+ * or the override of every queue's) is shorter than its consumer's timeout, one line per mapping.
+ * Locally a warning, as tests shorten the timeout on purpose.
  */
 export function shortVisibilityTimeouts(model: StackModel, visibilityTimeoutSeconds?: number): string[] {
   return model.eventSourceMappings.flatMap((mapping) => {
