@@ -21,19 +21,13 @@ interface QueueRef {
 
 /** The stack's queues, each queue followed by its DLQ (a DLQ names the queue that redrives to it). */
 export function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
-  const deadLetterOf = new Map<string, string>();
-  for (const queue of queues) {
-    if (queue.deadLetterQueueId !== undefined) deadLetterOf.set(queue.deadLetterQueueId, queue.name);
-  }
+  const deadLetterIds = new Set(queues.map((queue) => queue.deadLetterQueueId));
   const byLogicalId = new Map(queues.map((queue) => [queue.logicalId, queue]));
-  const ordered: QueueRef[] = [];
-  for (const queue of queues) {
-    if (deadLetterOf.has(queue.logicalId)) continue;
-    ordered.push({ name: queue.name, url: queue.url });
+  return queues.flatMap((queue): QueueRef[] => {
+    if (deadLetterIds.has(queue.logicalId)) return [];
     const dlq = queue.deadLetterQueueId === undefined ? undefined : byLogicalId.get(queue.deadLetterQueueId);
-    if (dlq !== undefined) ordered.push({ name: dlq.name, url: dlq.url, deadLetterOf: queue.name });
-  }
-  return ordered;
+    return [{ name: queue.name, url: queue.url }, ...(dlq === undefined ? [] : [{ name: dlq.name, url: dlq.url, deadLetterOf: queue.name }])];
+  });
 }
 
 interface SdkConsoleBackendOptions {
