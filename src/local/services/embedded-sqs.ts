@@ -127,10 +127,8 @@ export class EmbeddedSqs extends EmbeddedHttpService {
   }
 
   /**
-   * The queue of that logical id as the queue pollers (AWS's event source mapping service) use it:
-   * receives and deletes without HTTP, through the interceptors as calls of caller
-   * `event-source-mapping` (counted by observers, exempt from faults), with the duplicate
-   * deliveries `setDuplicates` asks for.
+   * The queue as the pollers (AWS's event source mapping service) use it: receives and deletes without
+   * HTTP, through the interceptors as calls of caller `event-source-mapping`, with the duplicates asked for.
    */
   eventSourceQueue(logicalId: string): EventSourceQueue {
     const known = this.eventSourceQueues.get(logicalId);
