@@ -1,9 +1,7 @@
 /**
- * What the console watches of a running stack: the gateway's handshakes, routes, Management API
- * calls, disconnects and warnings, the queue batches, the failed invocations and NotifyUser's
- * fan-out log lines. Each becomes an
- * entry of the event feed (event-feed.ts) and, when it can change them, a refresh of the
- * connection table or the queue depths.
+ * What the console watches of a running stack (gateway, queue batches, failed invocations, NotifyUser's
+ * fan-out lines): each event becomes a feed entry (event-feed.ts) and, when it can change them, a
+ * refresh of the connection table or the queue depths.
  */
 import type { WebSocketGatewayEventMap } from '../gateway';
 import type { LocalStack } from '../runtime';

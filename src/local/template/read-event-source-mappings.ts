@@ -17,10 +17,7 @@ const DEFAULT_SQS_BATCH_SIZE = 10;
 
 /** Every enabled mapping of the template (a disabled mapping polls nothing, here as on AWS). */
 export function readEventSourceMappings(resources: TemplateResources): EventSourceMappingModel[] {
-  return resources
-    .ids(MAPPING)
-    .map((id) => readEventSourceMapping(resources, id))
-    .filter((mapping): mapping is EventSourceMappingModel => mapping !== undefined);
+  return resources.ids(MAPPING).flatMap((id) => readEventSourceMapping(resources, id) ?? []);
 }
 
 function readEventSourceMapping(resources: TemplateResources, id: string): EventSourceMappingModel | undefined {
