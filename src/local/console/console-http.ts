@@ -18,7 +18,7 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
 /** What the console answers, path by path. */
 export interface ConsoleRoutes {
   page(res: ServerResponse, asDownload: boolean): Promise<void>;
-  /** `/api/info` and `/api/events`: undefined while the stack is not attached (503). */
+  /** `/api/info`, `/api/events` and the actions answer 503 until a stack is attached. */
   info(res: ServerResponse): void;
   events(res: ServerResponse): Promise<void>;
   token(res: ServerResponse, body: string): Promise<void>;

@@ -155,10 +155,7 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   }
 }
 
-/**
- * The TTL sweep talks to dynalite through a listener of its own on the loopback address, without
- * the interceptors: its requests are neither faulted nor seen by request observers.
- */
+/** The TTL sweep talks to dynalite through a listener of its own, without the interceptors: never faulted nor observed. */
 async function startTtlSweep(
   server: Server,
   handle: RequestListener,
