@@ -25,7 +25,7 @@ import type { FunctionInvocationEvent } from './functions/function-events';
 import { ReservedCapacity } from './functions/reserved-capacity';
 import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
-import type { FunctionInvoker, InvocationResult } from './functions/invocation';
+import type { FunctionInvoker } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
 import type { DisconnectDropOptions } from './gateway/disconnect-drops';
 import { randomApiId } from './gateway/ids';
@@ -34,7 +34,7 @@ import { QueuePollers } from './pollers/queue-pollers';
 import { EmbeddedDynamoDb } from './services/embedded-dynamodb';
 import { EmbeddedSqs } from './services/embedded-sqs';
 import type { FaultCounts, FaultOptions } from './services/fault-injection';
-import { requestObserver, type ServiceRequestEvent } from './services/request-interceptors';
+import { requestObserver, type ServiceName, type ServiceRequestEvent } from './services/request-interceptors';
 import type { SqsDuplicateOptions } from './services/sqs-duplicates';
 import { createLocalIntrinsicContext } from './template/local-intrinsic-context';
 import { shortVisibilityTimeouts } from './template/read-event-source-mappings';
@@ -47,10 +47,7 @@ import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from '.
 
 export { AppSynthesisError } from './template/synthesize-app';
 
-/**
- * Defaults of `ws-notify start` (docs/local.md): one block of ports, 3001–3003, away from DynamoDB
- * Local's 8000 and ElasticMQ's 9324, which a developer of an AWS application often runs already.
- */
+/** Defaults of `ws-notify start` (docs/local.md): ports 3001–3003, away from DynamoDB Local's 8000 and ElasticMQ's 9324. */
 export const LOCAL_DEFAULTS = {
   stage: 'local',
   port: 3001,
@@ -64,99 +61,51 @@ export const LOCAL_DEFAULTS = {
 const RUNTIME_MODULES_DIRECTORY = path.resolve(path.dirname(require.resolve('@aws-sdk/client-sqs/package.json')), '..', '..');
 
 /**
- * Injected faults by service: that fraction of the calls fails with throttling or 5xx errors as AWS
- * answers them, before any effect, or hangs (`kinds: ['hang']`: never answered, or answered after
- * `hangMs`). `sqs` applies to every SQS client except the queue pollers, which
- * stand for AWS's event source mapping service (docs/reliability.md); `management` to the
- * Management API (`@connections`).
+ * Injected faults by service (fault-injection.ts). `sqs` spares the queue pollers, which stand for
+ * AWS's event source mapping service (docs/reliability.md); `management` is the `@connections` API.
  */
-export interface LocalFaults {
-  readonly dynamodb?: FaultOptions;
-  readonly sqs?: FaultOptions;
-  readonly management?: FaultOptions;
-}
-
-/** Calls subject to faults and faults injected so far, by service. */
-export interface LocalFaultCounts {
-  readonly dynamodb: FaultCounts;
-  readonly sqs: FaultCounts;
-  readonly management: FaultCounts;
-}
+export type LocalFaults = Partial<Record<ServiceName, FaultOptions>>;
 
 export interface LocalStackOptions {
   /** Declared stage to run (infra/stages.ts). Default `local`. */
   readonly stage?: string;
-  /**
-   * A CDK app of your own that holds the WsNotify construct, run instead of a stage: its stack as
-   * the app synthesizes it, with its own functions and queues beside the service's
-   * (docs/local.md). Its stage is named by the stack; the stage overrides below do not apply.
-   */
+  /** A CDK app of your own holding the WsNotify construct, run instead of a stage (docs/local.md); no stage overrides then. */
   readonly app?: SynthesizeAppOptions;
-  /** Overrides the stage's auth mode. */
+  /** Overrides of the stage's auth mode, authorize deadline (s), allowed origins and inbox retention (s). */
   readonly authMode?: AuthMode;
-  /** Overrides the stage's authorize deadline (seconds). */
   readonly authorizeTimeoutSeconds?: number;
-  /** Overrides the stage's allowed origins. */
   readonly allowedOrigins?: readonly string[];
-  /** Overrides the stage's inbox retention (seconds). */
   readonly inboxRetentionSeconds?: number;
-  /** Gateway port (WebSocket, Management API, console). Default 3001; 0 = any free port. */
+  /** Ports of the gateway (WebSocket, Management API, console), DynamoDB and SQS. Default 3001, 3002, 3003; 0 = any free port. */
   readonly port?: number;
-  /** Embedded DynamoDB port. Default 3002; 0 = any free port. */
   readonly dynamodbPort?: number;
-  /** Embedded SQS port. Default 3003; 0 = any free port. */
   readonly sqsPort?: number;
-  /** Idle timeout in seconds (AWS: 600). */
+  /** The connection limits, in seconds (AWS: 600 idle, 7200 in all). */
   readonly idleTimeoutSeconds?: number;
-  /** Maximum connection duration in seconds (AWS: 7200). */
   readonly maxConnectionDurationSeconds?: number;
   /** Every queue's visibility timeout instead of the template's (tests: retries in about a second). */
   readonly visibilityTimeoutSeconds?: number;
-  /**
-   * Concurrency of a function without reserved concurrency, and of a queue mapping without
-   * MaximumConcurrency. Default 10. Each function runs at most min(that, the CPUs + 1) instances
-   * at once (docs/local.md).
-   */
+  /** Concurrency of a function without reserved concurrency or a mapping without MaximumConcurrency. Default 10. */
   readonly functionConcurrency?: number;
-  /**
-   * Most instances of one function at once, instead of the CPUs + 1: for runs whose functions
-   * spend their time waiting rather than computing (SDK back-off under injected faults).
-   */
+  /** Most instances of one function at once instead of the CPUs + 1, for functions that mostly wait (SDK back-off under faults). */
   readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors, or hangs, into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
-  /**
-   * Every global secondary index of the stack's tables sees writes this many milliseconds later, as
-   * on AWS, where they are eventually consistent; the tables and their local indexes stay
-   * consistent. Default 0. Change it later with `dynamodb.setIndexLag`.
-   */
+  /** Global secondary indexes see writes this many ms late, as on AWS (index-lag.ts). Default 0; later `dynamodb.setIndexLag`. */
   readonly indexLagMs?: number;
-  /**
-   * How often the embedded DynamoDB deletes the items past their TTL (the inbox's notifications
-   * past retention, connection records past their lifetime), as DynamoDB's Time to Live does, late,
-   * on AWS. Default 60; 0: never (they stay, and reads ignore them, as on AWS).
-   */
+  /** How often expired items are deleted, as DynamoDB's TTL does (late) on AWS. Default 60; 0: never (reads ignore them). */
   readonly ttlSweepSeconds?: number;
-  /**
-   * Deliver that fraction of the messages the event source mappings receive twice, as SQS may
-   * (same message id and body; at once or after the first copy was processed). Change it later
-   * with `sqs.setDuplicates`.
-   */
+  /** Deliver that fraction of the messages the mappings receive twice (sqs-duplicates.ts); later `sqs.setDuplicates`. */
   readonly sqsDuplicates?: SqsDuplicateOptions;
   /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.setDisconnectDrops`. */
   readonly dropDisconnects?: DisconnectDropOptions;
-  /**
-   * Wraps the invoker through which the gateway calls the authorizer and the route functions (a
-   * test holds a `$connect` open this way); the queue pollers are not affected.
-   */
+  /** Wraps the gateway's invoker (authorizer and routes, not the pollers): a test holds a `$connect` open this way. */
   readonly wrapGatewayInvoker?: (invoker: FunctionInvoker) => FunctionInvoker;
   /** Changes the stack before synthesis (a test adds a route this way). */
   readonly configureStack?: (stack: WsNotifyStack) => void;
   /**
-   * Makes the stack's template from the stage (after the overrides above) and `configureStack`.
-   * Default: synthesizeStackTemplate, the CDK in this process, loaded on first use. `ws-notify start
-   * --template` passes one that reads a template synthesized earlier (template-file.ts); the
-   * integration tests pass one that reuses the templates synthesized once per test run.
+   * Makes the stack's template from the stage and `configureStack`. Default: synthesizeStackTemplate (the CDK,
+   * loaded on first use); `start --template` reads a file (template-file.ts), tests reuse templates synthesized once.
    */
   readonly synthesize?: (options: SynthesizeStackTemplateOptions) => SynthesizedStackTemplate;
   /** Where to publish the endpoints; default `.local/<stage>/endpoints.json`; `false` for none. */
@@ -165,31 +114,14 @@ export interface LocalStackOptions {
   readonly httpFallback?: HttpFallbackHandler;
   /** Every log line of the functions, the pollers and the gateway. Default: dropped. */
   readonly onLog?: (entry: LocalLogEntry) => void;
-  /**
-   * Every request the embedded DynamoDB and SQS and the Management API answer, once answered: the
-   * AWS requests the functions' unmodified SDK clients (and the queue pollers, `caller`
-   * `event-source-mapping`) make. The benchmark counts them per operation.
-   */
+  /** Every call the embedded DynamoDB and SQS and the Management API answer, the pollers' included (the bench counts them). */
   readonly onServiceRequest?: (event: ServiceRequestEvent) => void;
 }
 
 export type { ServiceRequestEvent } from './services/request-interceptors';
 
-/** Where start-up time went, ms, in order. */
-export interface StartupPhases {
-  /** The stage's signing key pair (made on first use). */
-  readonly keys: number;
-  /** In-process CDK synth (with the function bundles made or found up to date) and reading the template into the StackModel. */
-  readonly synth: number;
-  /** Embedded DynamoDB and SQS with the stack's tables and queues. */
-  readonly services: number;
-  /** The gateway listening. */
-  readonly gateway: number;
-  /** The function runner. */
-  readonly functions: number;
-  /** The queue pollers and the endpoints file. */
-  readonly pollers: number;
-}
+/** Where start-up time went, ms: keys, synth and template reading, services, gateway, function runner, pollers and endpoints file. */
+export type StartupPhases = Readonly<Record<'keys' | 'synth' | 'services' | 'gateway' | 'functions' | 'pollers', number>>;
 
 export interface LocalLogEntry {
   /** `function`: a function's output or Lambda's platform lines; `poller`; `gateway` (warnings); `dynamodb` (TTL sweep failures). */
@@ -215,31 +147,14 @@ export interface LocalStack {
   /** Start-up time, milliseconds. */
   readonly startupMs: number;
   readonly startupPhases: StartupPhases;
-  /** Observers of function invocations and queue batches (console, tests). */
+  /** Observers of function invocations, queue batches and the functions' log lines (console, tests). */
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
-  /** Every log line of the functions (what `onLog` gets with source `function`), for observers such as the console. */
   onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
-  /** Faults injected so far, by service (see `faults` of LocalStackOptions; change them with each service's `setFaults`). */
-  faultCounts(): LocalFaultCounts;
+  /** Faults injected so far, by service (change them with each service's `setFaults`). */
+  faultCounts(): Record<ServiceName, FaultCounts>;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** The running stack's functions, known only once the gateway's port is: invocations before that wait. */
-class DeferredInvoker implements FunctionInvoker {
-  #resolve: (invoker: FunctionInvoker) => void = () => undefined;
-  readonly #ready = new Promise<FunctionInvoker>((resolve) => {
-    this.#resolve = resolve;
-  });
-
-  set(invoker: FunctionInvoker): void {
-    this.#resolve(invoker);
-  }
-
-  async invoke(functionId: string, event: unknown): Promise<InvocationResult> {
-    return (await this.#ready).invoke(functionId, event);
-  }
 }
 
 function listeners<T>() {
@@ -277,9 +192,7 @@ function ttlSweepOptions(seconds: number, onError: (error: unknown) => void): { 
   return seconds === 0 ? {} : { ttlSweepIntervalMs: seconds * 1000, onTtlSweepError: onError };
 }
 
-/**
- * Runs every closer in order even when one fails; the first error is rethrown.
- */
+/** Runs every closer in order even when one fails; then throws the error, or an AggregateError of them. */
 async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
   const errors: unknown[] = [];
   for (const close of closers) {
@@ -319,14 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const batches = listeners<PollerBatchEvent>();
   // Shutdown order: endpoints file, pollers, gateway (its $disconnect calls still reach the
   // functions), functions, services.
-  const started: {
-    endpointsFile?: () => Promise<void>;
-    pollers?: () => Promise<void>;
-    gateway?: () => Promise<void>;
-    runner?: () => Promise<void>;
-    services?: () => Promise<void>;
-    assembly?: () => Promise<void>;
-  } = {};
+  const started: Partial<Record<'endpointsFile' | 'pollers' | 'gateway' | 'runner' | 'services' | 'assembly', () => Promise<void>>> = {};
   const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services, started.assembly]);
 
   try {
@@ -342,12 +248,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Loaded here, on first use: it loads the CDK, which a caller bringing its own synthesis never needs.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('./template/synthesize-stack-template') as typeof SynthesizeStackTemplateModule).synthesizeStackTemplate;
-      const synthesized = synthesize({ stage, ...(options.configureStack ? { configure: options.configureStack } : {}) });
+      const synthesized = synthesize({ stage, configure: options.configureStack });
       stackName = synthesized.stackName;
-      model = readStackTemplate(synthesized.template, {
-        stackName,
-        ...(synthesized.assemblyDirectory !== undefined ? { assemblyDirectory: synthesized.assemblyDirectory } : {}),
-      });
+      model = readStackTemplate(synthesized.template, { stackName, assemblyDirectory: synthesized.assemblyDirectory });
       synthMs = phase();
     } else {
       // An app's stack: the app synthesizes it, its stage is read from the template, and its
@@ -371,17 +274,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tables: Object.values(model.tables),
         port: options.dynamodbPort ?? LOCAL_DEFAULTS.dynamodbPort,
         namePrefix,
-        ...(options.faults?.dynamodb ? { faults: options.faults.dynamodb } : {}),
-        ...(options.indexLagMs !== undefined ? { indexLagMs: options.indexLagMs } : {}),
+        faults: options.faults?.dynamodb,
+        indexLagMs: options.indexLagMs,
         ...ttlSweep,
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
         port: options.sqsPort ?? LOCAL_DEFAULTS.sqsPort,
         namePrefix,
-        ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
-        ...(options.faults?.sqs ? { faults: options.faults.sqs } : {}),
-        ...(options.sqsDuplicates ? { duplicates: options.sqsDuplicates } : {}),
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        faults: options.faults?.sqs,
+        duplicates: options.sqsDuplicates,
       }),
     ]);
     started.services = () =>
@@ -395,7 +298,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // An app's stack: the gateway also serves the JWKS its verifying functions get their key from.
     const localJwk = options.app === undefined ? undefined : readStagePublicJwk(runStage.name);
     const httpFallback = localJwk === undefined ? options.httpFallback : serveLocalJwks(localJwk, options.httpFallback);
-    const invoker = new DeferredInvoker();
+    // The functions start once the gateway's port is known (their environment holds it): invocations before that wait.
+    let runnerStarted: (runner: FunctionRunner) => void = () => undefined;
+    const runnerReady = new Promise<FunctionRunner>((resolve) => (runnerStarted = resolve));
+    const invoker: FunctionInvoker = { invoke: async (functionId, event) => (await runnerReady).invoke(functionId, event) };
     const apiId = randomApiId();
     // Only a stack with a function that reserves concurrency pays for the count on the gateway's calls.
     const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
@@ -405,17 +311,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stage: model.api.stageName,
       routes: model.api.routes,
       routeSelectionExpression: model.api.routeSelectionExpression,
-      ...(model.api.authorizer ? { authorizer: model.api.authorizer } : {}),
+      authorizer: model.api.authorizer,
       invoker: options.wrapGatewayInvoker === undefined ? gatewayInvoker : options.wrapGatewayInvoker(gatewayInvoker),
       apiId,
       port: options.port ?? LOCAL_DEFAULTS.port,
-      limits: {
-        ...(options.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: options.idleTimeoutSeconds } : {}),
-        ...(options.maxConnectionDurationSeconds !== undefined ? { maxConnectionDurationSeconds: options.maxConnectionDurationSeconds } : {}),
-      },
-      ...(httpFallback !== undefined ? { httpFallback } : {}),
-      ...(options.faults?.management ? { faults: options.faults.management } : {}),
-      ...(options.dropDisconnects ? { dropDisconnects: options.dropDisconnects } : {}),
+      limits: { idleTimeoutSeconds: options.idleTimeoutSeconds, maxConnectionDurationSeconds: options.maxConnectionDurationSeconds },
+      httpFallback,
+      faults: options.faults?.management,
+      dropDisconnects: options.dropDisconnects,
     });
     gateway.on('warning', (warning) => log({ source: 'gateway', name: 'gateway', line: warning.message, level: 'warn' }));
     if (onServiceRequest !== undefined) {
@@ -446,17 +349,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const environment = Object.fromEntries(
         Object.entries(fn.environment).map(([name, value]) => [name, resolveToString(value, context, `${fn.logicalId}.Environment.${name}`)]),
       );
-      return {
+      const ownEnvironment = localJwk === undefined ? environment : withLocalTokenKey(environment, runStage, jwksUrl);
       // The routes, the authorizer and the mappings name functions by their name (stack-model.ts).
-      logicalId: fn.name,
-      codeDirectory: fn.codeDirectory,
-      handlerModule: fn.handlerModule,
-      handlerExport: fn.handlerExport,
-      environment: { ...(localJwk === undefined ? environment : withLocalTokenKey(environment, runStage, jwksUrl)), ...serviceEnvironment },
-      timeoutSeconds: fn.timeoutSeconds,
-      memorySizeMb: fn.memorySizeMb,
-      ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
-      };
+      return { ...fn, logicalId: fn.name, environment: { ...ownEnvironment, ...serviceEnvironment } };
     });
     const functionConcurrency = options.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const runner = await FunctionRunner.start({
@@ -468,10 +363,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       onInvocation: invocations.emit,
       defaultConcurrency: functionConcurrency,
-      ...(options.maxInstancesPerFunction !== undefined ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
+      maxInstancesPerFunction: options.maxInstancesPerFunction,
     });
     started.runner = () => runner.close();
-    invoker.set(runner);
+    runnerStarted(runner);
     const functionsMs = phase();
 
     const pollers = QueuePollers.start({
@@ -486,7 +381,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       invoker: runner,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
-      ...(reservedCapacity !== undefined ? { yieldTo: reservedCapacity } : {}),
+      yieldTo: reservedCapacity,
     });
     started.pollers = () => pollers.close();
 
@@ -500,19 +395,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqsEndpoint: sqs.endpoint,
       tableName: connectionsTableName(model, dynamodb),
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
-      ...(options.httpFallback ? { consoleUrl: `http://${gatewayOrigin}/` } : {}),
+      consoleUrl: options.httpFallback ? `http://${gatewayOrigin}/` : undefined,
       pid: process.pid,
-      ...(options.app !== undefined
-        ? {
-            app: {
-              directory: options.app.directory,
-              issuer: runStage.jwt.issuer,
-              audience: runStage.jwt.audience,
-              maxTokenLifetimeSeconds: maxTokenLifetimeSecondsOf(runStage),
-              jwksUrl,
-            },
-          }
-        : {}),
+      app: options.app && {
+        directory: options.app.directory,
+        issuer: runStage.jwt.issuer,
+        audience: runStage.jwt.audience,
+        maxTokenLifetimeSeconds: maxTokenLifetimeSecondsOf(runStage),
+        jwksUrl,
+      },
     };
     const endpointsFile = options.endpointsFile === false ? undefined : (options.endpointsFile ?? endpointsFilePath(runStage.name));
     if (endpointsFile !== undefined) {

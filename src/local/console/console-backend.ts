@@ -13,18 +13,7 @@ import type { ConnectionRecord } from '../../commons/connection-record';
 import type { EmbeddedQueue } from '../services/embedded-sqs';
 import type { LocalClientConfig } from '../services/aws-client-config';
 
-export interface ConsoleBackend {
-  /** Every valid connection record (items that are not connection records are skipped). */
-  scanConnections(): Promise<ConnectionRecord[]>;
-  /** Every queue, each followed by its DLQ. */
-  queueDepths(): Promise<QueueDepth[]>;
-  /** Sends `{"userId","data"}` to NotifyUser; resolves with the queue message id. */
-  notifyUser(userId: string, data: unknown): Promise<string>;
-  /** Releases the SDK clients. */
-  destroy(): void;
-}
-
-export interface QueueRef {
+interface QueueRef {
   readonly name: string;
   readonly url: string;
   readonly deadLetterOf?: string;
@@ -32,33 +21,25 @@ export interface QueueRef {
 
 /** The stack's queues, each queue followed by its DLQ (a DLQ names the queue that redrives to it). */
 export function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
-  const deadLetterOf = new Map<string, string>();
-  for (const queue of queues) {
-    if (queue.redrive !== undefined) deadLetterOf.set(queue.redrive.deadLetterQueueId, queue.name);
-  }
+  const deadLetterIds = new Set(queues.map((queue) => queue.deadLetterQueueId));
   const byLogicalId = new Map(queues.map((queue) => [queue.logicalId, queue]));
-  const ordered: QueueRef[] = [];
-  for (const queue of queues) {
-    if (deadLetterOf.has(queue.logicalId)) continue;
-    ordered.push({ name: queue.name, url: queue.url });
-    const dlq = queue.redrive === undefined ? undefined : byLogicalId.get(queue.redrive.deadLetterQueueId);
-    if (dlq !== undefined) ordered.push({ name: dlq.name, url: dlq.url, deadLetterOf: queue.name });
-  }
-  return ordered;
+  return queues.flatMap((queue): QueueRef[] => {
+    if (deadLetterIds.has(queue.logicalId)) return [];
+    const dlq = queue.deadLetterQueueId === undefined ? undefined : byLogicalId.get(queue.deadLetterQueueId);
+    return [{ name: queue.name, url: queue.url }, ...(dlq === undefined ? [] : [{ name: dlq.name, url: dlq.url, deadLetterOf: queue.name }])];
+  });
 }
 
-export interface SdkConsoleBackendOptions {
+interface SdkConsoleBackendOptions {
   readonly dynamodb: LocalClientConfig;
   readonly sqs: LocalClientConfig;
   readonly tableName: string;
   readonly queues: readonly QueueRef[];
-  /** Logical name of the queue notifyUser sends to. Default `NotifyUser`. */
-  readonly notifyUserQueue?: string;
 }
 
 const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
-export class SdkConsoleBackend implements ConsoleBackend {
+export class SdkConsoleBackend {
   readonly #dynamodb: DynamoDBClient;
   readonly #sqs: SQSClient;
   readonly #notifyUser: QueueClient | undefined;
@@ -66,10 +47,11 @@ export class SdkConsoleBackend implements ConsoleBackend {
   constructor(private readonly options: SdkConsoleBackendOptions) {
     this.#dynamodb = new DynamoDBClient({ ...options.dynamodb, maxAttempts: 2 });
     this.#sqs = new SQSClient({ ...options.sqs, maxAttempts: 2 });
-    const notifyUser = options.queues.find((queue) => queue.name === (options.notifyUserQueue ?? 'NotifyUser'));
+    const notifyUser = options.queues.find((queue) => queue.name === 'NotifyUser');
     this.#notifyUser = notifyUser === undefined ? undefined : new QueueClient({ client: this.#sqs, queueUrl: notifyUser.url });
   }
 
+  /** Every valid connection record (items that are not connection records are skipped). */
   async scanConnections(): Promise<ConnectionRecord[]> {
     const records: ConnectionRecord[] = [];
     for await (const page of paginateScan({ client: this.#dynamodb }, { TableName: this.options.tableName, ConsistentRead: true })) {
@@ -99,8 +81,9 @@ export class SdkConsoleBackend implements ConsoleBackend {
     );
   }
 
+  /** Sends `{"userId","data"}` to NotifyUser; resolves with the queue message id. */
   async notifyUser(userId: string, data: unknown): Promise<string> {
-    if (this.#notifyUser === undefined) throw new Error(`the stack has no ${this.options.notifyUserQueue ?? 'NotifyUser'} queue`);
+    if (this.#notifyUser === undefined) throw new Error('the stack has no NotifyUser queue');
     return this.#notifyUser.send(JSON.stringify({ userId, data }));
   }
 

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { CONSOLE_PATHS, type ConsoleErrorBody } from '../../console/console-api';
-import { checkConsoleMutation, checkConsoleRequest, type GuardRefusal } from './request-guard';
+import { checkConsoleMutation, checkConsoleRequest } from './request-guard';
 
 /** Largest POST body the console reads. */
 export const MAX_BODY_BYTES = 4096;
@@ -18,7 +18,7 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
 /** What the console answers, path by path. */
 export interface ConsoleRoutes {
   page(res: ServerResponse, asDownload: boolean): Promise<void>;
-  /** `/api/info` and `/api/events`: undefined while the stack is not attached (503). */
+  /** `/api/info`, `/api/events` and the actions answer 503 until a stack is attached. */
   info(res: ServerResponse): void;
   events(res: ServerResponse): Promise<void>;
   token(res: ServerResponse, body: string): Promise<void>;
@@ -39,10 +39,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
 export function sendError(res: ServerResponse, status: number, error: string, message: string, extra?: OutgoingHttpHeaders): void {
   const body: ConsoleErrorBody = { error, message };
   sendJson(res, status, body, extra);
-}
-
-function sendRefusal(res: ServerResponse, refusal: GuardRefusal): void {
-  sendError(res, refusal.status, refusal.code, refusal.message);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -80,7 +76,7 @@ export async function routeConsoleRequest(req: IncomingMessage, res: ServerRespo
   const refused = checkConsoleRequest(request);
   if (refused !== undefined) {
     req.resume();
-    sendRefusal(res, refused);
+    sendError(res, refused.status, refused.code, refused.message);
     return;
   }
   const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
@@ -90,7 +86,7 @@ export async function routeConsoleRequest(req: IncomingMessage, res: ServerRespo
     const mutation = checkConsoleMutation(request);
     if (mutation !== undefined) {
       req.resume();
-      sendRefusal(res, mutation);
+      sendError(res, mutation.status, mutation.code, mutation.message);
       return;
     }
     let body: string;

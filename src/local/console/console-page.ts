@@ -25,8 +25,6 @@ export interface ConsolePage {
   readonly html: Buffer;
   /** The Content-Security-Policy header value for `html`. */
   readonly contentSecurityPolicy: string;
-  /** Time taken by the build, ms. */
-  readonly buildMs: number;
 }
 
 function sha256(text: string): string {
@@ -60,7 +58,6 @@ export async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIREC
 }
 
 export async function buildConsolePage(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<ConsolePage> {
-  const started = performance.now();
   const [template, style, script] = await Promise.all([
     readFile(path.join(sourceDirectory, 'console.html'), 'utf8'),
     readFile(path.join(sourceDirectory, 'console.css'), 'utf8'),
@@ -80,5 +77,5 @@ export async function buildConsolePage(sourceDirectory = CONSOLE_SOURCE_DIRECTOR
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
-  return { html: Buffer.from(html, 'utf8'), contentSecurityPolicy, buildMs: performance.now() - started };
+  return { html: Buffer.from(html, 'utf8'), contentSecurityPolicy };
 }

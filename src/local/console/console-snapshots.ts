@@ -5,7 +5,7 @@
  */
 import type { ConnectionsUpdate, ConsoleStreamEvents, QueuesUpdate } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
-import type { ConsoleBackend } from './console-backend';
+import type { SdkConsoleBackend } from './console-backend';
 import { buildConnectionRows, type LiveConnection } from './connection-rows';
 import type { EventStreamHub } from './event-stream';
 
@@ -38,7 +38,7 @@ export class ConsoleSnapshots {
 
   constructor(
     private readonly hub: EventStreamHub,
-    private readonly backend: ConsoleBackend,
+    private readonly backend: SdkConsoleBackend,
     private readonly liveConnections: () => Iterable<LiveConnection>,
     private readonly warn: (message: string) => void,
   ) {}

@@ -1,9 +1,7 @@
 /**
- * The console's feed of recent events, built from the runtime's structured events only (gateway
- * handshakes, routes, Management API calls, disconnects and warnings; queue batches; function
- * errors). Those events carry no token, URL query, header or body by contract; the texts here
- * name ids, statuses and durations and nothing else, and every text also goes through
- * redactString as a second line of defence.
+ * The console's feed of recent events, built from the runtime's structured events only, which carry
+ * no token, URL query, header or body by contract: the texts name ids, statuses and durations, and
+ * go through redactString all the same.
  */
 import type { FeedEvent } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';

@@ -21,35 +21,19 @@
  * await stack.close();
  */
 import type { ServerResponse } from 'node:http';
-import type { StageConfig } from '../../../infra/stages';
 import type { ConsoleInfo } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
-import type { StageEndpoints } from '../../tooling/endpoints-file';
 import type { HttpFallbackHandler } from '../gateway';
-import type { LocalClientConfig } from '../services/aws-client-config';
-import type { EmbeddedQueue } from '../services/embedded-sqs';
+import type { LocalStack } from '../runtime';
 import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
-import { queueRefs, SdkConsoleBackend, type ConsoleBackend } from './console-backend';
+import { queueRefs, SdkConsoleBackend } from './console-backend';
 import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
 import { ConsoleMetrics } from './console-metrics';
 import { buildConsolePage, type ConsolePage } from './console-page';
 import { ConsoleSnapshots, errorText } from './console-snapshots';
-import type { LiveConnection } from './connection-rows';
 import { EventFeed, type FeedEntry } from './event-feed';
 import { EventStreamHub } from './event-stream';
-import { watchStackEvents, type StackEventSources } from './stack-events';
-
-/** What the console uses of a LocalStack (a LocalStack is one). */
-export interface ConsoleStack extends StackEventSources {
-  readonly stage: StageConfig;
-  readonly endpoints: StageEndpoints;
-  readonly gateway: StackEventSources['gateway'] & {
-    connections(): Iterable<LiveConnection>;
-    readonly options: { readonly limits: { readonly maxConnectionDurationSeconds: number; readonly idleTimeoutSeconds: number } };
-  };
-  readonly dynamodb: { readonly clientConfig: LocalClientConfig };
-  readonly sqs: { readonly clientConfig: LocalClientConfig; readonly queues: Readonly<Record<string, EmbeddedQueue>> };
-}
+import { watchStackEvents } from './stack-events';
 
 export interface ConsoleLogEntry {
   readonly level: 'info' | 'warn' | 'error';
@@ -62,15 +46,11 @@ export interface LocalConsoleOptions {
   readonly onLog?: (entry: ConsoleLogEntry) => void;
   /** How often an open page gets fresh queue depths and table rows without an event. Default 2000 ms. */
   readonly refreshIntervalMs?: number;
-  /** How the console reads the table and queues and sends to NotifyUser. Default: the AWS SDK clients against the stack's services. */
-  readonly backend?: (stack: ConsoleStack) => ConsoleBackend;
-  /** The page; default buildConsolePage() (started at construction). */
-  readonly page?: () => Promise<ConsolePage>;
 }
 
 interface Attached {
-  readonly stack: ConsoleStack;
-  readonly backend: ConsoleBackend;
+  readonly stack: LocalStack;
+  readonly backend: SdkConsoleBackend;
   readonly info: ConsoleInfo;
   readonly snapshots: ConsoleSnapshots;
   readonly detach: () => void;
@@ -93,7 +73,7 @@ export class LocalConsole {
 
   constructor(options: LocalConsoleOptions = {}) {
     this.#options = options;
-    this.#page = (options.page ?? (() => buildConsolePage()))();
+    this.#page = buildConsolePage();
     // A build failure is reported by attach(); until then it must not be an unhandled rejection.
     this.#page.catch(() => undefined);
     const routes: ConsoleRoutes = {
@@ -116,14 +96,17 @@ export class LocalConsole {
   }
 
   /** Connects the console to the started stack and waits for the page to be built (a build failure rejects). */
-  async attach(stack: ConsoleStack): Promise<ConsolePage> {
+  async attach(stack: LocalStack): Promise<ConsolePage> {
     if (this.#closed) throw new Error('the console has been closed');
     if (this.#attached !== undefined) throw new Error('the console is already attached to a stack');
     const page = await this.#page;
     const queues = Object.values(stack.sqs.queues);
-    const backend =
-      this.#options.backend?.(stack) ??
-      new SdkConsoleBackend({ dynamodb: stack.dynamodb.clientConfig, sqs: stack.sqs.clientConfig, tableName: stack.endpoints.tableName, queues: queueRefs(queues) });
+    const backend = new SdkConsoleBackend({
+      dynamodb: stack.dynamodb.clientConfig,
+      sqs: stack.sqs.clientConfig,
+      tableName: stack.endpoints.tableName,
+      queues: queueRefs(queues),
+    });
     const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
     this.#stopMetrics = stack.onFunctionLog((entry) => this.#metrics.observe(entry.line));
     const queueNames = new Map(queues.map((queue) => [queue.logicalId, queue.name]));

@@ -1,14 +1,10 @@
 /**
- * What the console watches of a running stack: the gateway's handshakes, routes, Management API
- * calls, disconnects and warnings, the queue batches, the failed invocations and NotifyUser's
- * fan-out log lines. Each becomes an
- * entry of the event feed (event-feed.ts) and, when it can change them, a refresh of the
- * connection table or the queue depths.
+ * What the console watches of a running stack (gateway, queue batches, failed invocations, NotifyUser's
+ * fan-out lines): each event becomes a feed entry (event-feed.ts) and, when it can change them, a
+ * refresh of the connection table or the queue depths.
  */
-import type { FunctionInvocationEvent } from '../functions/function-events';
 import type { WebSocketGatewayEventMap } from '../gateway';
-import type { PollerBatchEvent } from '../pollers/poller-events';
-import type { LocalLogEntry } from '../runtime';
+import type { LocalStack } from '../runtime';
 import {
   describeBatch,
   describeDisconnect,
@@ -22,30 +18,28 @@ import {
 } from './event-feed';
 import type { SnapshotKind } from './console-snapshots';
 
-/** The stack's event sources (a LocalStack has them). */
-export interface StackEventSources {
-  readonly gateway: {
-    on<K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): unknown;
-    off<K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): unknown;
-  };
-  onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
-  onBatch(listener: (event: PollerBatchEvent) => void): () => void;
-  /** Every line a function writes: the feed reads NotifyUser's fan-out lines, the metrics panel the EMF lines. */
-  onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
-}
-
-export interface StackEventSinks {
+interface StackEventSinks {
   readonly publish: (entry: FeedEntry) => void;
   readonly changed: (kind: SnapshotKind) => void;
   /** The logical name of a queue (`NotifyUser`) by its logical id. */
   readonly queueName: (queueId: string) => string;
 }
 
+type GatewayListener<K extends keyof WebSocketGatewayEventMap> = (...args: WebSocketGatewayEventMap[K]) => void;
+
+/** The stack's event sources, the gateway's seen through its event map. */
+type StackEventSources = Pick<LocalStack, 'onInvocation' | 'onBatch' | 'onFunctionLog'> & {
+  readonly gateway: {
+    on<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
+    off<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
+  };
+};
+
 /** Subscribes to the stack's events; returns the function that unsubscribes. */
 export function watchStackEvents(stack: StackEventSources, sinks: StackEventSinks): () => void {
   const { publish, changed } = sinks;
   const gateway = stack.gateway;
-  const on = <K extends keyof WebSocketGatewayEventMap>(event: K, listener: (...args: WebSocketGatewayEventMap[K]) => void): (() => void) => {
+  const on = <K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): (() => void) => {
     gateway.on(event, listener);
     return () => void gateway.off(event, listener);
   };

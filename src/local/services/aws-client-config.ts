@@ -8,6 +8,8 @@ export interface LocalClientConfig {
 /** The embedded services check that requests are signed, not by whom. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** Where the embedded services listen. */
+export const LOCAL_HOST = '127.0.0.1';
 export const DEFAULT_REGION = 'us-east-1';
-/** The account in local ARNs and queue URLs (the template reader's local intrinsic context uses the same). */
+/** The account in local ARNs and queue URLs. */
 export const DEFAULT_ACCOUNT_ID = '000000000000';

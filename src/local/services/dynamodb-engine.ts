@@ -17,18 +17,15 @@ export interface DynamoDbEngine {
   readonly indexLag: IndexLag;
 }
 
-/**
- * dynalite with tables active at once (no CREATING/DELETING/UPDATING delays), whose global
- * secondary indexes see writes `indexLagMs` later (default 0).
- */
-export function createDynamoDbEngine(options: { readonly indexLagMs?: number } = {}): DynamoDbEngine {
+/** dynalite with tables active at once (no CREATING/DELETING/UPDATING delays) and no index lag until one is set. */
+export function createDynamoDbEngine(): DynamoDbEngine {
   storeAsStrings();
   closeDynaliteIteratorsWhenDone();
   // Loaded once the store's class is replaced: dynalite takes it when its db module loads.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as typeof DynaliteModule;
   delayGlobalIndexChanges();
-  const indexLag = new IndexLag(options.indexLagMs ?? 0);
+  const indexLag = new IndexLag(0);
   const dynaliteOptions = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
   // dynalite keeps the options object it was given as its store's `options`: the store's writes find their lag by it.
   lagOfStore.set(dynaliteOptions, indexLag);
@@ -85,12 +82,10 @@ async function applyGlobalIndexActions(store: DynaliteStore, tableName: string, 
 }
 
 /**
- * Every write of dynalite (PutItem, UpdateItem, DeleteItem, and BatchWriteItem through them)
- * updates the table's indexes with `updateIndexes(store, table, existingItem, item, callback)`
- * before it stores the item. For a store with an index lag, this computes the write's changes to
- * the global indexes at that moment (from the item before and after the write) and queues them on
- * the lag, and lets dynalite update the local indexes at once, as before. With no lag and nothing
- * queued, dynalite's own function runs unchanged.
+ * Every write of dynalite (PutItem, UpdateItem, DeleteItem, BatchWriteItem) calls `updateIndexes`
+ * before it stores the item. While a store's lag delays, this computes the write's global-index
+ * changes now and queues them on the lag, and lets dynalite update the local indexes at once;
+ * otherwise dynalite's own function runs unchanged.
  */
 function delayGlobalIndexChanges(): void {
   if (delaying) return;
@@ -114,14 +109,9 @@ function delayGlobalIndexChanges(): void {
 }
 
 /**
- * dynalite 4.0.0 reads with abstract-level 3 iterators wrapped in streams (Query, Scan, table
- * listings) and closes an iterator, when its stream ends or is destroyed, only `if (iterator.return)`.
- * abstract-level 3 iterators have no `return` method (only `close()` and `Symbol.asyncIterator`),
- * so no such iterator is ever closed: each stays registered with the database, with its state,
- * until the database closes, and every Query leaks memory (NotifyUser runs one per notification).
- *
- * This gives the iterators of the abstract-level copy dynalite uses the `return()` dynalite expects:
- * it closes the iterator (close() is idempotent; reading after it is an error, as after the end).
+ * dynalite 4.0.0 closes the iterator behind a Query or Scan stream only `if (iterator.return)`, which
+ * abstract-level 3 iterators lack: each stayed open until the database closed, and every Query leaked
+ * memory. This gives them the `return()` dynalite expects: close() (idempotent).
  */
 interface IteratorPrototype {
   return?: (this: { close(): Promise<void> }) => Promise<void>;
@@ -145,19 +135,12 @@ type MemoryLevelClass = new (options?: Record<string, unknown>) => object;
 const stringStoreClasses = new WeakSet<MemoryLevelClass>();
 
 /**
- * dynalite stores every key and item in a memory-level database with the default `buffer` store
- * encoding: each is encoded with Buffer.from, which hands out small buffers as slices of Node's
- * shared 8 KiB allocation pool, and a stored slice keeps its whole pool chunk alive. Under traffic
- * nearly every stored key ended up alone in its chunk: about 8 KiB of memory per stored item (the
- * 5,000-connection load test grew by ~8 KB per notification: the inbox's items, each user's head).
- * The `utf8` store encoding keeps each key and item as a string instead: no buffer at all, and the
- * most compact of the three encodings (bench, 10,000 idle connections: 4.60 KiB per connection
- * against 5.31 with `view` arrays and 5.95 with `buffer`). The order is unchanged: memory-level
- * compares strings by UTF-16 code units where it compared buffers byte by byte, and the two agree on
- * dynalite's keys, which are ASCII (table and index names, and key values hex-encoded), which
- * test/integration/local-parts/embedded-dynamodb-store-encoding.test.ts checks with sort keys whose
- * UTF-16 and UTF-8 orders differ. dynalite's db module takes the MemoryLevel class when it loads,
- * so the class is replaced before dynalite is loaded.
+ * dynalite's memory-level store encodes every key and item with Buffer.from by default: small
+ * buffers are slices of Node's shared 8 KiB pool, and a stored slice keeps its whole chunk alive
+ * (docs/performance.md, "What was optimized"). The `utf8` store encoding keeps strings instead. The
+ * order is unchanged: UTF-16 and byte order agree on dynalite's keys, which are ASCII (names, and key
+ * values hex-encoded; embedded-dynamodb-store-encoding.test.ts). dynalite's db module takes the
+ * MemoryLevel class when it loads, so the class is replaced before dynalite is loaded.
  */
 function storeAsStrings(): void {
   // Loaded with this module's own `require`, as closeDynaliteIteratorsWhenDone explains.

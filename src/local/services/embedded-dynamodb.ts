@@ -8,38 +8,27 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import type { IndexModel, KeySchemaModel, TableModel } from '../template/stack-model';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST } from './aws-client-config';
 import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { closeServer, listen, setUpOrClose } from './http-server';
 import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
-import { InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import { InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
-import { TtlSweeper } from './ttl-sweeper';
+import { TtlSweeper, type TtlTable } from './ttl-sweeper';
 
 export interface EmbeddedDynamoDbOptions {
   readonly tables: readonly TableModel[];
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  readonly host?: string;
   /** A table without a TableName in the template is named `<namePrefix><name>` (its name in the model, e.g. `Connections`). */
   readonly namePrefix?: string;
-  readonly region?: string;
   /** Inject throttling / 5xx errors into this fraction of requests (after the tables are created). */
   readonly faults?: FaultOptions;
-  /** Called once per request answered (after the tables are created), faulted ones included. */
-  readonly onRequest?: ServiceRequestListener;
-  /**
-   * Every global secondary index sees the tables' writes this many milliseconds later, as on AWS,
-   * where they are eventually consistent (index-lag.ts); local indexes and the tables themselves
-   * stay consistent. Default 0.
-   */
+  /** Global secondary indexes see the tables' writes this many ms later, as on AWS (index-lag.ts). Default 0. */
   readonly indexLagMs?: number;
-  /**
-   * Deletes the items past their TTL every this many milliseconds, as DynamoDB's Time to Live does
-   * in the background (ttl-sweeper.ts). Default: never (dynalite keeps expired items).
-   */
+  /** Deletes the items past their TTL every this many ms (ttl-sweeper.ts). Default: never (dynalite keeps expired items). */
   readonly ttlSweepIntervalMs?: number;
   /** Called when a TTL sweep fails (the next one runs all the same). */
   readonly onTtlSweepError?: (error: unknown) => void;
@@ -48,13 +37,7 @@ export interface EmbeddedDynamoDbOptions {
 export interface EmbeddedTable {
   readonly logicalId: string;
   readonly tableName: string;
-  readonly arn: string;
-  readonly indexNames: readonly string[];
-  /**
-   * The template's TTL attribute. dynalite does not implement UpdateTimeToLive: expired items are
-   * deleted only by the TTL sweep, when one runs. The functions treat them as absent on read, which
-   * is also correct on AWS, where deletion happens up to days late.
-   */
+  /** The template's TTL attribute: dynalite has no UpdateTimeToLive, only the TTL sweep deletes expired items (reads ignore them). */
   readonly ttlAttribute?: string;
   /** The partition key's name, then the sort key's if the table has one. */
   readonly keyNames: readonly string[];
@@ -62,28 +45,18 @@ export interface EmbeddedTable {
 
 const ACTIVE_WAIT_MS = 5_000;
 
-function keySchema(model: KeySchemaModel): KeySchemaElement[] {
-  return [
-    { AttributeName: model.partitionKey.name, KeyType: 'HASH' },
-    ...(model.sortKey ? [{ AttributeName: model.sortKey.name, KeyType: 'RANGE' as const }] : []),
-  ];
+function keysOf(schema: KeySchemaModel): KeySchemaModel['partitionKey'][] {
+  return schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
 }
 
+function keySchema(schema: KeySchemaModel): KeySchemaElement[] {
+  return keysOf(schema).map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' }));
+}
+
+/** Every key attribute of the table and its indexes, once (the template reader gave each name one type). */
 function attributeDefinitions(table: TableModel): AttributeDefinition[] {
-  const types = new Map<string, 'S' | 'N' | 'B'>();
-  const add = (key: { readonly name: string; readonly type: 'S' | 'N' | 'B' } | undefined) => {
-    if (key === undefined) return;
-    const known = types.get(key.name);
-    if (known !== undefined && known !== key.type) {
-      throw new EmbeddedServiceError('setup_failed', `table ${table.logicalId}: attribute ${key.name} is both ${known} and ${key.type}`);
-    }
-    types.set(key.name, key.type);
-  };
-  for (const schema of [table, ...table.globalSecondaryIndexes, ...table.localSecondaryIndexes]) {
-    add(schema.partitionKey);
-    add(schema.sortKey);
-  }
-  return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+  const keys = [table, ...table.globalSecondaryIndexes, ...table.localSecondaryIndexes].flatMap(keysOf);
+  return [...new Map(keys.map((key) => [key.name, key.type]))].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
 function secondaryIndexes(indexes: readonly IndexModel[]): LocalSecondaryIndex[] {
@@ -113,35 +86,26 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     server: Server,
     interceptors: InterceptorChain,
     private readonly indexLag: IndexLag,
-    host: string,
     port: number,
-    region: string,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
     private readonly ttl: { readonly sweeper: TtlSweeper; readonly server: Server; readonly client: DynamoDBClient } | undefined,
   ) {
-    super(server, interceptors, host, port, region);
+    super(server, interceptors, port);
   }
 
   static async start(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
-    const host = options.host ?? '127.0.0.1';
-    const region = options.region ?? DEFAULT_REGION;
     if (options.indexLagMs !== undefined) validateIndexLagMs(options.indexLagMs);
     // The tables are created without a lag (nothing to propagate yet); the lag starts with the service.
     const { server, handle, indexLag } = createDynamoDbEngine();
     const interceptors = new InterceptorChain();
     server.on('request', serviceRequestListener('dynamodb', interceptors, handle));
-    const port = await listen(server, host, options.port ?? 0, 'DynamoDB');
-    const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${host}:${port}`, region, options));
-    const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, host, region, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
-    const service = new EmbeddedDynamoDb(server, interceptors, indexLag, host, port, region, tables, ttl);
-    service.configure(options);
-    if (options.indexLagMs !== undefined) indexLag.setLag(options.indexLagMs);
+    const port = await listen(server, LOCAL_HOST, options.port ?? 0, 'DynamoDB');
+    const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${LOCAL_HOST}:${port}`, options));
+    const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
+    const service = new EmbeddedDynamoDb(server, interceptors, indexLag, port, tables, ttl);
+    service.setFaults(options.faults);
+    indexLag.setLag(options.indexLagMs ?? 0);
     return service;
-  }
-
-  /** The lag of every global secondary index, ms (0: none). */
-  get indexLagMs(): number {
-    return this.indexLag.lagMs;
   }
 
   /**
@@ -180,17 +144,6 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     return this.ttl?.sweeper.deletedCount ?? 0;
   }
 
-  /** Lines worth showing at start-up about what the embedded DynamoDB does not emulate. */
-  get warnings(): string[] {
-    if (this.ttl !== undefined) return [];
-    return Object.values(this.tables)
-      .filter((table) => table.ttlAttribute !== undefined)
-      .map((table) => `table ${table.tableName}: TTL attribute "${table.ttlAttribute}" is not enforced locally (expired items stay until deleted; reads filter them)`);
-  }
-
-  /** dynalite keeps its data in the server's memory: it goes with the server. */
-  protected dropData(): void {}
-
   /** Stops the TTL sweep, then the server (dropping open requests) and the data. Safe to call twice. */
   override async close(): Promise<void> {
     if (this.ttl !== undefined) {
@@ -202,37 +155,32 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   }
 }
 
-/**
- * The TTL sweep talks to dynalite through a listener of its own on the loopback address, without
- * the interceptors: its requests are neither faulted nor seen by request observers.
- */
+/** The TTL sweep talks to dynalite through a listener of its own, without the interceptors: never faulted nor observed. */
 async function startTtlSweep(
   server: Server,
   handle: RequestListener,
-  host: string,
-  region: string,
   tables: Readonly<Record<string, EmbeddedTable>>,
   intervalMs: number,
   onError: (error: unknown) => void,
 ): Promise<{ sweeper: TtlSweeper; server: Server; client: DynamoDBClient }> {
-  const ttlTables = Object.values(tables).flatMap((table) => (table.ttlAttribute === undefined ? [] : [{ tableName: table.tableName, ttlAttribute: table.ttlAttribute, keyNames: table.keyNames }]));
+  const ttlTables = Object.values(tables).filter((table): table is EmbeddedTable & TtlTable => table.ttlAttribute !== undefined);
   const internal = createServer(handle);
-  const port = await setUpOrClose(server, 'DynamoDB: could not start the TTL sweep', () => listen(internal, host, 0, 'DynamoDB TTL sweep'));
-  const client = new DynamoDBClient({ endpoint: `http://${host}:${port}`, region, credentials: LOCAL_CREDENTIALS });
+  const port = await setUpOrClose(server, 'DynamoDB: could not start the TTL sweep', () => listen(internal, LOCAL_HOST, 0, 'DynamoDB TTL sweep'));
+  const client = new DynamoDBClient({ endpoint: `http://${LOCAL_HOST}:${port}`, region: DEFAULT_REGION, credentials: LOCAL_CREDENTIALS });
   const sweeper = new TtlSweeper(client, ttlTables, intervalMs, onError);
   sweeper.start();
   return { sweeper, server: internal, client };
 }
 
-async function createTables(endpoint: string, region: string, options: EmbeddedDynamoDbOptions): Promise<Record<string, EmbeddedTable>> {
-  const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+async function createTables(endpoint: string, options: EmbeddedDynamoDbOptions): Promise<Record<string, EmbeddedTable>> {
+  const client = new DynamoDBClient({ endpoint, region: DEFAULT_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     const tables: Record<string, EmbeddedTable> = {};
     for (const model of options.tables) {
       const tableName = model.tableName ?? `${options.namePrefix ?? ''}${model.name}`;
       const indexes = secondaryIndexes(model.globalSecondaryIndexes);
       const localIndexes = secondaryIndexes(model.localSecondaryIndexes);
-      const created = await client.send(
+      await client.send(
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
@@ -242,14 +190,8 @@ async function createTables(endpoint: string, region: string, options: EmbeddedD
           ...(localIndexes.length > 0 ? { LocalSecondaryIndexes: localIndexes } : {}),
         }),
       );
-      tables[model.logicalId] = {
-        logicalId: model.logicalId,
-        tableName,
-        arn: created.TableDescription?.TableArn ?? `arn:aws:dynamodb:${region}:${DEFAULT_ACCOUNT_ID}:table/${tableName}`,
-        indexNames: [...indexes, ...localIndexes].map((index) => index.IndexName ?? ''),
-        ...(model.ttlAttribute !== undefined ? { ttlAttribute: model.ttlAttribute } : {}),
-        keyNames: [model.partitionKey.name, ...(model.sortKey ? [model.sortKey.name] : [])],
-      };
+      const keyNames = keysOf(model).map((key) => key.name);
+      tables[model.logicalId] = { logicalId: model.logicalId, tableName, ttlAttribute: model.ttlAttribute, keyNames };
     }
     await waitUntilActive(client, Object.values(tables).map((table) => table.tableName));
     return tables;

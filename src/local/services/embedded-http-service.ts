@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { LOCAL_CREDENTIALS, type LocalClientConfig } from './aws-client-config';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST, type LocalClientConfig } from './aws-client-config';
 import { refuseBrowserRequest } from './browser-requests';
 import { FaultInjection, hangCall, type FaultCounts, type FaultOptions } from './fault-injection';
 import { closeServer } from './http-server';
-import { requestObserver, type ErrorFaultKind, type InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import type { ErrorFaultKind, InterceptorChain } from './request-interceptors';
 
 export type EmbeddedServiceKind = 'dynamodb' | 'sqs';
 
@@ -67,13 +67,10 @@ export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: 
   };
 }
 
-/**
- * What the embedded DynamoDB and SQS share: an HTTP server on the loopback address, the client
- * configuration that reaches it, and the interceptor chain every request goes through
- * (request-interceptors.ts).
- */
+/** What the embedded DynamoDB and SQS share: an HTTP server on the loopback address, its client configuration and interceptor chain. */
 export abstract class EmbeddedHttpService {
   readonly endpoint: string;
+  readonly region = DEFAULT_REGION;
   readonly clientConfig: LocalClientConfig;
   readonly #faults: FaultInjection;
   #closing: Promise<void> | undefined;
@@ -82,19 +79,11 @@ export abstract class EmbeddedHttpService {
     private readonly server: Server,
     /** The plug-in point of fault injection and request observers. */
     readonly interceptors: InterceptorChain,
-    readonly host: string,
     readonly port: number,
-    readonly region: string,
   ) {
-    this.endpoint = `http://${host}:${port}`;
-    this.clientConfig = { endpoint: this.endpoint, region, credentials: LOCAL_CREDENTIALS };
+    this.endpoint = `http://${LOCAL_HOST}:${port}`;
+    this.clientConfig = { endpoint: this.endpoint, region: this.region, credentials: LOCAL_CREDENTIALS };
     this.#faults = new FaultInjection(interceptors);
-  }
-
-  /** Plugs in what start-up was asked for, once the resources exist: faults and the request observer. */
-  protected configure(options: { readonly faults?: FaultOptions; readonly onRequest?: ServiceRequestListener }): void {
-    if (options.faults !== undefined) this.setFaults(options.faults);
-    if (options.onRequest !== undefined) this.interceptors.add(requestObserver(options.onRequest));
   }
 
   /** Open client connections (kept-alive ones included): 0 once every client has gone. */
@@ -112,12 +101,9 @@ export abstract class EmbeddedHttpService {
     return this.#faults.counts();
   }
 
-  /** What to drop once the server has stopped. */
-  protected abstract dropData(): void;
-
-  /** Stops the server (dropping open requests) and the data. Safe to call twice. */
+  /** Stops the server, dropping open requests. Safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= closeServer(this.server).then(() => this.dropData());
+    this.#closing ??= closeServer(this.server);
     return this.#closing;
   }
 }

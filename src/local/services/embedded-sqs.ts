@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from '@aws-sdk/client-sqs';
 import type { QueueModel } from '../template/stack-model';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS } from './aws-client-config';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST } from './aws-client-config';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
-import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain, type ServiceRequestListener } from './request-interceptors';
+import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateCounts, type SqsDuplicateOptions } from './sqs-duplicates';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
@@ -16,20 +16,12 @@ export interface EmbeddedSqsOptions {
   readonly queues: readonly QueueModel[];
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  readonly host?: string;
   /** A queue without a QueueName in the template is named `<namePrefix><name>` (its logical name, e.g. `NotifyUser`). */
   readonly namePrefix?: string;
-  readonly region?: string;
-  readonly accountId?: string;
-  /**
-   * Every queue's visibility timeout in seconds, instead of the template's: tests set 1 so retries
-   * and redrive to the DLQ happen in about a second. Default: the template's value.
-   */
+  /** Every queue's visibility timeout instead of the template's: tests set 1 so retries and redrive take about a second. */
   readonly visibilityTimeoutSeconds?: number;
   /** Inject throttling / 5xx errors into this fraction of requests (after the queues are created). */
   readonly faults?: FaultOptions;
-  /** Called once per request answered (after the queues are created), faulted ones included. */
-  readonly onRequest?: ServiceRequestListener;
   /** Deliver that fraction of the messages the event source mappings receive twice, as SQS may (sqs-duplicates.ts). */
   readonly duplicates?: SqsDuplicateOptions;
 }
@@ -42,10 +34,8 @@ export interface EmbeddedQueue {
   readonly queueName: string;
   readonly url: string;
   readonly arn: string;
-  /** The visibility timeout in effect (the template's, unless overridden). */
-  readonly visibilityTimeoutSeconds: number;
-  readonly delaySeconds: number;
-  readonly redrive?: { readonly deadLetterQueueId: string; readonly deadLetterQueueArn: string; readonly maxReceiveCount: number };
+  /** The logical id of the queue it redrives to. */
+  readonly deadLetterQueueId?: string;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -76,9 +66,8 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
 
 /**
  * SQS (local-aws-sqs, JSON and query protocols) on 127.0.0.1, with the stack's queues created from
- * the template: dead-letter queues first, then the queues with their RedrivePolicy (DLQ ARN and
- * maxReceiveCount), VisibilityTimeout, DelaySeconds and MessageRetentionPeriod. local-aws-sqs moves
- * a message to the DLQ when its visibility expires after maxReceiveCount receives.
+ * the template: dead-letter queues first, then the queues with their RedrivePolicy,
+ * VisibilityTimeout, DelaySeconds and MessageRetentionPeriod.
  *
  * @example
  * const sqs = await EmbeddedSqs.start({ queues: Object.values(model.queues) });
@@ -93,41 +82,34 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     server: Server,
     interceptors: InterceptorChain,
     private readonly engine: SqsEngine,
-    host: string,
     port: number,
-    region: string,
     readonly queues: Readonly<Record<string, EmbeddedQueue>>,
   ) {
-    super(server, interceptors, host, port, region);
+    super(server, interceptors, port);
   }
 
   static async start(options: EmbeddedSqsOptions): Promise<EmbeddedSqs> {
-    const host = options.host ?? '127.0.0.1';
-    const region = options.region ?? DEFAULT_REGION;
     const ordered = creationOrder(options.queues);
     if (options.visibilityTimeoutSeconds !== undefined && !(Number.isInteger(options.visibilityTimeoutSeconds) && options.visibilityTimeoutSeconds >= 1 && options.visibilityTimeoutSeconds <= 43_200)) {
       throw new TypeError(`visibilityTimeoutSeconds must be a whole number from 1 to 43200, got ${options.visibilityTimeoutSeconds}`);
     }
     if (options.duplicates !== undefined) validateSqsDuplicateOptions(options.duplicates);
-    const engine = createSqsEngine({ hostname: host, region, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID });
+    const engine = createSqsEngine({ hostname: LOCAL_HOST, region: DEFAULT_REGION, accountId: DEFAULT_ACCOUNT_ID });
     const interceptors = new InterceptorChain();
     const server = createServer(serviceRequestListener('sqs', interceptors, engine.handle));
     // Long polls last up to 20 s; keep-alive connections must not be cut by the server first.
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0;
-    const port = await listen(server, host, options.port ?? 0, 'SQS');
+    const port = await listen(server, LOCAL_HOST, options.port ?? 0, 'SQS');
     engine.setPort(port);
-    const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${host}:${port}`, region, ordered, options));
-    const sqs = new EmbeddedSqs(server, interceptors, engine, host, port, region, queues);
-    sqs.configure(options);
-    if (options.duplicates !== undefined) sqs.setDuplicates(options.duplicates);
+    const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${LOCAL_HOST}:${port}`, ordered, options));
+    const sqs = new EmbeddedSqs(server, interceptors, engine, port, queues);
+    sqs.setFaults(options.faults);
+    sqs.setDuplicates(options.duplicates);
     return sqs;
   }
 
-  /**
-   * Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the event source
-   * mappings. TypeError for invalid options.
-   */
+  /** Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the mappings. TypeError for invalid options. */
   setDuplicates(options: SqsDuplicateOptions | undefined): void {
     this.duplicates.set(options);
   }
@@ -145,10 +127,8 @@ export class EmbeddedSqs extends EmbeddedHttpService {
   }
 
   /**
-   * The queue of that logical id as the queue pollers (AWS's event source mapping service) use it:
-   * receives and deletes without HTTP, through the interceptors as calls of caller
-   * `event-source-mapping` (counted by observers, exempt from faults), with the duplicate
-   * deliveries `setDuplicates` asks for.
+   * The queue as the pollers (AWS's event source mapping service) use it: receives and deletes without
+   * HTTP, through the interceptors as calls of caller `event-source-mapping`, with the duplicates asked for.
    */
   eventSourceQueue(logicalId: string): EventSourceQueue {
     const known = this.eventSourceQueues.get(logicalId);
@@ -178,14 +158,15 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     return created;
   }
 
-  /** The messages of every queue (the server is stopped: open long polls were dropped). */
-  protected dropData(): void {
+  /** Stops the server (dropping open long polls), then drops every message. Safe to call twice. */
+  override async close(): Promise<void> {
+    await super.close();
     this.engine.clear();
   }
 }
 
-async function createQueues(endpoint: string, region: string, ordered: readonly QueueModel[], options: EmbeddedSqsOptions): Promise<Record<string, EmbeddedQueue>> {
-  const client = new SQSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+async function createQueues(endpoint: string, ordered: readonly QueueModel[], options: EmbeddedSqsOptions): Promise<Record<string, EmbeddedQueue>> {
+  const client = new SQSClient({ endpoint, region: DEFAULT_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     const queues: Record<string, EmbeddedQueue> = {};
     const taken = new Map<string, string>();
@@ -197,10 +178,10 @@ async function createQueues(endpoint: string, region: string, ordered: readonly 
       const other = taken.get(queueName);
       if (other !== undefined) throw new EmbeddedServiceError('setup_failed', `queues ${other} and ${model.logicalId} would both be named "${queueName}"`);
       taken.set(queueName, model.logicalId);
-      const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? model.visibilityTimeoutSeconds;
+      // creationOrder made every dead-letter queue first.
       const deadLetterQueue = model.redrive === undefined ? undefined : queues[model.redrive.deadLetterQueueId];
       const attributes: Partial<Record<QueueAttributeName, string>> = {
-        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? model.visibilityTimeoutSeconds),
         DelaySeconds: String(model.delaySeconds),
         ...(model.messageRetentionSeconds !== undefined ? { MessageRetentionPeriod: String(model.messageRetentionSeconds) } : {}),
         ...(model.redrive !== undefined && deadLetterQueue !== undefined
@@ -212,18 +193,8 @@ async function createQueues(endpoint: string, region: string, ordered: readonly 
       const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const arn = Attributes?.QueueArn;
       if (arn === undefined) throw new EmbeddedServiceError('setup_failed', `queue ${model.logicalId}: no QueueArn`);
-      queues[model.logicalId] = {
-        logicalId: model.logicalId,
-        name: model.name,
-        queueName,
-        url: QueueUrl,
-        arn,
-        visibilityTimeoutSeconds,
-        delaySeconds: model.delaySeconds,
-        ...(model.redrive !== undefined && deadLetterQueue !== undefined
-          ? { redrive: { deadLetterQueueId: model.redrive.deadLetterQueueId, deadLetterQueueArn: deadLetterQueue.arn, maxReceiveCount: model.redrive.maxReceiveCount } }
-          : {}),
-      };
+      const { logicalId, name } = model;
+      queues[logicalId] = { logicalId, name, queueName, url: QueueUrl, arn, deadLetterQueueId: deadLetterQueue?.logicalId };
     }
     return queues;
   } finally {

@@ -1,13 +1,9 @@
 /**
- * Fault injection: a fraction of a service's calls is answered with the error AWS answers when it
- * throttles or fails, before the call has any effect (as with AWS), so the unmodified SDK clients
- * retry them as they retry real ones; or it hangs: the call is accepted and never answered (or
- * answered late), as a stalled endpoint does, so that only the caller's own timeouts end it. It
- * plugs into a service's interceptor chain (request-interceptors.ts); each service writes its own
- * error answers, and hangs its calls with `hangCall`.
- *
- * The queue pollers' calls are exempt: they stand for AWS's event source mapping service, and
- * `--fault sqs=…` stands for what the application's own calls meet (docs/reliability.md).
+ * Fault injection (`--fault`, docs/reliability.md): a fraction of a service's calls gets the error
+ * AWS answers when it throttles or fails, before any effect, so the SDK clients retry them as real
+ * ones; or hangs, as a stalled endpoint does. It plugs into a service's interceptor chain; each
+ * service writes its own error answers and hangs its calls with `hangCall`. The queue pollers'
+ * calls are exempt: they stand for AWS's event source mapping service.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InjectedFault, type InterceptorChain, type RequestInterceptor } from './request-interceptors';

@@ -35,10 +35,7 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/**
- * Runs a started service's set-up (creating its tables or queues); when it fails, closes the server
- * and rejects with an EmbeddedServiceError (`setup_failed` unless it already is one) that says `what` failed.
- */
+/** Runs a started service's set-up; when it fails, closes the server and rejects with an EmbeddedServiceError (`setup_failed` if not one). */
 export async function setUpOrClose<T>(server: Server, what: string, setUp: () => Promise<T>): Promise<T> {
   try {
     return await setUp();

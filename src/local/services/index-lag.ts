@@ -1,15 +1,8 @@
 /**
- * `--index-lag MS`: a DynamoDB global secondary index is eventually consistent. AWS copies each
- * write of the base table to its global indexes asynchronously, usually within a second, so a
- * Query on a global index can miss an item just written, still list one just deleted, or show its
- * previous values. Local secondary indexes and base-table reads are not affected (they can be
- * read strongly consistently).
- *
- * The embedded DynamoDB emulates it where AWS does it: every change a write makes to a global
- * index is queued here at the moment of the write and applied to the index `lagMs` later, in the
- * order of the writes, one change at a time. A Query or Scan of a global index therefore answers
- * from the index as it was `lagMs` ago, for puts, updates and deletes alike, whatever the table;
- * nothing else is delayed. dynamodb-engine.ts hands the changes over.
+ * `--index-lag MS` (docs/local.md): AWS copies each write to the table's global secondary indexes
+ * asynchronously. Here every change a write makes to a global index is queued at the moment of the
+ * write (dynamodb-engine.ts hands it over) and applied `lagMs` later, in the order of the writes;
+ * tables and local indexes are not delayed.
  */
 
 /** One write's changes to the global indexes of its table, applied when due. */

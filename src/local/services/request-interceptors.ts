@@ -19,13 +19,9 @@ export interface ServiceCall {
 /** Who makes the queue pollers' calls: AWS's event source mapping service, not the application. */
 export const EVENT_SOURCE_MAPPING_CALLER = 'event-source-mapping';
 
-/**
- * `throttle`: the service's throttling error. `server`: its internal error (HTTP 500). `hang`: the
- * call is accepted and never answered, or answered late (fault-injection.ts, `hangCall`).
- */
+/** `throttle`: the service's throttling error; `server`: its HTTP 500; `hang`: never answered, or late (fault-injection.ts). */
 export type FaultKind = 'throttle' | 'server' | 'hang';
 
-/** The kinds a service answers with an error of its own. */
 export type ErrorFaultKind = Exclude<FaultKind, 'hang'>;
 
 /** What a call meets instead of its normal answer. */
@@ -42,7 +38,6 @@ export interface RequestInterceptor {
   readonly after?: (call: ServiceCall, status: number, durationMs: number) => void;
 }
 
-/** A call in progress: the fault to answer it with, if any, and how to report its end. */
 export interface InterceptedCall {
   readonly fault: InjectedFault | undefined;
   end(status: number): void;
@@ -89,11 +84,9 @@ export class InterceptorChain {
   }
 }
 
-/** One call a service answered, for `onServiceRequest` observers. */
+/** A call answered: HTTP status (0 when the client went away first), ms from arrival to answer (a long poll's wait included). */
 export interface ServiceRequestEvent extends ServiceCall {
-  /** HTTP status of the answer (0 when the client went away first). */
   readonly status: number;
-  /** From the call's arrival to the end of the answer, ms (a long poll's wait included). */
   readonly durationMs: number;
 }
 

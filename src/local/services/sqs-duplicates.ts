@@ -1,17 +1,9 @@
 /**
- * `--sqs-duplicates RATE`: SQS standard queues deliver every message at least once. A message is
- * stored on several servers; when one of them is unavailable as the message is received or
- * deleted, the same message (same message id, same body) is delivered again: at once, to another
- * consumer while the first one still works on it, or later, after the first delivery was
- * processed and deleted.
- *
- * The embedded SQS emulates both for the messages the event source mappings receive: that
- * fraction of messages, at their first receive, gets one extra copy, put back in the queue with
- * the same message id, body, attributes and sent time:
- * - `concurrent`: visible at once, so another poller takes it while the first copy's batch runs;
- * - `later`: visible once the first copy has been deleted (processed), so it arrives afterwards.
- * The copy is an ordinary message from then on (its own receipt handle, receive count, visibility
- * timeout and redrive). Nothing else changes: the application's own SQS calls see no copies.
+ * `--sqs-duplicates RATE` (docs/local.md): SQS standard queues deliver at least once. That fraction
+ * of the messages the event source mappings receive gets, at its first receive, one copy with the
+ * same message id, body, attributes and sent time, put back `concurrent` (visible at once, while the
+ * first copy's batch runs) or `later` (once the first copy is deleted). The copy is an ordinary
+ * message from then on; the application's own SQS calls see no copies.
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { DeleteFailure, EventSourceQueue } from './sqs-engine';

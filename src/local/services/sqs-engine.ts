@@ -9,9 +9,8 @@ import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { RedeliveringQueue } from './sqs-duplicates';
 
-/** A message the queue did not delete, and why (as DeleteMessageBatch reports it). */
+/** A message the queue did not delete (its index among the receipt handles given), and why, as DeleteMessageBatch reports it. */
 export interface DeleteFailure {
-  /** Index into the receipt handles given. */
   readonly index: number;
   readonly code: string;
 }
@@ -36,7 +35,6 @@ export interface SqsEngine {
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
   /** Tells the engine the port it is served on: queue URLs carry it. */
   setPort(port: number): void;
-  /** The queue of that name for the queue pollers, or undefined. */
   eventSourceQueue(queueName: string): RedeliveringQueue | undefined;
   /** Drops every message of every queue. */
   clear(): void;
@@ -55,13 +53,6 @@ interface EngineRecord {
   readonly MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: string | Uint8Array }>;
 }
 
-/** What a receive took, enough to put it back. */
-interface Taken {
-  readonly MessageId?: string;
-  readonly ReceiptHandle?: string;
-  readonly Body?: string;
-  readonly MessageAttributes?: unknown;
-}
 
 export function createSqsEngine(options: { readonly hostname: string; readonly region: string; readonly accountId: string }): SqsEngine {
   const { service, requestHandler } = createRequestHandler({
@@ -94,16 +85,16 @@ export function createSqsEngine(options: { readonly hostname: string; readonly r
  * Puts received messages back, visible at once, with the same message ids, as if the receive never
  * happened (a receive nobody is waiting for any more).
  */
-function returnToQueue(queue: EngineQueue, messages: readonly Taken[]): void {
-  for (const message of messages) {
-    if (message.ReceiptHandle === undefined || message.MessageId === undefined) continue;
+function returnToQueue(queue: EngineQueue, records: readonly EngineRecord[]): void {
+  for (const record of records) {
+    if (record.ReceiptHandle === undefined || record.MessageId === undefined) continue;
     try {
-      queue.delete(message.ReceiptHandle);
+      queue.delete(record.ReceiptHandle);
     } catch {
       // A receipt handle the queue refuses: nothing of ours to put back.
       continue;
     }
-    queue.setRecord({ MessageBody: message.Body, MessageAttributes: message.MessageAttributes, DelaySeconds: 0 }, message.MessageId);
+    queue.setRecord({ MessageBody: record.MessageBody, MessageAttributes: record.MessageAttributes, DelaySeconds: 0 }, record.MessageId);
   }
 }
 
@@ -125,10 +116,11 @@ function returnOrphanedMessages(request: IncomingMessage, response: ServerRespon
     const body = args[0];
     if (clientGone && (typeof body === 'string' || Buffer.isBuffer(body))) {
       try {
-        const { Messages } = JSON.parse(body.toString()) as { Messages?: Taken[] };
+        const { Messages } = JSON.parse(body.toString()) as { Messages?: (EngineRecord & { Body?: string })[] };
         const { QueueUrl } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { QueueUrl?: string };
         const queue = queueNamed(QueueUrl?.split('/').pop());
-        if (queue !== undefined && Messages !== undefined) returnToQueue(queue, Messages);
+        const records = (Messages ?? []).map((message) => ({ ...message, MessageBody: message.Body }));
+        if (queue !== undefined) returnToQueue(queue, records);
       } catch {
         // Not a JSON answer with messages: nothing was taken.
       }
@@ -192,7 +184,7 @@ function eventSourceQueue(queue: EngineQueue): RedeliveringQueue {
           reject(abortError());
           // The queue's receive runs on: whatever it takes goes back.
           void pending.then(
-            (records) => returnToQueue(queue, records.map((record) => ({ MessageId: record.MessageId, ReceiptHandle: record.ReceiptHandle, Body: record.MessageBody, MessageAttributes: record.MessageAttributes }))),
+            (records) => returnToQueue(queue, records),
             () => undefined,
           );
         };

@@ -1,13 +1,9 @@
 /**
- * DynamoDB's Time to Live for the embedded DynamoDB, which dynalite does not implement: every
- * interval, each table's items whose TTL attribute (a Number, seconds since the epoch) is in the
- * past are deleted, as AWS does in the background. The rules are AWS's: an attribute that is not a
- * Number, or that holds a time more than five years in the past, never expires the item. AWS
- * deletes within days, so the functions ignore expired items on read; locally the sweep only keeps
- * a long-running stack's memory bounded.
- *
- * Each delete is conditional on the item still being expired: an item written again with a later
- * TTL between the scan and the delete stays.
+ * DynamoDB's Time to Live, which dynalite lacks: every interval, each table's items whose TTL
+ * attribute (a Number, seconds since the epoch) is past are deleted, by AWS's rules (not a Number,
+ * or more than five years past: never expires). The functions ignore expired items on read, as AWS
+ * deletes within days; the sweep keeps a long-running stack's memory bounded. Each delete is
+ * conditional on the item still being expired (it may have been written again since the scan).
  */
 import { ConditionalCheckFailedException, DeleteItemCommand, paginateScan, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 

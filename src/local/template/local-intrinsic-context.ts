@@ -3,37 +3,27 @@
  * the StackModel mean locally (embedded table names, embedded queue URLs, the emulated API), so
  * that function environments and outputs resolve to local values.
  */
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
 import { type IntrinsicContext, type LocalResourceValues } from './resolve-intrinsics';
 import { type StackModel } from './stack-model';
 
 export interface LocalStackValues {
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '000000000000' */
-  readonly accountId?: string;
   /** The emulated API's id (as in `<apiId>.execute-api…`). */
   readonly apiId: string;
   /** Where the gateway listens: `http://127.0.0.1:<port>` and `ws://127.0.0.1:<port>`. */
   readonly gateway: { readonly http: string; readonly ws: string };
-  /** Embedded table name by table logical id. */
+  /** Embedded table name and queue URL by logical id. */
   readonly tableNames: Readonly<Record<string, string>>;
-  /** Embedded queue URL by queue logical id. */
   readonly queueUrls: Readonly<Record<string, string>>;
 }
 
 /**
  * @example
- * const context = createLocalIntrinsicContext(model, {
- *   apiId: 'local0api1', gateway: { http: 'http://127.0.0.1:3001', ws: 'ws://127.0.0.1:3001' },
- *   tableNames: { WsNotifyConnectionsTable1A2B3C4D: 'WsNotify-local-Connections' },
- *   queueUrls: { WsNotifyNotifyUserQueue5E6F7A8B: 'http://127.0.0.1:9324/000000000000/NotifyUser', … },
- * });
+ * const context = createLocalIntrinsicContext(model, { apiId, gateway: { http: 'http://127.0.0.1:3001', ws: … }, … });
  * resolveToString(model.functions.NotifyConnection.environment.CALLBACK_URL, context); // 'http://127.0.0.1:3001/local'
  */
 export function createLocalIntrinsicContext(model: StackModel, values: LocalStackValues): IntrinsicContext {
-  const region = values.region ?? 'us-east-1';
-  const accountId = values.accountId ?? '000000000000';
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:${resource}`;
   const resources: Record<string, LocalResourceValues> = {};
 
   for (const table of Object.values(model.tables)) {
@@ -51,8 +41,8 @@ export function createLocalIntrinsicContext(model: StackModel, values: LocalStac
   resources[model.api.logicalId] = { ref: values.apiId, attributes: { ApiId: values.apiId, ApiEndpoint: values.gateway.ws } };
 
   return {
-    region,
-    accountId,
+    region: DEFAULT_REGION,
+    accountId: DEFAULT_ACCOUNT_ID,
     stackName: model.stackName,
     resources,
     executeApiEndpoints: { [values.apiId]: { https: values.gateway.http, wss: values.gateway.ws } },
@@ -60,7 +50,7 @@ export function createLocalIntrinsicContext(model: StackModel, values: LocalStac
 }
 
 function required(values: Readonly<Record<string, string>>, logicalId: string, what: string): string {
-  const value = Object.prototype.hasOwnProperty.call(values, logicalId) ? values[logicalId] : undefined;
+  const value = Object.hasOwn(values, logicalId) ? values[logicalId] : undefined;
   if (value === undefined) throw new Error(`no local ${what} for ${logicalId}`);
   return value;
 }

@@ -1,8 +1,6 @@
 /**
  * Reads the WebSocket API of a template: the API and its stage, every route with its integration
- * (the function behind a Lambda proxy integration, or what a MOCK integration answers:
- * read-mock-integration.ts) and whether it has a route response, and the REQUEST authorizer of
- * `$connect`.
+ * (a Lambda proxy, or a MOCK: read-mock-integration.ts) and route response, and `$connect`'s authorizer.
  */
 import { INTEGRATION, INTEGRATION_RESPONSE, readMockIntegration } from './read-mock-integration';
 import { type AuthorizerModel, type RouteModel, type WebSocketApiModel } from './stack-model';

@@ -17,10 +17,7 @@ const DEFAULT_SQS_BATCH_SIZE = 10;
 
 /** Every enabled mapping of the template (a disabled mapping polls nothing, here as on AWS). */
 export function readEventSourceMappings(resources: TemplateResources): EventSourceMappingModel[] {
-  return resources
-    .ids(MAPPING)
-    .map((id) => readEventSourceMapping(resources, id))
-    .filter((mapping): mapping is EventSourceMappingModel => mapping !== undefined);
+  return resources.ids(MAPPING).flatMap((id) => readEventSourceMapping(resources, id) ?? []);
 }
 
 function readEventSourceMapping(resources: TemplateResources, id: string): EventSourceMappingModel | undefined {
@@ -60,10 +57,8 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
 
 /**
  * What Lambda's CreateEventSourceMapping refuses: a queue whose visibility timeout (the template's,
- * or `visibilityTimeoutSeconds` when the runtime overrides every queue's) is shorter than the timeout
- * of the function that consumes it. One line per such mapping. Locally it is a warning, as tests
- * shorten the timeout on purpose: a batch that runs longer is received again while it still runs,
- * and a message can reach its DLQ without ever failing.
+ * or the override of every queue's) is shorter than its consumer's timeout, one line per mapping.
+ * Locally a warning, as tests shorten the timeout on purpose.
  */
 export function shortVisibilityTimeouts(model: StackModel, visibilityTimeoutSeconds?: number): string[] {
   return model.eventSourceMappings.flatMap((mapping) => {

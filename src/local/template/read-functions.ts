@@ -34,24 +34,18 @@ const DEFAULT_TIMEOUT_SECONDS = 3;
 const DEFAULT_MEMORY_MB = 128;
 
 /**
- * The asset metadata the CDK writes on a resource whose property is a file asset when context
- * `aws:cdk:enable-asset-metadata` is set (the `cdk` CLI sets it): the asset's path, absolute when
- * asset staging is disabled (`aws:cdk:disable-asset-staging`, as the local runtime synthesizes),
- * else relative to the cloud assembly directory; and which property the asset is.
+ * The asset metadata the CDK writes when context `aws:cdk:enable-asset-metadata` is set (the `cdk`
+ * CLI sets it): the asset's path, absolute when asset staging is disabled (as the local runtime
+ * synthesizes), else relative to the cloud assembly directory; and which property the asset is.
  */
-export const ASSET_PATH_METADATA_KEY = 'aws:asset:path';
-export const ASSET_PROPERTY_METADATA_KEY = 'aws:asset:property';
-
-export interface ReadFunctionsOptions {
-  /** The cloud assembly directory, against which relative asset paths are resolved. */
-  readonly assemblyDirectory?: string;
-}
+const ASSET_PATH_METADATA_KEY = 'aws:asset:path';
+const ASSET_PROPERTY_METADATA_KEY = 'aws:asset:property';
 
 /** Every function of the template by name (its `ws-notify:name`, else its logical id), which must be unique. */
-export function readFunctions(resources: TemplateResources, options: ReadFunctionsOptions = {}): Record<string, FunctionModel> {
+export function readFunctions(resources: TemplateResources, assemblyDirectory: string | undefined): Record<string, FunctionModel> {
   const functions: Record<string, FunctionModel> = {};
   for (const id of resources.ids(FUNCTION)) {
-    const fn = readFunction(resources, id, options);
+    const fn = readFunction(resources, id, assemblyDirectory);
     const other = functions[fn.name];
     if (other !== undefined) {
       throw new StackTemplateError('invalid_template', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
@@ -62,7 +56,7 @@ export function readFunctions(resources: TemplateResources, options: ReadFunctio
 }
 
 /** The directory of the function's code asset, absolute. */
-function codeDirectory(resources: TemplateResources, id: string, options: ReadFunctionsOptions): string {
+function codeDirectory(resources: TemplateResources, id: string, assemblyDirectory: string | undefined): string {
   const assetPath = resources.metadata(id, ASSET_PATH_METADATA_KEY);
   if (typeof assetPath !== 'string' || assetPath === '' || resources.metadata(id, ASSET_PROPERTY_METADATA_KEY) !== 'Code') {
     throw new StackTemplateError(
@@ -73,13 +67,13 @@ function codeDirectory(resources: TemplateResources, id: string, options: ReadFu
     );
   }
   if (path.isAbsolute(assetPath)) return assetPath;
-  if (options.assemblyDirectory === undefined) {
+  if (assemblyDirectory === undefined) {
     throw new StackTemplateError('missing_resource', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`, id, FUNCTION);
   }
-  return path.resolve(options.assemblyDirectory, assetPath);
+  return path.resolve(assemblyDirectory, assetPath);
 }
 
-function readFunction(resources: TemplateResources, id: string, options: ReadFunctionsOptions): FunctionModel {
+function readFunction(resources: TemplateResources, id: string, assemblyDirectory: string | undefined): FunctionModel {
   const props = resources.props(id);
   const runtime = props.Runtime;
   if (typeof runtime !== 'string' || !runtime.startsWith('nodejs')) {
@@ -92,7 +86,7 @@ function readFunction(resources: TemplateResources, id: string, options: ReadFun
   if (dot <= 0 || handlerExport === '') {
     throw new StackTemplateError('invalid_template', `Handler ${handler} is not <file>.<export>`, id, FUNCTION);
   }
-  const code = codeDirectory(resources, id, options);
+  const code = codeDirectory(resources, id, assemblyDirectory);
   const environment = props.Environment;
   let variables: Record<string, TemplateValue> = {};
   if (environment !== undefined) {

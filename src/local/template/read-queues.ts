@@ -15,7 +15,6 @@ export const QUEUE_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = 
 /** SQS's default visibility timeout. */
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
 
-/** Every queue of the template by logical id. */
 export function readQueues(resources: TemplateResources): Record<string, QueueModel> {
   const queues: Record<string, QueueModel> = {};
   for (const id of resources.ids(QUEUE)) queues[id] = readQueue(resources, id);

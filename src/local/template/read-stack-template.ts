@@ -1,21 +1,17 @@
 /**
- * Reads a synthesized template into the StackModel the local runtime is built from.
- *
- * Every resource type is either read, by the reader of its service (read-api.ts: the WebSocket API
- * and its routes, integrations, route responses, authorizer and stage; read-functions.ts;
- * read-tables.ts; read-queues.ts; read-event-source-mappings.ts), or listed in
- * AWS_ONLY_RESOURCE_TYPES as mattering only on AWS (IAM, logs, alarms, the dashboard and the alarm topic, permissions, …). Any other
- * type, or a property of a read resource that the runtime cannot honour, is a StackTemplateError
- * that names the resource and its type: the runtime refuses to start rather than emulate a stack
- * that differs from what would be deployed.
+ * Reads a synthesized template into the StackModel the local runtime is built from. Every resource
+ * type is either read, by the reader of its service (read-api.ts, read-functions.ts, read-tables.ts,
+ * read-queues.ts, read-event-source-mappings.ts), or listed in AWS_ONLY_RESOURCE_TYPES. Any other
+ * type, or a property the runtime cannot honour, is a StackTemplateError naming the resource: the
+ * runtime refuses to start rather than emulate a stack that differs from what would be deployed.
  */
 import { type CfnTemplate } from './cfn-template';
 import { API_RESOURCE_TYPES, readWebSocketApi } from './read-api';
 import { EVENT_SOURCE_MAPPING_RESOURCE_TYPES, readEventSourceMappings } from './read-event-source-mappings';
-import { FUNCTION_RESOURCE_TYPES, readFunctions, type ReadFunctionsOptions } from './read-functions';
+import { FUNCTION_RESOURCE_TYPES, readFunctions } from './read-functions';
 import { QUEUE_RESOURCE_TYPES, readQueues } from './read-queues';
 import { readTables, TABLE_RESOURCE_TYPES } from './read-tables';
-import { type StackModel, type TemplateValue } from './stack-model';
+import { type StackModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
 import { isObject, type ResourceTypeSpec, TemplateResources } from './template-resources';
 
@@ -49,15 +45,14 @@ const READ_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
 /** Template sections the runtime does not need; `Transform` (macros) cannot be honoured. */
 const TEMPLATE_SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Resources', 'Outputs']);
 
-export interface ReadStackTemplateOptions extends ReadFunctionsOptions {
+export interface ReadStackTemplateOptions {
   /** @default the stack name in the resources' `aws:cdk:path` metadata, else `'stack'` */
   readonly stackName?: string;
+  /** The cloud assembly directory, against which relative asset paths are resolved. */
+  readonly assemblyDirectory?: string;
 }
 
 /**
- * The StackModel of a synthesized template, or a StackTemplateError naming the first resource the
- * local runtime cannot emulate.
- *
  * @example
  * const { stackName, template } = synthesizeStackTemplate({ stage: getStage('local') });
  * const model = readStackTemplate(template, { stackName });
@@ -67,20 +62,14 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
   const checked = asTemplate(template);
   checkResources(checked);
   const resources = new TemplateResources(checked.Resources, Object.keys(READ_RESOURCE_TYPES));
-  const functions = readFunctions(resources, options);
-  const tables = readTables(resources);
-  const queues = readQueues(resources);
-  const eventSourceMappings = readEventSourceMappings(resources);
-  const outputs: Record<string, TemplateValue> = {};
-  for (const [name, output] of Object.entries(checked.Outputs ?? {})) outputs[name] = output.Value;
   return {
     stackName: options.stackName ?? resources.stackNameFromMetadata() ?? 'stack',
+    functions: readFunctions(resources, options.assemblyDirectory),
+    tables: readTables(resources),
+    queues: readQueues(resources),
+    eventSourceMappings: readEventSourceMappings(resources),
+    outputs: Object.fromEntries(Object.entries(checked.Outputs ?? {}).map(([name, output]) => [name, output.Value])),
     api: readWebSocketApi(resources),
-    functions,
-    tables,
-    queues,
-    eventSourceMappings,
-    outputs,
   };
 }
 

@@ -32,7 +32,7 @@ export const TABLE_RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = 
 
 type AttributeType = 'S' | 'N' | 'B';
 
-/** Every table of the template (TableV2's global tables, then plain tables) by logical id. */
+/** Every table (TableV2's global tables, then plain tables) by logical id. */
 export function readTables(resources: TemplateResources): Record<string, TableModel> {
   const tables: Record<string, TableModel> = {};
   for (const id of [...resources.ids(GLOBAL_TABLE), ...resources.ids(TABLE)]) tables[id] = readTable(resources, id);

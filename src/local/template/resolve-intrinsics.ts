@@ -11,44 +11,29 @@
  * is replaced by the local one, e.g. `http://127.0.0.1:3001/<stage>`.
  */
 import { IntrinsicResolutionError } from './template-errors';
+import { isObject } from './template-resources';
 
-/** The local values of one resource. */
+/** The local values of one resource: what `Ref` returns, and `Fn::GetAtt` by attribute (`Arn`, `QueueUrl`, …). */
 export interface LocalResourceValues {
-  /** What `Ref` returns (queue URL, table name, API id, stage name, function name, …). */
   readonly ref: string;
-  /** What `Fn::GetAtt` returns, by attribute (`Arn`, `QueueName`, `QueueUrl`, `ApiEndpoint`, …). */
   readonly attributes?: Readonly<Record<string, string>>;
-}
-
-/** Local origins (scheme, host and port, no path) standing in for an emulated API's execute-api endpoint. */
-export interface LocalExecuteApiEndpoint {
-  /** Replaces `https://<apiId>.execute-api.<region>.<urlSuffix>`, e.g. `http://127.0.0.1:3001`. */
-  readonly https: string;
-  /** Replaces `wss://<apiId>.execute-api.<region>.<urlSuffix>`, e.g. `ws://127.0.0.1:3001`. */
-  readonly wss: string;
 }
 
 export interface IntrinsicContext {
   readonly region: string;
   readonly accountId: string;
-  /** @default 'aws' */
-  readonly partition?: string;
-  /** @default 'amazonaws.com' */
-  readonly urlSuffix?: string;
   readonly stackName: string;
-  /** @default an ARN made of region, account id and stack name */
-  readonly stackId?: string;
   /** Local values by logical id. A `Ref`/`Fn::GetAtt` to a logical id not listed here is an error. */
   readonly resources: Readonly<Record<string, LocalResourceValues>>;
-  /** By API id (the `ref` of the AWS::ApiGatewayV2::Api): where its execute-api endpoint is served locally. */
-  readonly executeApiEndpoints?: Readonly<Record<string, LocalExecuteApiEndpoint>>;
+  /** By API id: the local origins (`http://127.0.0.1:3001`, `ws://…`) that stand in for its execute-api endpoint. */
+  readonly executeApiEndpoints?: Readonly<Record<string, LocalEndpoint>>;
 }
+
+type LocalEndpoint = { readonly https: string; readonly wss: string };
 
 /** Marker for `Ref: AWS::NoValue`: the property or list element is dropped. */
 const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
-type Resolved = unknown;
-
-const SUPPORTED = new Set(['Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Select', 'Fn::Split', 'Fn::Sub']);
+const URL_SUFFIX = 'amazonaws.com';
 
 /**
  * Returns `value` with every intrinsic replaced by its local value. Plain values are returned as
@@ -77,30 +62,36 @@ export function resolveToString(value: unknown, context: IntrinsicContext, where
 
 /** True when `value` is an intrinsic function call (`{ Ref: … }` or `{ 'Fn::…': … }`). */
 export function isIntrinsic(value: unknown): value is Readonly<Record<string, unknown>> {
-  if (!isPlainObject(value)) return false;
+  if (!isObject(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'));
 }
 
 class Resolver {
-  private readonly partition: string;
-  private readonly urlSuffix: string;
-  private readonly endpointPatterns: readonly { readonly pattern: RegExp; readonly endpoint: LocalExecuteApiEndpoint }[];
+  private readonly pseudoParameters: Readonly<Record<string, string>>;
+  private readonly endpointPatterns: readonly { readonly pattern: RegExp; readonly endpoint: LocalEndpoint }[];
 
   constructor(private readonly context: IntrinsicContext) {
-    this.partition = context.partition ?? 'aws';
-    this.urlSuffix = context.urlSuffix ?? 'amazonaws.com';
+    const { region, accountId, stackName } = context;
+    this.pseudoParameters = {
+      'AWS::Region': region,
+      'AWS::AccountId': accountId,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': URL_SUFFIX,
+      'AWS::StackName': stackName,
+      'AWS::StackId': `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/local`,
+    };
     this.endpointPatterns = Object.entries(context.executeApiEndpoints ?? {}).map(([apiId, endpoint]) => ({
-      pattern: new RegExp(`^(https|wss)://${escapeRegExp(apiId)}\\.execute-api\\.${escapeRegExp(context.region)}\\.${escapeRegExp(this.urlSuffix)}(?=/|$)`),
+      pattern: new RegExp(`^(https|wss)://${escapeRegExp(apiId)}\\.execute-api\\.${escapeRegExp(region)}\\.${escapeRegExp(URL_SUFFIX)}(?=/|$)`),
       endpoint,
     }));
   }
 
-  resolve(value: unknown, where: string): Resolved {
+  resolve(value: unknown, where: string): unknown {
     if (Array.isArray(value)) {
       return value.map((item, index) => this.resolve(item, `${where}[${index}]`)).filter((item) => item !== NO_VALUE);
     }
-    if (!isPlainObject(value)) return value;
+    if (!isObject(value)) return value;
     if (isIntrinsic(value)) {
       const [name, args] = Object.entries(value)[0]!;
       return this.intrinsic(name, args, where);
@@ -113,10 +104,7 @@ class Resolver {
     return result;
   }
 
-  private intrinsic(name: string, args: unknown, where: string): Resolved {
-    if (!SUPPORTED.has(name)) {
-      throw new IntrinsicResolutionError('unsupported_intrinsic', name, where, 'not supported by the local runtime');
-    }
+  private intrinsic(name: string, args: unknown, where: string): unknown {
     switch (name) {
       case 'Ref':
         return this.ref(args, where);
@@ -128,12 +116,14 @@ class Resolver {
         return this.select(args, where);
       case 'Fn::Split':
         return this.split(args, where);
-      default:
+      case 'Fn::Sub':
         return this.localEndpoint(this.sub(args, where));
+      default:
+        throw new IntrinsicResolutionError('unsupported_intrinsic', name, where, 'not supported by the local runtime');
     }
   }
 
-  private ref(args: unknown, where: string): Resolved {
+  private ref(args: unknown, where: string): unknown {
     if (typeof args !== 'string') throw malformed('Ref', where, 'expects a logical id or pseudo parameter name');
     if (args === 'AWS::NoValue') return NO_VALUE;
     return this.lookup(args, undefined, 'Ref', where);
@@ -157,46 +147,23 @@ class Resolver {
   /** The local value of a pseudo parameter, `Ref` of a logical id, or one of its attributes. */
   private lookup(logicalId: string, attribute: string | undefined, intrinsic: string, where: string): string {
     if (attribute === undefined && logicalId.startsWith('AWS::')) {
-      const pseudo = this.pseudoParameter(logicalId);
+      const pseudo = Object.hasOwn(this.pseudoParameters, logicalId) ? this.pseudoParameters[logicalId] : undefined;
       if (pseudo === undefined) {
         throw new IntrinsicResolutionError('unknown_reference', intrinsic, where, `pseudo parameter ${logicalId} is not supported`);
       }
       return pseudo;
     }
-    const resource = Object.prototype.hasOwnProperty.call(this.context.resources, logicalId) ? this.context.resources[logicalId] : undefined;
+    const resource = Object.hasOwn(this.context.resources, logicalId) ? this.context.resources[logicalId] : undefined;
     if (resource === undefined) {
       throw new IntrinsicResolutionError('unknown_reference', intrinsic, where, `${logicalId} has no local value`);
     }
     if (attribute === undefined) return resource.ref;
-    const value = resource.attributes !== undefined && Object.prototype.hasOwnProperty.call(resource.attributes, attribute)
-      ? resource.attributes[attribute]
-      : undefined;
+    const { attributes } = resource;
+    const value = attributes !== undefined && Object.hasOwn(attributes, attribute) ? attributes[attribute] : undefined;
     if (value === undefined) {
       throw new IntrinsicResolutionError('unknown_attribute', intrinsic, where, `${logicalId}.${attribute} has no local value`);
     }
     return value;
-  }
-
-  private pseudoParameter(name: string): string | undefined {
-    switch (name) {
-      case 'AWS::Region':
-        return this.context.region;
-      case 'AWS::AccountId':
-        return this.context.accountId;
-      case 'AWS::Partition':
-        return this.partition;
-      case 'AWS::URLSuffix':
-        return this.urlSuffix;
-      case 'AWS::StackName':
-        return this.context.stackName;
-      case 'AWS::StackId':
-        return (
-          this.context.stackId ??
-          `arn:${this.partition}:cloudformation:${this.context.region}:${this.context.accountId}:stack/${this.context.stackName}/local`
-        );
-      default:
-        return undefined;
-    }
   }
 
   private join(args: unknown, where: string): string {
@@ -209,7 +176,7 @@ class Resolver {
     return items.map((item, index) => scalar(item, 'Fn::Join', `${where}.Fn::Join[1][${index}]`)).join(delimiter);
   }
 
-  private select(args: unknown, where: string): Resolved {
+  private select(args: unknown, where: string): unknown {
     if (!Array.isArray(args) || args.length !== 2) throw malformed('Fn::Select', where, 'expects [index, list]');
     const index = Number(this.resolve(args[0], `${where}.Fn::Select[0]`));
     const list = this.resolve(args[1], `${where}.Fn::Select[1]`);
@@ -217,7 +184,7 @@ class Resolver {
     if (!Number.isInteger(index) || index < 0 || index >= list.length) {
       throw malformed('Fn::Select', where, `index ${String(args[0])} is outside the list of ${list.length}`);
     }
-    return list[index] as Resolved;
+    return list[index] as unknown;
   }
 
   private split(args: unknown, where: string): string[] {
@@ -233,7 +200,7 @@ class Resolver {
     let template: unknown = args;
     let variables: Record<string, unknown> = {};
     if (Array.isArray(args)) {
-      if (args.length !== 2 || !isPlainObject(args[1])) throw malformed('Fn::Sub', where, 'expects a string or [string, variables]');
+      if (args.length !== 2 || !isObject(args[1])) throw malformed('Fn::Sub', where, 'expects a string or [string, variables]');
       template = args[0];
       variables = args[1];
     }
@@ -241,7 +208,7 @@ class Resolver {
     return template.replace(/\$\{([^}]*)\}/g, (_match, expression: string) => {
       if (expression.startsWith('!')) return `\${${expression.slice(1)}}`;
       const name = expression.trim();
-      if (Object.prototype.hasOwnProperty.call(variables, name)) {
+      if (Object.hasOwn(variables, name)) {
         return scalar(this.resolve(variables[name], `${where}.Fn::Sub[1].${name}`), 'Fn::Sub', where);
       }
       const dot = name.indexOf('.');
@@ -270,10 +237,6 @@ function scalar(value: unknown, intrinsic: string, where: string): string {
 
 function malformed(intrinsic: string, where: string, detail: string): IntrinsicResolutionError {
   return new IntrinsicResolutionError('malformed_intrinsic', intrinsic, where, detail);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function typeOf(value: unknown): string {

@@ -1,11 +1,8 @@
 /**
- * What the local runtime needs to know about a synthesized stack that holds ws-notify, read from
- * its CloudFormation template (read-stack-template.ts). Nothing here is written by hand for a
- * particular stack: every route, function, queue and mapping comes from the template.
- *
+ * What the local runtime knows of a synthesized stack, all read from its template (read-stack-template.ts).
  * Functions are known by their name: the `ws-notify:name` metadata of the service's own (`Ping`,
- * `NotifyUser`, …; infra/template-metadata.ts), else their logical id. Tables and queues are
- * keyed by logical id and carry their name the same way.
+ * `NotifyUser`, …; infra/template-metadata.ts), else their logical id. Tables and queues are keyed
+ * by logical id and carry their name the same way.
  */
 
 /** A CloudFormation value that may still hold intrinsics (Ref, Fn::GetAtt, Fn::Join, …). */
@@ -17,20 +14,14 @@ export interface LambdaRouteModel {
   readonly routeKey: string;
   /** Name of the function behind the route's Lambda proxy integration. */
   readonly functionId: string;
-  /** True when the route has a route response (RouteResponseSelectionExpression + RouteResponse): the function's return value goes back to the client. */
+  /** True when the route has a route response: the function's return value goes back to the client. */
   readonly returnResponse: boolean;
   readonly mock?: undefined;
 }
 
-/**
- * What a MOCK integration answers, worked out from its templates when the template is read: the
- * request template gives the status code, which selects the integration response, whose template
- * is the reply. Only literal templates are emulated (no mapping-template variables or directives).
- */
+/** What a MOCK integration answers (read-mock-integration.ts): its status code, and the reply (none: nothing is sent). */
 export interface MockIntegrationModel {
-  /** The `statusCode` of the selected request template. */
   readonly statusCode: number;
-  /** The selected integration response's template; undefined when no integration response or template matches (nothing is sent). */
   readonly response: string | undefined;
 }
 
@@ -61,7 +52,6 @@ export interface WebSocketApiModel {
   readonly routes: readonly RouteModel[];
   /** The REQUEST authorizer on `$connect`, when the stage's mode is `authorizer`. */
   readonly authorizer?: AuthorizerModel;
-  /** Logical id of the AWS::ApiGatewayV2::Stage and its name. */
   readonly stageName: string;
 }
 
@@ -71,15 +61,13 @@ export interface FunctionModel {
   readonly name: string;
   /** The directory of the function's code asset (absolute), from the template's asset metadata. */
   readonly codeDirectory: string;
-  /** The handler's module in that directory, without extension (from `Handler`, e.g. `index.handler` → `index`). */
+  /** `Handler` split: `index.handler` → module `index` (in codeDirectory, no extension), export `handler`. */
   readonly handlerModule: string;
-  /** Exported handler name (from `Handler`, e.g. `index.handler` → `handler`). */
   readonly handlerExport: string;
-  /** Environment variables as in the template: values may hold intrinsics, see resolve-intrinsics.ts. */
+  /** Environment variables as in the template: values may hold intrinsics (resolve-intrinsics.ts). */
   readonly environment: Readonly<Record<string, TemplateValue>>;
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
-  /** ReservedConcurrentExecutions, when set. */
   readonly reservedConcurrency?: number;
 }
 
@@ -100,14 +88,13 @@ export interface TableModel extends KeySchemaModel {
   /** TableName when the template sets one; otherwise the runtime names it. */
   readonly tableName?: string;
   readonly globalSecondaryIndexes: readonly IndexModel[];
-  /** Local secondary indexes: the table's partition key with another sort key, read consistently. */
   readonly localSecondaryIndexes: readonly IndexModel[];
   readonly ttlAttribute?: string;
 }
 
 export interface QueueModel {
   readonly logicalId: string;
-  /** The queue's name (`NotifyUser`, `NotifyUserDeadLetter`, …) from the `ws-notify:name` metadata, else the logical id: the key of the endpoints file's `queues`. */
+  /** Its `ws-notify:name` (`NotifyUser`, …), else the logical id: the key of the endpoints file's `queues`. */
   readonly name: string;
   /** QueueName when the template sets one; otherwise the runtime names it. */
   readonly queueName?: string;
@@ -125,7 +112,6 @@ export interface EventSourceMappingModel {
   readonly batchSize: number;
   readonly maximumBatchingWindowSeconds: number;
   readonly reportBatchItemFailures: boolean;
-  /** ScalingConfig.MaximumConcurrency, when set. */
   readonly maximumConcurrency?: number;
 }
 

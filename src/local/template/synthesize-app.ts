@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CfnTemplate } from './cfn-template';
+import type { SynthesizedStackTemplate } from './synthesize-stack-template';
 import { isObject } from './template-resources';
 
 export type AppSynthesisErrorCode =
@@ -47,10 +48,7 @@ export interface SynthesizeAppOptions {
   readonly stackName?: string;
 }
 
-export interface SynthesizedApp {
-  readonly stackName: string;
-  readonly template: CfnTemplate;
-  /** The cloud assembly; relative asset paths of the template are relative to it. */
+export interface SynthesizedApp extends SynthesizedStackTemplate {
   readonly assemblyDirectory: string;
   /** Deletes the cloud assembly. */
   remove(): void;
@@ -149,15 +147,10 @@ function runAppCommand(directory: string, command: string, outdir: string, conte
   });
 }
 
-interface StackArtifact {
-  readonly stackName: string;
-  readonly template: CfnTemplate;
-}
-
-function stackArtifacts(outdir: string): StackArtifact[] {
+function stackArtifacts(outdir: string): SynthesizedStackTemplate[] {
   const manifest = readJsonFile(path.join(outdir, 'manifest.json'));
   const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
-  const stacks: StackArtifact[] = [];
+  const stacks: SynthesizedStackTemplate[] = [];
   for (const [id, artifact] of Object.entries(artifacts)) {
     if (!isObject(artifact) || artifact.type !== 'aws:cloudformation:stack' || !isObject(artifact.properties)) continue;
     const { templateFile, stackName } = artifact.properties;
@@ -189,7 +182,7 @@ export async function synthesizeApp(options: SynthesizeAppOptions): Promise<Synt
     await runAppCommand(directory, command, outdir, { ...context, ...CLI_CONTEXT });
     const stacks = stackArtifacts(outdir);
     const names = stacks.map((stack) => stack.stackName).join(', ') || 'none';
-    let chosen: StackArtifact | undefined;
+    let chosen: SynthesizedStackTemplate | undefined;
     if (options.stackName !== undefined) {
       chosen = stacks.find((stack) => stack.stackName === options.stackName);
       if (chosen === undefined) throw new AppSynthesisError('no_stack', `the app has no stack ${options.stackName} (its stacks: ${names})`);
@@ -204,9 +197,8 @@ export async function synthesizeApp(options: SynthesizeAppOptions): Promise<Synt
             : `several stacks of the app hold a WebSocket API (${candidates.map((stack) => stack.stackName).join(', ')}): choose one with --stack`,
         );
       }
-      chosen = candidates[0];
+      chosen = candidates[0]!;
     }
-    if (chosen === undefined) throw new AppSynthesisError('no_stack', 'no stack chosen');
     return { stackName: chosen.stackName, template: chosen.template, assemblyDirectory: outdir, remove };
   } catch (error) {
     remove();

@@ -12,17 +12,13 @@ import { type StageConfig } from '../../../infra/stages';
 import { type WsNotifyStack } from '../../../infra/ws-notify-stack';
 import { type CfnTemplate } from './cfn-template';
 
-/**
- * The context under which the local runtime synthesizes a CDK app: asset metadata on resources, and
- * assets used in place rather than copied into the cloud assembly (the CDK's context keys, as in
- * aws-cdk-lib/cx-api). Each function's `aws:asset:path` is then the absolute path of its code.
- */
+/** Asset metadata on, asset staging off (aws-cdk-lib/cx-api's context keys): `aws:asset:path` is the code's absolute path. */
 export const LOCAL_SYNTH_CONTEXT = { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true } as const;
 
 export interface SynthesizeStackTemplateOptions {
   /** The stage to build (after `withOverrides`, for `--auth-mode` and friends). */
   readonly stage: StageConfig;
-  /** Changes the stack before synthesis, e.g. `(stack) => stack.addRoute('echo', { … })` in a test. */
+  /** Changes the stack before synthesis (a test adds a route). */
   readonly configure?: (stack: WsNotifyStack) => void;
 }
 
@@ -34,7 +30,6 @@ export interface SynthesizedStackTemplate {
 }
 
 /**
- * Builds and synthesizes the stage's stack and returns its template.
  * Throws MissingStageKeyError when the stage needs a signing key that has not been made.
  *
  * @example

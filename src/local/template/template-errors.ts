@@ -1,16 +1,13 @@
 /** Errors of the template reader and the intrinsic resolver: each names the resource (and property) at fault. */
 
+/**
+ * `invalid_template`: not shaped like a CloudFormation template, or a property of the wrong type;
+ * `unsupported_resource_type`, `unsupported_property`: what the local runtime cannot emulate or honour;
+ * `unresolved_reference`: a reference it cannot follow (a route whose integration is missing);
+ * `missing_resource`: what the stack must have (the WebSocket API, its stage, a function's asset metadata).
+ */
 export type StackTemplateErrorCode =
-  /** The template is not shaped like a CloudFormation template, or a property has the wrong type. */
-  | 'invalid_template'
-  /** A resource type the local runtime cannot emulate. */
-  | 'unsupported_resource_type'
-  /** A property (or value of one) the local runtime cannot honour. */
-  | 'unsupported_property'
-  /** A reference between resources the runtime cannot follow (e.g. a route whose integration is missing). */
-  | 'unresolved_reference'
-  /** Something the stack must have is missing (the WebSocket API, its stage, a function's asset metadata). */
-  | 'missing_resource';
+  'invalid_template' | 'unsupported_resource_type' | 'unsupported_property' | 'unresolved_reference' | 'missing_resource';
 
 /** The template cannot be run by the local runtime. The message names the resource and its type. */
 export class StackTemplateError extends Error {
@@ -26,15 +23,12 @@ export class StackTemplateError extends Error {
   }
 }
 
-export type IntrinsicErrorCode =
-  /** An intrinsic function the resolver does not implement (Fn::ImportValue, Fn::If, …). */
-  | 'unsupported_intrinsic'
-  /** Ref or Fn::GetAtt (or a `${…}` of Fn::Sub) to a logical id or pseudo parameter the context does not know. */
-  | 'unknown_reference'
-  /** Fn::GetAtt of an attribute the context does not give for that resource. */
-  | 'unknown_attribute'
-  /** An intrinsic whose arguments are not shaped as CloudFormation requires. */
-  | 'malformed_intrinsic';
+/**
+ * `unsupported_intrinsic`: one the resolver does not implement (Fn::ImportValue, Fn::If, …);
+ * `unknown_reference`, `unknown_attribute`: a logical id, pseudo parameter or attribute with no local value;
+ * `malformed_intrinsic`: arguments not shaped as CloudFormation requires.
+ */
+export type IntrinsicErrorCode = 'unsupported_intrinsic' | 'unknown_reference' | 'unknown_attribute' | 'malformed_intrinsic';
 
 /** An intrinsic could not be resolved to a local value. `where` is the path of the value in the template. */
 export class IntrinsicResolutionError extends Error {

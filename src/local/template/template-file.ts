@@ -1,11 +1,8 @@
 /**
- * A stage's template synthesized earlier (`ws-notify start --template FILE`), run instead of
- * synthesizing the stack again: the file `cdk synth` writes into its cloud assembly,
- * `<stack>.template.json` (`npx ws-notify synth --stage dev --output cdk.out` writes
- * cdk.out/WsNotify-dev.template.json). Relative asset paths are resolved against the file's
- * directory, the assembly. The template must be of the stage that runs it, signed with its
- * current key: every function's STAGE and AUTH_MODE are the stage's, and a function that
- * verifies tokens with the stage's generated key carries that key's id.
+ * `ws-notify start --template FILE`: the `<stack>.template.json` that `cdk synth` wrote into its cloud
+ * assembly, run instead of synthesizing again; relative asset paths resolve against its directory.
+ * It must be of the stage that runs it, signed with its current key: every function's STAGE and
+ * AUTH_MODE are the stage's, and a verifier of the stage's generated key carries that key's id.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

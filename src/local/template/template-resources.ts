@@ -7,7 +7,7 @@ import { NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { type CfnResource } from './cfn-template';
 import { StackTemplateError } from './template-errors';
 
-/** The properties of a resource type the runtime honours (`read`), and those that only matter on AWS. Any other property is an error. */
+/** The properties of a resource type the runtime honours, and those that only matter on AWS. Any other is an error. */
 export interface ResourceTypeSpec {
   readonly read: readonly string[];
   readonly awsOnly: readonly string[];
@@ -25,12 +25,11 @@ export class TemplateResources {
     }
   }
 
-  /** Logical ids of the read resources of that type, in template order. */
+  /** Logical ids of the resources of that type, in template order. */
   ids(type: string): readonly string[] {
     return this.byType.get(type) ?? [];
   }
 
-  /** True when `logicalId` is a resource of that type. */
   isOfType(logicalId: string, type: string): boolean {
     return this.byId.get(logicalId)?.Type === type;
   }

@@ -7,7 +7,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
-import type { ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
+import { requestObserver, type ServiceRequestEvent } from '../../../src/local/services/request-interceptors';
 import { EmbeddedServiceError } from '../../../src/local/services/service-errors';
 import type { QueueModel } from '../../../src/local/template/stack-model';
 import { sleep, waitFor } from './wait-for';
@@ -54,13 +54,13 @@ describe('Class: EmbeddedSqs', () => {
         queueName: 'ws-notify-test-NotifyUser',
         url: `http://127.0.0.1:${sqs.port}/000000000000/ws-notify-test-NotifyUser`,
         arn: 'arn:aws:sqs:us-east-1:000000000000:ws-notify-test-NotifyUser',
-        visibilityTimeoutSeconds: 1,
-        delaySeconds: 0,
-        redrive: { deadLetterQueueId: 'NotifyUserDlq', deadLetterQueueArn: dlq.arn, maxReceiveCount: 2 },
+        deadLetterQueueId: 'NotifyUserDlq',
       });
       expect(Attributes).toMatchObject({ QueueArn: source.arn, VisibilityTimeout: '1', DelaySeconds: '0', MessageRetentionPeriod: '3600' });
       expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
-      expect(sqs.queue('DeadlineQueue')).toMatchObject({ queueName: 'explicit-deadline-queue', delaySeconds: 5 });
+      expect(sqs.queue('DeadlineQueue').queueName).toBe('explicit-deadline-queue');
+      const deadline = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.queue('DeadlineQueue').url, AttributeNames: ['DelaySeconds'] }));
+      expect(deadline.Attributes?.DelaySeconds).toBe('5');
     });
 
     it("keeps each queue's own visibility timeout unless told otherwise", async () => {
@@ -137,7 +137,8 @@ describe('Class: EmbeddedSqs', () => {
     it('receives what the SDK receives, in its shape, deletes, and reports both as the mapping’s requests', async () => {
       // Prepare
       const requests: ServiceRequestEvent[] = [];
-      const local = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 1, delaySeconds: 0 }], onRequest: (event) => requests.push(event) });
+      const local = await EmbeddedSqs.start({ queues: [{ logicalId: 'Q', name: 'Q', visibilityTimeoutSeconds: 1, delaySeconds: 0 }] });
+      local.interceptors.add(requestObserver((event) => requests.push(event)));
       const localClient = new SQSClient(local.clientConfig);
       const QueueUrl = local.queue('Q').url;
       const MessageAttributes = { reason: { DataType: 'String', StringValue: 'invalid_json' }, raw: { DataType: 'Binary', BinaryValue: Uint8Array.from([0, 1, 254, 255]) } };

@@ -36,9 +36,7 @@ describe('Function: startLocalStack', () => {
       try {
         // Assess
         expect(await swept.stack.dynamodb.sweepExpiredItems()).toBe(0);
-        expect(swept.stack.dynamodb.warnings).toEqual([]);
         expect(() => unswept.stack.dynamodb.sweepExpiredItems()).toThrow(TypeError);
-        expect(unswept.stack.dynamodb.warnings).toEqual([expect.stringContaining('is not enforced locally') as unknown, expect.stringContaining('is not enforced locally') as unknown]);
       } finally {
         await Promise.all([swept.close(), unswept.close()]);
       }
