@@ -293,7 +293,9 @@ describe('The local runtime reading synthesized templates', () => {
     beforeAll(() => {
       ensureFunctionBundles();
       outdir = mkdtempSync(path.join(tmpdir(), 'ws-notify-existing-app-'));
-      const app = new App({ outdir, context: { ...cdkJsonContext(), ...LOCAL_SYNTH_CONTEXT } });
+      // CloudFormation schema validation is off, as in the construct's own tests: it is not what this
+      // test reads, and it costs more than the rest of the file (cdk synth and cdk-nag keep it).
+      const app = new App({ outdir, context: { ...cdkJsonContext(), ...LOCAL_SYNTH_CONTEXT }, builtinCloudFormationValidation: false });
       const stack = new Stack(app, 'ReportsApp');
       const reports = new Queue(stack, 'ReportsReady');
       const reportReady = new LambdaFunction(stack, 'ReportReady', { runtime: Runtime.NODEJS_24_X, handler: 'echo-route.handler', code: Code.fromAsset(ASSET_DIRECTORY) });

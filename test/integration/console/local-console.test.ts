@@ -121,7 +121,8 @@ describe.each(['authorizer', 'action'] as const)('Class: LocalConsole (mode %s)'
       expect(sent.status).toBe(200);
       const { download, messageId } = JSON.parse(sent.body) as { download: string; messageId: string };
       expect(download).toMatch(/^\/reports\/\d+$/);
-      expect(frame(await alice.client.next(5000))).toEqual({ type: 'notification', id: messageId, seq: 1, data: { download } });
+      // Bounds a hang only: the notification crosses two queues, seconds on a busy 2-core machine.
+      expect(frame(await alice.client.next(15_000))).toEqual({ type: 'notification', id: messageId, seq: 1, data: { download } });
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'delivery' && event.connectionId === alice.connectionId);
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'batch' && event.text.startsWith('NotifyUser → NotifyUser: 1 message, success'));
       await stream.waitFor<FeedEvent>('feed', (event) => event.kind === 'notification' && event.text === `NotifyUser: notification ${messageId} for alice (seq 1) stored, 1 connection`);

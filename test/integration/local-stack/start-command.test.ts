@@ -3,10 +3,13 @@
  * client that can connect with the printed command's token, and a clean exit on SIGTERM/SIGINT.
  * The first test synthesizes the stage as `npm start` does by default; the others start from the
  * test run's template of the stage (`--template`, ThrowawayHome.template()), which spares each
- * of them loading the CDK and synthesizing (seconds per start).
+ * of them loading the CDK and synthesizing (seconds per start). A port in use: the gateway's is
+ * spawned through npm (the command exits by itself, all closed); DynamoDB's and SQS's run the same
+ * command in-process (test/helpers/cli-in-process.ts), which spares a spawned npm and Node.js each.
  */
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { frame, runNpmScript } from '../../helpers/local-stack';
 import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
@@ -99,8 +102,9 @@ describe('Command: npm start', () => {
     const other = await freePort();
     const otherFlag = flag === '--sqs-port' ? '--dynamodb-port' : '--sqs-port';
     try {
-      // Act: the run ends by itself (a hang fails the test by its timeout).
-      const run = await runNpmScript('start', ['--template', home.template(), '--port', '0', flag, String(busyPort), otherFlag, String(other), '--quiet'], env);
+      // Act: in-process, the command returns its exit code once what it had started is closed (a
+      // hang fails the test by its timeout).
+      const run = await runInProcess(['start', '--template', home.template(), '--port', '0', flag, String(busyPort), otherFlag, String(other), '--quiet'], env);
 
       // Assess
       expect(run.code).toBe(1);

@@ -26,8 +26,8 @@ import { handleAuthorize } from '../../../src/handlers/authorize';
 import { handleDisconnect } from '../../../src/handlers/disconnect';
 import { EmbeddedDynamoDb } from '../../../src/local/services/embedded-dynamodb';
 import { readStackTemplate } from '../../../src/local/template/read-stack-template';
-import { synthesizeStackTemplate } from '../../../src/local/template/synthesize-stack-template';
 import { ensureStageKeyPair } from '../../../src/tooling/stage-keys';
+import { copyRunKeys, synthesizeOncePerRun } from '../../helpers/shared-synthesis';
 import { disconnectEvent, messageEvent } from '../../unit/helpers/events';
 import { silentLogger } from '../../unit/helpers/logs';
 import { testMetrics } from '../../unit/helpers/metrics';
@@ -51,8 +51,10 @@ describe('Function: handleAuthorize racing handleDisconnect (fast-check schedule
     home = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-race-'));
     process.env.WS_NOTIFY_KEYS_DIR = home;
     const stage = getStage('dev');
+    // The run's keys, so that the template is the run's synthesis of the stage (no CDK loaded here).
+    copyRunKeys(home);
     await ensureStageKeyPair(stage.name);
-    const { stackName, template } = synthesizeStackTemplate({ stage });
+    const { stackName, template } = synthesizeOncePerRun({ stage });
     const model = readStackTemplate(template, { stackName });
     dynamodb = await EmbeddedDynamoDb.start({ tables: Object.values(model.tables), namePrefix: `${stackName}-` });
     tableName = Object.values(dynamodb.tables)[0]!.tableName;

@@ -1,14 +1,14 @@
 /**
  * Loads a Lambda entry file (src/functions/*.ts) in an isolated module registry with the given
  * environment, the way Lambda loads it: configuration is read and SDK clients are created at
- * module load. The SDK modules of that registry are mocked with aws-sdk-client-mock.
+ * module load. The SDK modules of that registry are mocked with aws-sdk-client-mock, which (with
+ * sinon) is loaded once per test file: it stubs the client classes of whichever registry it is given.
  */
 import type * as ManagementApi from '@aws-sdk/client-apigatewaymanagementapi';
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as Sqs from '@aws-sdk/client-sqs';
 import path from 'node:path';
-import type * as ClientMock from 'aws-sdk-client-mock';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 export interface LoadedEntry<M extends object> {
   readonly entry: M;
@@ -56,7 +56,6 @@ export function loadEntry<M extends object>(name: EntryName, env: Record<string,
   let loaded: LoadedEntry<M> | undefined;
   try {
     jest.isolateModules(() => {
-      const { mockClient } = jest.requireActual<typeof ClientMock>('aws-sdk-client-mock');
       const dynamodb = jest.requireActual<typeof DynamoDb>('@aws-sdk/client-dynamodb');
       const sqs = jest.requireActual<typeof Sqs>('@aws-sdk/client-sqs');
       const management = jest.requireActual<typeof ManagementApi>('@aws-sdk/client-apigatewaymanagementapi');
