@@ -41,14 +41,16 @@ export interface GatewayRequestContext extends WebSocketRequestContext {
   readonly authorizer?: Readonly<Record<string, string | number | null>>;
 }
 
-export interface GatewayConnectEvent extends WebSocketConnectEvent {
+/** The handshake request as API Gateway presents it: header case kept, query string decoded (none: no query keys). */
+export interface HandshakeRequestData {
   readonly headers: HeaderMap;
   readonly multiValueHeaders: MultiValueHeaderMap;
   readonly queryStringParameters?: Record<string, string>;
   readonly multiValueQueryStringParameters?: Record<string, string[]>;
-  readonly requestContext: GatewayRequestContext;
-  readonly isBase64Encoded: false;
 }
+
+export type GatewayConnectEvent = WebSocketConnectEvent &
+  HandshakeRequestData & { readonly requestContext: GatewayRequestContext; readonly isBase64Encoded: false };
 
 export interface GatewayMessageEvent extends WebSocketMessageEvent {
   readonly requestContext: GatewayRequestContext;
@@ -63,14 +65,8 @@ export interface GatewayDisconnectEvent extends WebSocketDisconnectEvent {
   readonly isBase64Encoded: false;
 }
 
-export interface GatewayAuthorizerEvent extends WebSocketAuthorizerEvent {
-  readonly headers: HeaderMap;
-  readonly multiValueHeaders: MultiValueHeaderMap;
-  readonly queryStringParameters?: Record<string, string>;
-  readonly multiValueQueryStringParameters?: Record<string, string[]>;
-  readonly stageVariables: Record<string, string>;
-  readonly requestContext: GatewayRequestContext;
-}
+export type GatewayAuthorizerEvent = WebSocketAuthorizerEvent &
+  HandshakeRequestData & { readonly stageVariables: Record<string, string>; readonly requestContext: GatewayRequestContext };
 
 /** What every event of one connection shares. */
 export interface ConnectionEventContext {
@@ -101,14 +97,6 @@ export function formatRequestTime(epochMs: number): string {
     `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
   cachedSecond = second;
   return cachedRequestTime;
-}
-
-/** The handshake request as API Gateway presents it: header case kept, query string decoded. */
-export interface HandshakeRequestData {
-  readonly headers: HeaderMap;
-  readonly multiValueHeaders: MultiValueHeaderMap;
-  readonly queryStringParameters: Record<string, string> | undefined;
-  readonly multiValueQueryStringParameters: Record<string, string[]> | undefined;
 }
 
 function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {
@@ -159,6 +147,7 @@ export function readHandshakeRequest(
       defineEntry(queryStringParameters, name, value);
     }
   }
+  if (queryStringParameters === undefined) return { headers, multiValueHeaders };
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 }
 
@@ -209,11 +198,7 @@ export function buildAuthorizerEvent(
   return {
     type: 'REQUEST',
     methodArn,
-    headers: request.headers,
-    multiValueHeaders: request.multiValueHeaders,
-    ...(request.queryStringParameters === undefined
-      ? {}
-      : { queryStringParameters: request.queryStringParameters, multiValueQueryStringParameters: request.multiValueQueryStringParameters! }),
+    ...request,
     stageVariables: {},
     requestContext: requestContext({ ...connection, authorizer: undefined }, '$connect', 'CONNECT', requestId, nowMs),
   };
@@ -226,11 +211,9 @@ export function buildConnectEvent(
   nowMs: number,
 ): GatewayConnectEvent {
   return {
+    ...request, // spread first: the two header maps below keep their place in AWS's key order
     headers: withoutHopByHop(request.headers),
     multiValueHeaders: withoutHopByHop(request.multiValueHeaders),
-    ...(request.queryStringParameters === undefined
-      ? {}
-      : { queryStringParameters: request.queryStringParameters, multiValueQueryStringParameters: request.multiValueQueryStringParameters! }),
     requestContext: requestContext(connection, '$connect', 'CONNECT', requestId, nowMs),
     isBase64Encoded: false,
   };

@@ -8,7 +8,7 @@ import {
   type ConnectionEventContext,
   type WebSocketIdentity,
 } from './event-builders';
-import type { GatewayWarning, HandshakeOutcome, RouteResult } from './gateway-events';
+import type { GatewayWarning, HandshakeOutcome, RouteInvocationEvent, RouteResult } from './gateway-events';
 import { traceId, type IdGenerator } from './ids';
 import { invokeIntegration, routeResult } from './integration';
 import type { ResolvedGatewayOptions } from './options';
@@ -22,12 +22,7 @@ import type { LambdaRouteModel } from '../template/stack-model';
  */
 
 /** How the `$connect` function ran, for the gateway's `route` observers. */
-export interface ConnectInvocation {
-  readonly requestId: string;
-  readonly durationMs: number;
-  readonly result: RouteResult;
-  readonly errorType?: string;
-}
+type ConnectInvocation = Pick<RouteInvocationEvent, 'requestId' | 'durationMs' | 'result' | 'errorType'>;
 
 export type HandshakeDecision =
   | {

@@ -448,16 +448,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     } else if (outcome.kind === 'invoker-error') {
       this.warnInvokerFailed(`route ${route.routeKey}`, route.functionId, connection.connectionId, outcome.error);
     }
-    if (response === undefined || response.kind === 'malformed') sent = this.sendInternalServerError(connection, requestId);
-    else if (route.returnResponse && response.kind !== 'none') {
+    if (response === undefined || response.kind === 'malformed') {
+      sent = connection.send(internalServerErrorFrame(connection.connectionId, requestId)) ? 'error-frame' : 'connection-gone';
+    } else if (route.returnResponse && response.kind !== 'none') {
       sent = connection.send(response.body) ? 'body' : 'connection-gone';
       if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);
     }
     this.observeRoute(route.routeKey, connection.connectionId, requestId, outcome.durationMs, result, sent, outcome.kind === 'error' ? outcome.errorType : undefined, reply);
-  }
-
-  private sendInternalServerError(connection: GatewayConnection, requestId: string): RouteInvocationEvent['sent'] {
-    return connection.send(internalServerErrorFrame(connection.connectionId, requestId)) ? 'error-frame' : 'connection-gone';
   }
 
   // ── Closing ───────────────────────────────────────────────────────────────────────────

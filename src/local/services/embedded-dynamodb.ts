@@ -70,8 +70,6 @@ function secondaryIndexes(indexes: readonly IndexModel[]): LocalSecondaryIndex[]
   }));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * DynamoDB in memory (dynalite) on 127.0.0.1, with the stack's tables created from the template:
  * keys, global and local secondary indexes with their projections, on-demand billing.
@@ -208,7 +206,7 @@ async function waitUntilActive(client: DynamoDBClient, tableNames: readonly stri
       const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
       if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
       if (Date.now() > deadline) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
-      await sleep(2);
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 }

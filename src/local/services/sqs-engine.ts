@@ -53,7 +53,6 @@ interface EngineRecord {
   readonly MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: string | Uint8Array }>;
 }
 
-
 export function createSqsEngine(options: { readonly hostname: string; readonly region: string; readonly accountId: string }): SqsEngine {
   const { service, requestHandler } = createRequestHandler({
     port: 0,

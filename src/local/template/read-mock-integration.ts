@@ -1,18 +1,7 @@
 /**
- * Reads a MOCK integration of a WebSocket API: what API Gateway answers without calling anything.
- *
- * API Gateway runs a MOCK integration in three steps, all from the template:
- * 1. the integration's TemplateSelectionExpression picks one of its RequestTemplates (`$default`
- *    when no key matches); that template's output must be `{"statusCode": N}`;
- * 2. N selects an AWS::ApiGatewayV2::IntegrationResponse of the integration: the first whose
- *    IntegrationResponseKey, a `/regex/`, matches N, else the one keyed `$default`;
- * 3. that integration response's TemplateSelectionExpression picks one of its ResponseTemplates
- *    (`$default` when no key matches): the text the client gets when the route has a route response.
- *
- * Only literal templates and selection expressions are emulated (`\$default`, `pong`): their
- * outcome is the same for every message, so it is worked out once, here. A template with mapping
- * template variables or directives (`$input…`, `$context…`, `#if`) or a selection expression that
- * reads the request is a StackTemplateError.
+ * Reads a MOCK integration of a WebSocket API: what API Gateway answers without calling anything,
+ * worked out once from the literal templates (how: the MOCK integrations of src/local/gateway/README.md).
+ * A template or selection expression that reads the request is a StackTemplateError.
  */
 import { type MockIntegrationModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
@@ -33,14 +22,6 @@ function literalKey(expression: string | undefined): string | undefined {
   return expression.replaceAll('\\$', '$');
 }
 
-function templates(resources: TemplateResources, id: string, property: string, type: string): Readonly<Record<string, string>> {
-  const value = resources.props(id)[property] ?? {};
-  if (!isObject(value) || !Object.values(value).every((template) => typeof template === 'string')) {
-    throw new StackTemplateError('invalid_template', `${property} must map keys to literal template strings`, id, type);
-  }
-  return value as Record<string, string>;
-}
-
 /** The template a literal selection expression picks (falling back on `$default`), or undefined when there is none. */
 function selectTemplate(resources: TemplateResources, id: string, type: string, property: string): string | undefined {
   const expression = resources.optionalString(id, 'TemplateSelectionExpression');
@@ -53,8 +34,11 @@ function selectTemplate(resources: TemplateResources, id: string, type: string, 
       type,
     );
   }
-  const all = templates(resources, id, property, type);
-  const template = Object.hasOwn(all, key) ? all[key] : Object.hasOwn(all, DEFAULT_KEY) ? all[DEFAULT_KEY] : undefined;
+  const all = resources.props(id)[property] ?? {};
+  if (!isObject(all) || !Object.values(all).every((template) => typeof template === 'string')) {
+    throw new StackTemplateError('invalid_template', `${property} must map keys to literal template strings`, id, type);
+  }
+  const template = (Object.hasOwn(all, key) ? all[key] : Object.hasOwn(all, DEFAULT_KEY) ? all[DEFAULT_KEY] : undefined) as string | undefined;
   if (template !== undefined && TEMPLATE_CODE.test(template)) {
     throw new StackTemplateError('unsupported_property', `${property}: mapping template variables and directives are not emulated, only literal templates`, id, type);
   }
@@ -82,15 +66,11 @@ function statusCodeOf(resources: TemplateResources, integrationId: string): numb
   return statusCode;
 }
 
-/** The integration responses of one integration, in template order. */
-function integrationResponsesOf(resources: TemplateResources, integrationId: string): readonly string[] {
-  return resources.ids(INTEGRATION_RESPONSE).filter((id) => refOf(resources.props(id).IntegrationId) === integrationId);
-}
-
 /** The IntegrationResponse a status code selects: the first `/regex/` key that matches it, else `$default`. */
 function selectIntegrationResponse(resources: TemplateResources, integrationId: string, statusCode: number): string | undefined {
   let fallback: string | undefined;
-  for (const id of integrationResponsesOf(resources, integrationId)) {
+  for (const id of resources.ids(INTEGRATION_RESPONSE)) {
+    if (refOf(resources.props(id).IntegrationId) !== integrationId) continue;
     const key = resources.string(id, 'IntegrationResponseKey');
     if (key === DEFAULT_KEY) {
       fallback ??= id;

@@ -3,12 +3,8 @@
  * environments and outputs) to local values: `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Select`,
  * `Fn::Split`, `Fn::Sub`, and the pseudo parameters AWS::Region, AWS::AccountId, AWS::URLSuffix,
  * AWS::Partition, AWS::StackName, AWS::StackId and AWS::NoValue. Anything else is an
- * IntrinsicResolutionError that names the intrinsic and where it is.
- *
- * Execute-api endpoints of an emulated API are rendered locally: once a `Fn::Join`/`Fn::Sub` has
- * produced `https://<apiId>.execute-api.<region>.<urlSuffix>/<stage>` (the callback URL) or
- * `wss://…` (the WebSocket URL) for an API id listed in `context.executeApiEndpoints`, its origin
- * is replaced by the local one, e.g. `http://127.0.0.1:3001/<stage>`.
+ * IntrinsicResolutionError that names the intrinsic and where it is. An execute-api URL of an API
+ * in `context.executeApiEndpoints` gets the local origin (docs/local.md, Built from the template).
  */
 import { IntrinsicResolutionError } from './template-errors';
 import { isObject } from './template-resources';
@@ -36,9 +32,8 @@ const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 const URL_SUFFIX = 'amazonaws.com';
 
 /**
- * Returns `value` with every intrinsic replaced by its local value. Plain values are returned as
- * they are (objects and arrays are copied). `where` names the value in error messages, e.g.
- * `Connect.Environment.CALLBACK_URL`.
+ * Returns `value` with every intrinsic replaced by its local value (objects and arrays copied).
+ * `where` names the value in error messages, e.g. `Connect.Environment.CALLBACK_URL`.
  *
  * @example
  * resolveIntrinsics({ 'Fn::Join': ['', ['https://', { Ref: 'WebSocketApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/local']] }, {
