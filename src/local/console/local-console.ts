@@ -67,7 +67,6 @@ export class LocalConsole {
   readonly #feed = new EventFeed();
   readonly #reports = new ReportCounter();
   readonly #metrics = new ConsoleMetrics(this.#hub);
-  #stopMetrics: (() => void) | undefined;
   #attached: Attached | undefined;
   #closed = false;
 
@@ -108,12 +107,10 @@ export class LocalConsole {
       queues: queueRefs(queues),
     });
     const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
-    this.#stopMetrics = stack.onFunctionLog((entry) => this.#metrics.observe(entry.line));
-    const queueNames = new Map(queues.map((queue) => [queue.logicalId, queue.name]));
     const detach = watchStackEvents(stack, {
       publish: (entry) => this.#publish(entry),
       changed: (kind) => snapshots.schedule(kind),
-      queueName: (queueId) => queueNames.get(queueId) ?? queueId,
+      functionLine: (line) => this.#metrics.observe(line),
     });
     const refreshTimer = setInterval(() => {
       if (this.#hub.size === 0) return;
@@ -143,7 +140,6 @@ export class LocalConsole {
     this.#closed = true;
     this.#hub.close();
     this.#metrics.close();
-    this.#stopMetrics?.();
     const attached = this.#attached;
     if (attached === undefined) return;
     clearInterval(attached.refreshTimer);
