@@ -26,7 +26,7 @@ import { redactString } from '../../commons/redaction';
 import type { HttpFallbackHandler } from '../gateway';
 import type { LocalStack } from '../runtime';
 import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
-import { queueRefs, SdkConsoleBackend } from './console-backend';
+import { SdkConsoleBackend } from './console-backend';
 import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
 import { ConsoleMetrics } from './console-metrics';
 import { buildConsolePage, type ConsolePage } from './console-page';
@@ -99,13 +99,7 @@ export class LocalConsole {
     if (this.#closed) throw new Error('the console has been closed');
     if (this.#attached !== undefined) throw new Error('the console is already attached to a stack');
     const page = await this.#page;
-    const queues = Object.values(stack.sqs.queues);
-    const backend = new SdkConsoleBackend({
-      dynamodb: stack.dynamodb.clientConfig,
-      sqs: stack.sqs.clientConfig,
-      tableName: stack.endpoints.tableName,
-      queues: queueRefs(queues),
-    });
+    const backend = new SdkConsoleBackend(stack);
     const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
     const detach = watchStackEvents(stack, {
       publish: (entry) => this.#publish(entry),
@@ -193,7 +187,7 @@ export class LocalConsole {
     // The first page of a quiet console gets fresh rows and depths rather than old ones.
     await Promise.all([snapshots.refreshNow('connections'), snapshots.refreshNow('queues')]);
     if (res.destroyed) return;
-    this.#hub.open(res, 'snapshot', { info: attached.info, ...snapshots.connections, queues: snapshots.queues, events: this.#feed.recent(), metrics: this.#metrics.current });
+    this.#hub.open(res, 'snapshot', { info: attached.info, ...snapshots.latest.connections, queues: snapshots.latest.queues, events: this.#feed.recent(), metrics: this.#metrics.current });
   }
 
   #publish(entry: FeedEntry): void {
