@@ -62,7 +62,8 @@ export class SdkConsoleBackend {
   async queueDepths(): Promise<QueueDepth[]> {
     return Promise.all(
       this.#queues.map(async ({ name, deadLetterOf, url }) => {
-        const { Attributes = {} } = await this.#sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }));
+        const command = new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] });
+        const { Attributes = {} } = await this.#sqs.send(command);
         return {
           name,
           deadLetterOf,
