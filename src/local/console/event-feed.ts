@@ -1,7 +1,6 @@
 /**
- * The console's feed of recent events, built from the runtime's structured events only, which carry
- * no token, URL query, header or body by contract: the texts name ids, statuses and durations, and
- * go through redactString all the same.
+ * The console's feed of recent events (docs/console.md, "Events"), built from the runtime's
+ * structured events only; the texts go through redactString all the same.
  */
 import type { FeedEvent } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
@@ -35,20 +34,15 @@ export function describeHandshake(event: HandshakeEvent): FeedEntry {
  */
 export function describeRoute(event: RouteInvocationEvent): FeedEntry {
   const { reply } = event;
-  if (event.result === 'ok' && event.sent === 'body' && reply !== undefined) {
-    return {
-      kind: 'route',
-      level: reply.type === 'error' ? 'warn' : 'info',
-      text: `${event.routeKey ?? '(no route)'} on ${event.connectionId} → ${reply.type}${reply.code === undefined ? '' : ` ${reply.code}`} (${ms(event.durationMs)})`,
-      connectionId: event.connectionId,
-    };
-  }
-  const failed = event.result !== 'ok';
-  const error = event.errorType === undefined ? '' : ` ${event.errorType}`;
+  const answered = event.result === 'ok' && event.sent === 'body' && reply !== undefined;
+  const outcome = answered
+    ? ` → ${reply.type}${reply.code === undefined ? '' : ` ${reply.code}`}`
+    : `: ${event.result}${event.errorType === undefined ? '' : ` ${event.errorType}`}, ${event.sent}`;
+  const level = event.result !== 'ok' ? 'error' : answered && reply.type === 'error' ? 'warn' : 'info';
   return {
     kind: 'route',
-    level: failed ? 'error' : 'info',
-    text: `${event.routeKey ?? '(no route)'} on ${event.connectionId}: ${event.result}${error}, ${event.sent} (${ms(event.durationMs)})`,
+    level,
+    text: `${event.routeKey ?? '(no route)'} on ${event.connectionId}${outcome} (${ms(event.durationMs)})`,
     connectionId: event.connectionId,
   };
 }
