@@ -1,8 +1,6 @@
 /**
- * What the console reads and sends through the unmodified AWS SDK clients, against the local
- * stack's embedded DynamoDB and SQS: the whole connections table (a Scan: fine for a local
- * console, never for the service itself), the depth of every queue and DLQ
- * (GetQueueAttributes), and a NotifyUser message (SendMessage through the project's QueueClient).
+ * What the console reads and sends through the unmodified AWS SDK clients: the whole connections
+ * table (a Scan: fine for a local console, never for the service), queue depths, a NotifyUser message.
  */
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';

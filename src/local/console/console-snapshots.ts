@@ -1,8 +1,4 @@
-/**
- * The console's two live snapshots, the connection table and the queue depths: refreshed soon
- * after a stack event (events close together cause one refresh) or on a timer while a page
- * watches, sent to the pages only when they changed.
- */
+/** The console's two live snapshots, the connection table and the queue depths, sent to the pages when they change. */
 import type { ConsoleStreamEvents } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
 import type { ConnectionRecord } from '../../commons/connection-record';
