@@ -54,23 +54,15 @@ export async function issueConsoleToken(stage: StageConfig, requestBody: string,
   return { status: 200, body: { token, expiresAt: Math.floor(now / 1000) + CONSOLE_TOKEN_TTL_SECONDS } };
 }
 
-/** Numbers the demo reports: `/reports/1`, `/reports/2`, … */
-export class ReportCounter {
-  #next = 1;
-
-  take(): number {
-    return this.#next++;
-  }
-}
-
+/** `nextReport` numbers the demo reports (`/reports/1`, `/reports/2`, …); a refused request takes no number. */
 export async function sendReportReady(
   notifyUser: (userId: string, data: unknown) => Promise<string>,
-  counter: ReportCounter,
+  nextReport: () => number,
   requestBody: string,
 ): Promise<ActionResult<ReportReadyResponse>> {
   const request = parseUserRequest(requestBody);
   if (!request.ok) return request.result;
-  const download = `/reports/${counter.take()}`;
+  const download = `/reports/${nextReport()}`;
   const messageId = await notifyUser(request.userId, { download });
   return { status: 200, body: { messageId, download } };
 }

@@ -8,7 +8,7 @@ import type { ConsoleInfo } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
 import type { HttpFallbackHandler } from '../gateway';
 import type { LocalStack } from '../runtime';
-import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
+import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, sendReportReady } from './console-actions';
 import { SdkConsoleBackend } from './console-backend';
 import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
 import { ConsoleMetrics } from './console-metrics';
@@ -42,7 +42,7 @@ export class LocalConsole {
   readonly #page: Promise<ConsolePage>;
   readonly #hub = new EventStreamHub();
   readonly #feed = new EventFeed();
-  readonly #reports = new ReportCounter();
+  #lastReport = 0;
   readonly #metrics = new ConsoleMetrics(this.#hub);
   #attached: Attached | undefined;
   #closed = false;
@@ -97,11 +97,6 @@ export class LocalConsole {
     return page;
   }
 
-  /** Pages with an open event stream. */
-  get streamCount(): number {
-    return this.#hub.size;
-  }
-
   /** Ends every event stream, stops listening to the stack and releases the SDK clients. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -136,7 +131,7 @@ export class LocalConsole {
   }
 
   async #reportReady(res: ServerResponse, attached: Attached, body: string): Promise<void> {
-    const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), this.#reports, body);
+    const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), () => ++this.#lastReport, body);
     if (result.status === 200) {
       this.#publish({ kind: 'console', level: 'info', text: `report ready: ${result.body.download} → NotifyUser (message ${result.body.messageId})` });
       attached.snapshots.schedule('queues');
