@@ -95,14 +95,10 @@ export function describeBatch(event: PollerBatchEvent, queueName: string): FeedE
   };
 }
 
-/** The line NotifyUser logs once a notification is stored and fanned out (src/handlers/notify-user.ts). */
+/** The message of NotifyUser's line once a notification is stored and fanned out (src/handlers/notify-user.ts). */
 const FAN_OUT_MESSAGE = 'Notification fanned out';
 
-/**
- * NotifyUser's log line of a stored notification, with the number of connections it was fanned out
- * to: "stored, 0 connections" is a success that delivers nothing now (the notification waits in the
- * user's inbox for a `resume`), which the queue batch alone does not show. Other lines: undefined.
- */
+/** NotifyUser's line of a stored notification: "stored, 0 connections" is a success the queue batch alone does not show. */
 export function describeFanOut(entry: LocalLogEntry): FeedEntry | undefined {
   if (entry.source !== 'function' || !entry.line.includes(FAN_OUT_MESSAGE)) return undefined;
   let item: unknown;

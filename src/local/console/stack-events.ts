@@ -5,21 +5,11 @@
  */
 import type { WebSocketGatewayEventMap } from '../gateway';
 import type { LocalStack } from '../runtime';
-import {
-  describeBatch,
-  describeDisconnect,
-  describeFailedInvocation,
-  describeFanOut,
-  describeHandshake,
-  describeManagement,
-  describeRoute,
-  describeWarning,
-  type FeedEntry,
-} from './event-feed';
+import * as feed from './event-feed';
 import type { SnapshotKind } from './console-snapshots';
 
 interface StackEventSinks {
-  readonly publish: (entry: FeedEntry) => void;
+  readonly publish: (entry: feed.FeedEntry) => void;
   readonly changed: (kind: SnapshotKind) => void;
   readonly functionLine: (line: string) => void;
 }
@@ -39,26 +29,26 @@ export function watchStackEvents(stack: LocalStack, { publish, changed, function
     gateway.on(event, listener);
     return () => void gateway.off(event, listener);
   };
-  const publishAndRefresh = (entry: FeedEntry, kind: SnapshotKind): void => {
+  const publishAndRefresh = (entry: feed.FeedEntry, kind: SnapshotKind): void => {
     publish(entry);
     changed(kind);
   };
   const queueNames = new Map(Object.values(stack.sqs.queues).map((queue) => [queue.logicalId, queue.name]));
   const detach = [
-    on('handshake', (event) => publish(describeHandshake(event))),
+    on('handshake', (event) => publish(feed.describeHandshake(event))),
     on('connection', () => changed('connections')),
-    on('route', (event) => publishAndRefresh(describeRoute(event), 'connections')),
-    on('management', (event) => publishAndRefresh(describeManagement(event), 'connections')),
-    on('disconnect', (event) => publishAndRefresh(describeDisconnect(event), 'connections')),
-    on('warning', (warning) => publish(describeWarning(warning))),
-    stack.onBatch((event) => publishAndRefresh(describeBatch(event, queueNames.get(event.queueId) ?? event.queueId), 'queues')),
+    on('route', (event) => publishAndRefresh(feed.describeRoute(event), 'connections')),
+    on('management', (event) => publishAndRefresh(feed.describeManagement(event), 'connections')),
+    on('disconnect', (event) => publishAndRefresh(feed.describeDisconnect(event), 'connections')),
+    on('warning', (warning) => publish(feed.describeWarning(warning))),
+    stack.onBatch((event) => publishAndRefresh(feed.describeBatch(event, queueNames.get(event.queueId) ?? event.queueId), 'queues')),
     stack.onInvocation((event) => {
-      const entry = event.type === 'end' ? describeFailedInvocation(event) : undefined;
+      const entry = event.type === 'end' ? feed.describeFailedInvocation(event) : undefined;
       if (entry !== undefined) publish(entry);
     }),
     stack.onFunctionLog((entry) => {
       functionLine(entry.line);
-      const fanOut = describeFanOut(entry);
+      const fanOut = feed.describeFanOut(entry);
       if (fanOut !== undefined) publish(fanOut);
     }),
   ];
