@@ -30,10 +30,8 @@ export function parseUserRequest(text: string): { readonly ok: true; readonly us
 }
 
 /**
- * True when the console may sign tokens for the stage: the stage is marked for it
- * (`consoleTokens`) and ws-notify holds its signing key (keySource `generated`). A generated key
- * alone is not enough: `prod`'s key is generated too, and a token from it is accepted by the
- * deployed stack.
+ * True when the stage is marked for console tokens (`consoleTokens`) and its key is generated. A
+ * generated key alone is not enough: `prod`'s is too, and the deployed stack accepts its tokens.
  */
 export function canIssueTokens(stage: StageConfig): boolean {
   return stage.consoleTokens === true && stage.jwt.keySource.kind === 'generated';

@@ -15,7 +15,6 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** What the console answers, path by path. */
 export interface ConsoleRoutes {
   page(res: ServerResponse, asDownload: boolean): Promise<void>;
   /** `/api/info`, `/api/events` and the actions answer 503 until a stack is attached. */

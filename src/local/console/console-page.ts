@@ -48,8 +48,7 @@ async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): 
     // Inside an inline <script>, "</script" would end the element: escape it (same value in JS).
     return output.text.replace(/<\/script/gi, '<\\/script');
   } catch (error) {
-    const failure = error as Partial<BuildFailure>;
-    const detail = failure.errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
+    const detail = (error as Partial<BuildFailure>).errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
     throw new ConsolePageBuildError(`could not bundle the console page: ${detail}`, { cause: error });
   }
 }

@@ -19,12 +19,8 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 export function describeHandshake(event: HandshakeEvent): FeedEntry {
   const who = event.connectionId === undefined ? '' : ` ${event.connectionId}`;
-  return {
-    kind: 'handshake',
-    level: event.status === 101 ? 'info' : 'warn',
-    text: `handshake${who} → ${event.status} ${event.outcome} (${ms(event.durationMs)})`,
-    ...(event.connectionId === undefined ? {} : { connectionId: event.connectionId }),
-  };
+  const text = `handshake${who} → ${event.status} ${event.outcome} (${ms(event.durationMs)})`;
+  return { kind: 'handshake', level: event.status === 101 ? 'info' : 'warn', text, connectionId: event.connectionId };
 }
 
 /**
@@ -75,12 +71,7 @@ export function describeDisconnect(event: DisconnectEvent): FeedEntry {
 }
 
 export function describeWarning(warning: GatewayWarning): FeedEntry {
-  return {
-    kind: 'warning',
-    level: 'warn',
-    text: `gateway ${warning.code}: ${warning.message}`,
-    ...(warning.connectionId === undefined ? {} : { connectionId: warning.connectionId }),
-  };
+  return { kind: 'warning', level: 'warn', text: `gateway ${warning.code}: ${warning.message}`, connectionId: warning.connectionId };
 }
 
 export function describeBatch(event: PollerBatchEvent, queueName: string): FeedEntry {
@@ -88,11 +79,8 @@ export function describeBatch(event: PollerBatchEvent, queueName: string): FeedE
   const level = event.outcome === 'success' && event.deleteFailures === 0 ? 'info' : event.outcome === 'failure' ? 'error' : 'warn';
   const failed = event.failedMessageIds.length > 0 ? `, ${event.failedMessageIds.length} to retry` : '';
   const reason = event.reason === undefined ? '' : ` (${event.reason})`;
-  return {
-    kind: 'batch',
-    level,
-    text: `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`,
-  };
+  const text = `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`;
+  return { kind: 'batch', level, text };
 }
 
 /** The message of NotifyUser's line once a notification is stored and fanned out (src/handlers/notify-user.ts). */

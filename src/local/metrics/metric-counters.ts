@@ -62,11 +62,8 @@ export class MetricCounters {
 
   #counter(name: string, dimensions: Readonly<Record<string, string>>): Counter {
     const key = JSON.stringify([name, Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))]);
-    let counter = this.#counters.get(key);
-    if (counter === undefined) {
-      counter = { name, dimensions, total: 0 };
-      this.#counters.set(key, counter);
-    }
+    const counter = this.#counters.get(key) ?? { name, dimensions, total: 0 };
+    this.#counters.set(key, counter);
     return counter;
   }
 }
