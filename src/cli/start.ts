@@ -169,7 +169,7 @@ export const startCommand = defineCommand({
     const { readTemplateFile } = require('../local/template/template-file') as typeof TemplateFile;
     /* eslint-enable @typescript-eslint/no-require-imports */
     // The console's page is bundled while the stack starts; it is served on the gateway's port.
-    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (entry) => streams.stderr.write(`[console] ${entry.message}\n`) });
+    const localConsole = new LocalConsole(flags.quiet ? {} : { onLog: (message) => streams.stderr.write(`[console] ${message}\n`) });
     let stack: LocalStack;
     try {
       stack = await startLocalStack({

@@ -1,14 +1,8 @@
-/**
- * The connection table of the console: the gateway's open connections (live: connected since,
- * last active, source IP) joined with the connections table's records (user, state, auth mode,
- * token expiry). A record without an open connection is shown as `record-only` until
- * `$disconnect` deletes it.
- */
+/** The console's connection table (docs/console.md): the gateway's open connections joined with the table's records. */
 import type { ConnectionRow, ConnectionRowState } from '../../console/console-api';
 import { isPastTtl, isTokenExpired, type ConnectionRecord } from '../../commons/connection-record';
 import type { ConnectionView } from '../gateway';
 
-/** What the table needs of a gateway connection (a `ConnectionView`). */
 export type LiveConnection = Pick<ConnectionView, 'connectionId' | 'connectedAt' | 'lastActiveAt' | 'state' | 'identity'>;
 
 function recordState(record: ConnectionRecord, nowMs: number): ConnectionRowState {

@@ -1,10 +1,7 @@
 /**
- * The console's two actions, as plain functions of a parsed request body (the HTTP side and its
- * guard are in local-console.ts and request-guard.ts):
- * - a token for a demo client, only for a stage marked for it (`consoleTokens`, `local` out of the
- *   box) whose keys are generated locally;
- * - "report ready": `{"download":"/reports/<n>"}` to NotifyUser for a user.
- * Neither logs anything; the token only ever travels in the response body.
+ * The console's two actions, as plain functions of a request body: a token for a demo client and
+ * "report ready" (docs/console.md, "Security of the token endpoint"). Neither logs anything; the
+ * token only ever travels in the response body.
  */
 import * as t from 'io-ts';
 import type { StageConfig } from '../../../infra/stages';
@@ -15,30 +12,26 @@ import { issueStageToken } from '../../tooling/stage-tokens';
 /** Lifetime of a demo client's token. */
 export const CONSOLE_TOKEN_TTL_SECONDS = 3600;
 
-export type ActionResult<T> =
-  | { readonly status: 200; readonly body: T }
-  | { readonly status: 400 | 403 | 500 | 503; readonly body: ConsoleErrorBody };
+export type ActionResult<T> = { readonly status: 200; readonly body: T } | { readonly status: 400 | 403; readonly body: ConsoleErrorBody };
 
 const UserRequest = t.type({ userId: UserId }, 'UserRequest');
 
-function badRequest(message: string): ActionResult<never> {
-  return { status: 400, body: { error: 'bad_request', message } };
+function refusal(status: 400 | 403, error: string, message: string): ActionResult<never> {
+  return { status, body: { error, message } };
 }
 
 /** `{"userId":"…"}` (1–128 characters), or a 400. */
 export function parseUserRequest(text: string): { readonly ok: true; readonly userId: string } | { readonly ok: false; readonly result: ActionResult<never> } {
   const json = parseJson(text);
-  if (!json.ok) return { ok: false, result: badRequest('the body must be JSON: {"userId":"…"}') };
+  if (!json.ok) return { ok: false, result: refusal(400, 'bad_request', 'the body must be JSON: {"userId":"…"}') };
   const decoded = decode(UserRequest, json.value);
-  if (!decoded.ok) return { ok: false, result: badRequest(decoded.message) };
+  if (!decoded.ok) return { ok: false, result: refusal(400, 'bad_request', decoded.message) };
   return { ok: true, userId: decoded.value.userId };
 }
 
 /**
- * True when the console may sign tokens for the stage: the stage is marked for it
- * (`consoleTokens`) and ws-notify holds its signing key (keySource `generated`). A generated key
- * alone is not enough: `prod`'s key is generated too, and a token from it is accepted by the
- * deployed stack.
+ * True when the stage is marked for console tokens (`consoleTokens`) and its key is generated. A
+ * generated key alone is not enough: `prod`'s is too, and the deployed stack accepts its tokens.
  */
 export function canIssueTokens(stage: StageConfig): boolean {
   return stage.consoleTokens === true && stage.jwt.keySource.kind === 'generated';
@@ -46,22 +39,12 @@ export function canIssueTokens(stage: StageConfig): boolean {
 
 export async function issueConsoleToken(stage: StageConfig, requestBody: string, now: number = Date.now()): Promise<ActionResult<TokenResponse>> {
   if (stage.jwt.keySource.kind === 'jwks') {
-    return {
-      status: 403,
-      body: {
-        error: 'external_identity_provider',
-        message: `stage "${stage.name}" verifies tokens from an external identity provider: paste a token from it`,
-      },
-    };
+    const message = `stage "${stage.name}" verifies tokens from an external identity provider: paste a token from it`;
+    return refusal(403, 'external_identity_provider', message);
   }
   if (!canIssueTokens(stage)) {
-    return {
-      status: 403,
-      body: {
-        error: 'console_tokens_disabled',
-        message: `stage "${stage.name}" does not let the console issue tokens: paste one (npm run -s token -- --stage ${stage.name} --user <id>)`,
-      },
-    };
+    const message = `stage "${stage.name}" does not let the console issue tokens: paste one (npm run -s token -- --stage ${stage.name} --user <id>)`;
+    return refusal(403, 'console_tokens_disabled', message);
   }
   const request = parseUserRequest(requestBody);
   if (!request.ok) return request.result;
@@ -69,23 +52,15 @@ export async function issueConsoleToken(stage: StageConfig, requestBody: string,
   return { status: 200, body: { token, expiresAt: Math.floor(now / 1000) + CONSOLE_TOKEN_TTL_SECONDS } };
 }
 
-/** Numbers the demo reports: `/reports/1`, `/reports/2`, … */
-export class ReportCounter {
-  #next = 1;
-
-  take(): number {
-    return this.#next++;
-  }
-}
-
+/** `nextReport` numbers the demo reports (`/reports/1`, `/reports/2`, …); a refused request takes no number. */
 export async function sendReportReady(
   notifyUser: (userId: string, data: unknown) => Promise<string>,
-  counter: ReportCounter,
+  nextReport: () => number,
   requestBody: string,
 ): Promise<ActionResult<ReportReadyResponse>> {
   const request = parseUserRequest(requestBody);
   if (!request.ok) return request.result;
-  const download = `/reports/${counter.take()}`;
+  const download = `/reports/${nextReport()}`;
   const messageId = await notifyUser(request.userId, { download });
   return { status: 200, body: { messageId, download } };
 }

@@ -1,8 +1,6 @@
 /**
- * What the console reads and sends through the unmodified AWS SDK clients, against the local
- * stack's embedded DynamoDB and SQS: the whole connections table (a Scan: fine for a local
- * console, never for the service itself), the depth of every queue and DLQ
- * (GetQueueAttributes), and a NotifyUser message (SendMessage through the project's QueueClient).
+ * What the console reads and sends through the unmodified AWS SDK clients: the whole connections
+ * table (a Scan: fine for a local console, never for the service), queue depths, a NotifyUser message.
  */
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,31 +8,20 @@ import type { QueueDepth } from '../../console/console-api';
 import { QueueClient } from '../../commons/clients/queue-client';
 import { recordFromItem } from '../../commons/clients/connection-store';
 import type { ConnectionRecord } from '../../commons/connection-record';
+import type { LocalStack } from '../runtime';
 import type { EmbeddedQueue } from '../services/embedded-sqs';
-import type { LocalClientConfig } from '../services/aws-client-config';
 
-interface QueueRef {
-  readonly name: string;
-  readonly url: string;
-  readonly deadLetterOf?: string;
-}
+type QueueRef = Pick<EmbeddedQueue, 'name' | 'url'> & Pick<QueueDepth, 'deadLetterOf'>;
 
 /** The stack's queues, each queue followed by its DLQ (a DLQ names the queue that redrives to it). */
-export function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
+function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
   const deadLetterIds = new Set(queues.map((queue) => queue.deadLetterQueueId));
   const byLogicalId = new Map(queues.map((queue) => [queue.logicalId, queue]));
   return queues.flatMap((queue): QueueRef[] => {
     if (deadLetterIds.has(queue.logicalId)) return [];
     const dlq = queue.deadLetterQueueId === undefined ? undefined : byLogicalId.get(queue.deadLetterQueueId);
-    return [{ name: queue.name, url: queue.url }, ...(dlq === undefined ? [] : [{ name: dlq.name, url: dlq.url, deadLetterOf: queue.name }])];
+    return [queue, ...(dlq === undefined ? [] : [{ name: dlq.name, url: dlq.url, deadLetterOf: queue.name }])];
   });
-}
-
-interface SdkConsoleBackendOptions {
-  readonly dynamodb: LocalClientConfig;
-  readonly sqs: LocalClientConfig;
-  readonly tableName: string;
-  readonly queues: readonly QueueRef[];
 }
 
 const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
@@ -42,19 +29,23 @@ const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMes
 export class SdkConsoleBackend {
   readonly #dynamodb: DynamoDBClient;
   readonly #sqs: SQSClient;
+  readonly #tableName: string;
+  readonly #queues: readonly QueueRef[];
   readonly #notifyUser: QueueClient | undefined;
 
-  constructor(private readonly options: SdkConsoleBackendOptions) {
-    this.#dynamodb = new DynamoDBClient({ ...options.dynamodb, maxAttempts: 2 });
-    this.#sqs = new SQSClient({ ...options.sqs, maxAttempts: 2 });
-    const notifyUser = options.queues.find((queue) => queue.name === 'NotifyUser');
+  constructor(stack: Pick<LocalStack, 'dynamodb' | 'sqs' | 'endpoints'>) {
+    this.#dynamodb = new DynamoDBClient({ ...stack.dynamodb.clientConfig, maxAttempts: 2 });
+    this.#sqs = new SQSClient({ ...stack.sqs.clientConfig, maxAttempts: 2 });
+    this.#tableName = stack.endpoints.tableName;
+    this.#queues = queueRefs(Object.values(stack.sqs.queues));
+    const notifyUser = this.#queues.find((queue) => queue.name === 'NotifyUser');
     this.#notifyUser = notifyUser === undefined ? undefined : new QueueClient({ client: this.#sqs, queueUrl: notifyUser.url });
   }
 
   /** Every valid connection record (items that are not connection records are skipped). */
   async scanConnections(): Promise<ConnectionRecord[]> {
     const records: ConnectionRecord[] = [];
-    for await (const page of paginateScan({ client: this.#dynamodb }, { TableName: this.options.tableName, ConsistentRead: true })) {
+    for await (const page of paginateScan({ client: this.#dynamodb }, { TableName: this.#tableName, ConsistentRead: true })) {
       for (const item of page.Items ?? []) {
         try {
           records.push(recordFromItem(item));
@@ -68,11 +59,12 @@ export class SdkConsoleBackend {
 
   async queueDepths(): Promise<QueueDepth[]> {
     return Promise.all(
-      this.options.queues.map(async (queue) => {
-        const { Attributes = {} } = await this.#sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: [...DEPTH_ATTRIBUTES] }));
+      this.#queues.map(async ({ name, deadLetterOf, url }) => {
+        const command = new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] });
+        const { Attributes = {} } = await this.#sqs.send(command);
         return {
-          name: queue.name,
-          ...(queue.deadLetterOf === undefined ? {} : { deadLetterOf: queue.deadLetterOf }),
+          name,
+          deadLetterOf,
           visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
           inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
           delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),

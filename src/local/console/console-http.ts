@@ -7,7 +7,7 @@ import { CONSOLE_PATHS, type ConsoleErrorBody } from '../../console/console-api'
 import { checkConsoleMutation, checkConsoleRequest } from './request-guard';
 
 /** Largest POST body the console reads. */
-export const MAX_BODY_BYTES = 4096;
+const MAX_BODY_BYTES = 4096;
 
 export const BASE_HEADERS: OutgoingHttpHeaders = {
   'Cache-Control': 'no-store',
@@ -15,19 +15,13 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** What the console answers, path by path. */
 export interface ConsoleRoutes {
   page(res: ServerResponse, asDownload: boolean): Promise<void>;
   /** `/api/info`, `/api/events` and the actions answer 503 until a stack is attached. */
-  info(res: ServerResponse): void;
+  info(res: ServerResponse): Promise<void>;
   events(res: ServerResponse): Promise<void>;
   token(res: ServerResponse, body: string): Promise<void>;
   reportReady(res: ServerResponse, body: string): Promise<void>;
-}
-
-class RequestBodyTooLargeError extends Error {
-  override readonly name = 'RequestBodyTooLargeError';
-  readonly code = 'payload_too_large';
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: OutgoingHttpHeaders = {}): void {
@@ -37,23 +31,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
 }
 
 export function sendError(res: ServerResponse, status: number, error: string, message: string, extra?: OutgoingHttpHeaders): void {
-  const body: ConsoleErrorBody = { error, message };
-  sendJson(res, status, body, extra);
+  sendJson(res, status, { error, message } satisfies ConsoleErrorBody, extra);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text, or undefined once it is over MAX_BODY_BYTES (the rest is drained unread). */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      chunks.push(chunk);
       if (size > MAX_BODY_BYTES) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new RequestBodyTooLargeError(`the body is over ${MAX_BODY_BYTES} bytes`));
-        return;
+        resolve(undefined);
       }
-      chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -70,53 +63,35 @@ function sendReport(res: ServerResponse, id: string): void {
   res.end(text);
 }
 
-/** Answers one console request: the guard, then the route. */
+/** Answers one console request: the guard (with the stricter one for the two actions), then the route. */
 export async function routeConsoleRequest(req: IncomingMessage, res: ServerResponse, routes: ConsoleRoutes): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
+  const method = req.method ?? 'GET';
+  const action = method === 'POST' && (path === CONSOLE_PATHS.token || path === CONSOLE_PATHS.reportReady);
   const request = { remoteAddress: req.socket.remoteAddress, localPort: req.socket.localPort, headers: req.headers };
-  const refused = checkConsoleRequest(request);
+  const refused = action ? checkConsoleMutation(request) : checkConsoleRequest(request);
   if (refused !== undefined) {
     req.resume();
     sendError(res, refused.status, refused.code, refused.message);
     return;
   }
-  const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
-  const method = req.method ?? 'GET';
-
-  if (method === 'POST' && (path === CONSOLE_PATHS.token || path === CONSOLE_PATHS.reportReady)) {
-    const mutation = checkConsoleMutation(request);
-    if (mutation !== undefined) {
-      req.resume();
-      sendError(res, mutation.status, mutation.code, mutation.message);
-      return;
-    }
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (error) {
-      if (error instanceof RequestBodyTooLargeError) {
-        sendError(res, 413, error.code, error.message, { Connection: 'close' });
-        return;
-      }
-      throw error;
-    }
-    await (path === CONSOLE_PATHS.token ? routes.token(res, body) : routes.reportReady(res, body));
+  if (action) {
+    const body = await readBody(req);
+    if (body === undefined) sendError(res, 413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+    else await (path === CONSOLE_PATHS.token ? routes.token(res, body) : routes.reportReady(res, body));
     return;
   }
   req.resume();
-  if (method !== 'GET' && method !== 'HEAD') {
+  if (method !== 'GET' && !(method === 'HEAD' && path !== CONSOLE_PATHS.events)) {
     sendError(res, 405, 'method_not_allowed', `${method} is not allowed here`, { Allow: 'GET' });
-    return;
-  }
-  if (path === CONSOLE_PATHS.page || path === CONSOLE_PATHS.staticPage) {
+  } else if (path === CONSOLE_PATHS.page || path === CONSOLE_PATHS.staticPage) {
     await routes.page(res, path === CONSOLE_PATHS.staticPage);
   } else if (path.startsWith(CONSOLE_PATHS.reportsPrefix)) {
     sendReport(res, path.slice(CONSOLE_PATHS.reportsPrefix.length));
   } else if (path === '/favicon.ico') {
     res.writeHead(204, BASE_HEADERS).end();
-  } else if (path === CONSOLE_PATHS.events && method !== 'GET') {
-    sendError(res, 405, 'method_not_allowed', `${method} is not allowed here`, { Allow: 'GET' });
   } else if (path === CONSOLE_PATHS.info) {
-    routes.info(res);
+    await routes.info(res);
   } else if (path === CONSOLE_PATHS.events) {
     await routes.events(res);
   } else {

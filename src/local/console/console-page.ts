@@ -1,17 +1,15 @@
 /**
- * The console page: src/console/main.ts bundled for the browser by esbuild (in memory, at
- * start-up), inlined with src/console/console.css into src/console/console.html. One
- * self-contained file, so that the same bytes also work saved to disk as a static page against a
- * deployed stage. Served with a Content-Security-Policy that allows exactly that script and style
- * (by hash) and connections to this origin and to WebSocket endpoints.
+ * The console page: src/console/main.ts bundled by esbuild in memory, inlined with console.css into
+ * console.html: one self-contained file, which also works saved as a static page. Its
+ * Content-Security-Policy allows exactly that script and style, by hash.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type BuildFailure } from 'esbuild';
 
-/** src/console: the browser code (no Node.js modules; bundled with platform `browser`). */
-export const CONSOLE_SOURCE_DIRECTORY = path.resolve(__dirname, '..', '..', 'console');
+/** src/console: the browser code. */
+const CONSOLE_SOURCE_DIRECTORY = path.resolve(__dirname, '..', '..', 'console');
 
 const SCRIPT_SLOT = '<script></script>';
 const STYLE_SLOT = '<style></style>';
@@ -31,8 +29,7 @@ function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-/** Bundles the page's script (IIFE, minified, browser targets). */
-export async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<string> {
+async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<string> {
   try {
     const result = await build({
       entryPoints: [path.join(sourceDirectory, 'main.ts')],
@@ -51,8 +48,7 @@ export async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIREC
     // Inside an inline <script>, "</script" would end the element: escape it (same value in JS).
     return output.text.replace(/<\/script/gi, '<\\/script');
   } catch (error) {
-    const failure = error as Partial<BuildFailure>;
-    const detail = failure.errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
+    const detail = (error as Partial<BuildFailure>).errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
     throw new ConsolePageBuildError(`could not bundle the console page: ${detail}`, { cause: error });
   }
 }

@@ -1,15 +1,14 @@
-/**
- * The console's two live snapshots, the connection table and the queue depths: refreshed soon
- * after a stack event (events close together cause one refresh) or on a timer while a page
- * watches, sent to the pages only when they changed.
- */
-import type { ConnectionsUpdate, ConsoleStreamEvents, QueuesUpdate } from '../../console/console-api';
+/** The console's two live snapshots, the connection table and the queue depths, sent to the pages when they change. */
+import type { ConsoleStreamEvents } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
+import type { ConnectionRecord } from '../../commons/connection-record';
 import type { SdkConsoleBackend } from './console-backend';
 import { buildConnectionRows, type LiveConnection } from './connection-rows';
 import type { EventStreamHub } from './event-stream';
 
 export type SnapshotKind = 'connections' | 'queues';
+
+type Snapshots = Pick<ConsoleStreamEvents, SnapshotKind>;
 
 /** Events closer together than this cause one refresh. */
 const COALESCE_MS = 25;
@@ -26,11 +25,8 @@ export function errorText(error: unknown): string {
 }
 
 export class ConsoleSnapshots {
-  #connections: ConnectionsUpdate = { connections: [] };
-  #queues: QueuesUpdate = { queues: [] };
+  readonly #latest: Snapshots = { connections: { connections: [] }, queues: { queues: [] } };
   #closed = false;
-  /** What each snapshot stream last sent, as JSON: an unchanged snapshot is not sent again. */
-  readonly #lastSent = new Map<SnapshotKind, string>();
   readonly #refresh: Record<SnapshotKind, RefreshState> = {
     connections: { timer: undefined, running: undefined, again: false },
     queues: { timer: undefined, running: undefined, again: false },
@@ -43,12 +39,9 @@ export class ConsoleSnapshots {
     private readonly warn: (message: string) => void,
   ) {}
 
-  get connections(): ConnectionsUpdate {
-    return this.#connections;
-  }
-
-  get queues(): QueuesUpdate {
-    return this.#queues;
+  /** The last snapshots read: what a new page starts from. */
+  get latest(): Readonly<Snapshots> {
+    return this.#latest;
   }
 
   /** A refresh soon (events close together cause one), only while a page is watching. */
@@ -69,11 +62,11 @@ export class ConsoleSnapshots {
       return state.running;
     }
     const run = async (): Promise<void> => {
-      do {
+      while (!this.#closed) {
         state.again = false;
-        if (kind === 'connections') await this.#refreshConnections();
-        else await this.#refreshQueues();
-      } while (state.again && !this.#closed);
+        await (kind === 'connections' ? this.#refreshConnections() : this.#refreshQueues());
+        if (!state.again) return;
+      }
     };
     state.running = run().finally(() => {
       state.running = undefined;
@@ -88,43 +81,36 @@ export class ConsoleSnapshots {
     await Promise.all([this.#refresh.connections.running, this.#refresh.queues.running]);
   }
 
+  /** The gateway's open connections joined with the table's records; without the records when the Scan fails. */
   async #refreshConnections(): Promise<void> {
-    if (this.#closed) return;
-    let update: ConnectionsUpdate;
+    let records: ConnectionRecord[] = [];
+    let error: string | undefined;
     try {
-      const records = await this.backend.scanConnections();
-      update = { connections: buildConnectionRows(this.liveConnections(), records, Date.now()) };
-    } catch (error) {
-      if (this.#closed) return;
-      const message = `DynamoDB Scan failed: ${errorText(error)}`;
-      if (this.#connections.error !== message) this.warn(message);
-      update = { connections: buildConnectionRows(this.liveConnections(), [], Date.now()), error: message };
+      records = await this.backend.scanConnections();
+    } catch (cause) {
+      error = `DynamoDB Scan failed: ${errorText(cause)}`;
     }
-    if (this.#closed) return;
-    this.#connections = update;
-    this.#sendIfChanged('connections', update);
+    this.#update('connections', { connections: buildConnectionRows(this.liveConnections(), records, Date.now()), error });
   }
 
+  /** The depths of the queues; the last known ones when GetQueueAttributes fails. */
   async #refreshQueues(): Promise<void> {
-    if (this.#closed) return;
-    let update: QueuesUpdate;
+    let { queues } = this.#latest.queues;
+    let error: string | undefined;
     try {
-      update = { queues: await this.backend.queueDepths() };
-    } catch (error) {
-      if (this.#closed) return;
-      const message = `SQS GetQueueAttributes failed: ${errorText(error)}`;
-      if (this.#queues.error !== message) this.warn(message);
-      update = { queues: this.#queues.queues, error: message };
+      queues = await this.backend.queueDepths();
+    } catch (cause) {
+      error = `SQS GetQueueAttributes failed: ${errorText(cause)}`;
     }
-    if (this.#closed) return;
-    this.#queues = update;
-    this.#sendIfChanged('queues', update);
+    this.#update('queues', { queues, error });
   }
 
-  #sendIfChanged<K extends SnapshotKind>(stream: K, update: ConsoleStreamEvents[K]): void {
-    const json = JSON.stringify(update);
-    if (json === this.#lastSent.get(stream)) return;
-    this.#lastSent.set(stream, json);
-    this.hub.send(stream, update);
+  /** Keeps a snapshot and sends it to the pages when it changed; an error is logged when it is a new one. */
+  #update<K extends SnapshotKind>(kind: K, update: ConsoleStreamEvents[K]): void {
+    if (this.#closed) return;
+    const previous = this.#latest[kind];
+    if (update.error !== undefined && update.error !== previous.error) this.warn(update.error);
+    this.#latest[kind] = update;
+    if (JSON.stringify(update) !== JSON.stringify(previous)) this.hub.send(kind, update);
   }
 }

@@ -1,7 +1,6 @@
 /**
- * The console's feed of recent events, built from the runtime's structured events only, which carry
- * no token, URL query, header or body by contract: the texts name ids, statuses and durations, and
- * go through redactString all the same.
+ * The console's feed of recent events (docs/console.md, "Events"), built from the runtime's
+ * structured events only; the texts go through redactString all the same.
  */
 import type { FeedEvent } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
@@ -20,12 +19,8 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 export function describeHandshake(event: HandshakeEvent): FeedEntry {
   const who = event.connectionId === undefined ? '' : ` ${event.connectionId}`;
-  return {
-    kind: 'handshake',
-    level: event.status === 101 ? 'info' : 'warn',
-    text: `handshake${who} → ${event.status} ${event.outcome} (${ms(event.durationMs)})`,
-    ...(event.connectionId === undefined ? {} : { connectionId: event.connectionId }),
-  };
+  const text = `handshake${who} → ${event.status} ${event.outcome} (${ms(event.durationMs)})`;
+  return { kind: 'handshake', level: event.status === 101 ? 'info' : 'warn', text, connectionId: event.connectionId };
 }
 
 /**
@@ -35,20 +30,15 @@ export function describeHandshake(event: HandshakeEvent): FeedEntry {
  */
 export function describeRoute(event: RouteInvocationEvent): FeedEntry {
   const { reply } = event;
-  if (event.result === 'ok' && event.sent === 'body' && reply !== undefined) {
-    return {
-      kind: 'route',
-      level: reply.type === 'error' ? 'warn' : 'info',
-      text: `${event.routeKey ?? '(no route)'} on ${event.connectionId} → ${reply.type}${reply.code === undefined ? '' : ` ${reply.code}`} (${ms(event.durationMs)})`,
-      connectionId: event.connectionId,
-    };
-  }
-  const failed = event.result !== 'ok';
-  const error = event.errorType === undefined ? '' : ` ${event.errorType}`;
+  const answered = event.result === 'ok' && event.sent === 'body' && reply !== undefined;
+  const outcome = answered
+    ? ` → ${reply.type}${reply.code === undefined ? '' : ` ${reply.code}`}`
+    : `: ${event.result}${event.errorType === undefined ? '' : ` ${event.errorType}`}, ${event.sent}`;
+  const level = event.result !== 'ok' ? 'error' : answered && reply.type === 'error' ? 'warn' : 'info';
   return {
     kind: 'route',
-    level: failed ? 'error' : 'info',
-    text: `${event.routeKey ?? '(no route)'} on ${event.connectionId}: ${event.result}${error}, ${event.sent} (${ms(event.durationMs)})`,
+    level,
+    text: `${event.routeKey ?? '(no route)'} on ${event.connectionId}${outcome} (${ms(event.durationMs)})`,
     connectionId: event.connectionId,
   };
 }
@@ -81,12 +71,7 @@ export function describeDisconnect(event: DisconnectEvent): FeedEntry {
 }
 
 export function describeWarning(warning: GatewayWarning): FeedEntry {
-  return {
-    kind: 'warning',
-    level: 'warn',
-    text: `gateway ${warning.code}: ${warning.message}`,
-    ...(warning.connectionId === undefined ? {} : { connectionId: warning.connectionId }),
-  };
+  return { kind: 'warning', level: 'warn', text: `gateway ${warning.code}: ${warning.message}`, connectionId: warning.connectionId };
 }
 
 export function describeBatch(event: PollerBatchEvent, queueName: string): FeedEntry {
@@ -94,21 +79,14 @@ export function describeBatch(event: PollerBatchEvent, queueName: string): FeedE
   const level = event.outcome === 'success' && event.deleteFailures === 0 ? 'info' : event.outcome === 'failure' ? 'error' : 'warn';
   const failed = event.failedMessageIds.length > 0 ? `, ${event.failedMessageIds.length} to retry` : '';
   const reason = event.reason === undefined ? '' : ` (${event.reason})`;
-  return {
-    kind: 'batch',
-    level,
-    text: `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`,
-  };
+  const text = `${queueName} → ${event.functionId}: ${count}, ${event.outcome}${failed}${reason} (${ms(event.durationMs)})`;
+  return { kind: 'batch', level, text };
 }
 
-/** The line NotifyUser logs once a notification is stored and fanned out (src/handlers/notify-user.ts). */
+/** The message of NotifyUser's line once a notification is stored and fanned out (src/handlers/notify-user.ts). */
 const FAN_OUT_MESSAGE = 'Notification fanned out';
 
-/**
- * NotifyUser's log line of a stored notification, with the number of connections it was fanned out
- * to: "stored, 0 connections" is a success that delivers nothing now (the notification waits in the
- * user's inbox for a `resume`), which the queue batch alone does not show. Other lines: undefined.
- */
+/** NotifyUser's line of a stored notification: "stored, 0 connections" is a success the queue batch alone does not show. */
 export function describeFanOut(entry: LocalLogEntry): FeedEntry | undefined {
   if (entry.source !== 'function' || !entry.line.includes(FAN_OUT_MESSAGE)) return undefined;
   let item: unknown;

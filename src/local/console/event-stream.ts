@@ -1,17 +1,14 @@
-/**
- * Server-Sent Events to the console pages: one `text/event-stream` response per page, named
- * events with JSON data, a comment every HEARTBEAT_MS so that idle streams stay open, and
- * `close()` that ends every stream.
- */
+/** Server-Sent Events to the console pages: one `text/event-stream` response per page, named events with JSON data. */
 import type { ServerResponse } from 'node:http';
 import type { ConsoleStreamEvents } from '../../console/console-api';
 
-export const HEARTBEAT_MS = 15_000;
+/** A comment this often keeps an idle stream open. */
+const HEARTBEAT_MS = 15_000;
 /** How long a browser waits before it reconnects a dropped stream. */
-export const RETRY_MS = 1_000;
+const RETRY_MS = 1_000;
 
 /** One SSE message: `event:` line, one `data:` line (JSON has no raw newlines), blank line. */
-export function formatEvent<K extends keyof ConsoleStreamEvents>(event: K, data: ConsoleStreamEvents[K]): string {
+function formatEvent<K extends keyof ConsoleStreamEvents>(event: K, data: ConsoleStreamEvents[K]): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -20,14 +17,13 @@ export class EventStreamHub {
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
-  /** Streams open now. */
   get size(): number {
     return this.#streams.size;
   }
 
-  /** Starts a stream on the response and sends `first` (the snapshot) on it. False when the hub is closed. */
-  open<K extends keyof ConsoleStreamEvents>(res: ServerResponse, event: K, first: ConsoleStreamEvents[K]): boolean {
-    if (this.#closed) return false;
+  /** Starts a stream on the response and sends `first` (the snapshot) on it; nothing once the hub is closed. */
+  open<K extends keyof ConsoleStreamEvents>(res: ServerResponse, event: K, first: ConsoleStreamEvents[K]): void {
+    if (this.#closed) return;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -42,7 +38,6 @@ export class EventStreamHub {
       if (this.#streams.size === 0) this.#stopHeartbeat();
     });
     this.#heartbeat ??= setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS).unref();
-    return true;
   }
 
   send<K extends keyof ConsoleStreamEvents>(event: K, data: ConsoleStreamEvents[K]): void {

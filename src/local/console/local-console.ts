@@ -1,32 +1,15 @@
 /**
- * The local web console of `npm start`, served on the gateway's port through its HTTP fallback:
- * the page (`/`), a live view over Server-Sent Events (`/api/events`: connection table, queue
- * depths, recent events), a token endpoint for the demo clients (`POST /api/token`, loopback and
- * same-origin only, generated-key stages only) and "report ready" (`POST /api/report-ready`,
- * NotifyUser through the real SQS client). See docs/console.md.
- *
- * By job: console-http.ts routes the requests, stack-events.ts turns the stack's events into the
- * feed, console-snapshots.ts keeps the connection table and queue depths, console-actions.ts holds
- * the two actions; this class wires them to a stack.
- *
- * The handler exists before the stack does (the gateway needs it at construction); the stack is
- * attached once it has started:
- *
- * @example
- * const localConsole = new LocalConsole();                      // starts bundling the page
- * const stack = await startLocalStack({ port: 0, httpFallback: localConsole.handler });
- * await localConsole.attach(stack);                              // the page is served from now on
- * // …
- * await localConsole.close();                                    // ends the event streams
- * await stack.close();
+ * The local web console of `npm start`, served on the gateway's port through its HTTP fallback
+ * (docs/console.md): this class wires the parts (one file per job) to a stack. Its handler exists
+ * before the stack does (the gateway needs it at construction); attach() connects the started stack.
  */
 import type { ServerResponse } from 'node:http';
 import type { ConsoleInfo } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
 import type { HttpFallbackHandler } from '../gateway';
 import type { LocalStack } from '../runtime';
-import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, ReportCounter, sendReportReady } from './console-actions';
-import { queueRefs, SdkConsoleBackend } from './console-backend';
+import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, sendReportReady } from './console-actions';
+import { SdkConsoleBackend } from './console-backend';
 import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
 import { ConsoleMetrics } from './console-metrics';
 import { buildConsolePage, type ConsolePage } from './console-page';
@@ -35,15 +18,9 @@ import { EventFeed, type FeedEntry } from './event-feed';
 import { EventStreamHub } from './event-stream';
 import { watchStackEvents } from './stack-events';
 
-export interface ConsoleLogEntry {
-  readonly level: 'info' | 'warn' | 'error';
-  /** Never carries a token (and goes through redactString all the same). */
-  readonly message: string;
-}
-
 export interface LocalConsoleOptions {
-  /** The console's own warnings (a failed scan, a failed request). Default: dropped. */
-  readonly onLog?: (entry: ConsoleLogEntry) => void;
+  /** The console's own warnings (a failed scan, a failed request), without a token. Default: dropped. */
+  readonly onLog?: (message: string) => void;
   /** How often an open page gets fresh queue depths and table rows without an event. Default 2000 ms. */
   readonly refreshIntervalMs?: number;
 }
@@ -65,9 +42,8 @@ export class LocalConsole {
   readonly #page: Promise<ConsolePage>;
   readonly #hub = new EventStreamHub();
   readonly #feed = new EventFeed();
-  readonly #reports = new ReportCounter();
+  #lastReport = 0;
   readonly #metrics = new ConsoleMetrics(this.#hub);
-  #stopMetrics: (() => void) | undefined;
   #attached: Attached | undefined;
   #closed = false;
 
@@ -78,17 +54,14 @@ export class LocalConsole {
     this.#page.catch(() => undefined);
     const routes: ConsoleRoutes = {
       page: (res, asDownload) => this.#sendPage(res, asDownload),
-      info: (res) => {
-        const attached = this.#requireAttached(res);
-        if (attached !== undefined) sendJson(res, 200, attached.info);
-      },
-      events: (res) => this.#openStream(res),
-      token: (res, body) => this.#token(res, body),
-      reportReady: (res, body) => this.#reportReady(res, body),
+      info: (res) => this.#whenAttached(res, (attached) => sendJson(res, 200, attached.info)),
+      events: (res) => this.#whenAttached(res, (attached) => this.#openStream(res, attached)),
+      token: (res, body) => this.#whenAttached(res, (attached) => this.#token(res, attached, body)),
+      reportReady: (res, body) => this.#whenAttached(res, (attached) => this.#reportReady(res, attached, body)),
     };
     this.handler = (req, res) => {
       routeConsoleRequest(req, res, routes).catch((error: unknown) => {
-        this.#log('error', `console request ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} failed: ${errorText(error)}`);
+        this.#log(`console request ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} failed: ${errorText(error)}`);
         if (!res.headersSent) sendError(res, 500, 'internal_error', 'the console could not answer');
         else res.destroy();
       });
@@ -100,20 +73,12 @@ export class LocalConsole {
     if (this.#closed) throw new Error('the console has been closed');
     if (this.#attached !== undefined) throw new Error('the console is already attached to a stack');
     const page = await this.#page;
-    const queues = Object.values(stack.sqs.queues);
-    const backend = new SdkConsoleBackend({
-      dynamodb: stack.dynamodb.clientConfig,
-      sqs: stack.sqs.clientConfig,
-      tableName: stack.endpoints.tableName,
-      queues: queueRefs(queues),
-    });
-    const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log('warn', message));
-    this.#stopMetrics = stack.onFunctionLog((entry) => this.#metrics.observe(entry.line));
-    const queueNames = new Map(queues.map((queue) => [queue.logicalId, queue.name]));
+    const backend = new SdkConsoleBackend(stack);
+    const snapshots = new ConsoleSnapshots(this.#hub, backend, () => stack.gateway.connections(), (message) => this.#log(message));
     const detach = watchStackEvents(stack, {
       publish: (entry) => this.#publish(entry),
       changed: (kind) => snapshots.schedule(kind),
-      queueName: (queueId) => queueNames.get(queueId) ?? queueId,
+      functionLine: (line) => this.#metrics.observe(line),
     });
     const refreshTimer = setInterval(() => {
       if (this.#hub.size === 0) return;
@@ -132,18 +97,12 @@ export class LocalConsole {
     return page;
   }
 
-  /** Pages with an open event stream. */
-  get streamCount(): number {
-    return this.#hub.size;
-  }
-
   /** Ends every event stream, stops listening to the stack and releases the SDK clients. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#hub.close();
     this.#metrics.close();
-    this.#stopMetrics?.();
     const attached = this.#attached;
     if (attached === undefined) return;
     clearInterval(attached.refreshTimer);
@@ -165,18 +124,14 @@ export class LocalConsole {
     res.end(page.html);
   }
 
-  async #token(res: ServerResponse, body: string): Promise<void> {
-    const attached = this.#requireAttached(res);
-    if (attached === undefined) return;
+  async #token(res: ServerResponse, attached: Attached, body: string): Promise<void> {
     const result = await issueConsoleToken(attached.stack.stage, body);
     if (result.status === 200) this.#publish({ kind: 'console', level: 'info', text: `token issued for a demo client (valid ${CONSOLE_TOKEN_TTL_SECONDS / 60} min)` });
     sendJson(res, result.status, result.body);
   }
 
-  async #reportReady(res: ServerResponse, body: string): Promise<void> {
-    const attached = this.#requireAttached(res);
-    if (attached === undefined) return;
-    const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), this.#reports, body);
+  async #reportReady(res: ServerResponse, attached: Attached, body: string): Promise<void> {
+    const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), () => ++this.#lastReport, body);
     if (result.status === 200) {
       this.#publish({ kind: 'console', level: 'info', text: `report ready: ${result.body.download} → NotifyUser (message ${result.body.messageId})` });
       attached.snapshots.schedule('queues');
@@ -184,20 +139,18 @@ export class LocalConsole {
     sendJson(res, result.status, result.body);
   }
 
-  #requireAttached(res: ServerResponse): Attached | undefined {
-    if (this.#attached !== undefined && !this.#closed) return this.#attached;
-    sendError(res, 503, 'not_ready', this.#closed ? 'the console has stopped' : 'the local stack is starting');
-    return undefined;
+  /** Runs an API route with the attached stack; 503 before attach() and after close(). */
+  async #whenAttached(res: ServerResponse, route: (attached: Attached) => void | Promise<void>): Promise<void> {
+    if (this.#attached !== undefined && !this.#closed) await route(this.#attached);
+    else sendError(res, 503, 'not_ready', this.#closed ? 'the console has stopped' : 'the local stack is starting');
   }
 
-  async #openStream(res: ServerResponse): Promise<void> {
-    const attached = this.#requireAttached(res);
-    if (attached === undefined) return;
-    const { snapshots } = attached;
+  async #openStream(res: ServerResponse, { info, snapshots }: Attached): Promise<void> {
     // The first page of a quiet console gets fresh rows and depths rather than old ones.
     await Promise.all([snapshots.refreshNow('connections'), snapshots.refreshNow('queues')]);
     if (res.destroyed) return;
-    this.#hub.open(res, 'snapshot', { info: attached.info, ...snapshots.connections, queues: snapshots.queues, events: this.#feed.recent(), metrics: this.#metrics.current });
+    const { connections, queues } = snapshots.latest;
+    this.#hub.open(res, 'snapshot', { info, ...connections, queues, events: this.#feed.recent(), metrics: this.#metrics.current });
   }
 
   #publish(entry: FeedEntry): void {
@@ -205,7 +158,7 @@ export class LocalConsole {
     this.#hub.send('feed', this.#feed.add(entry));
   }
 
-  #log(level: ConsoleLogEntry['level'], message: string): void {
-    this.#options.onLog?.({ level, message: redactString(message) });
+  #log(message: string): void {
+    this.#options.onLog?.(redactString(message));
   }
 }

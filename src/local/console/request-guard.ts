@@ -1,25 +1,20 @@
 /**
- * Who may talk to the console. Every request must come from loopback and name the console's own
- * host (a DNS-rebinding page reaches 127.0.0.1 under its own host name); requests that change
- * something (mint a token, send a notification) must also be the console page's own: a custom
- * header that a page on another origin cannot send without a CORS preflight (which the console
- * never approves), a JSON body, and no `Origin` or `Sec-Fetch-Site` that says otherwise.
+ * Who may talk to the console (docs/console.md, "Security of the token endpoint"): every request
+ * comes from loopback and names the console's own host (a DNS-rebinding page reaches 127.0.0.1
+ * under its own host name); a request that changes something is also the console page's own.
  */
 import { CONSOLE_REQUEST_HEADER } from '../../console/console-api';
 
 export interface GuardedRequest {
-  /** The socket's remote address. */
   readonly remoteAddress: string | undefined;
   /** The port the request arrived on. */
   readonly localPort: number | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-export type GuardRefusalCode = 'not_loopback' | 'bad_host' | 'cross_origin' | 'missing_console_header' | 'unsupported_media_type';
-
 export interface GuardRefusal {
   readonly status: 403 | 415;
-  readonly code: GuardRefusalCode;
+  readonly code: 'not_loopback' | 'bad_host' | 'cross_origin' | 'missing_console_header' | 'unsupported_media_type';
   readonly message: string;
 }
 
@@ -28,11 +23,6 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   if (address === undefined) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1';
-}
-
-/** The host names the console answers to, with the port the request arrived on. */
-export function consoleHosts(port: number): readonly string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
 }
 
 function header(request: GuardedRequest, name: string): string | undefined {
@@ -46,7 +36,8 @@ export function checkConsoleRequest(request: GuardedRequest): GuardRefusal | und
     return { status: 403, code: 'not_loopback', message: 'the console answers requests from this machine only' };
   }
   const host = header(request, 'host')?.toLowerCase();
-  if (request.localPort === undefined || host === undefined || !consoleHosts(request.localPort).includes(host)) {
+  const port = request.localPort;
+  if (port === undefined || host === undefined || ![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
     return { status: 403, code: 'bad_host', message: 'the console answers only to 127.0.0.1, localhost or [::1] with its port' };
   }
   return undefined;

@@ -1,75 +1,54 @@
 /**
- * What the console watches of a running stack (gateway, queue batches, failed invocations, NotifyUser's
- * fan-out lines): each event becomes a feed entry (event-feed.ts) and, when it can change them, a
- * refresh of the connection table or the queue depths.
+ * What the console watches of a running stack: each event becomes a feed entry (event-feed.ts)
+ * and, when it can change them, a refresh of the connection table or the queue depths; every line
+ * a function writes also goes to the metrics panel.
  */
 import type { WebSocketGatewayEventMap } from '../gateway';
 import type { LocalStack } from '../runtime';
-import {
-  describeBatch,
-  describeDisconnect,
-  describeFailedInvocation,
-  describeFanOut,
-  describeHandshake,
-  describeManagement,
-  describeRoute,
-  describeWarning,
-  type FeedEntry,
-} from './event-feed';
+import * as feed from './event-feed';
 import type { SnapshotKind } from './console-snapshots';
 
 interface StackEventSinks {
-  readonly publish: (entry: FeedEntry) => void;
+  readonly publish: (entry: feed.FeedEntry) => void;
   readonly changed: (kind: SnapshotKind) => void;
-  /** The logical name of a queue (`NotifyUser`) by its logical id. */
-  readonly queueName: (queueId: string) => string;
+  readonly functionLine: (line: string) => void;
 }
 
 type GatewayListener<K extends keyof WebSocketGatewayEventMap> = (...args: WebSocketGatewayEventMap[K]) => void;
 
-/** The stack's event sources, the gateway's seen through its event map. */
-type StackEventSources = Pick<LocalStack, 'onInvocation' | 'onBatch' | 'onFunctionLog'> & {
-  readonly gateway: {
-    on<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
-    off<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
-  };
-};
+/** The gateway's on/off by its event map (EventEmitter's own overloads do not take a generic event name). */
+interface GatewayEvents {
+  on<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
+  off<K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): unknown;
+}
 
 /** Subscribes to the stack's events; returns the function that unsubscribes. */
-export function watchStackEvents(stack: StackEventSources, sinks: StackEventSinks): () => void {
-  const { publish, changed } = sinks;
-  const gateway = stack.gateway;
+export function watchStackEvents(stack: LocalStack, { publish, changed, functionLine }: StackEventSinks): () => void {
+  const gateway: GatewayEvents = stack.gateway;
   const on = <K extends keyof WebSocketGatewayEventMap>(event: K, listener: GatewayListener<K>): (() => void) => {
     gateway.on(event, listener);
     return () => void gateway.off(event, listener);
   };
+  const publishAndRefresh = (entry: feed.FeedEntry, kind: SnapshotKind): void => {
+    publish(entry);
+    changed(kind);
+  };
+  const queueNames = new Map(Object.values(stack.sqs.queues).map((queue) => [queue.logicalId, queue.name]));
   const detach = [
-    on('handshake', (event) => publish(describeHandshake(event))),
+    on('handshake', (event) => publish(feed.describeHandshake(event))),
     on('connection', () => changed('connections')),
-    on('route', (event) => {
-      publish(describeRoute(event));
-      changed('connections');
-    }),
-    on('management', (event) => {
-      publish(describeManagement(event));
-      changed('connections');
-    }),
-    on('disconnect', (event) => {
-      publish(describeDisconnect(event));
-      changed('connections');
-    }),
-    on('warning', (warning) => publish(describeWarning(warning))),
-    stack.onBatch((event) => {
-      publish(describeBatch(event, sinks.queueName(event.queueId)));
-      changed('queues');
-    }),
+    on('route', (event) => publishAndRefresh(feed.describeRoute(event), 'connections')),
+    on('management', (event) => publishAndRefresh(feed.describeManagement(event), 'connections')),
+    on('disconnect', (event) => publishAndRefresh(feed.describeDisconnect(event), 'connections')),
+    on('warning', (warning) => publish(feed.describeWarning(warning))),
+    stack.onBatch((event) => publishAndRefresh(feed.describeBatch(event, queueNames.get(event.queueId) ?? event.queueId), 'queues')),
     stack.onInvocation((event) => {
-      if (event.type !== 'end') return;
-      const entry = describeFailedInvocation(event);
+      const entry = event.type === 'end' ? feed.describeFailedInvocation(event) : undefined;
       if (entry !== undefined) publish(entry);
     }),
     stack.onFunctionLog((entry) => {
-      const fanOut = describeFanOut(entry);
+      functionLine(entry.line);
+      const fanOut = feed.describeFanOut(entry);
       if (fanOut !== undefined) publish(fanOut);
     }),
   ];

@@ -1,9 +1,7 @@
 /**
  * Reads one log line of a function as CloudWatch Logs does: a JSON object whose `_aws` member holds
- * `CloudWatchMetrics` directives is an embedded metric format (EMF) record. Each directive names a
- * namespace, dimension sets and metrics; a metric's value, and each dimension's value, is the
- * top-level member of that name (a metric recorded several times in one invocation is an array).
- * Anything else (a plain log line, a JSON log without `_aws`, a malformed record) is not a record.
+ * `CloudWatchMetrics` directives is an embedded metric format (EMF) record; a metric's and a
+ * dimension's value is the top-level member of that name (an array for a metric recorded several times).
  */
 
 /** One metric of an EMF record, with the values of the dimensions of its directive. */

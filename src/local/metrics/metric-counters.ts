@@ -1,9 +1,8 @@
 /**
- * The service's metrics as the local console shows them, added up from the functions' EMF lines
- * (emf-line.ts) since the stack started: a total per counter (unit `Count`) and per value of its
- * own dimensions (HandshakesRefused by `reason`), and p50 / p99 / max of each timing (unit
- * `Milliseconds`) over its last TIMING_WINDOW values. The `service` and `stage` dimensions, the
- * same on every line of a stack, are left out. The service's counters are there from the start at 0.
+ * The service's metrics as the local console shows them (docs/console.md, "Metrics"), added up from
+ * the functions' EMF lines: a total per counter and per value of its own dimensions (`service` and
+ * `stage`, the same on every line, are left out), and p50 / p99 / max of each timing (unit
+ * `Milliseconds`). The service's counters are there from the start at 0.
  */
 import type { MetricCounter, MetricsUpdate, MetricTiming } from '../../console/console-api';
 import { HANDSHAKE_REFUSAL_REASONS, METRIC_NAMES, REFUSAL_REASON_DIMENSION, SERVICE_DIMENSION, STAGE_DIMENSION } from '../../commons/metric-names';
@@ -14,11 +13,7 @@ export const TIMING_WINDOW = 1000;
 
 const COMMON_DIMENSIONS = new Set([SERVICE_DIMENSION, STAGE_DIMENSION]);
 
-interface Counter {
-  readonly name: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-  total: number;
-}
+type Counter = { -readonly [K in keyof MetricCounter]: MetricCounter[K] };
 
 /** The value at `fraction` of the sorted values (nearest rank). */
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -57,7 +52,7 @@ export class MetricCounters {
   }
 
   snapshot(): MetricsUpdate {
-    const counters: MetricCounter[] = [...this.#counters.values()].map(({ name, dimensions, total }) => ({ name, dimensions, total }));
+    const counters: MetricCounter[] = [...this.#counters.values()].map((counter) => ({ ...counter }));
     const timings: MetricTiming[] = [...this.#timings].map(([name, { values, count }]) => {
       const sorted = [...values].sort((a, b) => a - b);
       return { name, count, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
@@ -67,11 +62,8 @@ export class MetricCounters {
 
   #counter(name: string, dimensions: Readonly<Record<string, string>>): Counter {
     const key = JSON.stringify([name, Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))]);
-    let counter = this.#counters.get(key);
-    if (counter === undefined) {
-      counter = { name, dimensions, total: 0 };
-      this.#counters.set(key, counter);
-    }
+    const counter = this.#counters.get(key) ?? { name, dimensions, total: 0 };
+    this.#counters.set(key, counter);
     return counter;
   }
 }

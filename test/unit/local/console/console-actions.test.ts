@@ -7,7 +7,6 @@ import {
   CONSOLE_TOKEN_TTL_SECONDS,
   issueConsoleToken,
   parseUserRequest,
-  ReportCounter,
   sendReportReady,
 } from '../../../../src/local/console/console-actions';
 import { temporaryDirectory } from '../../helpers/temp-dir';
@@ -118,10 +117,11 @@ describe('Function: sendReportReady', () => {
       sent.push({ userId, data });
       return Promise.resolve(`message-${sent.length}`);
     };
-    const counter = new ReportCounter();
+    let last = 0;
+    const nextReport = () => ++last;
 
-    const first = await sendReportReady(notifyUser, counter, '{"userId":"alice"}');
-    const second = await sendReportReady(notifyUser, counter, '{"userId":"bob"}');
+    const first = await sendReportReady(notifyUser, nextReport, '{"userId":"alice"}');
+    const second = await sendReportReady(notifyUser, nextReport, '{"userId":"bob"}');
 
     expect(first).toEqual({ status: 200, body: { messageId: 'message-1', download: '/reports/1' } });
     expect(second).toEqual({ status: 200, body: { messageId: 'message-2', download: '/reports/2' } });
@@ -134,9 +134,12 @@ describe('Function: sendReportReady', () => {
   it('sends nothing for an invalid user id', async () => {
     const notifyUser = jest.fn(() => Promise.resolve('never'));
 
-    const result = await sendReportReady(notifyUser, new ReportCounter(), '{"userId":""}');
+    const nextReport = jest.fn(() => 1);
+
+    const result = await sendReportReady(notifyUser, nextReport, '{"userId":""}');
 
     expect(result.status).toBe(400);
     expect(notifyUser).not.toHaveBeenCalled();
+    expect(nextReport).not.toHaveBeenCalled();
   });
 });
