@@ -14,6 +14,7 @@ import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision
 import { IdGenerator } from './ids';
 import { InflightWork } from './inflight';
 import { invokeIntegration, routeResult } from './integration';
+import { LOCAL_HOST } from '../services/aws-client-config';
 import { FaultInjection, type FaultCounts, type FaultOptions } from '../services/fault-injection';
 import { InterceptorChain } from '../services/request-interceptors';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
@@ -35,8 +36,6 @@ export interface GatewayAddress {
 type Accepted = Extract<HandshakeDecision, { kind: 'accept' }>;
 type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
 type State = 'new' | 'listening' | 'closing' | 'closed';
-
-const LISTEN_HOST = '127.0.0.1';
 
 function rejectionHeaders(rejection: HttpRejection): OutgoingHttpHeaders | undefined {
   if (rejection.body === undefined) return undefined;
@@ -152,10 +151,10 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       const onError = (error: Error): void => {
         this.state = 'closed';
         const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error.message;
-        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${LISTEN_HOST}:${port}: ${reason}`, { cause: error }));
+        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${LOCAL_HOST}:${port}: ${reason}`, { cause: error }));
       };
       this.server.once('error', onError);
-      this.server.listen(port, LISTEN_HOST, () => {
+      this.server.listen(port, LOCAL_HOST, () => {
         this.server.off('error', onError);
         this.boundPort = (this.server.address() as AddressInfo).port;
         resolve(this.address());
@@ -170,7 +169,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   }
 
   address(): GatewayAddress {
-    const base = `${LISTEN_HOST}:${this.boundPort}/${this.options.stage}`;
+    const base = `${LOCAL_HOST}:${this.boundPort}/${this.options.stage}`;
     return { port: this.boundPort, websocketUrl: `ws://${base}`, managementApiUrl: `http://${base}` };
   }
 

@@ -8,7 +8,7 @@ export interface LocalClientConfig {
 /** The embedded services check that requests are signed, not by whom. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** Where the embedded services listen. */
+/** Where the local runtime's servers listen: the gateway and the embedded services. */
 export const LOCAL_HOST = '127.0.0.1';
 export const DEFAULT_REGION = 'us-east-1';
 /** The account in local ARNs and queue URLs. */
