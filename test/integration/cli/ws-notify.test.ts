@@ -1,6 +1,8 @@
 /**
  * The `ws-notify` executable as a user runs it in a clone after `npm ci`: through npx (package.json
  * `bin`) and through an npm script, with its TypeScript compiled on load and nothing on stderr.
+ * Each command's own help (usage, flags with defaults, example) is checked in-process in
+ * test/unit/cli/ws-notify.test.ts; every command also runs spawned in its own test file.
  */
 import { spawnCommand } from '../../helpers/spawn-command';
 import { REPOSITORY_ROOT } from './run-cli';
@@ -23,18 +25,6 @@ describe('CLI: ws-notify', () => {
 
     // Assess
     expect(run).toEqual({ code: 0, signal: null, stderr: '', stdout: expect.stringMatching(/^Usage: ws-notify token --user ID/) as unknown });
-  });
-
-  // In-process, test/unit/cli/ws-notify.test.ts shows that --help and help <command> print the same as -h.
-  it.each(['start', 'token', 'notify', 'keys', 'synth', 'deploy'])('answers ws-notify %s -h with its usage, its flags with their defaults and an example, exit 0', async (command) => {
-    // Act
-    const short = await spawnCommand(process.execPath, ['src/cli/launch.js', command, '-h'], { cwd: REPOSITORY_ROOT, env: {} });
-
-    // Assess
-    expect(short).toMatchObject({ code: 0, stderr: '' });
-    expect(short.stdout).toMatch(new RegExp(`^Usage: ws-notify ${command} `));
-    expect(short.stdout).toMatch(/^Flags:\n(?: {2}--\S+.*\((?:default: .+|required)\).*\n)+/m);
-    expect(short.stdout).toMatch(/\nExamples?:\n {2}.*npx ws-notify /);
   });
 
   it('answers npm start -- --help, the npm form of start, with the same usage, exit 0, and starts nothing', async () => {
