@@ -9,7 +9,7 @@ import {
   type WebSocketIdentity,
 } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, RouteInvocationEvent, RouteResult } from './gateway-events';
-import { traceId, type IdGenerator } from './ids';
+import { awsId, traceId } from './ids';
 import { invokeIntegration, routeResult } from './integration';
 import type { ResolvedGatewayOptions } from './options';
 import { interpretConnectResult } from './route-response';
@@ -43,7 +43,6 @@ export type HandshakeDecision =
 
 export interface HandshakeContext {
   readonly options: ResolvedGatewayOptions;
-  readonly ids: IdGenerator;
   readonly connectRoute: LambdaRouteModel | undefined;
   readonly methodArn: string;
   /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
@@ -62,9 +61,9 @@ function reject(connectionId: string, rejection: HttpRejection, outcome: Handsha
 }
 
 export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
-  const { options, ids } = context;
+  const { options } = context;
   const connectedAt = Date.now();
-  const connectionId = ids.next();
+  const connectionId = awsId();
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
@@ -94,7 +93,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
     if (!identitySourcesPresent(authorizer.identitySources, req.headers, query)) {
       return reject(connectionId, Rejections.unauthorized, 'missing-identity');
     }
-    const event = buildAuthorizerEvent(connection, request, context.methodArn, ids.next(), Date.now());
+    const event = buildAuthorizerEvent(connection, request, context.methodArn, awsId(), Date.now());
     const outcome = await invokeIntegration(options.invoker, authorizer.functionId, event, timeoutMs);
     switch (outcome.kind) {
       case 'error':
@@ -120,7 +119,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
 
   const route = context.connectRoute;
   if (route === undefined) return { kind: 'accept', connection, protocol: undefined };
-  const requestId = ids.next();
+  const requestId = awsId();
   const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
   const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;
