@@ -50,21 +50,15 @@ export function selectRouteKey(body: string, path: readonly string[]): string | 
     case 'boolean':
       return String(value);
     case 'object':
-      return value === null ? undefined : stringifyRouteValue(value);
+      if (value === null) return undefined;
+      // A value nested too deeply for JSON.stringify selects no key: its RangeError would escape `ws`'s message event and end the process.
+      try {
+        return JSON.stringify(value);
+      } catch {
+        return undefined;
+      }
     default:
       return undefined;
-  }
-}
-
-/**
- * The JSON of an object or array value, or `undefined` when it is nested too deeply for
- * `JSON.stringify` (a RangeError that would escape `ws`'s message event and end the process).
- */
-function stringifyRouteValue(value: object): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
   }
 }
 
