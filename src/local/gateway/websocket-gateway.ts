@@ -99,14 +99,11 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       },
     });
 
-    const observeManagement = (event: ManagementApiEvent): void => {
-      this.emit('management', event);
-    };
     this.managementContext = {
       connections: this.registry,
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
-      observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
+      observer: () => (this.listenerCount('management') > 0 ? (event: ManagementApiEvent) => this.emit('management', event) : undefined),
       interceptors: this.interceptors,
     };
     this.faults.set(options.faults);
@@ -172,10 +169,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   private async shutdown(): Promise<void> {
     if (this.listening !== undefined) await this.listening.catch(() => undefined);
-    const serverClosed = new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve();
-      else this.server.close(() => resolve());
-    });
+    // Called back at once (with an error that changes nothing) when the server never listened.
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
 
     const closed: Promise<void>[] = [];
