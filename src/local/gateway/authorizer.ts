@@ -107,7 +107,16 @@ export function evaluateAuthorizerResponse(response: unknown, methodArn: string)
 
 /** `requestContext.authorizer`: the context keys, then `principalId` and `integrationLatency` (ms). */
 export function authorizerContext(decision: Extract<AuthorizerDecision, { kind: 'allow' }>, integrationLatencyMs: number): AuthorizerContext {
-  return { ...decision.context, principalId: decision.principalId, integrationLatency: integrationLatencyMs };
+  // Copied key by key: a spread copy followed by new keys gets a map of its own in V8, memory every
+  // connection keeps; `__proto__` is defined, not assigned, so it stays a plain key.
+  const context: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(decision.context)) {
+    if (key === '__proto__') Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true });
+    else context[key] = value;
+  }
+  context.principalId = decision.principalId;
+  context.integrationLatency = integrationLatencyMs;
+  return context;
 }
 
 /** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`, in the local region and account. */

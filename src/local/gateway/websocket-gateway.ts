@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { GatewayConnection, type ConnectionView } from './gateway-connection';
@@ -11,7 +11,7 @@ import { DisconnectDrops } from './disconnect-drops';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, rejectionHeaders, sendForbidden, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
-import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
+import { runHandshake, sourceIpOf, type HandshakeDecision } from './handshake';
 import { awsId } from './ids';
 import { invokeIntegration, routeResult } from './integration';
 import { LOCAL_HOST } from '../services/aws-client-config';
@@ -69,6 +69,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   private readonly maxDurationMs: number;
   private readonly integrationTimeoutMs: number;
   private readonly managementContext: ManagementApiContext;
+  /** The connection of each client's `ws` socket and raw TCP socket, for the listeners all connections share. */
+  private readonly connectionsBySocket = new WeakMap<object, GatewayConnection>();
+  private readonly socketListeners = this.createSocketListeners();
   private listening: Promise<GatewayAddress> | undefined;
   private closing: Promise<void> | undefined;
   private boundPort = 0;
@@ -214,16 +217,6 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   // ── Handshake ─────────────────────────────────────────────────────────────────────────
 
-  private handshakeContext(): HandshakeContext {
-    return {
-      options: this.options,
-      connectRoute: this.connectRoute,
-      methodArn: this.methodArn,
-      port: this.boundPort,
-      warn: (warning) => this.warn(warning),
-    };
-  }
-
   /** `ws`'s asynchronous verifyClient: the authorizer and `$connect` run while the upgrade waits. */
   private async verify(req: IncomingMessage, callback: VerifyCallback): Promise<void> {
     const refuse = (rejection: HttpRejection, outcome: HandshakeOutcome, durationMs: number, connectionId?: string): void => {
@@ -235,7 +228,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     const started = performance.now();
     let decision: HandshakeDecision;
     try {
-      decision = await runHandshake(req, this.handshakeContext());
+      const { options, connectRoute, methodArn, boundPort: port } = this;
+      decision = await runHandshake(req, { options, connectRoute, methodArn, port, warn: (warning) => this.warn(warning) });
     } catch (error) {
       this.warn({ code: 'invoker_failed', message: 'the handshake failed unexpectedly', cause: error });
       decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
@@ -274,12 +268,34 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     const { stage, apiId, connectionId, connectedAt, domainName, identity, authorizer } = accepted.connection;
     const connection = new GatewayConnection(socket, stage, apiId, connectionId, connectedAt, domainName, identity, authorizer, this.options.limits.maxFrameBytes);
     this.registry.set(connection.connectionId, connection);
-    req.socket.prependListener('data', (chunk: Buffer) => this.onClientBytes(connection, chunk));
-    socket.on('message', (data, isBinary) => this.onMessage(connection, data as Buffer, isBinary));
-    socket.on('close', (code, reason) => this.onClose(connection, code, reason));
-    socket.on('error', (error: Error & { code?: string }) => this.onSocketError(connection, error));
+    this.connectionsBySocket.set(req.socket, connection).set(socket, connection);
+    const listeners = this.socketListeners;
+    req.socket.prependListener('data', listeners.data);
+    socket.on('message', listeners.message).on('close', listeners.close).on('error', listeners.error);
     this.armTimer(connection);
     if (this.listenerCount('connection') > 0) this.emit('connection', connection);
+  }
+
+  /** One set of listeners for every connection (closures per connection cost memory); `this` is the emitting socket. */
+  private createSocketListeners() {
+    const of = (socket: object): GatewayConnection => this.connectionsBySocket.get(socket)!;
+    const onClientBytes = (socket: Duplex, chunk: Buffer): void => this.onClientBytes(of(socket), chunk);
+    const onMessage = (socket: WebSocket, data: RawData, isBinary: boolean): void => this.onMessage(of(socket), data as Buffer, isBinary);
+    const onClose = (socket: WebSocket, code: number, reason: Buffer): void => this.onClose(of(socket), code, reason);
+    const onError = (socket: WebSocket, error: Error & { code?: string }): void => this.onSocketError(of(socket), error);
+    const data = function (this: Duplex, chunk: Buffer): void {
+      onClientBytes(this, chunk);
+    };
+    const message = function (this: WebSocket, payload: RawData, isBinary: boolean): void {
+      onMessage(this, payload, isBinary);
+    };
+    const close = function (this: WebSocket, code: number, reason: Buffer): void {
+      onClose(this, code, reason);
+    };
+    const error = function (this: WebSocket, cause: Error & { code?: string }): void {
+      onError(this, cause);
+    };
+    return { data, message, close, error };
   }
 
   // ── Messages ──────────────────────────────────────────────────────────────────────────
