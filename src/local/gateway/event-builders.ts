@@ -79,10 +79,18 @@ export interface ConnectionEventContext {
   readonly authorizer: Readonly<Record<string, string | number | null>> | undefined;
 }
 
-/** `requestTime` as API Gateway writes it: `19/Feb/2024:07:11:42 +0000`. */
+let cachedSecond = Number.NaN;
+let cachedRequestTime = '';
+
+/** `requestTime` as API Gateway writes it: `19/Feb/2024:07:11:42 +0000` (cached per second: every message has one). */
 export function formatRequestTime(epochMs: number): string {
-  const [, day, month, year, time] = new Date(epochMs).toUTCString().split(' ');
-  return `${day!}/${month!}/${year!}:${time!} +0000`;
+  const second = Math.floor(epochMs / 1000);
+  if (second !== cachedSecond) {
+    const [, day, month, year, time] = new Date(second * 1000).toUTCString().split(' ');
+    cachedSecond = second;
+    cachedRequestTime = `${day!}/${month!}/${year!}:${time!} +0000`;
+  }
+  return cachedRequestTime;
 }
 
 function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {

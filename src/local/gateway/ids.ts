@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 
 /**
  * Ids shaped like API Gateway's WebSocket ids (README.md, Decisions: ids): 11 bytes in base64url
@@ -7,10 +7,17 @@ import { randomBytes, randomInt } from 'node:crypto';
  */
 export const AWS_ID_PATTERN = /^[A-Za-z0-9_-]{15}=$/;
 
+// Random bytes are drawn in blocks: one randomFillSync per id would cost microseconds per message.
+const pool = Buffer.alloc(11 * 512);
+let offset = pool.length;
 let counter = randomInt(0x10000);
 
 export function awsId(): string {
-  const bytes = randomBytes(11);
+  if (offset === pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const bytes = pool.subarray(offset, (offset += 11));
   bytes.writeUIntBE(Date.now(), 0, 6);
   counter = (counter + 1) & 0xffff;
   bytes.writeUInt16BE(counter, 6);
