@@ -65,7 +65,6 @@ export function selectRouteKey(body: string, path: readonly string[]): string | 
 /** Routes keyed by route key, with the message routes (everything but `$connect`/`$disconnect`) resolved. */
 export class RouteTable<R> {
   private readonly messageRoutes = new Map<string, R>();
-  readonly connect: R | undefined;
   readonly disconnect: R | undefined;
   readonly fallback: R | undefined;
 
@@ -76,7 +75,6 @@ export class RouteTable<R> {
     for (const [key, route] of routes) {
       if (key !== CONNECT_ROUTE_KEY && key !== DISCONNECT_ROUTE_KEY) this.messageRoutes.set(key, route);
     }
-    this.connect = routes.get(CONNECT_ROUTE_KEY);
     this.disconnect = routes.get(DISCONNECT_ROUTE_KEY);
     this.fallback = routes.get(DEFAULT_ROUTE_KEY);
   }

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { GatewayConnection, type ConnectionView } from './gateway-connection';
 import { DisconnectDrops } from './disconnect-drops';
@@ -22,7 +21,7 @@ import { resolveGatewayOptions, type ResolvedGatewayOptions, type WebSocketGatew
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
 import { summarizeReply, type ReplySummary } from './reply-summary';
-import type { LambdaRouteModel, MockRouteModel, RouteModel } from '../template/stack-model';
+import type { LambdaRouteModel, RouteModel } from '../template/stack-model';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -56,15 +55,13 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   /** Open and closing connections by id. */
   private readonly registry = new Map<string, GatewayConnection>();
   private readonly routes: RouteTable<RouteModel>;
-  // options.ts refuses a MOCK integration on $connect and $disconnect.
-  private readonly connectRoute: LambdaRouteModel | undefined;
+  // The template reader refuses a MOCK integration on $disconnect.
   private readonly disconnectRoute: LambdaRouteModel | undefined;
   /** Work `close()` waits for: handshakes, route invocations, `$disconnect`s. */
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly accepted = new WeakMap<IncomingMessage, Accepted>();
   private readonly stagePath: string;
   private readonly managementPrefix: string;
-  private readonly methodArn: string;
   private readonly idleMs: number;
   private readonly maxDurationMs: number;
   private readonly integrationTimeoutMs: number;
@@ -81,11 +78,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.options = resolveGatewayOptions(options);
     const { stage, limits } = this.options;
     this.routes = new RouteTable(this.options.routes, this.options.routeSelectionPath);
-    this.connectRoute = this.routes.connect as LambdaRouteModel | undefined;
     this.disconnectRoute = this.routes.disconnect as LambdaRouteModel | undefined;
     this.stagePath = `/${stage}`;
     this.managementPrefix = `/${stage}/@connections/`;
-    this.methodArn = connectMethodArn(this.options.apiId, stage);
     this.idleMs = limits.idleTimeoutSeconds * 1000;
     this.maxDurationMs = limits.maxConnectionDurationSeconds * 1000;
     this.integrationTimeoutMs = limits.integrationTimeoutSeconds * 1000;
@@ -228,8 +223,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     const started = performance.now();
     let decision: HandshakeDecision;
     try {
-      const { options, connectRoute, methodArn, boundPort: port } = this;
-      decision = await runHandshake(req, { options, connectRoute, methodArn, port, warn: (warning) => this.warn(warning) });
+      decision = await runHandshake(req, { options: this.options, port: this.boundPort, warn: (warning) => this.warn(warning) });
     } catch (error) {
       this.warn({ code: 'invoker_failed', message: 'the handshake failed unexpectedly', cause: error });
       decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
@@ -323,18 +317,14 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       return;
     }
     if (route.mock !== undefined) {
-      this.answerMock(connection, route, requestId);
+      // A MOCK integration: the gateway answers with the integration response's template (on a route with a route response), invoking nothing.
+      const { response } = route.mock;
+      const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
+      this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
       return;
     }
     const event = buildMessageEvent(connection, route.routeKey, body, awsId(), requestId, Date.now());
     this.track(this.invokeRoute(connection, route, event, requestId));
-  }
-
-  /** A MOCK integration: the gateway itself answers with the integration response's template (when the route has a route response), invoking nothing. */
-  private answerMock(connection: GatewayConnection, route: MockRouteModel, requestId: string): void {
-    const { response } = route.mock;
-    const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
-    this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
   }
 
   private async invokeRoute(connection: GatewayConnection, route: LambdaRouteModel, event: GatewayMessageEvent, requestId: string): Promise<void> {
