@@ -13,7 +13,7 @@
 import type { JWK } from 'jose';
 import { type StageConfig } from '../../infra/stages';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../commons/constants';
-import { type HttpFallbackHandler } from './gateway';
+import { sendForbidden, type HttpFallbackHandler } from './gateway';
 import { appTokenStage } from '../tooling/app-stage';
 import { GENERATED_KEY_ALGORITHM } from '../tooling/stage-keys';
 import { type StackModel, type TemplateValue } from './template/stack-model';
@@ -85,13 +85,6 @@ export function serveLocalJwks(publicJwk: JWK, next: HttpFallbackHandler | undef
       res.end(body);
       return;
     }
-    if (next !== undefined) {
-      next(req, res);
-      return;
-    }
-    req.resume();
-    const forbidden = JSON.stringify({ message: 'Forbidden' });
-    res.writeHead(403, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(forbidden), 'x-amzn-ErrorType': 'ForbiddenException' });
-    res.end(forbidden);
+    (next ?? sendForbidden)(req, res);
   };
 }

@@ -97,7 +97,7 @@ export interface LocalStackOptions {
   readonly ttlSweepSeconds?: number;
   /** Deliver that fraction of the messages the mappings receive twice (sqs-duplicates.ts); later `sqs.setDuplicates`. */
   readonly sqsDuplicates?: SqsDuplicateOptions;
-  /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.setDisconnectDrops`. */
+  /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.disconnectDrops.set`. */
   readonly dropDisconnects?: DisconnectDropOptions;
   /** Wraps the gateway's invoker (authorizer and routes, not the pollers): a test holds a `$connect` open this way. */
   readonly wrapGatewayInvoker?: (invoker: FunctionInvoker) => FunctionInvoker;
@@ -429,7 +429,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onInvocation: invocations.add,
       onBatch: batches.add,
       onFunctionLog: functionLogs.add,
-      faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faultCounts() }),
+      faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faults.counts() }),
       close: () => (closing ??= shutdown()),
     };
   } catch (error) {

@@ -388,7 +388,7 @@ describe('Chaos: every notification reaches every client of its user exactly onc
     const faults = t.stack.faultCounts();
     const lag = t.stack.dynamodb.indexLagCounts();
     const copies = t.stack.sqs.duplicateCounts();
-    const drops = t.stack.gateway.disconnectDropCounts();
+    const drops = t.stack.gateway.disconnectDrops.counts();
     process.stdout.write(
       [
         `Chaos: ${USERS} users x ${CONNECTIONS_PER_USER} connections, ${NOTIFICATIONS} notifications, ${(elapsedMs / 1000).toFixed(1)} s${finished ? '' : ' (deadline reached)'}`,

@@ -252,7 +252,7 @@ describe('Reliability: notifications under injected faults', () => {
     const counts = t.stack.faultCounts();
     t.stack.dynamodb.setFaults(undefined);
     t.stack.sqs.setFaults(undefined);
-    t.stack.gateway.setFaults(undefined);
+    t.stack.gateway.faults.set(undefined);
 
     // Assess: nothing lost, nothing delivered to the wrong user, every copy under its notification's id.
     const expectedPairs = NOTIFICATIONS * CONNECTIONS_PER_USER;

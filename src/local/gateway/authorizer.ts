@@ -72,22 +72,13 @@ function statementMatches(statement: Record<string, unknown>, methodArn: string)
 }
 
 function stringifyContext(context: unknown): Record<string, string | null> | string {
-  const result: Record<string, string | null> = {};
-  if (context === undefined || context === null) return result;
+  if (context === undefined || context === null) return {};
   if (!isRecord(context)) return 'context is not an object';
-  for (const [key, value] of Object.entries(context)) {
-    let text: string | null;
-    if (typeof value === 'string') text = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
-    else if (value === null) text = null;
-    else if (value === undefined) continue;
-    else return `context value "${key}" is not a string, number or boolean`;
-    // Plain assignment keeps the shapes of every connection's context shared (defineProperty gives
-    // each one a map of its own); `__proto__` must not reach the setter.
-    if (key === '__proto__') Object.defineProperty(result, key, { value: text, enumerable: true, writable: true, configurable: true });
-    else result[key] = text;
-  }
-  return result;
+  const entries = Object.entries(context).filter(([, value]) => value !== undefined);
+  const invalid = entries.find(([, value]) => value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean');
+  if (invalid !== undefined) return `context value "${invalid[0]}" is not a string, number or boolean`;
+  // fromEntries defines its keys: a `__proto__` key stays a plain key.
+  return Object.fromEntries(entries.map(([key, value]) => [key, value === null ? null : String(value as string | number | boolean)]));
 }
 
 /** Evaluates what the authorizer function returned against the `$connect` methodArn. */
@@ -115,12 +106,9 @@ export function evaluateAuthorizerResponse(response: unknown, methodArn: string)
 }
 
 /** `requestContext.authorizer`: the context keys, then `principalId` and `integrationLatency` (ms). */
-export function authorizerContext(
-  decision: Extract<AuthorizerDecision, { kind: 'allow' }>,
-  integrationLatencyMs: number,
-): AuthorizerContext {
-  // Copied key by key: a spread copy followed by new keys gets a map of its own in V8; `__proto__`
-  // is defined, not assigned, so it stays a plain key.
+export function authorizerContext(decision: Extract<AuthorizerDecision, { kind: 'allow' }>, integrationLatencyMs: number): AuthorizerContext {
+  // Copied key by key: a spread copy followed by new keys gets a map of its own in V8, memory every
+  // connection keeps; `__proto__` is defined, not assigned, so it stays a plain key.
   const context: Record<string, string | number | null> = {};
   for (const [key, value] of Object.entries(decision.context)) {
     if (key === '__proto__') Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true });

@@ -1,4 +1,5 @@
 /** API Gateway's error frames (byte for byte, spacing included), handshake rejections, and GatewayError. */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /** The frame API Gateway sends when a route's integration fails (throws, times out, malformed response); the connection stays open. */
 export function internalServerErrorFrame(connectionId: string, requestId: string): string {
@@ -28,6 +29,19 @@ export const Rejections = {
   connectIntegrationTimeout: { status: 504, body: '{"message": "Endpoint request timed out"}', errorType: 'IntegrationTimeoutException' },
   shuttingDown: { status: 503, body: '{"message":"Service Unavailable"}' },
 } as const satisfies Record<string, HttpRejection>;
+
+/** The headers of a rejection with a JSON body; `undefined` (the status text is the body) for one without. */
+export function rejectionHeaders({ body, errorType }: HttpRejection): OutgoingHttpHeaders | undefined {
+  if (body === undefined) return undefined;
+  return errorType === undefined ? { 'Content-Type': 'application/json' } : { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorType };
+}
+
+/** Answers a plain HTTP request the gateway does not serve, as API Gateway does: 403 `{"message":"Forbidden"}`. */
+export function sendForbidden(req: IncomingMessage, res: ServerResponse): void {
+  const { status, body } = Rejections.forbidden;
+  req.resume();
+  res.writeHead(status, { ...rejectionHeaders(Rejections.forbidden), 'Content-Length': Buffer.byteLength(body) }).end(body);
+}
 
 /** `gateway_closed`: `listen()` after `close()`; `listen_failed`: the port is taken (`cause`: the system error). */
 export type GatewayErrorCode = 'gateway_closed' | 'listen_failed';

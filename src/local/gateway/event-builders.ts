@@ -79,23 +79,17 @@ export interface ConnectionEventContext {
   readonly authorizer: Readonly<Record<string, string | number | null>> | undefined;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 let cachedSecond = Number.NaN;
 let cachedRequestTime = '';
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/** `requestTime` as API Gateway writes it: `19/Feb/2024:07:11:42 +0000` (cached per second). */
+/** `requestTime` as API Gateway writes it: `19/Feb/2024:07:11:42 +0000` (cached per second: every message has one). */
 export function formatRequestTime(epochMs: number): string {
   const second = Math.floor(epochMs / 1000);
-  if (second === cachedSecond) return cachedRequestTime;
-  const date = new Date(second * 1000);
-  cachedRequestTime =
-    `${pad2(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]!}/${date.getUTCFullYear()}:` +
-    `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
-  cachedSecond = second;
+  if (second !== cachedSecond) {
+    const [, day, month, year, time] = new Date(second * 1000).toUTCString().split(' ');
+    cachedSecond = second;
+    cachedRequestTime = `${day!}/${month!}/${year!}:${time!} +0000`;
+  }
   return cachedRequestTime;
 }
 
@@ -164,12 +158,14 @@ function withoutHopByHop<T>(map: Record<string, T>): Record<string, T> {
 function requestContext(
   connection: ConnectionEventContext,
   routeKey: string,
-  eventType: 'CONNECT' | 'DISCONNECT',
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
   requestId: string,
   nowMs: number,
   disconnect?: { readonly code: number; readonly reason: string },
+  messageId?: string,
 ): GatewayRequestContext {
   const context: Record<string, unknown> = { routeKey };
+  if (messageId !== undefined) context.messageId = messageId;
   if (disconnect !== undefined) context.disconnectStatusCode = disconnect.code;
   context.eventType = eventType;
   context.extendedRequestId = requestId;
@@ -219,9 +215,6 @@ export function buildConnectEvent(
   };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** The hot path: one object per message plus its requestContext; nothing else is allocated. */
 export function buildMessageEvent(
   connection: ConnectionEventContext,
   routeKey: string,
@@ -230,24 +223,7 @@ export function buildMessageEvent(
   requestId: string,
   nowMs: number,
 ): GatewayMessageEvent {
-  const context: Mutable<GatewayRequestContext> = {
-    routeKey,
-    messageId,
-    eventType: 'MESSAGE',
-    extendedRequestId: requestId,
-    requestTime: formatRequestTime(nowMs),
-    messageDirection: 'IN',
-    stage: connection.stage,
-    connectedAt: connection.connectedAt,
-    requestTimeEpoch: nowMs,
-    identity: connection.identity,
-    requestId,
-    domainName: connection.domainName,
-    connectionId: connection.connectionId,
-    apiId: connection.apiId,
-  };
-  if (connection.authorizer !== undefined) context.authorizer = connection.authorizer;
-  return { requestContext: context, body, isBase64Encoded: false };
+  return { requestContext: requestContext(connection, routeKey, 'MESSAGE', requestId, nowMs, undefined, messageId), body, isBase64Encoded: false };
 }
 
 export function buildDisconnectEvent(

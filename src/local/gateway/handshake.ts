@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { authorizerContext, evaluateAuthorizerResponse, identitySourcesPresent } from './authorizer';
+import { authorizerContext, connectMethodArn, evaluateAuthorizerResponse, identitySourcesPresent } from './authorizer';
 import { Rejections, type HttpRejection } from './errors';
 import {
   buildAuthorizerEvent,
@@ -9,10 +9,11 @@ import {
   type WebSocketIdentity,
 } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, RouteInvocationEvent, RouteResult } from './gateway-events';
-import { traceId, type IdGenerator } from './ids';
+import { awsId, traceId } from './ids';
 import { invokeIntegration, routeResult } from './integration';
 import type { ResolvedGatewayOptions } from './options';
 import { interpretConnectResult } from './route-response';
+import { CONNECT_ROUTE_KEY } from './route-selection';
 import type { LambdaRouteModel } from '../template/stack-model';
 
 /**
@@ -43,9 +44,6 @@ export type HandshakeDecision =
 
 export interface HandshakeContext {
   readonly options: ResolvedGatewayOptions;
-  readonly ids: IdGenerator;
-  readonly connectRoute: LambdaRouteModel | undefined;
-  readonly methodArn: string;
   /** The port the gateway listens on (`X-Forwarded-Port`, fallback domain name). */
   readonly port: number;
   readonly warn: (warning: GatewayWarning) => void;
@@ -62,9 +60,9 @@ function reject(connectionId: string, rejection: HttpRejection, outcome: Handsha
 }
 
 export async function runHandshake(req: IncomingMessage, context: HandshakeContext): Promise<HandshakeDecision> {
-  const { options, ids } = context;
+  const { options } = context;
   const connectedAt = Date.now();
-  const connectionId = ids.next();
+  const connectionId = awsId();
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
@@ -94,7 +92,8 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
     if (!identitySourcesPresent(authorizer.identitySources, req.headers, query)) {
       return reject(connectionId, Rejections.unauthorized, 'missing-identity');
     }
-    const event = buildAuthorizerEvent(connection, request, context.methodArn, ids.next(), Date.now());
+    const methodArn = connectMethodArn(options.apiId, options.stage);
+    const event = buildAuthorizerEvent(connection, request, methodArn, awsId(), Date.now());
     const outcome = await invokeIntegration(options.invoker, authorizer.functionId, event, timeoutMs);
     switch (outcome.kind) {
       case 'error':
@@ -107,7 +106,7 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
         context.warn({ code: 'invoker_failed', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
         return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
       case 'ok': {
-        const decision = evaluateAuthorizerResponse(outcome.payload, context.methodArn);
+        const decision = evaluateAuthorizerResponse(outcome.payload, methodArn);
         if (decision.kind === 'deny') return reject(connectionId, Rejections.forbidden, 'denied');
         if (decision.kind === 'invalid') {
           context.warn({ code: 'malformed_authorizer_response', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
@@ -118,9 +117,10 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
     }
   }
 
-  const route = context.connectRoute;
+  // The template reader refuses a MOCK integration on $connect.
+  const route = options.routes.get(CONNECT_ROUTE_KEY) as LambdaRouteModel | undefined;
   if (route === undefined) return { kind: 'accept', connection, protocol: undefined };
-  const requestId = ids.next();
+  const requestId = awsId();
   const event = buildConnectEvent(connection, request, requestId, Date.now());
   const outcome = await invokeIntegration(options.invoker, route.functionId, event, timeoutMs);
   const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;

@@ -13,4 +13,4 @@ export type {
   WebSocketGatewayEventMap,
 } from './gateway-events';
 export type { ConnectionView } from './gateway-connection';
-export { GatewayError } from './errors';
+export { GatewayError, sendForbidden } from './errors';

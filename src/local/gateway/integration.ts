@@ -41,13 +41,8 @@ export function invokeIntegration(
   // A promise settles once: whichever of the timer and the invocation comes second changes nothing.
   return new Promise<IntegrationOutcome>((resolve) => {
     const timer = setTimeout(() => resolve({ kind: 'integration-timeout', durationMs: performance.now() - started }), timeoutMs);
-    let pending: Promise<InvocationResult>;
-    try {
-      pending = invoker.invoke(functionId, event);
-    } catch (error) {
-      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    pending.then(
+    // An invoker that throws instead of rejecting is an invoker error too.
+    (async () => invoker.invoke(functionId, event))().then(
       (result) => {
         clearTimeout(timer);
         resolve(fromResult(result, performance.now() - started));

@@ -31,16 +31,12 @@ const FAULT_ANSWERS: Readonly<Record<ErrorFaultKind, { readonly status: number; 
   server: { status: 500, errorType: 'InternalServerErrorException', body: JSON.stringify({ message: 'Internal server error' }) },
 };
 
+/** The Management API operation of each HTTP method on `/@connections/{id}`; other methods are refused. */
 const OPERATIONS = new Map([
   ['POST', 'PostToConnection'],
   ['GET', 'GetConnection'],
   ['DELETE', 'DeleteConnection'],
 ]);
-
-/** The Management API operation of an HTTP method on `/@connections/{id}`, or undefined for other methods. */
-export function managementOperationOf(method: string): string | undefined {
-  return OPERATIONS.get(method);
-}
 
 function respond(res: ServerResponse, status: number, body = '', errorType?: string): void {
   const headers: Record<string, string | number> = {
@@ -83,7 +79,7 @@ export function handleManagementRequest(req: IncomingMessage, res: ServerRespons
     return;
   }
 
-  const operation = managementOperationOf(method);
+  const operation = OPERATIONS.get(method);
   if (operation === undefined) {
     req.resume();
     respond(res, 403, '{"message":"Forbidden"}', 'ForbiddenException');
@@ -140,25 +136,12 @@ function carryOut(req: IncomingMessage, res: ServerResponse, method: string, con
 
 /** Reads a request body of at most `limit` bytes; `undefined` when it is larger (the rest is drained). */
 function readBody(req: IncomingMessage, limit: number, done: (data: Buffer | undefined) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    done(undefined);
-    return;
-  }
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
   req.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
     size += chunk.length;
-    if (size > limit) {
-      tooLarge = true;
-      chunks.length = 0;
-    } else {
-      chunks.push(chunk);
-    }
+    if (size <= limit) chunks.push(chunk);
   });
-  req.once('end', () => done(tooLarge ? undefined : Buffer.concat(chunks, size)));
+  req.once('end', () => done(size > limit ? undefined : Buffer.concat(chunks, size)));
   req.once('error', () => req.destroy());
 }

@@ -53,14 +53,6 @@ export function interpretRouteResult(payload: unknown): RouteResponse {
   return { kind: 'text', body };
 }
 
-function headerValue(headers: unknown, name: string): string | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name && typeof value === 'string') return value;
-  }
-  return undefined;
-}
-
 /** Interprets the `$connect` function's result. */
 export function interpretConnectResult(payload: unknown): ConnectResponse {
   if (payload === undefined || payload === null || typeof payload === 'string') return { kind: 'accept', protocol: undefined };
@@ -69,7 +61,9 @@ export function interpretConnectResult(payload: unknown): ConnectResponse {
   if (typeof response === 'string') return { kind: 'malformed', reason: response };
   const status = response.statusCode ?? 200;
   if (status >= 200 && status < 300) {
-    return { kind: 'accept', protocol: headerValue(response.headers, 'sec-websocket-protocol') };
+    const headers = typeof response.headers === 'object' && response.headers !== null ? Object.entries(response.headers) : [];
+    const protocol = headers.find(([key, value]) => key.toLowerCase() === 'sec-websocket-protocol' && typeof value === 'string');
+    return { kind: 'accept', protocol: protocol?.[1] as string | undefined };
   }
   if (status < 300) return { kind: 'malformed', reason: `statusCode ${status} cannot answer a handshake` };
   return { kind: 'reject', status };

@@ -50,28 +50,21 @@ export function selectRouteKey(body: string, path: readonly string[]): string | 
     case 'boolean':
       return String(value);
     case 'object':
-      return value === null ? undefined : stringifyRouteValue(value);
+      if (value === null) return undefined;
+      // A value nested too deeply for JSON.stringify selects no key: its RangeError would escape `ws`'s message event and end the process.
+      try {
+        return JSON.stringify(value);
+      } catch {
+        return undefined;
+      }
     default:
       return undefined;
-  }
-}
-
-/**
- * The JSON of an object or array value, or `undefined` when it is nested too deeply for
- * `JSON.stringify` (a RangeError that would escape `ws`'s message event and end the process).
- */
-function stringifyRouteValue(value: object): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
   }
 }
 
 /** Routes keyed by route key, with the message routes (everything but `$connect`/`$disconnect`) resolved. */
 export class RouteTable<R> {
   private readonly messageRoutes = new Map<string, R>();
-  readonly connect: R | undefined;
   readonly disconnect: R | undefined;
   readonly fallback: R | undefined;
 
@@ -82,7 +75,6 @@ export class RouteTable<R> {
     for (const [key, route] of routes) {
       if (key !== CONNECT_ROUTE_KEY && key !== DISCONNECT_ROUTE_KEY) this.messageRoutes.set(key, route);
     }
-    this.connect = routes.get(CONNECT_ROUTE_KEY);
     this.disconnect = routes.get(DISCONNECT_ROUTE_KEY);
     this.fallback = routes.get(DEFAULT_ROUTE_KEY);
   }

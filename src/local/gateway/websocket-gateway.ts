@@ -1,28 +1,27 @@
-import { EventEmitter } from 'node:events';
-import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { connectMethodArn } from './authorizer';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { GatewayConnection, type ConnectionView } from './gateway-connection';
-import { DisconnectDrops, type DisconnectDropCounts, type DisconnectDropOptions } from './disconnect-drops';
-import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, type HttpRejection } from './errors';
+import { DisconnectDrops } from './disconnect-drops';
+import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, rejectionHeaders, sendForbidden, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
-import { runHandshake, sourceIpOf, type HandshakeContext, type HandshakeDecision } from './handshake';
-import { IdGenerator } from './ids';
-import { InflightWork } from './inflight';
+import { runHandshake, sourceIpOf, type HandshakeDecision } from './handshake';
+import { awsId } from './ids';
 import { invokeIntegration, routeResult } from './integration';
 import { LOCAL_HOST } from '../services/aws-client-config';
-import { FaultInjection, type FaultCounts, type FaultOptions } from '../services/fault-injection';
+import { FaultInjection } from '../services/fault-injection';
 import { InterceptorChain } from '../services/request-interceptors';
 import { handleManagementRequest, type ManagementApiContext } from './management-api';
 import { resolveGatewayOptions, type ResolvedGatewayOptions, type WebSocketGatewayOptions } from './options';
 import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
 import { summarizeReply, type ReplySummary } from './reply-summary';
-import type { LambdaRouteModel, MockRouteModel, RouteModel } from '../template/stack-model';
+import type { LambdaRouteModel, RouteModel } from '../template/stack-model';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -35,29 +34,6 @@ export interface GatewayAddress {
 
 type Accepted = Extract<HandshakeDecision, { kind: 'accept' }>;
 type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
-type State = 'new' | 'listening' | 'closing' | 'closed';
-
-function rejectionHeaders(rejection: HttpRejection): OutgoingHttpHeaders | undefined {
-  if (rejection.body === undefined) return undefined;
-  const headers: OutgoingHttpHeaders = { 'Content-Type': 'application/json' };
-  if (rejection.errorType !== undefined) headers['x-amzn-ErrorType'] = rejection.errorType;
-  return headers;
-}
-
-/** Answers an upgrade request that never reaches `ws` (wrong path, shutting down). */
-function writeRejection(socket: Duplex, rejection: HttpRejection): void {
-  const body = rejection.body ?? STATUS_CODES[rejection.status] ?? '';
-  const lines = [
-    `HTTP/1.1 ${rejection.status} ${STATUS_CODES[rejection.status] ?? ''}`,
-    'Connection: close',
-    'Content-Type: application/json',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-  ];
-  if (rejection.errorType !== undefined) lines.push(`x-amzn-ErrorType: ${rejection.errorType}`);
-  socket.on('error', () => socket.destroy());
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
 
 /**
  * API Gateway WebSocket API emulator: one HTTP server on 127.0.0.1 serving the WebSocket stage
@@ -69,31 +45,30 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   readonly options: ResolvedGatewayOptions;
   /** The Management API's plug-in point: fault injection and request observers (src/local/services/request-interceptors.ts). */
   readonly interceptors = new InterceptorChain();
+  /** Fault injection into the Management API: `set(faults | undefined)` starts, changes or stops it (TypeError for invalid options); `counts()`. */
+  readonly faults = new FaultInjection(this.interceptors);
+  /** `$disconnect` invocations dropped on purpose: `set(options | undefined)` starts, changes or stops the drops; `counts()`. */
+  readonly disconnectDrops: DisconnectDrops;
 
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   /** Open and closing connections by id. */
   private readonly registry = new Map<string, GatewayConnection>();
   private readonly routes: RouteTable<RouteModel>;
-  // options.ts refuses a MOCK integration on $connect and $disconnect.
-  private readonly connectRoute: LambdaRouteModel | undefined;
+  // The template reader refuses a MOCK integration on $disconnect.
   private readonly disconnectRoute: LambdaRouteModel | undefined;
-  private readonly ids = new IdGenerator();
-  private readonly inflight = new InflightWork();
+  /** Work `close()` waits for: handshakes, route invocations, `$disconnect`s. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private readonly accepted = new WeakMap<IncomingMessage, Accepted>();
   private readonly stagePath: string;
   private readonly managementPrefix: string;
-  private readonly methodArn: string;
   private readonly idleMs: number;
   private readonly maxDurationMs: number;
   private readonly integrationTimeoutMs: number;
   private readonly managementContext: ManagementApiContext;
-  /** The connection of each client's `ws` socket and raw TCP socket (for the shared listeners). */
+  /** The connection of each client's `ws` socket and raw TCP socket, for the listeners all connections share. */
   private readonly connectionsBySocket = new WeakMap<object, GatewayConnection>();
-  private readonly socketHandlers = this.createSocketHandlers();
-  private readonly faults = new FaultInjection(this.interceptors);
-  private readonly disconnectDrops: DisconnectDrops;
-  private state: State = 'new';
+  private readonly socketListeners = this.createSocketListeners();
   private listening: Promise<GatewayAddress> | undefined;
   private closing: Promise<void> | undefined;
   private boundPort = 0;
@@ -103,11 +78,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.options = resolveGatewayOptions(options);
     const { stage, limits } = this.options;
     this.routes = new RouteTable(this.options.routes, this.options.routeSelectionPath);
-    this.connectRoute = this.routes.connect as LambdaRouteModel | undefined;
     this.disconnectRoute = this.routes.disconnect as LambdaRouteModel | undefined;
     this.stagePath = `/${stage}`;
     this.managementPrefix = `/${stage}/@connections/`;
-    this.methodArn = connectMethodArn(this.options.apiId, stage);
     this.idleMs = limits.idleTimeoutSeconds * 1000;
     this.maxDurationMs = limits.maxConnectionDurationSeconds * 1000;
     this.integrationTimeoutMs = limits.integrationTimeoutSeconds * 1000;
@@ -117,50 +90,47 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: limits.maxMessageBytes,
-      verifyClient: (info: { req: IncomingMessage }, callback: VerifyCallback) => this.inflight.track(this.verify(info.req, callback)),
+      verifyClient: (info: { req: IncomingMessage }, callback: VerifyCallback) => this.track(this.verify(info.req, callback)),
       handleProtocols: (protocols, req) => {
         const protocol = this.accepted.get(req)?.protocol;
         return protocol !== undefined && protocols.has(protocol) ? protocol : false;
       },
     });
 
-    const observeManagement = (event: ManagementApiEvent): void => {
-      this.emit('management', event);
-    };
     this.managementContext = {
       connections: this.registry,
       maxMessageBytes: limits.maxMessageBytes,
       disconnect: (connection) => this.closeConnection(connection, CloseCode.NORMAL, CloseReason.NORMAL, 'management-api'),
-      observer: () => (this.listenerCount('management') > 0 ? observeManagement : undefined),
+      observer: () => (this.listenerCount('management') > 0 ? (event: ManagementApiEvent) => this.emit('management', event) : undefined),
       interceptors: this.interceptors,
     };
-    if (options.faults !== undefined) this.setFaults(options.faults);
+    this.faults.set(options.faults);
     this.disconnectDrops = new DisconnectDrops(options.dropDisconnects);
 
     this.server = createServer((req, res) => this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.wss.handleUpgrade(req, socket, head, (ws, request) => this.onConnection(ws, request)),
+    );
   }
 
   /** Starts listening (port 0 picks a free port). Resolves once connections are accepted. */
   listen(): Promise<GatewayAddress> {
-    if (this.state === 'listening' && this.listening !== undefined) return this.listening;
-    if (this.state !== 'new') return Promise.reject(new GatewayError('gateway_closed', 'the gateway has been closed'));
-    this.state = 'listening';
-    const { port } = this.options;
-    this.listening = new Promise<GatewayAddress>((resolve, reject) => {
-      const onError = (error: Error): void => {
-        this.state = 'closed';
-        const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : error.message;
-        reject(new GatewayError('listen_failed', `the gateway cannot listen on ${LOCAL_HOST}:${port}: ${reason}`, { cause: error }));
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, LOCAL_HOST, () => {
-        this.server.off('error', onError);
-        this.boundPort = (this.server.address() as AddressInfo).port;
-        resolve(this.address());
-      });
-    });
+    if (this.closing !== undefined) return Promise.reject(new GatewayError('gateway_closed', 'the gateway has been closed'));
+    this.listening ??= this.startListening();
     return this.listening;
+  }
+
+  private async startListening(): Promise<GatewayAddress> {
+    const { port } = this.options;
+    this.server.listen(port, LOCAL_HOST);
+    try {
+      await once(this.server, 'listening');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : (error as Error).message;
+      throw new GatewayError('listen_failed', `the gateway cannot listen on ${LOCAL_HOST}:${port}: ${reason}`, { cause: error });
+    }
+    this.boundPort = (this.server.address() as AddressInfo).port;
+    return this.address();
   }
 
   /** The bound port (0 before `listen()` resolves). */
@@ -186,26 +156,6 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     return this.registry.get(connectionId);
   }
 
-  /** Starts, changes (`faults`) or stops (`undefined`) fault injection into the Management API. TypeError for invalid options. */
-  setFaults(faults: FaultOptions | undefined): void {
-    this.faults.set(faults);
-  }
-
-  /** Management API calls subject to faults and faults injected since the gateway was made, across `setFaults` calls. */
-  faultCounts(): FaultCounts {
-    return this.faults.counts();
-  }
-
-  /** Starts, changes (`options`) or stops (`undefined`) dropping `$disconnect` invocations. TypeError for invalid options. */
-  setDisconnectDrops(options: DisconnectDropOptions | undefined): void {
-    this.disconnectDrops.set(options);
-  }
-
-  /** `$disconnect` invocations drawn and dropped since the gateway was made, across `setDisconnectDrops` calls. */
-  disconnectDropCounts(): DisconnectDropCounts {
-    return this.disconnectDrops.counts();
-  }
-
   /**
    * Closes every client with 1001 (`Going away`), runs `$disconnect` for each and waits for every
    * invocation the gateway started, then closes the HTTP server. Safe to call more than once.
@@ -217,11 +167,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   private async shutdown(): Promise<void> {
     if (this.listening !== undefined) await this.listening.catch(() => undefined);
-    this.state = 'closing';
-    const serverClosed = new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve();
-      else this.server.close(() => resolve());
-    });
+    // Called back at once (with an error that changes nothing) when the server never listened.
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
 
     const closed: Promise<void>[] = [];
@@ -230,17 +177,20 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.closeConnection(connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY, 'shutdown');
     }
     if (closed.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, this.options.closeTimeoutMs)))]);
-      clearTimeout(timer);
+      await Promise.race([Promise.all(closed), delay(this.options.closeTimeoutMs, undefined, { ref: false })]);
       for (const connection of this.registry.values()) connection.socket.terminate();
       await Promise.all(closed);
     }
-    await this.inflight.idle();
+    while (this.inflight.size > 0) await Promise.all(this.inflight);
     this.wss.close();
     this.server.closeAllConnections();
     await serverClosed;
-    this.state = 'closed';
+  }
+
+  /** Tracks a promise that never rejects, so that `close()` waits for it. */
+  private track(work: Promise<unknown>): void {
+    this.inflight.add(work);
+    void work.then(() => this.inflight.delete(work));
   }
 
   // ── HTTP ──────────────────────────────────────────────────────────────────────────────
@@ -251,16 +201,8 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       handleManagementRequest(req, res, url.slice(this.managementPrefix.length), this.managementContext);
       return;
     }
-    const fallback = this.options.httpFallback;
-    if (fallback === undefined) {
-      req.resume();
-      const body = Rejections.forbidden.body;
-      res.writeHead(403, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'x-amzn-ErrorType': 'ForbiddenException' });
-      res.end(body);
-      return;
-    }
     try {
-      fallback(req, res);
+      (this.options.httpFallback ?? sendForbidden)(req, res);
     } catch (error) {
       this.warn({ code: 'http_fallback_failed', message: 'the HTTP fallback handler threw', cause: error });
       if (res.headersSent) res.destroy();
@@ -270,40 +212,18 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
 
   // ── Handshake ─────────────────────────────────────────────────────────────────────────
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = req.url ?? '/';
-    const queryStart = url.indexOf('?');
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    if (path !== this.stagePath) {
-      writeRejection(socket, Rejections.forbidden);
-      this.observeHandshake(Rejections.forbidden.status, 'forbidden-path', 0, undefined, req);
-      return;
-    }
-    if (this.state !== 'listening') {
-      writeRejection(socket, Rejections.shuttingDown);
-      this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', 0, undefined, req);
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws, request) => this.onConnection(ws, request));
-  }
-
-  private handshakeContext(): HandshakeContext {
-    return {
-      options: this.options,
-      ids: this.ids,
-      connectRoute: this.connectRoute,
-      methodArn: this.methodArn,
-      port: this.boundPort,
-      warn: (warning) => this.warn(warning),
-    };
-  }
-
   /** `ws`'s asynchronous verifyClient: the authorizer and `$connect` run while the upgrade waits. */
   private async verify(req: IncomingMessage, callback: VerifyCallback): Promise<void> {
+    const refuse = (rejection: HttpRejection, outcome: HandshakeOutcome, durationMs: number, connectionId?: string): void => {
+      callback(false, rejection.status, rejection.body, rejectionHeaders(rejection));
+      this.observeHandshake(rejection.status, outcome, durationMs, connectionId, req);
+    };
+    if ((req.url ?? '/').split('?', 1)[0] !== this.stagePath) return refuse(Rejections.forbidden, 'forbidden-path', 0);
+    if (this.closing !== undefined) return refuse(Rejections.shuttingDown, 'shutting-down', 0);
     const started = performance.now();
     let decision: HandshakeDecision;
     try {
-      decision = await runHandshake(req, this.handshakeContext());
+      decision = await runHandshake(req, { options: this.options, port: this.boundPort, warn: (warning) => this.warn(warning) });
     } catch (error) {
       this.warn({ code: 'invoker_failed', message: 'the handshake failed unexpectedly', cause: error });
       decision = { kind: 'reject', connectionId: '', rejection: Rejections.connectIntegrationError, outcome: 'connect-error' };
@@ -314,16 +234,10 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       const connectionId = decision.kind === 'accept' ? decision.connection.connectionId : decision.connectionId;
       this.observeRoute('$connect', connectionId, connect.requestId, connect.durationMs, connect.result, 'nothing', connect.errorType);
     }
-    if (decision.kind === 'reject') {
-      const { rejection } = decision;
-      callback(false, rejection.status, rejection.body, rejectionHeaders(rejection));
-      this.observeHandshake(rejection.status, decision.outcome, durationMs, decision.connectionId, req);
-      return;
-    }
+    if (decision.kind === 'reject') return refuse(decision.rejection, decision.outcome, durationMs, decision.connectionId);
     const socket = req.socket;
-    if (this.state !== 'listening') {
-      callback(false, Rejections.shuttingDown.status, Rejections.shuttingDown.body, rejectionHeaders(Rejections.shuttingDown));
-      this.observeHandshake(Rejections.shuttingDown.status, 'shutting-down', durationMs, decision.connection.connectionId, req);
+    if (this.closing !== undefined) {
+      refuse(Rejections.shuttingDown, 'shutting-down', durationMs, decision.connection.connectionId);
       if (connect !== undefined && !this.dropsDisconnect()) this.runDisconnect(decision.connection, CloseCode.GOING_AWAY, CloseReason.GOING_AWAY);
       return;
     }
@@ -345,53 +259,35 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       socket.terminate();
       return;
     }
-    const context = accepted.connection;
-    const connection = new GatewayConnection(
-      socket,
-      context.stage,
-      context.apiId,
-      context.connectionId,
-      context.connectedAt,
-      context.domainName,
-      context.identity,
-      context.authorizer,
-      this.options.limits.maxFrameBytes,
-    );
+    const { stage, apiId, connectionId, connectedAt, domainName, identity, authorizer } = accepted.connection;
+    const connection = new GatewayConnection(socket, stage, apiId, connectionId, connectedAt, domainName, identity, authorizer, this.options.limits.maxFrameBytes);
     this.registry.set(connection.connectionId, connection);
-    // One set of listeners for every connection (no closures per connection): each finds its connection by the emitter.
-    this.connectionsBySocket.set(req.socket, connection);
-    this.connectionsBySocket.set(socket, connection);
-    const handlers = this.socketHandlers;
-    req.socket.prependListener('data', handlers.data);
-    socket.on('message', handlers.message);
-    socket.on('close', handlers.close);
-    socket.on('error', handlers.error);
+    this.connectionsBySocket.set(req.socket, connection).set(socket, connection);
+    const listeners = this.socketListeners;
+    req.socket.prependListener('data', listeners.data);
+    socket.on('message', listeners.message).on('close', listeners.close).on('error', listeners.error);
     this.armTimer(connection);
     if (this.listenerCount('connection') > 0) this.emit('connection', connection);
   }
 
-  /** The listeners every connection's sockets share; `this` is the emitting socket. */
-  private createSocketHandlers() {
-    const connectionOf = (socket: object): GatewayConnection | undefined => this.connectionsBySocket.get(socket);
-    const onClientBytes = (connection: GatewayConnection, chunk: Buffer) => this.onClientBytes(connection, chunk);
-    const onMessage = (connection: GatewayConnection, data: Buffer, isBinary: boolean) => this.onMessage(connection, data, isBinary);
-    const onClose = (connection: GatewayConnection, code: number, reason: Buffer) => this.onClose(connection, code, reason);
-    const onError = (connection: GatewayConnection, error: Error & { code?: string }) => this.onSocketError(connection, error);
+  /** One set of listeners for every connection (closures per connection cost memory); `this` is the emitting socket. */
+  private createSocketListeners() {
+    const of = (socket: object): GatewayConnection => this.connectionsBySocket.get(socket)!;
+    const onClientBytes = (socket: Duplex, chunk: Buffer): void => this.onClientBytes(of(socket), chunk);
+    const onMessage = (socket: WebSocket, data: RawData, isBinary: boolean): void => this.onMessage(of(socket), data as Buffer, isBinary);
+    const onClose = (socket: WebSocket, code: number, reason: Buffer): void => this.onClose(of(socket), code, reason);
+    const onError = (socket: WebSocket, error: Error & { code?: string }): void => this.onSocketError(of(socket), error);
     const data = function (this: Duplex, chunk: Buffer): void {
-      const connection = connectionOf(this);
-      if (connection !== undefined) onClientBytes(connection, chunk);
+      onClientBytes(this, chunk);
     };
     const message = function (this: WebSocket, payload: RawData, isBinary: boolean): void {
-      const connection = connectionOf(this);
-      if (connection !== undefined) onMessage(connection, payload as Buffer, isBinary);
+      onMessage(this, payload, isBinary);
     };
     const close = function (this: WebSocket, code: number, reason: Buffer): void {
-      const connection = connectionOf(this);
-      if (connection !== undefined) onClose(connection, code, reason);
+      onClose(this, code, reason);
     };
     const error = function (this: WebSocket, cause: Error & { code?: string }): void {
-      const connection = connectionOf(this);
-      if (connection !== undefined) onError(connection, cause);
+      onError(this, cause);
     };
     return { data, message, close, error };
   }
@@ -414,25 +310,21 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     }
     const body = data.toString();
     const route = this.routes.select(body);
-    const requestId = this.ids.next();
+    const requestId = awsId();
     if (route === undefined) {
       const sent = connection.send(forbiddenFrame(connection.connectionId, requestId));
       this.observeRoute(null, connection.connectionId, requestId, 0, 'no-route', sent ? 'error-frame' : 'connection-gone');
       return;
     }
     if (route.mock !== undefined) {
-      this.answerMock(connection, route, requestId);
+      // A MOCK integration: the gateway answers with the integration response's template (on a route with a route response), invoking nothing.
+      const { response } = route.mock;
+      const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
+      this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
       return;
     }
-    const event = buildMessageEvent(connection, route.routeKey, body, this.ids.next(), requestId, Date.now());
-    this.inflight.track(this.invokeRoute(connection, route, event, requestId));
-  }
-
-  /** A MOCK integration: the gateway itself answers with the integration response's template (when the route has a route response), invoking nothing. */
-  private answerMock(connection: GatewayConnection, route: MockRouteModel, requestId: string): void {
-    const { response } = route.mock;
-    const sent = !route.returnResponse || response === undefined || response === '' ? 'nothing' : connection.send(response) ? 'body' : 'connection-gone';
-    this.observeRoute(route.routeKey, connection.connectionId, requestId, 0, 'ok', sent);
+    const event = buildMessageEvent(connection, route.routeKey, body, awsId(), requestId, Date.now());
+    this.track(this.invokeRoute(connection, route, event, requestId));
   }
 
   private async invokeRoute(connection: GatewayConnection, route: LambdaRouteModel, event: GatewayMessageEvent, requestId: string): Promise<void> {
@@ -508,9 +400,9 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
   private runDisconnect(connection: ConnectionEventContext, code: number, reason: string): void {
     const route = this.disconnectRoute;
     if (route === undefined) return;
-    const requestId = this.ids.next();
+    const requestId = awsId();
     const event = buildDisconnectEvent(connection, code, reason, requestId, Date.now());
-    this.inflight.track(
+    this.track(
       invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs).then((outcome) => {
         if (outcome.kind === 'invoker-error') this.warnInvokerFailed('$disconnect', route.functionId, connection.connectionId, outcome.error);
         const errorType = outcome.kind === 'error' ? outcome.errorType : undefined;

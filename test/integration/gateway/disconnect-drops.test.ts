@@ -49,7 +49,7 @@ describe('Class: WebSocketGateway (dropped $disconnect invocations)', () => {
     ]);
     expect(invoker.eventsOf('Disconnect').map((event) => event.requestContext.connectionId)).toEqual([ids[1], ids[3]]);
     expect(await clients[3]!.closed).toEqual({ code: 1001, reason: 'Going away' });
-    expect(gateway.disconnectDropCounts()).toEqual({ drawn: 4, dropped: 2 });
+    expect(gateway.disconnectDrops.counts()).toEqual({ drawn: 4, dropped: 2 });
   });
 
   it('runs every $disconnect once the drops are stopped, and with none asked for', async () => {
@@ -59,7 +59,7 @@ describe('Class: WebSocketGateway (dropped $disconnect invocations)', () => {
     const closed = nextDisconnect(gateway);
     await dropped.close(1000);
     await closed;
-    gateway.setDisconnectDrops(undefined);
+    gateway.disconnectDrops.set(undefined);
     const kept = await harness.connect(url);
 
     // Act
@@ -70,7 +70,7 @@ describe('Class: WebSocketGateway (dropped $disconnect invocations)', () => {
     const [first, second] = invoker.eventsOf('Connect').map((event) => event.requestContext.connectionId);
     expect(invoker.eventsOf('Disconnect').map((event) => event.requestContext.connectionId)).toEqual([second]);
     expect(first).toBeDefined();
-    expect(gateway.disconnectDropCounts()).toEqual({ drawn: 1, dropped: 1 });
+    expect(gateway.disconnectDrops.counts()).toEqual({ drawn: 1, dropped: 1 });
   });
 
   it('refuses a rate outside 0 to 1', async () => {

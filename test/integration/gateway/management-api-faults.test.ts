@@ -41,9 +41,9 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       // Assess
       await expect(post).rejects.toBeInstanceOf(LimitExceededException);
       await expect(post).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
-      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 1, server: 0 }, byOperation: { PostToConnection: 1 } });
+      expect(gateway.faults.counts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 1, server: 0 }, byOperation: { PostToConnection: 1 } });
       // Frames of one connection arrive in order: a marker posted once the faults are off comes first.
-      gateway.setFaults(undefined);
+      gateway.faults.set(undefined);
       await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"marker"') }));
       expect(await client.next()).toBe('"marker"');
     });
@@ -65,7 +65,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
         $metadata: { httpStatusCode: 500, attempts: 2 },
       });
       expect(client.pending).toEqual([]);
-      expect(gateway.faultCounts()).toMatchObject({ requests: 2, injected: 2, byKind: { throttle: 0, server: 2 } });
+      expect(gateway.faults.counts()).toMatchObject({ requests: 2, injected: 2, byKind: { throttle: 0, server: 2 } });
     });
 
     it('leaves the connection open when DeleteConnection is faulted, and GetConnection is faulted the same way', async () => {
@@ -81,7 +81,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       await expect(deletion).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
       await expect(get).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
       // The connection is still there: once the faults are off, a frame posted to it arrives.
-      gateway.setFaults(undefined);
+      gateway.faults.set(undefined);
       await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"still open"') }));
       expect(await client.next()).toBe('"still open"');
       expect(client.socket.readyState).toBe(client.socket.OPEN);
@@ -103,7 +103,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       expect(statuses).toEqual([500, 200]);
       expect(await client.next()).toBe('"once"');
       // Frames of one connection arrive in order: a marker posted once the faults are off comes next.
-      gateway.setFaults(undefined);
+      gateway.faults.set(undefined);
       await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Data('"marker"') }));
       expect(await client.next()).toBe('"marker"');
     });
@@ -134,7 +134,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       expect(post).toMatchObject({ name: 'TimeoutError' });
       expect(end).toMatchObject({ service: 'management', operation: 'PostToConnection', status: 0 });
       expect(client.pending).toEqual([]);
-      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 0, server: 0, hang: 1 } });
+      expect(gateway.faults.counts()).toMatchObject({ requests: 1, injected: 1, byKind: { throttle: 0, server: 0, hang: 1 } });
     });
 
     it('carries out a call held for hangMs and answers it then, while the caller waits', async () => {
@@ -142,7 +142,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({});
       // Told of the call's arrival before the fault holds it (interceptors run in the order they were added).
       const arrived = new Promise<void>((resolve) => gateway.interceptors.add({ before: () => (resolve(), undefined) }));
-      gateway.setFaults({ rate: 1, kinds: ['hang'], hangMs: 1_000 });
+      gateway.faults.set({ rate: 1, kinds: ['hang'], hangMs: 1_000 });
       const api = harness.managementClient(managementApiUrl, 1);
 
       // Act: a ping's round trip while the post is held.
@@ -158,7 +158,7 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
     });
   });
 
-  describe('Method: setFaults', () => {
+  describe('Property: faults', () => {
     it('starts, changes and stops fault injection on a running gateway, keeping the counts', async () => {
       // Prepare
       const { gateway, managementApiUrl, client, connectionId } = await harness.startWithClient({});
@@ -169,24 +169,24 @@ describe('Class: WebSocketGateway (Management API faults)', () => {
       await post('"before"');
       expect(await client.next()).toBe('"before"');
 
-      gateway.setFaults({ rate: 1, kinds: ['throttle'] });
+      gateway.faults.set({ rate: 1, kinds: ['throttle'] });
       await expect(post('"during"')).rejects.toMatchObject({ $metadata: { httpStatusCode: 429 } });
 
-      gateway.setFaults(undefined);
+      gateway.faults.set(undefined);
       await post('"after"');
       expect(await client.next()).toBe('"after"');
       expect(client.pending).toEqual([]);
-      expect(gateway.faultCounts()).toMatchObject({ requests: 1, injected: 1 });
+      expect(gateway.faults.counts()).toMatchObject({ requests: 1, injected: 1 });
     });
 
-    it('refuses invalid fault options at construction and in setFaults with a TypeError', async () => {
+    it('refuses invalid fault options at construction and in faults.set with a TypeError', async () => {
       // Prepare
       const { gateway } = await harness.start({});
       const construct = () => new WebSocketGateway({ stage: 'local', routes: [], invoker: new TestFunctionInvoker(), faults: { rate: 2 } });
 
       // Act & Assess
       expect(construct).toThrow(TypeError);
-      expect(() => gateway.setFaults({ rate: Number.NaN })).toThrow('faults.rate must be a number from 0 to 1, got NaN');
+      expect(() => gateway.faults.set({ rate: Number.NaN })).toThrow('faults.rate must be a number from 0 to 1, got NaN');
     });
   });
 });

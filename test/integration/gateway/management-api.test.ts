@@ -168,13 +168,14 @@ describe('Class: WebSocketGateway (Management API)', () => {
       ]);
     });
 
-    it('answers other HTTP requests with 403 when there is no fallback handler', async () => {
-      const { managementApiUrl } = await startWithClient();
+    it('answers other HTTP requests, and methods other than POST, GET and DELETE, with 403 when there is no fallback handler', async () => {
+      const { managementApiUrl, connectionId } = await startWithClient();
       const origin = new URL(managementApiUrl).origin;
+      const put = fetch(`${managementApiUrl}/@connections/${encodeURIComponent(connectionId)}`, { method: 'PUT', body: '"x"' });
 
-      const responses = await Promise.all([fetch(`${origin}/`), fetch(`${managementApiUrl}`), fetch(`${origin}/other/@connections/x`)]);
+      const responses = await Promise.all([fetch(`${origin}/`), fetch(`${managementApiUrl}`), fetch(`${origin}/other/@connections/x`), put]);
 
-      expect(responses.map((response) => response.status)).toEqual([403, 403, 403]);
+      expect(responses.map((response) => response.status)).toEqual([403, 403, 403, 403]);
     });
 
     it('serves other HTTP requests with the fallback handler, on the same port', async () => {

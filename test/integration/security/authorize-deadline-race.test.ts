@@ -19,13 +19,13 @@ describe('Security: the authorize deadline racing a late authorize (mode action)
   });
 
   afterAll(async () => {
-    t.stack.gateway.setFaults(undefined);
+    t.stack.gateway.faults.set(undefined);
     await t.close();
   });
 
   it('answers an authorize sent after authorization_timeout with unauthorized, never authorized, and then closes the connection', async () => {
     // Prepare: the deadline will not be able to close the connection yet.
-    t.stack.gateway.setFaults({ rate: 1, operations: ['DeleteConnection'] });
+    t.stack.gateway.faults.set({ rate: 1, operations: ['DeleteConnection'] });
     const { client, connectionId } = await openPending(t);
 
     // Act: wait for the deadline's frame, then authorize with a valid token.
@@ -40,7 +40,7 @@ describe('Security: the authorize deadline racing a late authorize (mode action)
     expect(reply).toMatchObject({ type: 'error', code: 'unauthorized' });
 
     // Act: let the retried deadline close the connection.
-    t.stack.gateway.setFaults(undefined);
+    t.stack.gateway.faults.set(undefined);
     const closed = await client.closed;
 
     // Assess

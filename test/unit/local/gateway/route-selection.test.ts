@@ -71,7 +71,6 @@ describe('Class: RouteTable', () => {
 
       expect(routes.select('{"action":"$connect"}')).toBe('route:$default');
       expect(routes.select('{"action":"$disconnect"}')).toBe('route:$default');
-      expect(routes.connect).toBe('route:$connect');
       expect(routes.disconnect).toBe('route:$disconnect');
     });
 
