@@ -123,6 +123,4 @@ export interface StackModel {
   readonly tables: Readonly<Record<string, TableModel>>;
   readonly queues: Readonly<Record<string, QueueModel>>;
   readonly eventSourceMappings: readonly EventSourceMappingModel[];
-  /** Stack outputs by output name (values may hold intrinsics). */
-  readonly outputs: Readonly<Record<string, TemplateValue>>;
 }
