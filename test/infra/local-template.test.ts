@@ -57,7 +57,7 @@ describe('The local runtime reading synthesized templates', () => {
         { routeKey: '$default', functionId: 'Default', returnResponse: true },
         { routeKey: '$disconnect', functionId: 'Disconnect', returnResponse: false },
         { routeKey: 'authorize', functionId: 'Authorize', returnResponse: true },
-        { routeKey: 'keepalive', mock: { statusCode: 200, response: '{"type":"pong"}' }, returnResponse: true },
+        { routeKey: 'keepalive', mock: { response: '{"type":"pong"}' }, returnResponse: true },
         { routeKey: 'ping', functionId: 'Ping', returnResponse: true },
         { routeKey: 'resume', functionId: 'Resume', returnResponse: true },
       ]);

@@ -29,7 +29,7 @@ export type HttpFallbackHandler = (req: IncomingMessage, res: ServerResponse) =>
 export interface WebSocketGatewayOptions {
   /** Stage name: the WebSocket path is `/<stage>`, the Management API `/<stage>/@connections/{id}`. */
   readonly stage: string;
-  /** The API's routes (`stackModel.api.routes`; a MOCK route's `mock.statusCode` is not read). */
+  /** The API's routes (`stackModel.api.routes`). */
   readonly routes: readonly RouteModel[];
   /** How route and authorizer functions are called. */
   readonly invoker: FunctionInvoker;

@@ -19,9 +19,11 @@ export interface LambdaRouteModel {
   readonly mock?: undefined;
 }
 
-/** What a MOCK integration answers (read-mock-integration.ts): its status code, and the reply (none: nothing is sent). */
+/**
+ * What a MOCK integration answers (read-mock-integration.ts): the reply, none when nothing is sent.
+ * Its request template's status code only picks the integration response: a client never sees it.
+ */
 export interface MockIntegrationModel {
-  readonly statusCode: number;
   readonly response: string | undefined;
 }
 
