@@ -13,7 +13,7 @@ import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { closeServer, listen, setUpOrClose } from './http-server';
-import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
+import { validateIndexLagMs, type IndexLag } from './index-lag';
 import { InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { TtlSweeper, type TtlTable } from './ttl-sweeper';
@@ -83,7 +83,8 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   private constructor(
     server: Server,
     interceptors: InterceptorChain,
-    private readonly indexLag: IndexLag,
+    /** When the global indexes see the writes: `indexLag.setLag(ms)` (0 stops), `idle()` once they show every write, `counts()`. */
+    readonly indexLag: IndexLag,
     port: number,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
     private readonly ttl: { readonly sweeper: TtlSweeper; readonly server: Server; readonly client: DynamoDBClient } | undefined,
@@ -101,27 +102,9 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${LOCAL_HOST}:${port}`, options));
     const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
     const service = new EmbeddedDynamoDb(server, interceptors, indexLag, port, tables, ttl);
-    service.setFaults(options.faults);
+    service.faults.set(options.faults);
     indexLag.setLag(options.indexLagMs ?? 0);
     return service;
-  }
-
-  /**
-   * Starts, changes or stops (0) the lag of the global secondary indexes for the writes from now
-   * on; changes already delayed are still applied when due. TypeError for an invalid lag.
-   */
-  setIndexLag(lagMs: number): void {
-    this.indexLag.setLag(lagMs);
-  }
-
-  /** Resolves once the global indexes show every write made so far (at once when nothing is delayed). */
-  indexesCaughtUp(): Promise<void> {
-    return this.indexLag.idle();
-  }
-
-  /** Writes whose global-index changes were delayed, and how many of them the indexes show so far. */
-  indexLagCounts(): IndexLagCounts {
-    return this.indexLag.counts();
   }
 
   /** The table of that logical id. */

@@ -7,7 +7,7 @@ import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
 import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
-import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateCounts, type SqsDuplicateOptions } from './sqs-duplicates';
+import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateOptions } from './sqs-duplicates';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
 
 export type { EventSourceQueue } from './sqs-engine';
@@ -76,7 +76,8 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
  */
 export class EmbeddedSqs extends EmbeddedHttpService {
   private readonly eventSourceQueues = new Map<string, EventSourceQueue>();
-  private readonly duplicates = new SqsDuplicates();
+  /** Starts, changes or stops (`duplicates.set`) the duplicate deliveries to the mappings, and counts them across changes. */
+  readonly duplicates = new SqsDuplicates();
 
   private constructor(
     server: Server,
@@ -104,19 +105,9 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     engine.setPort(port);
     const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${LOCAL_HOST}:${port}`, ordered, options));
     const sqs = new EmbeddedSqs(server, interceptors, engine, port, queues);
-    sqs.setFaults(options.faults);
-    sqs.setDuplicates(options.duplicates);
+    sqs.faults.set(options.faults);
+    sqs.duplicates.set(options.duplicates);
     return sqs;
-  }
-
-  /** Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the mappings. TypeError for invalid options. */
-  setDuplicates(options: SqsDuplicateOptions | undefined): void {
-    this.duplicates.set(options);
-  }
-
-  /** Messages drawn for duplication and copies made since the service started, across `setDuplicates` calls. */
-  duplicateCounts(): SqsDuplicateCounts {
-    return this.duplicates.counts();
   }
 
   /** The queue of that logical id. */

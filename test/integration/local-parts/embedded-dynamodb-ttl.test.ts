@@ -100,7 +100,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     await put('expired', { ttl: { N: String(nowSeconds() - 10) } });
     const observed: string[] = [];
     dynamodb.interceptors.add({ after: (call) => void observed.push(call.operation) });
-    dynamodb.setFaults({ rate: 1, kinds: ['throttle'] });
+    dynamodb.faults.set({ rate: 1, kinds: ['throttle'] });
 
     // Act
     const deleted = await dynamodb.sweepExpiredItems();
@@ -115,7 +115,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     expect(afterSweep).toEqual([]);
     expect(await failedScan).toBe('ThrottlingException');
     expect(observed).toEqual(['Scan']);
-    dynamodb.setFaults(undefined);
+    dynamodb.faults.set(undefined);
     expect(await keys()).toEqual([]);
   });
 

@@ -162,12 +162,12 @@ describe('Class: EmbeddedDynamoDb', () => {
     });
   });
 
-  describe('Method: setFaults', () => {
-    afterEach(() => dynamodb.setFaults(undefined));
+  describe('Property: faults', () => {
+    afterEach(() => dynamodb.faults.set(undefined));
 
     it('answers like AWS throttling, which the SDK retries and finally surfaces as ThrottlingException', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['throttle'] });
+      dynamodb.faults.set({ rate: 1, kinds: ['throttle'] });
       const quickRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 3 });
 
       // Act
@@ -182,7 +182,7 @@ describe('Class: EmbeddedDynamoDb', () => {
     it('fails only the chosen fraction: the SDK retries a 500 and succeeds', async () => {
       // Prepare: the first request fails with a 500, the retry passes.
       const draws = [0, 0.99, 0.99];
-      dynamodb.setFaults({ rate: 0.5, kinds: ['server'], random: () => draws.shift() ?? 0.99 });
+      dynamodb.faults.set({ rate: 0.5, kinds: ['server'], random: () => draws.shift() ?? 0.99 });
 
       // Act
       const got = await client.send(new GetItemCommand({ TableName: dynamodb.table('ConnectionsTable').tableName, Key: { connectionId: { S: 'c1' } } }));
@@ -194,7 +194,7 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it('limits faults to the named operations', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, operations: ['PutItem'] });
+      dynamodb.faults.set({ rate: 1, operations: ['PutItem'] });
       const noRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 1 });
       const TableName = dynamodb.table('ConnectionsTable').tableName;
 
@@ -205,7 +205,7 @@ describe('Class: EmbeddedDynamoDb', () => {
       // Assess
       expect(got.Item).toBeDefined();
       await expect(put).rejects.toMatchObject({ $metadata: { attempts: 1 } });
-      dynamodb.setFaults(undefined);
+      dynamodb.faults.set(undefined);
       const afterFault = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c9' } } }));
       expect(afterFault.Item).toBeUndefined(); // the faulted PutItem had no effect
       noRetries.destroy();
@@ -213,10 +213,10 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it("hangs a call: the PutItem is never answered and has no effect, and the functions' client gives up at its request timeout", async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['hang'], operations: ['PutItem'] });
+      dynamodb.faults.set({ rate: 1, kinds: ['hang'], operations: ['PutItem'] });
       const functionsClient = new DynamoDBClient({ ...SDK_CLIENT_CONFIG, ...dynamodb.clientConfig, maxAttempts: 1 });
       const TableName = dynamodb.table('ConnectionsTable').tableName;
-      const hungBefore = dynamodb.faultCounts().byKind.hang;
+      const hungBefore = dynamodb.faults.counts().byKind.hang;
 
       // Act
       const put = await functionsClient.send(new PutItemCommand({ TableName, Item: { connectionId: { S: 'hung' } } })).then(
@@ -229,12 +229,12 @@ describe('Class: EmbeddedDynamoDb', () => {
       // Assess
       expect(put).toMatchObject({ name: 'TimeoutError' });
       expect(got.Item).toBeUndefined();
-      expect(dynamodb.faultCounts().byKind.hang - hungBefore).toBe(1);
+      expect(dynamodb.faults.counts().byKind.hang - hungBefore).toBe(1);
     });
 
     it('carries out a call held for hangMs once the time is up, while the caller waits', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['hang'], hangMs: 1_000, operations: ['PutItem'] });
+      dynamodb.faults.set({ rate: 1, kinds: ['hang'], hangMs: 1_000, operations: ['PutItem'] });
       const TableName = dynamodb.table('ConnectionsTable').tableName;
       const key = { connectionId: { S: 'late' } };
 
@@ -251,7 +251,7 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it('rejects a rate outside 0..1', () => {
       // Act & Assess
-      expect(() => dynamodb.setFaults({ rate: 1.5 })).toThrow(new TypeError('faults.rate must be a number from 0 to 1, got 1.5'));
+      expect(() => dynamodb.faults.set({ rate: 1.5 })).toThrow(new TypeError('faults.rate must be a number from 0 to 1, got 1.5'));
     });
   });
 
