@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -181,15 +182,15 @@ async function createTables(endpoint: string, options: EmbeddedDynamoDbOptions):
   }
 }
 
+/** dynalite makes a table and its global indexes ACTIVE a moment after CreateTable answers. */
 async function waitUntilActive(client: DynamoDBClient, tableNames: readonly string[]): Promise<void> {
-  const deadline = Date.now() + ACTIVE_WAIT_MS;
+  const deadline = AbortSignal.timeout(ACTIVE_WAIT_MS);
   for (const TableName of tableNames) {
     for (;;) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName }));
-      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
-      if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
-      if (Date.now() > deadline) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) break;
+      if (deadline.aborted) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
+      await sleep(2);
     }
   }
 }

@@ -19,10 +19,7 @@ export interface LambdaRouteModel {
   readonly mock?: undefined;
 }
 
-/**
- * What a MOCK integration answers (read-mock-integration.ts): the reply, none when nothing is sent.
- * Its request template's status code only picks the integration response: a client never sees it.
- */
+/** What a MOCK integration answers (read-mock-integration.ts): the reply, none when nothing is sent. */
 export interface MockIntegrationModel {
   readonly response: string | undefined;
 }
