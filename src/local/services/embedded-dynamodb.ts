@@ -108,13 +108,6 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     return service;
   }
 
-  /** The table of that logical id. */
-  table(logicalId: string): EmbeddedTable {
-    const table = this.tables[logicalId];
-    if (table === undefined) throw new EmbeddedServiceError('unknown_resource', `no table with logical id "${logicalId}"`);
-    return table;
-  }
-
   /** Deletes the items past their TTL now (TypeError without a TTL sweep); resolves with how many. */
   sweepExpiredItems(): Promise<number> {
     if (this.ttl === undefined) throw new TypeError('this DynamoDB was started without a TTL sweep (ttlSweepIntervalMs)');

@@ -84,8 +84,8 @@ describe('Class: EmbeddedDynamoDb with an index lag', () => {
   beforeAll(async () => {
     dynamodb = await EmbeddedDynamoDb.start({ tables: [connectionsTable, inboxTable], namePrefix: 'ws-notify-lag-' });
     client = new DynamoDBClient(dynamodb.clientConfig);
-    connections = dynamodb.table('ConnectionsTable').tableName;
-    inbox = dynamodb.table('InboxTable').tableName;
+    connections = dynamodb.tables.ConnectionsTable!.tableName;
+    inbox = dynamodb.tables.InboxTable!.tableName;
   });
 
   afterAll(async () => {

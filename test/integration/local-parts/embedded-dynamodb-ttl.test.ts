@@ -38,7 +38,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     const dynamodb = await EmbeddedDynamoDb.start({ tables: [inboxTable, noTtlTable], namePrefix: 'ws-notify-ttl-', ttlSweepIntervalMs: intervalMs });
     const client = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 1 });
     started.push({ dynamodb, client });
-    const tableName = dynamodb.table('InboxTable').tableName;
+    const tableName = dynamodb.tables.InboxTable!.tableName;
     const put = (sk: string, extra: Record<string, AttributeValue>) =>
       client.send(new PutItemCommand({ TableName: tableName, Item: { userId: { S: 'u1' }, sk: { S: sk }, seq: { N: String(sk.length) }, id: { S: `id-${sk}` }, ...extra } }));
     const keys = async () => {
