@@ -91,11 +91,11 @@ export interface LocalStackOptions {
   readonly maxInstancesPerFunction?: number;
   /** Inject throttling / 5xx errors, or hangs, into that fraction of DynamoDB, SQS or Management API calls. */
   readonly faults?: LocalFaults;
-  /** Global secondary indexes see writes this many ms late, as on AWS (index-lag.ts). Default 0; later `dynamodb.setIndexLag`. */
+  /** Global secondary indexes see writes this many ms late, as on AWS (index-lag.ts). Default 0; later `dynamodb.indexLag.setLag`. */
   readonly indexLagMs?: number;
   /** How often expired items are deleted, as DynamoDB's TTL does (late) on AWS. Default 60; 0: never (reads ignore them). */
   readonly ttlSweepSeconds?: number;
-  /** Deliver that fraction of the messages the mappings receive twice (sqs-duplicates.ts); later `sqs.setDuplicates`. */
+  /** Deliver that fraction of the messages the mappings receive twice (sqs-duplicates.ts); later `sqs.duplicates.set`. */
   readonly sqsDuplicates?: SqsDuplicateOptions;
   /** Never invoke that fraction of `$disconnect`s, as AWS may not. Change it later with `gateway.disconnectDrops.set`. */
   readonly dropDisconnects?: DisconnectDropOptions;
@@ -151,7 +151,7 @@ export interface LocalStack {
   onInvocation(listener: (event: FunctionInvocationEvent) => void): () => void;
   onBatch(listener: (event: PollerBatchEvent) => void): () => void;
   onFunctionLog(listener: (entry: LocalLogEntry) => void): () => void;
-  /** Faults injected so far, by service (change them with each service's `setFaults`). */
+  /** Faults injected so far, by service (change them with each service's `faults.set`). */
   faultCounts(): Record<ServiceName, FaultCounts>;
   /** Closes every client (1001), runs their `$disconnect`, stops pollers, functions and services. Safe to call twice. */
   close(): Promise<void>;
@@ -429,7 +429,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onInvocation: invocations.add,
       onBatch: batches.add,
       onFunctionLog: functionLogs.add,
-      faultCounts: () => ({ dynamodb: dynamodb.faultCounts(), sqs: sqs.faultCounts(), management: gateway.faults.counts() }),
+      faultCounts: () => ({ dynamodb: dynamodb.faults.counts(), sqs: sqs.faults.counts(), management: gateway.faults.counts() }),
       close: () => (closing ??= shutdown()),
     };
   } catch (error) {

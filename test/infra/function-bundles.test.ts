@@ -7,7 +7,7 @@ import { buildInProcessApp } from '../../infra/app-factory';
 import { functionCodeDirectory } from '../../infra/function-code';
 import { getStage } from '../../infra/stages';
 import { SDK_TIMEOUTS } from '../../src/commons/sdk-timeouts';
-import { resolveIntrinsics, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
+import { resolveToString, type LocalResourceValues } from '../../src/local/template/resolve-intrinsics';
 import { ensureFunctionBundles, functionEntries, FunctionBundleError, UNUSED_CREDENTIAL_PROVIDERS } from '../../src/tooling/function-bundles';
 import { type CfnJson, logicalIdsOfType, serviceView } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
@@ -162,7 +162,8 @@ describe('Function: ensureFunctionBundles', () => {
 
       const functions = logicalIdsOfType(json, 'AWS::Lambda::Function').map((fn) => {
         const props = json.Resources[fn]!.Properties!;
-        const environment = resolveIntrinsics((props.Environment as { Variables: unknown }).Variables, context, `${fn}.Environment`) as Record<string, string>;
+        const variables = Object.entries((props.Environment as { Variables: Record<string, unknown> }).Variables);
+        const environment = Object.fromEntries(variables.map(([name, value]) => [name, resolveToString(value, context, `${fn}.Environment.${name}`)]));
         return { fn, file: path.join(assetDirectory(fn), 'index.js'), handlerExport: (props.Handler as string).split('.').pop()!, environment };
       });
 

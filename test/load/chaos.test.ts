@@ -386,8 +386,8 @@ describe('Chaos: every notification reaches every client of its user exactly onc
     const seqMismatches = clients.flatMap((client) => [...client.held].filter(([id, seq]) => storedSeq.get(id) !== seq).map(([id]) => `${client.userId} ${id}`));
     const inboxDuplicates = t.logs.filter((entry) => entry.name === 'NotifyUser' && entry.line.includes('"duplicate":true')).length;
     const faults = t.stack.faultCounts();
-    const lag = t.stack.dynamodb.indexLagCounts();
-    const copies = t.stack.sqs.duplicateCounts();
+    const lag = t.stack.dynamodb.indexLag.counts();
+    const copies = t.stack.sqs.duplicates.counts();
     const drops = t.stack.gateway.disconnectDrops.counts();
     process.stdout.write(
       [

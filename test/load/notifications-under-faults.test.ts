@@ -250,8 +250,8 @@ describe('Reliability: notifications under injected faults', () => {
     // And once no function invocation is under way (a $disconnect, a last PostToConnection).
     while (invocations.started > invocations.ended && Date.now() < deadline) await sleep(50);
     const counts = t.stack.faultCounts();
-    t.stack.dynamodb.setFaults(undefined);
-    t.stack.sqs.setFaults(undefined);
+    t.stack.dynamodb.faults.set(undefined);
+    t.stack.sqs.faults.set(undefined);
     t.stack.gateway.faults.set(undefined);
 
     // Assess: nothing lost, nothing delivered to the wrong user, every copy under its notification's id.

@@ -117,17 +117,8 @@ interface IteratorPrototype {
   return?: (this: { close(): Promise<void> }) => Promise<void>;
 }
 
-let installed = false;
-
 /** The path of memory-level, dynalite's in-memory store. */
-function memoryLevelPathOfDynalite(): string {
-  return createRequire(require.resolve('dynalite')).resolve('memory-level');
-}
-
-/** The path of the abstract-level module memory-level uses. */
-function abstractLevelPathOfDynalite(): string {
-  return createRequire(memoryLevelPathOfDynalite()).resolve('abstract-level');
-}
+const memoryLevelPathOfDynalite = (): string => createRequire(require.resolve('dynalite')).resolve('memory-level');
 
 type MemoryLevelClass = new (options?: Record<string, unknown>) => object;
 
@@ -157,13 +148,12 @@ function storeAsStrings(): void {
   memoryLevel.MemoryLevel = MemoryLevelAsStrings;
 }
 
+/** Idempotent: an iterator class that has a `return()` is left alone. */
 function closeDynaliteIteratorsWhenDone(): void {
-  if (installed) return;
-  installed = true;
   // Loaded with this module's own `require` (not createRequire) so that a module registry such as
   // jest's hands out the same instance dynalite gets.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const abstractLevel = require(abstractLevelPathOfDynalite()) as { AbstractIterator?: { prototype: object } };
+  const abstractLevel = require(createRequire(memoryLevelPathOfDynalite()).resolve('abstract-level')) as { AbstractIterator?: { prototype: object } };
   const iteratorClass = abstractLevel.AbstractIterator;
   if (iteratorClass === undefined) return;
   // AbstractIterator, AbstractKeyIterator and AbstractValueIterator share one base class.

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -13,7 +14,7 @@ import { createDynamoDbEngine } from './dynamodb-engine';
 import { EmbeddedHttpService, serviceRequestListener } from './embedded-http-service';
 import type { FaultOptions } from './fault-injection';
 import { closeServer, listen, setUpOrClose } from './http-server';
-import { validateIndexLagMs, type IndexLag, type IndexLagCounts } from './index-lag';
+import { validateIndexLagMs, type IndexLag } from './index-lag';
 import { InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
 import { TtlSweeper, type TtlTable } from './ttl-sweeper';
@@ -83,7 +84,8 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
   private constructor(
     server: Server,
     interceptors: InterceptorChain,
-    private readonly indexLag: IndexLag,
+    /** When the global indexes see the writes: `indexLag.setLag(ms)` (0 stops), `idle()` once they show every write, `counts()`. */
+    readonly indexLag: IndexLag,
     port: number,
     readonly tables: Readonly<Record<string, EmbeddedTable>>,
     private readonly ttl: { readonly sweeper: TtlSweeper; readonly server: Server; readonly client: DynamoDBClient } | undefined,
@@ -101,34 +103,9 @@ export class EmbeddedDynamoDb extends EmbeddedHttpService {
     const tables = await setUpOrClose(server, 'DynamoDB: could not create the tables', () => createTables(`http://${LOCAL_HOST}:${port}`, options));
     const ttl = options.ttlSweepIntervalMs === undefined ? undefined : await startTtlSweep(server, handle, tables, options.ttlSweepIntervalMs, options.onTtlSweepError ?? (() => undefined));
     const service = new EmbeddedDynamoDb(server, interceptors, indexLag, port, tables, ttl);
-    service.setFaults(options.faults);
+    service.faults.set(options.faults);
     indexLag.setLag(options.indexLagMs ?? 0);
     return service;
-  }
-
-  /**
-   * Starts, changes or stops (0) the lag of the global secondary indexes for the writes from now
-   * on; changes already delayed are still applied when due. TypeError for an invalid lag.
-   */
-  setIndexLag(lagMs: number): void {
-    this.indexLag.setLag(lagMs);
-  }
-
-  /** Resolves once the global indexes show every write made so far (at once when nothing is delayed). */
-  indexesCaughtUp(): Promise<void> {
-    return this.indexLag.idle();
-  }
-
-  /** Writes whose global-index changes were delayed, and how many of them the indexes show so far. */
-  indexLagCounts(): IndexLagCounts {
-    return this.indexLag.counts();
-  }
-
-  /** The table of that logical id. */
-  table(logicalId: string): EmbeddedTable {
-    const table = this.tables[logicalId];
-    if (table === undefined) throw new EmbeddedServiceError('unknown_resource', `no table with logical id "${logicalId}"`);
-    return table;
   }
 
   /** Deletes the items past their TTL now (TypeError without a TTL sweep); resolves with how many. */
@@ -198,15 +175,15 @@ async function createTables(endpoint: string, options: EmbeddedDynamoDbOptions):
   }
 }
 
+/** dynalite makes a table and its global indexes ACTIVE a moment after CreateTable answers. */
 async function waitUntilActive(client: DynamoDBClient, tableNames: readonly string[]): Promise<void> {
-  const deadline = Date.now() + ACTIVE_WAIT_MS;
+  const deadline = AbortSignal.timeout(ACTIVE_WAIT_MS);
   for (const TableName of tableNames) {
     for (;;) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName }));
-      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
-      if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
-      if (Date.now() > deadline) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) break;
+      if (deadline.aborted) throw new EmbeddedServiceError('setup_failed', `table ${TableName} did not become ACTIVE`);
+      await sleep(2);
     }
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS, LOCAL_HOST, type LocalClientConfig } from './aws-client-config';
 import { refuseBrowserRequest } from './browser-requests';
-import { FaultInjection, hangCall, type FaultCounts, type FaultOptions } from './fault-injection';
+import { FaultInjection, hangCall } from './fault-injection';
 import { closeServer } from './http-server';
 import type { ErrorFaultKind, InterceptorChain } from './request-interceptors';
 
@@ -72,7 +72,8 @@ export abstract class EmbeddedHttpService {
   readonly endpoint: string;
   readonly region = DEFAULT_REGION;
   readonly clientConfig: LocalClientConfig;
-  readonly #faults: FaultInjection;
+  /** Starts, changes or stops fault injection (`faults.set`) and counts what it did across changes (`faults.counts()`). */
+  readonly faults: FaultInjection;
   #closing: Promise<void> | undefined;
 
   protected constructor(
@@ -83,22 +84,12 @@ export abstract class EmbeddedHttpService {
   ) {
     this.endpoint = `http://${LOCAL_HOST}:${port}`;
     this.clientConfig = { endpoint: this.endpoint, region: this.region, credentials: LOCAL_CREDENTIALS };
-    this.#faults = new FaultInjection(interceptors);
+    this.faults = new FaultInjection(interceptors);
   }
 
   /** Open client connections (kept-alive ones included): 0 once every client has gone. */
   connectionCount(): Promise<number> {
     return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-  }
-
-  /** Starts, changes (`faults`) or stops (`undefined`) fault injection. TypeError for invalid options. */
-  setFaults(faults: FaultOptions | undefined): void {
-    this.#faults.set(faults);
-  }
-
-  /** Requests subject to faults and faults injected since the service started, across `setFaults` calls. */
-  faultCounts(): FaultCounts {
-    return this.#faults.counts();
   }
 
   /** Stops the server, dropping open requests. Safe to call twice. */

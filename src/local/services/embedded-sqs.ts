@@ -7,7 +7,7 @@ import type { FaultOptions } from './fault-injection';
 import { listen, setUpOrClose } from './http-server';
 import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from './request-interceptors';
 import { EmbeddedServiceError } from './service-errors';
-import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateCounts, type SqsDuplicateOptions } from './sqs-duplicates';
+import { SqsDuplicates, validateSqsDuplicateOptions, type SqsDuplicateOptions } from './sqs-duplicates';
 import { createSqsEngine, type EventSourceQueue, type SqsEngine } from './sqs-engine';
 
 export type { EventSourceQueue } from './sqs-engine';
@@ -18,7 +18,7 @@ export interface EmbeddedSqsOptions {
   readonly port?: number;
   /** A queue without a QueueName in the template is named `<namePrefix><name>` (its logical name, e.g. `NotifyUser`). */
   readonly namePrefix?: string;
-  /** Every queue's visibility timeout instead of the template's: tests set 1 so retries and redrive take about a second. */
+  /** Every queue's visibility timeout instead of the template's: tests set 1 so retries and redrive take about a second. SQS checks its range (0–43200). */
   readonly visibilityTimeoutSeconds?: number;
   /** Inject throttling / 5xx errors into this fraction of requests (after the queues are created). */
   readonly faults?: FaultOptions;
@@ -76,7 +76,8 @@ export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
  */
 export class EmbeddedSqs extends EmbeddedHttpService {
   private readonly eventSourceQueues = new Map<string, EventSourceQueue>();
-  private readonly duplicates = new SqsDuplicates();
+  /** Starts, changes or stops (`duplicates.set`) the duplicate deliveries to the mappings, and counts them across changes. */
+  readonly duplicates = new SqsDuplicates();
 
   private constructor(
     server: Server,
@@ -90,9 +91,6 @@ export class EmbeddedSqs extends EmbeddedHttpService {
 
   static async start(options: EmbeddedSqsOptions): Promise<EmbeddedSqs> {
     const ordered = creationOrder(options.queues);
-    if (options.visibilityTimeoutSeconds !== undefined && !(Number.isInteger(options.visibilityTimeoutSeconds) && options.visibilityTimeoutSeconds >= 1 && options.visibilityTimeoutSeconds <= 43_200)) {
-      throw new TypeError(`visibilityTimeoutSeconds must be a whole number from 1 to 43200, got ${options.visibilityTimeoutSeconds}`);
-    }
     if (options.duplicates !== undefined) validateSqsDuplicateOptions(options.duplicates);
     const engine = createSqsEngine({ hostname: LOCAL_HOST, region: DEFAULT_REGION, accountId: DEFAULT_ACCOUNT_ID });
     const interceptors = new InterceptorChain();
@@ -104,19 +102,9 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     engine.setPort(port);
     const queues = await setUpOrClose(server, 'SQS: could not create the queues', () => createQueues(`http://${LOCAL_HOST}:${port}`, ordered, options));
     const sqs = new EmbeddedSqs(server, interceptors, engine, port, queues);
-    sqs.setFaults(options.faults);
-    sqs.setDuplicates(options.duplicates);
+    sqs.faults.set(options.faults);
+    sqs.duplicates.set(options.duplicates);
     return sqs;
-  }
-
-  /** Starts, changes (`options`) or stops (`undefined`) the duplicate deliveries to the mappings. TypeError for invalid options. */
-  setDuplicates(options: SqsDuplicateOptions | undefined): void {
-    this.duplicates.set(options);
-  }
-
-  /** Messages drawn for duplication and copies made since the service started, across `setDuplicates` calls. */
-  duplicateCounts(): SqsDuplicateCounts {
-    return this.duplicates.counts();
   }
 
   /** The queue of that logical id. */
@@ -137,18 +125,16 @@ export class EmbeddedSqs extends EmbeddedHttpService {
     const redelivering = this.engine.eventSourceQueue(queueName);
     if (redelivering === undefined) throw new EmbeddedServiceError('unknown_resource', `queue ${logicalId} (${queueName}) is not in the embedded SQS`);
     const engineQueue = this.duplicates.wrap(redelivering);
-    const intercepted = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    const intercepted = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
       const call = this.interceptors.begin({ service: 'sqs', operation, caller: EVENT_SOURCE_MAPPING_CALLER });
-      return run().then(
-        (result) => {
-          call.end(200);
-          return result;
-        },
-        (error: unknown) => {
-          if ((error as Error).name !== 'AbortError') call.end(500);
-          throw error;
-        },
-      );
+      try {
+        const result = await run();
+        call.end(200);
+        return result;
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') call.end(500);
+        throw error;
+      }
     };
     const created: EventSourceQueue = {
       receive: (request) => intercepted('ReceiveMessage', () => engineQueue.receive(request)),

@@ -6,10 +6,11 @@
  * calls are exempt: they stand for AWS's event source mapping service.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InjectedFault, type InterceptorChain, type RequestInterceptor } from './request-interceptors';
+import { EVENT_SOURCE_MAPPING_CALLER, type FaultKind, type InjectedFault, type InterceptorChain } from './request-interceptors';
 
 export type { FaultKind, InjectedFault } from './request-interceptors';
 
+/** Fault options, as `--fault` checks them (src/cli/fault-flag.ts). */
 export interface FaultOptions {
   /** Fraction of calls that fail, from 0 to 1. */
   readonly rate: number;
@@ -26,23 +27,8 @@ export interface FaultOptions {
   readonly random?: () => number;
 }
 
-/** Validates fault options; throws a TypeError naming the bad field. */
-export function validateFaultOptions(options: FaultOptions): void {
-  if (!(options.rate >= 0 && options.rate <= 1)) throw new TypeError(`faults.rate must be a number from 0 to 1, got ${options.rate}`);
-  if (options.kinds !== undefined && options.kinds.length === 0) throw new TypeError('faults.kinds must name at least one kind');
-  if (options.hangMs !== undefined) {
-    if (!(Number.isFinite(options.hangMs) && options.hangMs > 0 && options.hangMs <= MAX_HANG_MS)) {
-      throw new TypeError(`faults.hangMs must be a number of milliseconds from 1 to ${MAX_HANG_MS}, got ${options.hangMs}`);
-    }
-    if (!(options.kinds ?? DEFAULT_KINDS).includes('hang')) throw new TypeError("faults.hangMs needs 'hang' among faults.kinds");
-  }
-}
-
 /** The default kinds: AWS's error answers. */
 const DEFAULT_KINDS: readonly FaultKind[] = ['throttle', 'server'];
-
-/** The longest a hung call may be held before it is answered: Node.js timers reach ~24.8 days; an hour is plenty. */
-export const MAX_HANG_MS = 3_600_000;
 
 /** What a service's fault injection has done since the service started. */
 export interface FaultCounts {
@@ -55,78 +41,43 @@ export interface FaultCounts {
   readonly byOperation: Readonly<Record<string, number>>;
 }
 
-/** Counts calls and injected faults; a service keeps one across `setFaults` calls. */
-export class FaultCounter {
-  #requests = 0;
-  #injected = 0;
-  readonly #byKind: Record<FaultKind, number> = { throttle: 0, server: 0, hang: 0 };
-  readonly #byOperation = new Map<string, number>();
-
-  request(): void {
-    this.#requests += 1;
-  }
-
-  fault(kind: FaultKind, operation: string | undefined): void {
-    this.#injected += 1;
-    this.#byKind[kind] += 1;
-    const key = operation ?? 'unknown';
-    this.#byOperation.set(key, (this.#byOperation.get(key) ?? 0) + 1);
-  }
-
-  counts(): FaultCounts {
-    return { requests: this.#requests, injected: this.#injected, byKind: { ...this.#byKind }, byOperation: Object.fromEntries(this.#byOperation) };
-  }
-}
-
-/** Decides, per call of an operation, whether to fail it and how; undefined means "let it through". */
-export type FaultDecider = (operation: string | undefined) => FaultKind | undefined;
-
-export function createFaultDecider(options: FaultOptions, counter: FaultCounter = new FaultCounter()): FaultDecider {
-  validateFaultOptions(options);
-  const random = options.random ?? Math.random;
-  const kinds = options.kinds ?? DEFAULT_KINDS;
-  const operations = options.operations === undefined ? undefined : new Set(options.operations);
-  return (operation) => {
-    if (operations !== undefined && (operation === undefined || !operations.has(operation))) return undefined;
-    counter.request();
-    if (options.rate === 0 || random() >= options.rate) return undefined;
-    const kind = kinds[Math.floor(random() * kinds.length)] ?? 'server';
-    counter.fault(kind, operation);
-    return kind;
-  };
-}
-
 /**
- * A service's fault injection: at most one fault interceptor in its chain at a time, and one
- * counter across `set` calls.
+ * A service's fault injection: at most one fault interceptor in its chain at a time, and one count
+ * across `set` calls.
  */
 export class FaultInjection {
-  readonly #counter = new FaultCounter();
+  #requests = 0;
+  readonly #byKind: Record<FaultKind, number> = { throttle: 0, server: 0, hang: 0 };
+  readonly #byOperation: Record<string, number> = {};
   #remove: (() => void) | undefined;
 
   constructor(private readonly chain: InterceptorChain) {}
 
-  /** Starts, changes (`options`) or stops (`undefined`) fault injection. TypeError for invalid options. */
+  /** Starts, changes (`options`) or stops (`undefined`) fault injection. TypeError for a rate outside 0–1. */
   set(options: FaultOptions | undefined): void {
-    const decide = options === undefined ? undefined : createFaultDecider(options, this.#counter);
+    if (options !== undefined && !(options.rate >= 0 && options.rate <= 1)) throw new TypeError(`faults.rate must be a number from 0 to 1, got ${options.rate}`);
     this.#remove?.();
-    this.#remove = decide === undefined || options === undefined ? undefined : this.chain.add(faultInterceptor(decide, options.hangMs));
+    if (options === undefined) this.#remove = undefined;
+    else this.#remove = this.chain.add({ before: (call) => (call.caller === EVENT_SOURCE_MAPPING_CALLER ? undefined : this.#decide(options, call.operation)) });
+  }
+
+  /** Whether to fail a call of `operation` and how; undefined lets it through. */
+  #decide(options: FaultOptions, operation: string): InjectedFault | undefined {
+    if (options.operations !== undefined && !options.operations.includes(operation)) return undefined;
+    this.#requests += 1;
+    const random = options.random ?? Math.random;
+    if (options.rate === 0 || random() >= options.rate) return undefined;
+    const kinds = options.kinds ?? DEFAULT_KINDS;
+    const kind = kinds[Math.floor(random() * kinds.length)] ?? 'server';
+    this.#byKind[kind] += 1;
+    this.#byOperation[operation] = (this.#byOperation[operation] ?? 0) + 1;
+    return kind === 'hang' && options.hangMs !== undefined ? { kind, answerAfterMs: options.hangMs } : { kind };
   }
 
   counts(): FaultCounts {
-    return this.#counter.counts();
+    const injected = Object.values(this.#byKind).reduce((sum, count) => sum + count, 0);
+    return { requests: this.#requests, injected, byKind: { ...this.#byKind }, byOperation: { ...this.#byOperation } };
   }
-}
-
-function faultInterceptor(decide: FaultDecider, hangMs: number | undefined): RequestInterceptor {
-  return {
-    before: (call) => {
-      if (call.caller === EVENT_SOURCE_MAPPING_CALLER) return undefined;
-      const kind = decide(call.operation);
-      if (kind === undefined) return undefined;
-      return kind === 'hang' && hangMs !== undefined ? { kind, answerAfterMs: hangMs } : { kind };
-    },
-  };
 }
 
 /**

@@ -22,8 +22,8 @@ export interface DeleteFailure {
  */
 export interface EventSourceQueue {
   /**
-   * ReceiveMessage with every attribute and message attribute, in the SDK's shape. An aborted
-   * receive rejects with an AbortError at once; messages it takes afterwards are put back, visible.
+   * ReceiveMessage with every attribute and message attribute, in the SDK's shape. An aborted receive
+   * rejects with the signal's reason (an AbortError) at once; messages it takes afterwards are put back, visible.
    */
   receive(request: { readonly maxMessages: number; readonly waitTimeSeconds: number; readonly signal?: AbortSignal }): Promise<Message[]>;
   /** DeleteMessageBatch: the failures, none when every message was deleted. */
@@ -158,12 +158,6 @@ function toMessage(record: EngineRecord): Message {
   };
 }
 
-function abortError(): Error {
-  const error = new Error('the receive was aborted');
-  error.name = 'AbortError';
-  return error;
-}
-
 function eventSourceQueue(queue: EngineQueue): RedeliveringQueue {
   /** The engine's record behind each message handed out, for `redeliver`. */
   const recordOf = new WeakMap<Message, EngineRecord>();
@@ -174,32 +168,21 @@ function eventSourceQueue(queue: EngineQueue): RedeliveringQueue {
       return message;
     });
   return {
-    receive({ maxMessages, waitTimeSeconds, signal }) {
-      if (signal?.aborted === true) return Promise.reject(abortError());
+    async receive({ maxMessages, waitTimeSeconds, signal }) {
+      signal?.throwIfAborted();
       const pending = queue.receive({ MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeSeconds }) as Promise<EngineRecord[]>;
-      if (signal === undefined) return pending.then(toMessages);
+      if (signal === undefined) return toMessages(await pending);
       return new Promise<Message[]>((resolve, reject) => {
         const onAbort = (): void => {
-          reject(abortError());
+          reject(signal.reason as Error);
           // The queue's receive runs on: whatever it takes goes back.
-          void pending.then(
-            (records) => returnToQueue(queue, records),
-            () => undefined,
-          );
+          void pending.then((records) => returnToQueue(queue, records), () => undefined);
         };
         signal.addEventListener('abort', onAbort, { once: true });
-        pending.then(
-          (records) => {
-            if (signal.aborted) return;
-            signal.removeEventListener('abort', onAbort);
-            resolve(toMessages(records));
-          },
-          (error: unknown) => {
-            if (signal.aborted) return;
-            signal.removeEventListener('abort', onAbort);
-            reject(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
+        void pending
+          .then(toMessages)
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort));
       });
     },
 

@@ -10,5 +10,4 @@ export interface CfnResource {
 export interface CfnTemplate {
   readonly Description?: string;
   readonly Resources: Readonly<Record<string, CfnResource>>;
-  readonly Outputs?: Readonly<Record<string, { readonly Value: unknown }>>;
 }

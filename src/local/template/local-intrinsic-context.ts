@@ -12,7 +12,7 @@ export interface LocalStackValues {
   readonly apiId: string;
   /** Where the gateway listens: `http://127.0.0.1:<port>` and `ws://127.0.0.1:<port>`. */
   readonly gateway: { readonly http: string; readonly ws: string };
-  /** Embedded table name and queue URL by logical id. */
+  /** Embedded table name and queue URL by logical id: a `Ref` to a table or queue not listed has no local value. */
   readonly tableNames: Readonly<Record<string, string>>;
   readonly queueUrls: Readonly<Record<string, string>>;
 }
@@ -26,14 +26,12 @@ export function createLocalIntrinsicContext(model: StackModel, values: LocalStac
   const arn = (service: string, resource: string) => `arn:aws:${service}:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:${resource}`;
   const resources: Record<string, LocalResourceValues> = {};
 
-  for (const table of Object.values(model.tables)) {
-    const name = required(values.tableNames, table.logicalId, 'table name');
-    resources[table.logicalId] = { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`) } };
+  for (const [logicalId, name] of Object.entries(values.tableNames)) {
+    resources[logicalId] = { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`) } };
   }
-  for (const queue of Object.values(model.queues)) {
-    const url = required(values.queueUrls, queue.logicalId, 'queue URL');
+  for (const [logicalId, url] of Object.entries(values.queueUrls)) {
     const name = url.slice(url.lastIndexOf('/') + 1);
-    resources[queue.logicalId] = { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
+    resources[logicalId] = { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
   }
   for (const fn of Object.values(model.functions)) {
     resources[fn.logicalId] = { ref: fn.logicalId, attributes: { Arn: arn('lambda', `function:${fn.logicalId}`) } };
@@ -47,10 +45,4 @@ export function createLocalIntrinsicContext(model: StackModel, values: LocalStac
     resources,
     executeApiEndpoints: { [values.apiId]: { https: values.gateway.http, wss: values.gateway.ws } },
   };
-}
-
-function required(values: Readonly<Record<string, string>>, logicalId: string, what: string): string {
-  const value = Object.hasOwn(values, logicalId) ? values[logicalId] : undefined;
-  if (value === undefined) throw new Error(`no local ${what} for ${logicalId}`);
-  return value;
 }

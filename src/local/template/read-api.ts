@@ -5,7 +5,7 @@
 import { INTEGRATION, INTEGRATION_RESPONSE, readMockIntegration } from './read-mock-integration';
 import { type AuthorizerModel, type RouteModel, type WebSocketApiModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
-import { findGetAttArn, findReference, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { findLogicalId, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const API = 'AWS::ApiGatewayV2::Api';
 const ROUTE = 'AWS::ApiGatewayV2::Route';
@@ -104,13 +104,13 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
     }
     routes.push(readRoute(resources, id, routeKey, expression === '$default' && responses.has(id)));
   }
-  return { logicalId: apiId, name: resources.string(apiId, 'Name'), routeSelectionExpression, routes, stageName, ...(authorizer ? { authorizer } : {}) };
+  return { logicalId: apiId, name: resources.string(apiId, 'Name'), routeSelectionExpression, routes, stageName, authorizer };
 }
 
 /** A route with the integration of its `integrations/<id>` target: a Lambda proxy or a MOCK. */
 function readRoute(resources: TemplateResources, routeId: string, routeKey: string, returnResponse: boolean): RouteModel {
   const target = resources.props(routeId).Target;
-  const integrationId = findReference(target, (id) => resources.isOfType(id, INTEGRATION));
+  const integrationId = findLogicalId(target, 'Ref', (id) => resources.isOfType(id, INTEGRATION));
   if (integrationId === undefined) {
     throw new StackTemplateError('unresolved_reference', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
   }
@@ -144,7 +144,7 @@ function readAuthorizer(resources: TemplateResources, id: string): AuthorizerMod
 
 /** The name of the AWS::Lambda::Function whose `Fn::GetAtt [X, Arn]` appears in an integration or authorizer URI. */
 function lambdaInUri(resources: TemplateResources, id: string, property: string, type: string): string {
-  const functionId = findGetAttArn(resources.props(id)[property], (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
+  const functionId = findLogicalId(resources.props(id)[property], 'Arn', (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
   if (functionId === undefined) {
     throw new StackTemplateError('unresolved_reference', `${property} must invoke a Lambda function of this template`, id, type);
   }

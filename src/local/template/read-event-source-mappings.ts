@@ -1,7 +1,7 @@
 /** Reads the template's SQS event source mappings: which function polls which queue, and how. */
 import { type EventSourceMappingModel, type StackModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
-import { findGetAttArn, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { findLogicalId, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const MAPPING = 'AWS::Lambda::EventSourceMapping';
 
@@ -24,7 +24,7 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
   const props = resources.props(id);
   if (props.Enabled === false) return undefined;
   const isFunction = (logicalId: string) => resources.isOfType(logicalId, 'AWS::Lambda::Function');
-  const functionId = refOf(props.FunctionName) ?? findGetAttArn(props.FunctionName, isFunction);
+  const functionId = refOf(props.FunctionName) ?? findLogicalId(props.FunctionName, 'Arn', isFunction);
   if (functionId === undefined || !isFunction(functionId)) {
     throw new StackTemplateError('unresolved_reference', 'FunctionName must be a Ref (or Arn) of a function of this template', id, MAPPING);
   }
@@ -36,13 +36,9 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
   if (!Array.isArray(responseTypes) || responseTypes.some((value) => value !== 'ReportBatchItemFailures')) {
     throw new StackTemplateError('unsupported_property', 'FunctionResponseTypes may only hold ReportBatchItemFailures', id, MAPPING);
   }
-  const scaling = props.ScalingConfig;
-  let maximumConcurrency: number | undefined;
-  if (scaling !== undefined) {
-    if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || typeof scaling.MaximumConcurrency !== 'number') {
-      throw new StackTemplateError('unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
-    }
-    maximumConcurrency = scaling.MaximumConcurrency;
+  const scaling = props.ScalingConfig ?? {};
+  if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || !['number', 'undefined'].includes(typeof scaling.MaximumConcurrency)) {
+    throw new StackTemplateError('unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
   }
   return {
     logicalId: id,
@@ -51,7 +47,7 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
     batchSize: resources.optionalNumber(id, 'BatchSize') ?? DEFAULT_SQS_BATCH_SIZE,
     maximumBatchingWindowSeconds: resources.optionalNumber(id, 'MaximumBatchingWindowInSeconds') ?? 0,
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-    ...(maximumConcurrency !== undefined ? { maximumConcurrency } : {}),
+    maximumConcurrency: scaling.MaximumConcurrency as number | undefined,
   };
 }
 

@@ -95,7 +95,6 @@ function readFunction(resources: TemplateResources, id: string, assemblyDirector
     }
     variables = { ...environment.Variables };
   }
-  const reserved = resources.optionalNumber(id, 'ReservedConcurrentExecutions');
   return {
     logicalId: id,
     name: resources.nameOf(id),
@@ -105,6 +104,6 @@ function readFunction(resources: TemplateResources, id: string, assemblyDirector
     environment: variables,
     timeoutSeconds: resources.optionalNumber(id, 'Timeout') ?? DEFAULT_TIMEOUT_SECONDS,
     memorySizeMb: resources.optionalNumber(id, 'MemorySize') ?? DEFAULT_MEMORY_MB,
-    ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+    reservedConcurrency: resources.optionalNumber(id, 'ReservedConcurrentExecutions'),
   };
 }

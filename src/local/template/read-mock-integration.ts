@@ -93,8 +93,6 @@ function selectIntegrationResponse(resources: TemplateResources, integrationId: 
 
 /** What a MOCK integration answers, worked out from its templates. */
 export function readMockIntegration(resources: TemplateResources, integrationId: string): MockIntegrationModel {
-  const statusCode = statusCodeOf(resources, integrationId);
-  const responseId = selectIntegrationResponse(resources, integrationId, statusCode);
-  const response = responseId === undefined ? undefined : selectTemplate(resources, responseId, INTEGRATION_RESPONSE, 'ResponseTemplates');
-  return { statusCode, response };
+  const responseId = selectIntegrationResponse(resources, integrationId, statusCodeOf(resources, integrationId));
+  return { response: responseId === undefined ? undefined : selectTemplate(resources, responseId, INTEGRATION_RESPONSE, 'ResponseTemplates') };
 }

@@ -43,15 +43,13 @@ function readQueue(resources: TemplateResources, id: string): QueueModel {
     }
     redrive = { deadLetterQueueId, maxReceiveCount };
   }
-  const queueName = resources.optionalString(id, 'QueueName');
-  const retention = resources.optionalNumber(id, 'MessageRetentionPeriod');
   return {
     logicalId: id,
     name: resources.nameOf(id),
-    ...(queueName !== undefined ? { queueName } : {}),
+    queueName: resources.optionalString(id, 'QueueName'),
     visibilityTimeoutSeconds: resources.optionalNumber(id, 'VisibilityTimeout') ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     delaySeconds: resources.optionalNumber(id, 'DelaySeconds') ?? 0,
-    ...(retention !== undefined ? { messageRetentionSeconds: retention } : {}),
-    ...(redrive !== undefined ? { redrive } : {}),
+    messageRetentionSeconds: resources.optionalNumber(id, 'MessageRetentionPeriod'),
+    redrive,
   };
 }

@@ -68,7 +68,6 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
     tables: readTables(resources),
     queues: readQueues(resources),
     eventSourceMappings: readEventSourceMappings(resources),
-    outputs: Object.fromEntries(Object.entries(checked.Outputs ?? {}).map(([name, output]) => [name, output.Value])),
     api: readWebSocketApi(resources),
   };
 }

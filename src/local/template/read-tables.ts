@@ -100,23 +100,17 @@ function readTable(resources: TemplateResources, id: string): TableModel {
     }
   }
 
-  let ttlAttribute: string | undefined;
-  const ttl = props.TimeToLiveSpecification;
-  if (ttl !== undefined) {
-    if (!isObject(ttl)) throw invalid('TimeToLiveSpecification must be an object');
-    if (ttl.Enabled === true) {
-      if (typeof ttl.AttributeName !== 'string') throw invalid('TimeToLiveSpecification needs AttributeName');
-      ttlAttribute = ttl.AttributeName;
-    }
+  const ttl = props.TimeToLiveSpecification ?? {};
+  if (!isObject(ttl) || (ttl.Enabled === true && typeof ttl.AttributeName !== 'string')) {
+    throw invalid('TimeToLiveSpecification must be an object, with an AttributeName when enabled');
   }
-  const tableName = resources.optionalString(id, 'TableName');
   return {
     logicalId: id,
     name: resources.nameOf(id),
-    ...(tableName !== undefined ? { tableName } : {}),
+    tableName: resources.optionalString(id, 'TableName'),
     ...tableKey,
     globalSecondaryIndexes,
     localSecondaryIndexes,
-    ...(ttlAttribute !== undefined ? { ttlAttribute } : {}),
+    ttlAttribute: ttl.Enabled === true ? (ttl.AttributeName as string) : undefined,
   };
 }

@@ -19,9 +19,8 @@ export interface LambdaRouteModel {
   readonly mock?: undefined;
 }
 
-/** What a MOCK integration answers (read-mock-integration.ts): its status code, and the reply (none: nothing is sent). */
+/** What a MOCK integration answers (read-mock-integration.ts): the reply, none when nothing is sent. */
 export interface MockIntegrationModel {
-  readonly statusCode: number;
   readonly response: string | undefined;
 }
 
@@ -123,6 +122,4 @@ export interface StackModel {
   readonly tables: Readonly<Record<string, TableModel>>;
   readonly queues: Readonly<Record<string, QueueModel>>;
   readonly eventSourceMappings: readonly EventSourceMappingModel[];
-  /** Stack outputs by output name (values may hold intrinsics). */
-  readonly outputs: Readonly<Record<string, TemplateValue>>;
 }

@@ -4,10 +4,18 @@
  * `invalid_template`: not shaped like a CloudFormation template, or a property of the wrong type;
  * `unsupported_resource_type`, `unsupported_property`: what the local runtime cannot emulate or honour;
  * `unresolved_reference`: a reference it cannot follow (a route whose integration is missing);
- * `missing_resource`: what the stack must have (the WebSocket API, its stage, a function's asset metadata).
+ * `missing_resource`: what the stack must have (the WebSocket API, its stage, a function's asset metadata);
+ * `unreadable_template`: a `--template` file that cannot be read, is not JSON, or is not named as cdk synth names a template;
+ * `other_stage`: a `--template` file of another stage or auth mode, or synthesized with another key of the stage.
  */
 export type StackTemplateErrorCode =
-  'invalid_template' | 'unsupported_resource_type' | 'unsupported_property' | 'unresolved_reference' | 'missing_resource';
+  | 'invalid_template'
+  | 'unsupported_resource_type'
+  | 'unsupported_property'
+  | 'unresolved_reference'
+  | 'missing_resource'
+  | 'unreadable_template'
+  | 'other_stage';
 
 /** The template cannot be run by the local runtime. The message names the resource and its type. */
 export class StackTemplateError extends Error {

@@ -10,28 +10,11 @@ import type { StageConfig } from '../../../infra/stages';
 import { readStagePublicJwk } from '../../tooling/stage-keys';
 import type { CfnTemplate } from './cfn-template';
 import type { SynthesizedStackTemplate } from './synthesize-stack-template';
+import { StackTemplateError } from './template-errors';
 import { isObject } from './template-resources';
 
 /** How cdk synth names a stack's template in the cloud assembly. */
 const TEMPLATE_SUFFIX = '.template.json';
-
-export type TemplateFileErrorCode =
-  /** The file cannot be read, is not JSON, or is not named as cdk synth names a template. */
-  | 'unreadable_template'
-  /** The template is of another stage or auth mode, or was synthesized with another key of the stage. */
-  | 'other_stage';
-
-/** A template file that cannot run as the stage's stack. The message is one line. */
-export class TemplateFileError extends Error {
-  override readonly name = 'TemplateFileError';
-  constructor(
-    readonly code: TemplateFileErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 interface TemplateFunction {
   readonly Type?: unknown;
@@ -48,20 +31,20 @@ interface TemplateFunction {
 export function readTemplateFile(file: string, stage: StageConfig): SynthesizedStackTemplate {
   const fileName = path.basename(file);
   if (!fileName.endsWith(TEMPLATE_SUFFIX) || fileName === TEMPLATE_SUFFIX) {
-    throw new TemplateFileError('unreadable_template', `${file} is not a template as cdk synth writes it, <stack>${TEMPLATE_SUFFIX}`);
+    throw new StackTemplateError('unreadable_template', `${file} is not a template as cdk synth writes it, <stack>${TEMPLATE_SUFFIX}`);
   }
   let template: CfnTemplate;
   try {
     template = JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
   } catch (error) {
     const reason = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-    throw new TemplateFileError('unreadable_template', `the template ${file} ${reason}`, { cause: error });
+    throw new StackTemplateError('unreadable_template', `the template ${file} ${reason}`, undefined, undefined, { cause: error });
   }
   checkStage(file, template, stage);
   return { stackName: fileName.slice(0, -TEMPLATE_SUFFIX.length), template, assemblyDirectory: path.dirname(path.resolve(file)) };
 }
 
-/** Throws TemplateFileError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
+/** Throws StackTemplateError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
 function checkStage(file: string, template: CfnTemplate, stage: StageConfig): void {
   const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
   const functions = Object.values(resources as Record<string, TemplateFunction>).filter((resource) => resource.Type === 'AWS::Lambda::Function');
@@ -69,13 +52,13 @@ function checkStage(file: string, template: CfnTemplate, stage: StageConfig): vo
   for (const fn of functions) {
     const variables = fn.Properties?.Environment?.Variables ?? {};
     if (variables.STAGE !== undefined && variables.STAGE !== stage.name) {
-      throw new TemplateFileError('other_stage', `the template ${file} is of stage ${JSON.stringify(variables.STAGE)}, not ${stage.name}`);
+      throw new StackTemplateError('other_stage', `the template ${file} is of stage ${JSON.stringify(variables.STAGE)}, not ${stage.name}`);
     }
     if (variables.AUTH_MODE !== undefined && variables.AUTH_MODE !== stage.authMode) {
-      throw new TemplateFileError('other_stage', `the template ${file} runs auth mode ${JSON.stringify(variables.AUTH_MODE)}, stage ${stage.name} ${stage.authMode}: synthesize it again`);
+      throw new StackTemplateError('other_stage', `the template ${file} runs auth mode ${JSON.stringify(variables.AUTH_MODE)}, stage ${stage.name} ${stage.authMode}: synthesize it again`);
     }
     if (keyId !== undefined && typeof variables.JWT_PUBLIC_JWK === 'string' && publicKeyId(variables.JWT_PUBLIC_JWK) !== keyId) {
-      throw new TemplateFileError('other_stage', `the template ${file} was synthesized with another signing key of stage ${stage.name}: synthesize it again`);
+      throw new StackTemplateError('other_stage', `the template ${file} was synthesized with another signing key of stage ${stage.name}: synthesize it again`);
     }
   }
 }

@@ -113,29 +113,14 @@ export function getAttOf(value: unknown, attribute: string): string | undefined 
   return undefined;
 }
 
-/** The first logical id, anywhere inside `value`, that a `Ref` points to and `accept`s. */
-export function findReference(value: unknown, accept: (logicalId: string) => boolean): string | undefined {
-  return findInValue(value, (node) => {
-    const ref = refOf(node);
-    return ref !== undefined && accept(ref) ? ref : undefined;
-  });
-}
-
-/** The first logical id, anywhere inside `value`, whose `Arn` is taken with Fn::GetAtt and that `accept`s. */
-export function findGetAttArn(value: unknown, accept: (logicalId: string) => boolean): string | undefined {
-  return findInValue(value, (node) => {
-    const id = getAttOf(node, 'Arn');
-    return id !== undefined && accept(id) ? id : undefined;
-  });
-}
-
-function findInValue(value: unknown, match: (node: unknown) => string | undefined): string | undefined {
-  const found = match(value);
-  if (found !== undefined) return found;
+/** The first logical id, anywhere inside `value`, that a `Ref` points to (or whose `Arn` Fn::GetAtt takes) and that `accept`s. */
+export function findLogicalId(value: unknown, by: 'Ref' | 'Arn', accept: (logicalId: string) => boolean): string | undefined {
+  const id = by === 'Ref' ? refOf(value) : getAttOf(value, 'Arn');
+  if (id !== undefined && accept(id)) return id;
   const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
   for (const child of children) {
-    const inChild = findInValue(child, match);
-    if (inChild !== undefined) return inChild;
+    const found = findLogicalId(child, by, accept);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

@@ -223,9 +223,9 @@ describe('Class: WebSocketGateway (routes)', () => {
   describe('MOCK integrations', () => {
     const MOCK_ROUTES: WebSocketGatewayOptions['routes'] = [
       ...ROUTES,
-      { routeKey: 'keepalive', mock: { statusCode: 200, response: '{"type":"pong"}' }, returnResponse: true },
-      { routeKey: 'quiet', mock: { statusCode: 200, response: '{"type":"pong"}' }, returnResponse: false },
-      { routeKey: 'empty', mock: { statusCode: 200, response: undefined }, returnResponse: true },
+      { routeKey: 'keepalive', mock: { response: '{"type":"pong"}' }, returnResponse: true },
+      { routeKey: 'quiet', mock: { response: '{"type":"pong"}' }, returnResponse: false },
+      { routeKey: 'empty', mock: { response: undefined }, returnResponse: true },
     ];
 
     it('answers a MOCK route with its integration response, invoking no function', async () => {

@@ -84,8 +84,8 @@ describe('Class: EmbeddedDynamoDb with an index lag', () => {
   beforeAll(async () => {
     dynamodb = await EmbeddedDynamoDb.start({ tables: [connectionsTable, inboxTable], namePrefix: 'ws-notify-lag-' });
     client = new DynamoDBClient(dynamodb.clientConfig);
-    connections = dynamodb.table('ConnectionsTable').tableName;
-    inbox = dynamodb.table('InboxTable').tableName;
+    connections = dynamodb.tables.ConnectionsTable!.tableName;
+    inbox = dynamodb.tables.InboxTable!.tableName;
   });
 
   afterAll(async () => {
@@ -99,8 +99,8 @@ describe('Class: EmbeddedDynamoDb with an index lag', () => {
       await client.send(new PutItemCommand({ TableName: connections, Item: item }));
     }
     expect(await byUser('u1')).toEqual({ A: '100', B: '100' });
-    dynamodb.setIndexLag(LAG_MS);
-    const counted = dynamodb.indexLagCounts();
+    dynamodb.indexLag.setLag(LAG_MS);
+    const counted = dynamodb.indexLag.counts();
 
     // Act: a put, a delete, an update that moves C to another user and changes its projected
     // expiry, a batch write, and a write to a table with a local index only.
@@ -137,7 +137,7 @@ describe('Class: EmbeddedDynamoDb with an index lag', () => {
     expect(localIndex.map((item) => item.sk?.S)).toEqual(['n#1']);
 
     // Assess, once the delayed changes are applied: the index shows every write, in order.
-    await dynamodb.indexesCaughtUp();
+    await dynamodb.indexLag.idle();
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(LAG_MS - 1);
     expect({ u1: await byUser('u1'), u2: await byUser('u2'), u3: await byUser('u3'), scan: await indexScan() }).toEqual({
       u1: { A: '100', D: '200', E: '400' },
@@ -146,20 +146,20 @@ describe('Class: EmbeddedDynamoDb with an index lag', () => {
       scan: ['u1/A', 'u1/D', 'u1/E', 'u3/C'],
     });
     // Four writes to the table with a global index were delayed; the inbox write was not.
-    expect(dynamodb.indexLagCounts()).toEqual({ delayed: counted.delayed + 4, applied: counted.applied + 4, failed: 0 });
+    expect(dynamodb.indexLag.counts()).toEqual({ delayed: counted.delayed + 4, applied: counted.applied + 4, failed: 0 });
   }, 30_000);
 
   it('shows writes at once again when the lag is set back to 0', async () => {
     // Prepare
-    dynamodb.setIndexLag(0);
-    await dynamodb.indexesCaughtUp();
-    const counted = dynamodb.indexLagCounts();
+    dynamodb.indexLag.setLag(0);
+    await dynamodb.indexLag.idle();
+    const counted = dynamodb.indexLag.counts();
 
     // Act
     await client.send(new PutItemCommand({ TableName: connections, Item: connection('F', 'u4', 500) }));
 
     // Assess
     expect(await byUser('u4')).toEqual({ F: '500' });
-    expect(dynamodb.indexLagCounts()).toEqual(counted);
+    expect(dynamodb.indexLag.counts()).toEqual(counted);
   });
 });

@@ -53,7 +53,7 @@ describe('Class: EmbeddedDynamoDb (store iterators)', () => {
     }
     dynamodb = await EmbeddedDynamoDb.start({ tables: [table], namePrefix: 'ws-notify-test-' });
     client = new DynamoDBClient(dynamodb.clientConfig);
-    tableName = dynamodb.table('ConnectionsTable').tableName;
+    tableName = dynamodb.tables.ConnectionsTable!.tableName;
     for (let i = 0; i < 30; i += 1) {
       await client.send(new PutItemCommand({ TableName: tableName, Item: { connectionId: { S: `c${i}` }, userId: { S: `u${i % 3}` } } }));
     }

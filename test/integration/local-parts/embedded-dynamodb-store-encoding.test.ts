@@ -46,7 +46,7 @@ describe('Class: EmbeddedDynamoDb (store encoding)', () => {
     restore = () => (prototype._put = original);
     dynamodb = await EmbeddedDynamoDb.start({ tables: [table], namePrefix: 'ws-notify-encoding-' });
     client = new DynamoDBClient(dynamodb.clientConfig);
-    tableName = dynamodb.table('InboxTable').tableName;
+    tableName = dynamodb.tables.InboxTable!.tableName;
   });
 
   afterAll(async () => {

@@ -38,7 +38,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     const dynamodb = await EmbeddedDynamoDb.start({ tables: [inboxTable, noTtlTable], namePrefix: 'ws-notify-ttl-', ttlSweepIntervalMs: intervalMs });
     const client = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 1 });
     started.push({ dynamodb, client });
-    const tableName = dynamodb.table('InboxTable').tableName;
+    const tableName = dynamodb.tables.InboxTable!.tableName;
     const put = (sk: string, extra: Record<string, AttributeValue>) =>
       client.send(new PutItemCommand({ TableName: tableName, Item: { userId: { S: 'u1' }, sk: { S: sk }, seq: { N: String(sk.length) }, id: { S: `id-${sk}` }, ...extra } }));
     const keys = async () => {
@@ -100,7 +100,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     await put('expired', { ttl: { N: String(nowSeconds() - 10) } });
     const observed: string[] = [];
     dynamodb.interceptors.add({ after: (call) => void observed.push(call.operation) });
-    dynamodb.setFaults({ rate: 1, kinds: ['throttle'] });
+    dynamodb.faults.set({ rate: 1, kinds: ['throttle'] });
 
     // Act
     const deleted = await dynamodb.sweepExpiredItems();
@@ -115,7 +115,7 @@ describe('Class: EmbeddedDynamoDb (TTL sweep)', () => {
     expect(afterSweep).toEqual([]);
     expect(await failedScan).toBe('ThrottlingException');
     expect(observed).toEqual(['Scan']);
-    dynamodb.setFaults(undefined);
+    dynamodb.faults.set(undefined);
     expect(await keys()).toEqual([]);
   });
 

@@ -56,12 +56,12 @@ describe('Class: EmbeddedDynamoDb', () => {
   describe('Method: start', () => {
     it('listens on the port it reports and creates the tables from the model', async () => {
       // Act
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.table('ConnectionsTable').tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.tables.ConnectionsTable!.tableName }));
 
       // Assess
       expect(dynamodb.port).toBeGreaterThan(0);
       expect(dynamodb.endpoint).toBe(`http://127.0.0.1:${dynamodb.port}`);
-      expect(dynamodb.table('ConnectionsTable')).toEqual({
+      expect(dynamodb.tables.ConnectionsTable!).toEqual({
         logicalId: 'ConnectionsTable',
         tableName: 'ws-notify-test-Connections',
         ttlAttribute: 'ttl',
@@ -83,7 +83,7 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it('creates local secondary indexes with their key and projection', async () => {
       // Act
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.table('InboxTable').tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: dynamodb.tables.InboxTable!.tableName }));
 
       // Assess
       expect(Table?.LocalSecondaryIndexes?.[0]).toMatchObject({
@@ -109,7 +109,7 @@ describe('Class: EmbeddedDynamoDb', () => {
   describe('Item and query APIs (unmodified SDK client)', () => {
     it('puts, gets and queries the sparse user index, which returns only the projected attributes', async () => {
       // Prepare
-      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      const TableName = dynamodb.tables.ConnectionsTable!.tableName;
       const put = (item: Record<string, string | number>) =>
         client.send(
           new PutItemCommand({
@@ -140,7 +140,7 @@ describe('Class: EmbeddedDynamoDb', () => {
   describe('Local secondary index (unmodified SDK client)', () => {
     it('answers a consistent query on the index with the keys and the projected attributes of the items that carry its sort key', async () => {
       // Prepare: two notifications and the head item, which has no `id` and so is not in the index.
-      const TableName = dynamodb.table('InboxTable').tableName;
+      const TableName = dynamodb.tables.InboxTable!.tableName;
       const item = (sk: string, extra: Record<string, { S: string } | { N: string }>) => ({ userId: { S: 'u1' }, sk: { S: sk }, ...extra });
       await client.send(new PutItemCommand({ TableName, Item: item('h', { latest: { N: '2' } }) }));
       await client.send(new PutItemCommand({ TableName, Item: item('n#1', { id: { S: 'a' }, storedAt: { N: '10' }, data: { S: '1' } }) }));
@@ -162,16 +162,16 @@ describe('Class: EmbeddedDynamoDb', () => {
     });
   });
 
-  describe('Method: setFaults', () => {
-    afterEach(() => dynamodb.setFaults(undefined));
+  describe('Property: faults', () => {
+    afterEach(() => dynamodb.faults.set(undefined));
 
     it('answers like AWS throttling, which the SDK retries and finally surfaces as ThrottlingException', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['throttle'] });
+      dynamodb.faults.set({ rate: 1, kinds: ['throttle'] });
       const quickRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 3 });
 
       // Act
-      const failing = quickRetries.send(new GetItemCommand({ TableName: dynamodb.table('ConnectionsTable').tableName, Key: { connectionId: { S: 'c1' } } }));
+      const failing = quickRetries.send(new GetItemCommand({ TableName: dynamodb.tables.ConnectionsTable!.tableName, Key: { connectionId: { S: 'c1' } } }));
 
       // Assess
       await expect(failing).rejects.toBeInstanceOf(ThrottlingException);
@@ -182,10 +182,10 @@ describe('Class: EmbeddedDynamoDb', () => {
     it('fails only the chosen fraction: the SDK retries a 500 and succeeds', async () => {
       // Prepare: the first request fails with a 500, the retry passes.
       const draws = [0, 0.99, 0.99];
-      dynamodb.setFaults({ rate: 0.5, kinds: ['server'], random: () => draws.shift() ?? 0.99 });
+      dynamodb.faults.set({ rate: 0.5, kinds: ['server'], random: () => draws.shift() ?? 0.99 });
 
       // Act
-      const got = await client.send(new GetItemCommand({ TableName: dynamodb.table('ConnectionsTable').tableName, Key: { connectionId: { S: 'c1' } } }));
+      const got = await client.send(new GetItemCommand({ TableName: dynamodb.tables.ConnectionsTable!.tableName, Key: { connectionId: { S: 'c1' } } }));
 
       // Assess
       expect(got.Item?.state).toEqual({ S: 'authorized' });
@@ -194,9 +194,9 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it('limits faults to the named operations', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, operations: ['PutItem'] });
+      dynamodb.faults.set({ rate: 1, operations: ['PutItem'] });
       const noRetries = new DynamoDBClient({ ...dynamodb.clientConfig, maxAttempts: 1 });
-      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      const TableName = dynamodb.tables.ConnectionsTable!.tableName;
 
       // Act
       const got = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c1' } } }));
@@ -205,7 +205,7 @@ describe('Class: EmbeddedDynamoDb', () => {
       // Assess
       expect(got.Item).toBeDefined();
       await expect(put).rejects.toMatchObject({ $metadata: { attempts: 1 } });
-      dynamodb.setFaults(undefined);
+      dynamodb.faults.set(undefined);
       const afterFault = await noRetries.send(new GetItemCommand({ TableName, Key: { connectionId: { S: 'c9' } } }));
       expect(afterFault.Item).toBeUndefined(); // the faulted PutItem had no effect
       noRetries.destroy();
@@ -213,10 +213,10 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it("hangs a call: the PutItem is never answered and has no effect, and the functions' client gives up at its request timeout", async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['hang'], operations: ['PutItem'] });
+      dynamodb.faults.set({ rate: 1, kinds: ['hang'], operations: ['PutItem'] });
       const functionsClient = new DynamoDBClient({ ...SDK_CLIENT_CONFIG, ...dynamodb.clientConfig, maxAttempts: 1 });
-      const TableName = dynamodb.table('ConnectionsTable').tableName;
-      const hungBefore = dynamodb.faultCounts().byKind.hang;
+      const TableName = dynamodb.tables.ConnectionsTable!.tableName;
+      const hungBefore = dynamodb.faults.counts().byKind.hang;
 
       // Act
       const put = await functionsClient.send(new PutItemCommand({ TableName, Item: { connectionId: { S: 'hung' } } })).then(
@@ -229,13 +229,13 @@ describe('Class: EmbeddedDynamoDb', () => {
       // Assess
       expect(put).toMatchObject({ name: 'TimeoutError' });
       expect(got.Item).toBeUndefined();
-      expect(dynamodb.faultCounts().byKind.hang - hungBefore).toBe(1);
+      expect(dynamodb.faults.counts().byKind.hang - hungBefore).toBe(1);
     });
 
     it('carries out a call held for hangMs once the time is up, while the caller waits', async () => {
       // Prepare
-      dynamodb.setFaults({ rate: 1, kinds: ['hang'], hangMs: 1_000, operations: ['PutItem'] });
-      const TableName = dynamodb.table('ConnectionsTable').tableName;
+      dynamodb.faults.set({ rate: 1, kinds: ['hang'], hangMs: 1_000, operations: ['PutItem'] });
+      const TableName = dynamodb.tables.ConnectionsTable!.tableName;
       const key = { connectionId: { S: 'late' } };
 
       // Act
@@ -251,7 +251,7 @@ describe('Class: EmbeddedDynamoDb', () => {
 
     it('rejects a rate outside 0..1', () => {
       // Act & Assess
-      expect(() => dynamodb.setFaults({ rate: 1.5 })).toThrow(new TypeError('faults.rate must be a number from 0 to 1, got 1.5'));
+      expect(() => dynamodb.faults.set({ rate: 1.5 })).toThrow(new TypeError('faults.rate must be a number from 0 to 1, got 1.5'));
     });
   });
 

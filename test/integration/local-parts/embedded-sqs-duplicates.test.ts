@@ -54,7 +54,7 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
     client = new SQSClient(sqs.clientConfig);
   });
 
-  afterEach(() => sqs.setDuplicates(undefined));
+  afterEach(() => sqs.duplicates.set(undefined));
 
   afterAll(async () => {
     client.destroy();
@@ -64,8 +64,8 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
   it('delivers a concurrent copy while the first is still in flight, with the same id, body, attributes and sent time', async () => {
     // Prepare
     useQueue('Concurrent');
-    sqs.setDuplicates({ rate: 1, timing: 'concurrent' });
-    const counted = sqs.duplicateCounts();
+    sqs.duplicates.set({ rate: 1, timing: 'concurrent' });
+    const counted = sqs.duplicates.counts();
     const messageId = await send('concurrent');
 
     // Act: the copy is received while the first is still in flight (neither is deleted).
@@ -78,7 +78,7 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
     expect(same(first)).toEqual({ MessageId: messageId, Body: 'concurrent', MessageAttributes: { kind: { DataType: 'String', StringValue: 'report' } }, SentTimestamp: expect.any(String) as unknown, ApproximateReceiveCount: '1' });
     expect(same(copy)).toEqual(same(first));
     expect(copy?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
-    expect(sqs.duplicateCounts()).toEqual({ drawn: counted.drawn + 1, concurrent: counted.concurrent + 1, later: counted.later });
+    expect(sqs.duplicates.counts()).toEqual({ drawn: counted.drawn + 1, concurrent: counted.concurrent + 1, later: counted.later });
 
     // Both copies are deleted like any message, and no third copy comes.
     expect(await source.deleteBatch([first?.ReceiptHandle ?? '', copy?.ReceiptHandle ?? ''])).toEqual([]);
@@ -88,7 +88,7 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
   it('delivers a later copy only once the first copy was deleted', async () => {
     // Prepare
     useQueue('Later');
-    sqs.setDuplicates({ rate: 1, timing: 'later' });
+    sqs.duplicates.set({ rate: 1, timing: 'later' });
     const messageId = await send('later');
 
     // Act: while the first copy is in flight, the queue holds nothing else; once it is deleted, the copy comes.
@@ -109,14 +109,14 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
   it('never duplicates what the application itself receives, nor anything at rate 0', async () => {
     // Prepare
     useQueue('Application');
-    sqs.setDuplicates({ rate: 1 });
-    const counted = sqs.duplicateCounts();
+    sqs.duplicates.set({ rate: 1 });
+    const counted = sqs.duplicates.counts();
     await send('received by the application');
 
     // Act: the application's own ReceiveMessage.
     const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }));
     const afterApplicationReceive = await depth();
-    sqs.setDuplicates({ rate: 0 });
+    sqs.duplicates.set({ rate: 0 });
     await send('at rate 0');
     const [viaMapping] = await source.receive(RECEIVE);
     const afterMappingReceive = await depth();
@@ -126,7 +126,7 @@ describe('Class: EmbeddedSqs with duplicate deliveries', () => {
     expect(afterApplicationReceive).toEqual({ visible: 0, inFlight: 1 });
     expect(viaMapping?.Body).toBe('at rate 0');
     expect(afterMappingReceive).toEqual({ visible: 0, inFlight: 2 });
-    expect(sqs.duplicateCounts()).toEqual({ ...counted, drawn: counted.drawn + 1 });
+    expect(sqs.duplicates.counts()).toEqual({ ...counted, drawn: counted.drawn + 1 });
     await source.deleteBatch([Messages[0]?.ReceiptHandle ?? '', viaMapping?.ReceiptHandle ?? '']);
   });
 });

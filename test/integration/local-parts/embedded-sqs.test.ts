@@ -189,13 +189,13 @@ describe('Class: EmbeddedSqs', () => {
     });
   });
 
-  describe('Method: setFaults', () => {
-    afterEach(() => sqs.setFaults(undefined));
+  describe('Property: faults', () => {
+    afterEach(() => sqs.faults.set(undefined));
 
     it('throttles like SQS, and the SDK retries until the call passes', async () => {
       // Prepare: two throttled attempts, then a pass.
       const draws = [0, 0, 0, 0, 0.99];
-      sqs.setFaults({ rate: 0.5, kinds: ['throttle'], random: () => draws.shift() ?? 0.99 });
+      sqs.faults.set({ rate: 0.5, kinds: ['throttle'], random: () => draws.shift() ?? 0.99 });
       const queue = sqs.queue('DeadlineQueue');
 
       // Act
@@ -208,7 +208,7 @@ describe('Class: EmbeddedSqs', () => {
 
     it('surfaces a 500 as an SQS service error once the retries are spent', async () => {
       // Prepare
-      sqs.setFaults({ rate: 1, kinds: ['server'] });
+      sqs.faults.set({ rate: 1, kinds: ['server'] });
       const noRetries = new SQSClient({ ...sqs.clientConfig, maxAttempts: 1 });
 
       // Act

@@ -36,7 +36,7 @@ describe('Class: QueuePollers (SQS fault injection)', () => {
   it('receives and deletes every message while every ReceiveMessage and DeleteMessageBatch of other clients fails', async () => {
     // Prepare
     const QueueUrl = sqs.queue('Work').url;
-    sqs.setFaults({ rate: 1, operations: ['ReceiveMessage', 'DeleteMessageBatch'] });
+    sqs.faults.set({ rate: 1, operations: ['ReceiveMessage', 'DeleteMessageBatch'] });
     pollers = QueuePollers.start({
       mappings: [{ logicalId: 'WorkMapping', functionId: 'Noop', queueId: 'Work', batchSize: 10, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true }],
       sqs,
@@ -64,6 +64,6 @@ describe('Class: QueuePollers (SQS fault injection)', () => {
     expect(depth).toBe(0);
     expect(batches.every((batch) => batch.outcome === 'success' && batch.deleteFailures === 0)).toBe(true);
     // Only this test's own ReceiveMessage was subject to faults: none of the pollers' calls were.
-    expect(sqs.faultCounts()).toMatchObject({ requests: 1, injected: 1, byOperation: { ReceiveMessage: 1 } });
+    expect(sqs.faults.counts()).toMatchObject({ requests: 1, injected: 1, byOperation: { ReceiveMessage: 1 } });
   });
 });

@@ -25,7 +25,7 @@ describe('Local stack: the keep-alive route', () => {
     // Assess
     expect(t.stack.model.api.routes.find((route) => route.routeKey === 'keepalive')).toEqual({
       routeKey: 'keepalive',
-      mock: { statusCode: 200, response: '{"type":"pong"}' },
+      mock: { response: '{"type":"pong"}' },
       returnResponse: true,
     });
   });

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { getStage, withOverrides } from '../../../infra/stages';
-import { readTemplateFile, TemplateFileError } from '../../../src/local/template/template-file';
+import { readTemplateFile } from '../../../src/local/template/template-file';
+import { StackTemplateError } from '../../../src/local/template/template-errors';
 import { ensureStageKeyPair } from '../../../src/tooling/stage-keys';
 import { frame, startTestStack } from '../../helpers/local-stack';
 import { writeRunTemplate } from '../../helpers/shared-synthesis';
@@ -82,7 +83,7 @@ describe('Function: readTemplateFile', () => {
     const file = writeRunTemplate(getStage('dev'), keysDirectory, path.join(home, 'out'));
 
     expect(() => readTemplateFile(file, getStage('local'))).toThrow(
-      expect.objectContaining({ name: 'TemplateFileError', code: 'other_stage', message: `the template ${file} is of stage "dev", not local` }) as Error,
+      expect.objectContaining({ name: 'StackTemplateError', code: 'other_stage', message: `the template ${file} is of stage "dev", not local` }) as Error,
     );
   });
 
@@ -127,7 +128,7 @@ describe('Function: readTemplateFile', () => {
     }
 
     // Assess
-    expect(error).toBeInstanceOf(TemplateFileError);
+    expect(error).toBeInstanceOf(StackTemplateError);
     expect(error).toMatchObject({ code: 'unreadable_template', message: expect.stringMatching(message) as unknown });
   });
 });

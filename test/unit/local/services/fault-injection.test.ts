@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { operationOf } from '../../../../src/local/services/embedded-http-service';
-import { createFaultDecider, FaultCounter, FaultInjection, hangCall, validateFaultOptions } from '../../../../src/local/services/fault-injection';
+import { FaultInjection, hangCall, type FaultOptions } from '../../../../src/local/services/fault-injection';
 import { EVENT_SOURCE_MAPPING_CALLER, InterceptorChain } from '../../../../src/local/services/request-interceptors';
 
 function requestWith(headers: Record<string, string>): IncomingMessage {
@@ -17,57 +17,38 @@ describe('Function: operationOf', () => {
   });
 });
 
-describe('Function: validateFaultOptions', () => {
-  it.each([-0.1, 1.01, Number.NaN])('refuses a rate of %p', (rate) => {
-    // Act & Assess
-    expect(() => validateFaultOptions({ rate })).toThrow(TypeError);
-  });
-
-  it('accepts 0 and 1, and refuses an empty list of kinds', () => {
-    // Act & Assess
-    expect(() => validateFaultOptions({ rate: 0 })).not.toThrow();
-    expect(() => validateFaultOptions({ rate: 1, kinds: ['throttle'] })).not.toThrow();
-    expect(() => validateFaultOptions({ rate: 0.5, kinds: [] })).toThrow('faults.kinds must name at least one kind');
-  });
-
-  it('accepts hangMs with the hang kind only, from 1 ms to an hour', () => {
-    // Act & Assess
-    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 40_000 })).not.toThrow();
-    expect(() => validateFaultOptions({ rate: 1, hangMs: 40_000 })).toThrow("faults.hangMs needs 'hang' among faults.kinds");
-    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 0 })).toThrow('faults.hangMs must be a number of milliseconds from 1 to 3600000, got 0');
-    expect(() => validateFaultOptions({ rate: 1, kinds: ['hang'], hangMs: 3_600_001 })).toThrow(TypeError);
-  });
-});
-
 /** A random source that returns the given values in turn. */
 function sequence(...values: number[]): () => number {
   let next = 0;
   return () => values[next++ % values.length] ?? 0;
 }
 
-describe('Function: createFaultDecider', () => {
-  it('fails a call when the draw is under the rate, with the kind of the second draw, and counts both', () => {
-    // Prepare
-    const counter = new FaultCounter();
-    // draw 0.1 < 0.2: fault, kind draw 0.2 → throttle; 0.5: no fault; 0.0: fault, kind 0.9 → server.
-    const decide = createFaultDecider({ rate: 0.2, random: sequence(0.1, 0.2, 0.5, 0.0, 0.9) }, counter);
+describe('Class: FaultInjection', () => {
+  /** The fault each call of `operations` meets, through a chain that holds only `faults`. */
+  function faultsOf(options: FaultOptions, operations: readonly string[]): { kinds: (string | undefined)[]; faults: FaultInjection } {
+    const chain = new InterceptorChain();
+    const faults = new FaultInjection(chain);
+    faults.set(options);
+    return { kinds: operations.map((operation) => chain.begin({ service: 'dynamodb', operation }).fault?.kind), faults };
+  }
 
+  it('fails a call when the draw is under the rate, with the kind of the second draw, and counts both', () => {
     // Act
-    const kinds = [decide('GetItem'), decide('GetItem'), decide('Query')];
+    // draw 0.1 < 0.2: fault, kind draw 0.2 → throttle; 0.5: no fault; 0.0: fault, kind 0.9 → server.
+    const { kinds, faults } = faultsOf({ rate: 0.2, random: sequence(0.1, 0.2, 0.5, 0.0, 0.9) }, ['GetItem', 'GetItem', 'Query']);
 
     // Assess
     expect(kinds).toEqual(['throttle', undefined, 'server']);
-    expect(counter.counts()).toEqual({ requests: 3, injected: 2, byKind: { throttle: 1, server: 1, hang: 0 }, byOperation: { GetItem: 1, Query: 1 } });
+    expect(faults.counts()).toEqual({ requests: 3, injected: 2, byKind: { throttle: 1, server: 1, hang: 0 }, byOperation: { GetItem: 1, Query: 1 } });
   });
 
   it('never fails at rate 0 and always fails at rate 1, with only the kinds allowed', () => {
     // Prepare
-    const never = createFaultDecider({ rate: 0 });
-    const always = createFaultDecider({ rate: 1, kinds: ['server'] });
+    const calls = Array.from({ length: 100 }, () => 'PutItem');
 
     // Act
-    const none = Array.from({ length: 100 }, () => never('PutItem'));
-    const all = Array.from({ length: 100 }, () => always('PutItem'));
+    const none = faultsOf({ rate: 0 }, calls).kinds;
+    const all = faultsOf({ rate: 1, kinds: ['server'] }, calls).kinds;
 
     // Assess
     expect(none.every((kind) => kind === undefined)).toBe(true);
@@ -75,48 +56,62 @@ describe('Function: createFaultDecider', () => {
   });
 
   it('leaves operations outside `operations` alone and does not count them', () => {
-    // Prepare
-    const counter = new FaultCounter();
-    const decide = createFaultDecider({ rate: 1, operations: ['SendMessageBatch'] }, counter);
-
     // Act
-    const outside = decide('ReceiveMessage');
-    const unknown = decide(undefined);
-    const inside = decide('SendMessageBatch');
+    const { kinds, faults } = faultsOf({ rate: 1, operations: ['SendMessageBatch'] }, ['ReceiveMessage', 'unknown', 'SendMessageBatch']);
 
     // Assess
-    expect(outside).toBeUndefined();
-    expect(unknown).toBeUndefined();
-    expect(inside).toBeDefined();
-    expect(counter.counts()).toMatchObject({ requests: 1, injected: 1 });
+    expect(kinds[0]).toBeUndefined();
+    expect(kinds[1]).toBeUndefined();
+    expect(kinds[2]).toBeDefined();
+    expect(faults.counts()).toMatchObject({ requests: 1, injected: 1 });
   });
 
   it('injects about the rate asked for over many calls', () => {
     // Prepare
-    const counter = new FaultCounter();
     let seed = 42;
     // A small deterministic LCG so the test cannot flake.
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const decide = createFaultDecider({ rate: 0.2, random }, counter);
 
     // Act
-    for (let i = 0; i < 10_000; i += 1) decide('GetItem');
+    const { faults } = faultsOf({ rate: 0.2, random }, Array.from({ length: 10_000 }, () => 'GetItem'));
 
     // Assess
-    const { requests, injected } = counter.counts();
+    const { requests, injected } = faults.counts();
     expect(requests).toBe(10_000);
     expect(injected / requests).toBeGreaterThan(0.18);
     expect(injected / requests).toBeLessThan(0.22);
   });
 
-  it('refuses invalid options with a TypeError', () => {
-    // Act & Assess
-    expect(() => createFaultDecider({ rate: 2 })).toThrow(TypeError);
+  it('stops injecting once set to undefined, and keeps counting across set calls', () => {
+    // Prepare
+    const chain = new InterceptorChain();
+    const faults = new FaultInjection(chain);
+    faults.set({ rate: 1, kinds: ['throttle'] });
+    const first = chain.begin({ service: 'sqs', operation: 'SendMessage' }).fault;
+
+    // Act
+    faults.set(undefined);
+    const after = chain.begin({ service: 'sqs', operation: 'SendMessage' }).fault;
+    faults.set({ rate: 1, kinds: ['server'] });
+    const again = chain.begin({ service: 'sqs', operation: 'SendMessage' }).fault;
+
+    // Assess
+    expect([first, after, again]).toEqual([{ kind: 'throttle' }, undefined, { kind: 'server' }]);
+    expect(chain.isEmpty).toBe(false);
+    expect(faults.counts()).toMatchObject({ requests: 2, injected: 2, byKind: { throttle: 1, server: 1, hang: 0 } });
   });
-});
 
+  it.each([-0.1, 1.01, Number.NaN])('refuses a rate of %p with a TypeError, keeping the faults it had', (rate) => {
+    // Prepare
+    const chain = new InterceptorChain();
+    const faults = new FaultInjection(chain);
+    faults.set({ rate: 1, kinds: ['throttle'] });
 
-describe('Class: FaultInjection', () => {
+    // Act & Assess
+    expect(() => faults.set({ rate })).toThrow(TypeError);
+    expect(chain.begin({ service: 'sqs', operation: 'SendMessage' }).fault).toEqual({ kind: 'throttle' });
+  });
+
   it('hangs the calls it faults with the hang kind, with the answer delay when one is set, and never the pollers\' calls', () => {
     // Prepare
     const chain = new InterceptorChain();

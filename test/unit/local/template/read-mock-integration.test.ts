@@ -63,7 +63,7 @@ describe('Reading MOCK integrations', () => {
     const route = helloRoute(template);
 
     // Assess
-    expect(route).toEqual({ routeKey: 'hello', mock: { statusCode: 200, response: '{"type":"pong"}' }, returnResponse: true });
+    expect(route).toEqual({ routeKey: 'hello', mock: { response: '{"type":"pong"}' }, returnResponse: true });
   });
 
   it('selects the first integration response whose /regex/ key matches the status code, else the $default one', () => {
@@ -98,8 +98,9 @@ describe('Reading MOCK integrations', () => {
     const route = helloRoute(template);
 
     // Assess
-    expect(route.mock).toEqual({ statusCode: 200, response: 'fallback' });
-    expect(helloRoute(mockTemplate({ RequestTemplates: { $default: '{"statusCode":201}' } })).mock.statusCode).toBe(201);
+    expect(route.mock).toEqual({ response: 'fallback' });
+    const created = { Created: { IntegrationResponseKey: '/201/', ResponseTemplates: { $default: 'created' } } };
+    expect(helloRoute(mockTemplate({ RequestTemplates: { $default: '{"statusCode":201}' } }, created)).mock.response).toBe('created');
   });
 
   it('answers nothing when no integration response matches, or the route has no route response', () => {
@@ -108,8 +109,8 @@ describe('Reading MOCK integrations', () => {
     const oneWay = helloRoute(mockTemplate(OK_REQUEST, { Any: { IntegrationResponseKey: '$default', ResponseTemplates: { $default: 'pong' } } }, { routeResponse: false }));
 
     // Assess
-    expect(unmatched).toEqual({ routeKey: 'hello', mock: { statusCode: 200, response: undefined }, returnResponse: true });
-    expect(oneWay).toEqual({ routeKey: 'hello', mock: { statusCode: 200, response: 'pong' }, returnResponse: false });
+    expect(unmatched).toEqual({ routeKey: 'hello', mock: { response: undefined }, returnResponse: true });
+    expect(oneWay).toEqual({ routeKey: 'hello', mock: { response: 'pong' }, returnResponse: false });
   });
 
   it.each([

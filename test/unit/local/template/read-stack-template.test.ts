@@ -34,7 +34,6 @@ describe('Function: readStackTemplate', () => {
         eventSourceMappings: [
           { logicalId: 'WorkerMapping', functionId: 'Worker', queueId: 'WorkQueue', batchSize: 5, maximumBatchingWindowSeconds: 1, reportBatchItemFailures: true, maximumConcurrency: 4 },
         ],
-        outputs: { QueueUrl: { Ref: 'WorkQueue' } },
       });
       expect(AWS_ONLY_RESOURCE_TYPES).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Lambda::Permission', 'AWS::ApiGatewayV2::Deployment', 'AWS::CDK::Metadata']));
     });

@@ -1,5 +1,5 @@
 import { createLocalIntrinsicContext } from '../../../../src/local/template/local-intrinsic-context';
-import { type IntrinsicContext, isIntrinsic, resolveIntrinsics, resolveToString } from '../../../../src/local/template/resolve-intrinsics';
+import { type IntrinsicContext, resolveToString } from '../../../../src/local/template/resolve-intrinsics';
 import { type StackModel } from '../../../../src/local/template/stack-model';
 import { IntrinsicResolutionError } from '../../../../src/local/template/template-errors';
 
@@ -22,25 +22,20 @@ const callbackUrl = (stage: string) => ({
 
 function resolutionError(value: unknown, where?: string): IntrinsicResolutionError {
   try {
-    resolveIntrinsics(value, context, where);
+    resolveToString(value, context, where);
   } catch (error) {
     if (error instanceof IntrinsicResolutionError) return error;
     throw error;
   }
-  throw new Error('resolveIntrinsics did not throw');
+  throw new Error('resolveToString did not throw');
 }
 
-describe('Function: resolveIntrinsics', () => {
-  it('returns plain values as they are, and copies objects and lists', () => {
-    // Prepare
-    const value = { a: ['x', 1, true, null], b: { c: 'd' } };
-
-    // Act
-    const resolved = resolveIntrinsics(value, context);
-
-    // Assess
-    expect(resolved).toEqual(value);
-    expect(resolved).not.toBe(value);
+describe('Function: resolveToString', () => {
+  it('returns a string as it is, and a number or boolean as a string', () => {
+    // Act & Assess
+    expect(resolveToString('x', context)).toBe('x');
+    expect(resolveToString(5, context)).toBe('5');
+    expect(resolveToString(true, context)).toBe('true');
   });
 
   it.each([
@@ -54,28 +49,22 @@ describe('Function: resolveIntrinsics', () => {
     ['Fn::GetAtt as a list', { 'Fn::GetAtt': ['Queue', 'Arn'] }, 'arn:aws:sqs:us-east-1:000000000000:Queue'],
     ['Fn::GetAtt as a dotted string', { 'Fn::GetAtt': 'Queue.QueueName' }, 'Queue'],
     ['Fn::Join', { 'Fn::Join': ['/', ['a', { Ref: 'Table' }, 3]] }, 'a/connections/3'],
-    ['Fn::Select of Fn::Split', { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::GetAtt': ['Queue', 'Arn'] }] }] }, 'aws'],
-    ['Fn::Select with a string index', { 'Fn::Select': ['0', ['first', 'second']] }, 'first'],
     ['Fn::Sub with pseudo parameters and attributes', { 'Fn::Sub': '${AWS::Region}/${Table}/${Queue.QueueName}' }, 'us-east-1/connections/Queue'],
     ['Fn::Sub with variables and an escaped ${!Literal}', { 'Fn::Sub': ['${Name}-${!Literal}', { Name: { Ref: 'Table' } }] }, 'connections-${Literal}'],
     ['Fn::Join nested in Fn::Join', { 'Fn::Join': ['', ['<', { 'Fn::Join': ['-', ['a', 'b']] }, '>']] }, '<a-b>'],
   ])('resolves %s', (_case, value, expected) => {
-    expect(resolveIntrinsics(value, context)).toBe(expected);
-  });
-
-  it('drops a property or list element that is Ref AWS::NoValue', () => {
-    expect(resolveIntrinsics({ keep: 'x', drop: { Ref: 'AWS::NoValue' }, list: ['a', { Ref: 'AWS::NoValue' }] }, context)).toEqual({ keep: 'x', list: ['a'] });
+    expect(resolveToString(value, context)).toBe(expected);
   });
 
   it("renders the emulated API's callback and WebSocket URLs with their local origins", () => {
     // Act & Assess
-    expect(resolveIntrinsics(callbackUrl('local'), context)).toBe('http://127.0.0.1:3001/local');
-    expect(resolveIntrinsics({ 'Fn::Join': ['', ['wss://', { Ref: 'WebSocketApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/local']] }, context)).toBe('ws://127.0.0.1:3001/local');
-    expect(resolveIntrinsics({ 'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' }, context)).toBe('http://127.0.0.1:3001');
+    expect(resolveToString(callbackUrl('local'), context)).toBe('http://127.0.0.1:3001/local');
+    expect(resolveToString({ 'Fn::Join': ['', ['wss://', { Ref: 'WebSocketApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/local']] }, context)).toBe('ws://127.0.0.1:3001/local');
+    expect(resolveToString({ 'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' }, context)).toBe('http://127.0.0.1:3001');
   });
 
   it('leaves the execute-api URL of an API it does not emulate alone', () => {
-    expect(resolveIntrinsics({ 'Fn::Join': ['', ['https://zzzzzzzzzz.execute-api.', { Ref: 'AWS::Region' }, '.amazonaws.com/prod']] }, context)).toBe(
+    expect(resolveToString({ 'Fn::Join': ['', ['https://zzzzzzzzzz.execute-api.', { Ref: 'AWS::Region' }, '.amazonaws.com/prod']] }, context)).toBe(
       'https://zzzzzzzzzz.execute-api.us-east-1.amazonaws.com/prod',
     );
   });
@@ -88,15 +77,17 @@ describe('Function: resolveIntrinsics', () => {
     ['an unknown attribute', { 'Fn::GetAtt': ['Table', 'StreamArn'] }, 'unknown_attribute', 'Ping.Environment.Variables.TABLE: Fn::GetAtt: Table.StreamArn has no local value'],
     ['an unknown ${} in Fn::Sub', { 'Fn::Sub': 'x-${Bucket}' }, 'unknown_reference', 'Ping.Environment.Variables.TABLE: Fn::Sub: Bucket has no local value'],
     ['a malformed Fn::Join', { 'Fn::Join': ['-'] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::Join: expects [delimiter, list]'],
-    ['an Fn::Select out of range', { 'Fn::Select': [2, ['a', 'b']] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::Select: index 2 is outside the list of 2'],
-    ['an object inside Fn::Join', { 'Fn::Join': ['', ['a', { b: 1 }]] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE.Fn::Join[1][1]: Fn::Join: expects a string, got an object'],
+    ['Fn::Select', { 'Fn::Select': [0, ['a', 'b']] }, 'unsupported_intrinsic', 'Ping.Environment.Variables.TABLE: Fn::Select: not supported by the local runtime'],
+    ['Ref AWS::NoValue', { Ref: 'AWS::NoValue' }, 'unknown_reference', 'Ping.Environment.Variables.TABLE: Ref: pseudo parameter AWS::NoValue is not supported'],
+    ['an object inside Fn::Join', { 'Fn::Join': ['', ['a', { b: 1 }]] }, 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE.Fn::Join[1][1]: value: resolves to an object, not a string'],
+    ['a list', ['a', 'b'], 'malformed_intrinsic', 'Ping.Environment.Variables.TABLE: value: resolves to a list, not a string'],
   ])('refuses %s, naming it and where it is', (_case, value, code, message) => {
     // Act
-    const error = resolutionError({ Variables: { TABLE: value } }, 'Ping.Environment');
+    const error = resolutionError(value, 'Ping.Environment.Variables.TABLE');
 
     // Assess
     expect(error.code).toBe(code);
-    expect(error.message).toBe(message.replace('Ping.Environment.Variables.TABLE', 'Ping.Environment.Variables.TABLE'));
+    expect(error.message).toBe(message);
   });
 
   it('finds an unsupported intrinsic nested inside a supported one', () => {
@@ -104,27 +95,8 @@ describe('Function: resolveIntrinsics', () => {
   });
 });
 
-describe('Function: resolveToString', () => {
-  it('refuses a value that resolves to a list', () => {
-    expect(() => resolveToString({ 'Fn::Split': [',', 'a,b'] }, context, 'Outputs.List')).toThrow('Outputs.List: Fn::Split: resolves to a list, not a string');
-  });
-});
-
-describe('Function: isIntrinsic', () => {
-  it.each([
-    [{ Ref: 'X' }, true],
-    [{ 'Fn::Join': ['', []] }, true],
-    [{ Ref: 'X', Other: 1 }, false],
-    [{ Variables: {} }, false],
-    ['Ref', false],
-    [['Ref'], false],
-  ])('tells %j apart (%s)', (value, expected) => {
-    expect(isIntrinsic(value)).toBe(expected);
-  });
-});
-
 describe('Function: createLocalIntrinsicContext', () => {
-  it('needs a local value for every table and queue of the model', () => {
+  it("gives the model's tables, queues, functions and API their local values", () => {
     // Prepare
     const model: StackModel = {
       stackName: 'S',
@@ -133,10 +105,19 @@ describe('Function: createLocalIntrinsicContext', () => {
       tables: {},
       queues: { WorkQueue: { logicalId: 'WorkQueue', name: 'Work', visibilityTimeoutSeconds: 30, delaySeconds: 0 } },
       eventSourceMappings: [],
-      outputs: {},
     };
 
-    // Act & Assess
-    expect(() => createLocalIntrinsicContext(model, { apiId: 'x', gateway: { http: 'http://h', ws: 'ws://h' }, tableNames: {}, queueUrls: {} })).toThrow('no local queue URL for WorkQueue');
+    // Act
+    const local = createLocalIntrinsicContext(model, {
+      apiId: 'x',
+      gateway: { http: 'http://h', ws: 'ws://h' },
+      tableNames: { Table: 'connections' },
+      queueUrls: { WorkQueue: 'http://127.0.0.1:9324/000000000000/Work' },
+    });
+
+    // Assess
+    expect(resolveToString({ 'Fn::Sub': '${Table} ${Table.Arn} ${WorkQueue.QueueName} ${WorkQueue.Arn} ${Api}' }, local)).toBe(
+      'connections arn:aws:dynamodb:us-east-1:000000000000:table/connections Work arn:aws:sqs:us-east-1:000000000000:Work x',
+    );
   });
 });
