@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
 import type { ReservedCapacity } from '../functions/reserved-capacity';
@@ -140,7 +141,8 @@ export class QueuePoller {
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (failures - 1));
         this.log('warn', `ReceiveMessage failed (${describe(error)}); retrying in ${delay} ms`);
         size = 1;
-        await this.pause(delay);
+        // Cut short by close(): the abort rejects the pause.
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
         continue;
       }
       const now = performance.now();
@@ -289,19 +291,6 @@ export class QueuePoller {
   private wakeReceivers(): void {
     if (!this.hasCapacity()) return;
     for (const wake of this.capacityWaiters.splice(0)) wake();
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.abort.signal;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   private log(level: PollerLogEntry['level'], message: string): void {
