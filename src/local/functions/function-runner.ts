@@ -43,11 +43,6 @@ function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
   seen.add(fn.logicalId);
 }
 
-function wholeNumber(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a whole number of 1 or more, got ${value}`);
-  return value;
-}
-
 /** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
 function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
   return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
@@ -73,15 +68,12 @@ export class FunctionRunner implements FunctionInvoker {
    * A runner of the functions; instances start on first use. Rejects with
    * InvalidFunctionDefinitionError or FunctionCodeNotFoundError, naming the function.
    */
-  static start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
-    return new Promise((resolve) => resolve(FunctionRunner.create(options)));
-  }
-
-  private static create(options: FunctionRunnerOptions): FunctionRunner {
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a definition it cannot run rejects the promise.
+  static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
     const seen = new Set<string>();
     for (const fn of options.functions) validate(fn, seen);
-    const defaultConcurrency = wholeNumber(options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY, 'defaultConcurrency');
-    const maxInstances = wholeNumber(options.maxInstancesPerFunction ?? os.availableParallelism() + 1, 'maxInstancesPerFunction');
+    const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
+    const maxInstances = options.maxInstancesPerFunction ?? os.availableParallelism() + 1;
     const bootstrapFile = workerBootstrapFile();
     const hooks = { onLog: guardListener(options.onLog, 'onLog'), onInvocation: guardListener(options.onInvocation, 'onInvocation') };
     const pools = new Map<string, FunctionPool>();
@@ -126,13 +118,6 @@ export class FunctionRunner implements FunctionInvoker {
     const pool = this.pools.get(functionId);
     if (pool === undefined) return Promise.reject(new UnknownFunctionError(functionId));
     return pool.invoke(event);
-  }
-
-  /** The most instances the function of that logical id runs at once (FunctionRunnerOptions.maxInstancesPerFunction). */
-  maxInstances(functionId: string): number {
-    const pool = this.pools.get(functionId);
-    if (pool === undefined) throw new UnknownFunctionError(functionId);
-    return pool.stats().maxInstances;
   }
 
   /** Instances per function. */
