@@ -19,7 +19,7 @@ export type InstanceOutcome =
   | { readonly kind: 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
 interface FunctionInstanceOptions {
-  readonly bootstrapFile: string;
+  readonly bootstrapCode: string;
   readonly init: WorkerInit;
   readonly environment: Readonly<Record<string, string>>;
   /** Everything the function writes, with the request it belongs to (undefined during init). */
@@ -69,7 +69,8 @@ export class FunctionInstance {
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
     });
-    this.worker = new Worker(options.bootstrapFile, {
+    this.worker = new Worker(options.bootstrapCode, {
+      eval: true,
       workerData: options.init,
       env: { ...options.environment },
       // The parent may run under tsx or jest loaders; the bundles are plain CommonJS and need none.

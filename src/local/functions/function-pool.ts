@@ -8,7 +8,8 @@ import type { SerializedError, WorkerInit } from './worker-protocol';
 /** Everything a pool needs about its function, resolved by the runner. */
 export interface PoolFunction {
   readonly logicalId: string;
-  readonly bootstrapFile: string;
+  /** The worker thread's code (worker-bootstrap-code.ts). */
+  readonly bootstrapCode: string;
   /** Every instance's `workerData` but its log stream. */
   readonly init: Omit<WorkerInit, 'logStreamName'>;
   /** Environment without the per-instance variables (log stream name). */
@@ -141,7 +142,7 @@ export class FunctionPool {
     const stream = logStreamName();
     this.log('platform', initStartLine(process.versions.node), undefined);
     const instance = new FunctionInstance({
-      bootstrapFile: this.fn.bootstrapFile,
+      bootstrapCode: this.fn.bootstrapCode,
       environment: { ...this.fn.environment, AWS_LAMBDA_LOG_STREAM_NAME: stream },
       init: { ...this.fn.init, logStreamName: stream },
       onOutput: (outputStream, text, requestId) => {

@@ -8,7 +8,7 @@ import type { LocalFunctionDefinition } from './function-definition';
 import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
-import { workerBootstrapFile } from './worker-bootstrap-file';
+import { workerBootstrapCode } from './worker-bootstrap-code';
 
 export interface FunctionRunnerOptions {
   readonly functions: readonly LocalFunctionDefinition[];
@@ -74,7 +74,7 @@ export class FunctionRunner implements FunctionInvoker {
     for (const fn of options.functions) validate(fn, seen);
     const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const maxInstances = options.maxInstancesPerFunction ?? os.availableParallelism() + 1;
-    const bootstrapFile = workerBootstrapFile();
+    const bootstrapCode = workerBootstrapCode();
     const hooks = { onLog: guardListener(options.onLog, 'onLog'), onInvocation: guardListener(options.onInvocation, 'onInvocation') };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
@@ -107,7 +107,7 @@ export class FunctionRunner implements FunctionInvoker {
         logGroupName,
         enableSourceMaps: wantsSourceMaps(environment),
       };
-      const poolFunction = { logicalId: fn.logicalId, bootstrapFile, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
+      const poolFunction = { logicalId: fn.logicalId, bootstrapCode, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
       pools.set(fn.logicalId, new FunctionPool({ ...poolFunction, maxInstances: Math.min(concurrencyLimit, maxInstances) }, hooks));
     }
     return new FunctionRunner(pools);

@@ -1,5 +1,5 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSMessageAttribute, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
 /** Where the records come from, as Lambda names it in every record. */
 export interface EventSource {
@@ -26,12 +26,6 @@ function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
   };
 }
 
-function toLambdaAttributes(attributes: Message['MessageAttributes']): SQSMessageAttributes {
-  const result: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) result[name] = toLambdaAttribute(value);
-  return result;
-}
-
 /**
  * One record of the event Lambda passes to a function for an SQS batch: the same fields, names and
  * value formats (attributes as strings, message attributes in camelCase with binary values in
@@ -53,7 +47,7 @@ export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
     receiptHandle: message.ReceiptHandle,
     body: message.Body ?? '',
     attributes: recordAttributes,
-    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toLambdaAttribute(value)])),
     md5OfBody: message.MD5OfBody ?? '',
     ...(message.MD5OfMessageAttributes !== undefined ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
     eventSource: 'aws:sqs',
