@@ -186,14 +186,7 @@ function stageFor(options: LocalStackOptions): StageConfig {
 /** Runs every closer in order even when one fails; then throws the error, or an AggregateError of them. */
 async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
   const errors: unknown[] = [];
-  for (const close of closers) {
-    if (close === undefined) continue;
-    try {
-      await close();
-    } catch (error) {
-      errors.push(error);
-    }
-  }
+  for (const close of closers) await close?.().catch((error: unknown) => errors.push(error));
   if (errors.length === 1 && errors[0] instanceof Error) throw errors[0];
   if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not close cleanly');
 }

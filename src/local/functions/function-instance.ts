@@ -66,9 +66,7 @@ export class FunctionInstance {
   private maxMemoryBytes = 0;
 
   constructor(private readonly options: FunctionInstanceOptions) {
-    this.ready = new Promise((resolve) => {
-      this.resolveReady = resolve;
-    });
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
     this.worker = new Worker(options.bootstrapCode, {
       eval: true,
       workerData: options.init,
