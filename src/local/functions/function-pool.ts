@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
-import { FunctionInstance, type InstanceOutcome } from './function-instance';
-import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
+import { FunctionInstance } from './function-instance';
+import { endLine, initStartLine, reportLine, startLine, timeoutLine } from './lambda-log-lines';
 import type { SerializedError, WorkerInit } from './worker-protocol';
 
 /** Everything a pool needs about its function, resolved by the runner. */
@@ -91,7 +91,11 @@ export class FunctionPool {
       status = 'error';
     } else {
       const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
-      result = this.toResult(outcome, cold);
+      result =
+        outcome.kind === 'ok'
+          ? { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart: cold }
+          : // close() terminates busy workers too: say so rather than report a crash.
+            failure(outcome.kind === 'crash' && this.closed ? closedError() : outcome.error, outcome.durationMs, cold);
       if (outcome.kind === 'timeout') this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
       status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'error' : undefined;
     }
@@ -106,20 +110,6 @@ export class FunctionPool {
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
     this.idle.length = 0;
     await Promise.all([...this.workers].map((instance) => instance.terminate()));
-  }
-
-  private toResult(outcome: InstanceOutcome, coldStart: boolean): InvocationResult {
-    switch (outcome.kind) {
-      case 'ok':
-        return { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart };
-      case 'error':
-        return failure(outcome.error, outcome.durationMs, coldStart);
-      case 'crash':
-        // close() terminates busy workers too: say so rather than report a crash.
-        return failure(this.closed ? closedError() : outcome.error, outcome.durationMs, coldStart);
-      case 'timeout':
-        return failure({ errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.fn.timeoutSeconds) }, outcome.durationMs, coldStart);
-    }
   }
 
   private acquire(): Promise<Lease | undefined> {

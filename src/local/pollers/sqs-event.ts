@@ -7,15 +7,6 @@ export interface EventSource {
   readonly region: string;
 }
 
-/** Thrown for a received message that lacks what every SQS message has (a broken SQS implementation). */
-export class MalformedMessageError extends Error {
-  override readonly name = 'MalformedMessageError';
-  readonly code = 'malformed_message';
-  constructor(readonly field: string) {
-    super(`received an SQS message without ${field}`);
-  }
-}
-
 function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
   return {
     ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
@@ -32,8 +23,6 @@ function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
  * base64).
  */
 export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
-  if (message.MessageId === undefined) throw new MalformedMessageError('MessageId');
-  if (message.ReceiptHandle === undefined) throw new MalformedMessageError('ReceiptHandle');
   const attributes = (message.Attributes ?? {}) as Record<string, string>;
   const recordAttributes: SQSRecordAttributes = {
     ...attributes,
@@ -43,8 +32,9 @@ export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
     ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
   };
   return {
-    messageId: message.MessageId,
-    receiptHandle: message.ReceiptHandle,
+    // The embedded SQS always sets both; the SDK's type leaves them optional.
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
     body: message.Body ?? '',
     attributes: recordAttributes,
     messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toLambdaAttribute(value)])),
