@@ -43,11 +43,6 @@ function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
   seen.add(fn.logicalId);
 }
 
-/** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
-function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
-  return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
-}
-
 /**
  * Runs the stack's functions locally like Lambda: each function runs the code of its deployment
  * asset (the bundle the template names), each warm instance is a worker thread with the function's
@@ -105,7 +100,8 @@ export class FunctionRunner implements FunctionInvoker {
         invokedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
         memorySizeMb: fn.memorySizeMb,
         logGroupName,
-        enableSourceMaps: wantsSourceMaps(environment),
+        // Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner.
+        enableSourceMaps: (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps'),
       };
       const poolFunction = { logicalId: fn.logicalId, bootstrapCode, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
       pools.set(fn.logicalId, new FunctionPool({ ...poolFunction, maxInstances: Math.min(concurrencyLimit, maxInstances) }, hooks));
