@@ -28,7 +28,8 @@ export interface FunctionRunnerOptions {
 
 export const DEFAULT_FUNCTION_CONCURRENCY = 10;
 
-function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
+/** Checks the template's values (the template reader has already made the ids unique). */
+function validate(fn: LocalFunctionDefinition): void {
   if (!(fn.timeoutSeconds > 0) || !Number.isFinite(fn.timeoutSeconds)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `timeout must be a positive number of seconds, got ${fn.timeoutSeconds}`);
   }
@@ -38,9 +39,6 @@ function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
   if (fn.reservedConcurrency !== undefined && (!Number.isInteger(fn.reservedConcurrency) || fn.reservedConcurrency < 0)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `reserved concurrency must be a whole number, got ${fn.reservedConcurrency}`);
   }
-  if (!/^[A-Za-z0-9]+$/.test(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'logical ids are alphanumeric');
-  if (seen.has(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'defined twice');
-  seen.add(fn.logicalId);
 }
 
 /**
@@ -65,8 +63,7 @@ export class FunctionRunner implements FunctionInvoker {
    */
   // eslint-disable-next-line @typescript-eslint/require-await -- async: a definition it cannot run rejects the promise.
   static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
-    const seen = new Set<string>();
-    for (const fn of options.functions) validate(fn, seen);
+    options.functions.forEach(validate);
     const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const maxInstances = options.maxInstancesPerFunction ?? os.availableParallelism() + 1;
     const bootstrapCode = workerBootstrapCode();
