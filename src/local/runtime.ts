@@ -285,10 +285,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runnerReady = new Promise<FunctionRunner>((resolve) => (runnerStarted = resolve));
     const invoker: FunctionInvoker = { invoke: async (functionId, event) => (await runnerReady).invoke(functionId, event) };
     const apiId = randomApiId();
-    // Only a stack with a function that reserves concurrency pays for the count on the gateway's calls.
     const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
-    const reservedCapacity = reservingFunctions.size > 0 ? new ReservedCapacity(invoker, reservingFunctions) : undefined;
-    const gatewayInvoker = reservedCapacity ?? invoker;
+    const gatewayInvoker = new ReservedCapacity(invoker, reservingFunctions);
     const gateway = new WebSocketGateway({
       stage: model.api.stageName,
       routes: model.api.routes,
@@ -363,7 +361,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       invoker: runner,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
-      yieldTo: reservedCapacity,
+      yieldTo: gatewayInvoker,
     });
     started.pollers = () => pollers.close();
 

@@ -35,6 +35,9 @@ type Waiter = (lease: Lease | undefined) => void;
 
 const MIB = 1024 * 1024;
 
+/** What an invocation gets once the runner is closing. */
+const CLOSED: SerializedError = { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
+
 function logStreamName(now = new Date()): string {
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
   return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
@@ -80,10 +83,11 @@ export class FunctionPool {
       return failure({ errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded. (reserved concurrency is 0)' }, 0, false);
     }
     const lease = await this.acquire();
-    if (lease === undefined) return failure(closedError(), 0, false);
+    if (lease === undefined) return failure(CLOSED, 0, false);
     const { instance, cold } = lease;
     const init = cold ? await instance.ready : undefined;
-    this.emitStart(requestId, cold);
+    this.log('platform', startLine(requestId), requestId);
+    this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart: cold, timestamp: Date.now() });
     let result: InvocationResult;
     let status: 'timeout' | 'error' | undefined;
     if (init?.ok === false) {
@@ -95,7 +99,7 @@ export class FunctionPool {
         outcome.kind === 'ok'
           ? { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart: cold }
           : // close() terminates busy workers too: say so rather than report a crash.
-            failure(outcome.kind === 'crash' && this.closed ? closedError() : outcome.error, outcome.durationMs, cold);
+            failure(outcome.kind === 'crash' && this.closed ? CLOSED : outcome.error, outcome.durationMs, cold);
       if (outcome.kind === 'timeout') this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
       status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'error' : undefined;
     }
@@ -156,11 +160,6 @@ export class FunctionPool {
     this.hooks.onLog({ functionId: this.fn.logicalId, line, stream, ...(requestId !== undefined ? { requestId } : {}) });
   }
 
-  private emitStart(requestId: string, coldStart: boolean): void {
-    this.log('platform', startLine(requestId), requestId);
-    this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart, timestamp: Date.now() });
-  }
-
   /** END and REPORT (`status` when the instance failed: a timeout, a crash or a failed init), then the `end` event. */
   private emitEnd(requestId: string, result: InvocationResult, instance: FunctionInstance, initDurationMs: number | undefined, status?: 'timeout' | 'error'): void {
     const errorType = status === 'error' && result.status === 'error' ? result.errorType : undefined;
@@ -179,8 +178,4 @@ export class FunctionPool {
       ...(result.status === 'error' ? { errorType: result.errorType, errorMessage: result.errorMessage } : {}),
     });
   }
-}
-
-function closedError(): SerializedError {
-  return { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
 }
