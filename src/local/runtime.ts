@@ -69,7 +69,7 @@ export type LocalFaults = Partial<Record<ServiceName, FaultOptions>>;
 export interface LocalStackOptions {
   /** Declared stage to run (infra/stages.ts). Default `local`. */
   readonly stage?: string;
-  /** A CDK app of your own holding the WsNotify construct, run instead of a stage (docs/local.md); no stage overrides then. */
+  /** A CDK app of your own holding the WsNotify construct, run instead of a stage (docs/local.md); the stage options are ignored then. */
   readonly app?: SynthesizeAppOptions;
   /** Overrides of the stage's auth mode, authorize deadline (s), allowed origins and inbox retention (s). */
   readonly authMode?: AuthMode;
@@ -174,9 +174,6 @@ function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): st
   return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
 }
 
-/** Options that change a declared stage before synthesis; an app's stack is run as the app synthesizes it. */
-const STAGE_OPTIONS = ['stage', 'authMode', 'authorizeTimeoutSeconds', 'allowedOrigins', 'inboxRetentionSeconds', 'configureStack'] as const;
-
 function stageFor(options: LocalStackOptions): StageConfig {
   return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
     authMode: options.authMode,
@@ -186,23 +183,10 @@ function stageFor(options: LocalStackOptions): StageConfig {
   });
 }
 
-/** The embedded DynamoDB's TTL sweep options for a sweep every `seconds` (0: none). */
-function ttlSweepOptions(seconds: number, onError: (error: unknown) => void): { ttlSweepIntervalMs?: number; onTtlSweepError?: (error: unknown) => void } {
-  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new TypeError(`ttlSweepSeconds must be a whole number of seconds, 0 or more (got ${seconds})`);
-  return seconds === 0 ? {} : { ttlSweepIntervalMs: seconds * 1000, onTtlSweepError: onError };
-}
-
 /** Runs every closer in order even when one fails; then throws the error, or an AggregateError of them. */
 async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
   const errors: unknown[] = [];
-  for (const close of closers) {
-    if (close === undefined) continue;
-    try {
-      await close();
-    } catch (error) {
-      errors.push(error);
-    }
-  }
+  for (const close of closers) await close?.().catch((error: unknown) => errors.push(error));
   if (errors.length === 1 && errors[0] instanceof Error) throw errors[0];
   if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not close cleanly');
 }
@@ -217,15 +201,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phaseStartedAt = now;
     return elapsed;
   };
-  if (options.app !== undefined) {
-    const contradictory = STAGE_OPTIONS.find((name) => options[name] !== undefined);
-    if (contradictory !== undefined) throw new TypeError(`The "${contradictory}" option cannot be used with "app": the app's stack is run as the app synthesizes it`);
-  }
   let stage = options.app === undefined ? stageFor(options) : undefined;
   const log = options.onLog ?? (() => undefined);
-  const ttlSweep = ttlSweepOptions(options.ttlSweepSeconds ?? LOCAL_DEFAULTS.ttlSweepSeconds, (error) =>
-    log({ source: 'dynamodb', name: 'ttl-sweep', line: `TTL sweep failed (the next one runs as planned): ${error instanceof Error ? error.message : String(error)}`, level: 'warn' }),
-  );
+  const ttlSweepSeconds = options.ttlSweepSeconds ?? LOCAL_DEFAULTS.ttlSweepSeconds;
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
   const invocations = listeners<FunctionInvocationEvent>();
   const functionLogs = listeners<LocalLogEntry>();
@@ -276,7 +254,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         namePrefix,
         faults: options.faults?.dynamodb,
         indexLagMs: options.indexLagMs,
-        ...ttlSweep,
+        ...(ttlSweepSeconds > 0 && {
+          ttlSweepIntervalMs: ttlSweepSeconds * 1000,
+          onTtlSweepError: (error: unknown) =>
+            log({ source: 'dynamodb', name: 'ttl-sweep', line: `TTL sweep failed (the next one runs as planned): ${error instanceof Error ? error.message : String(error)}`, level: 'warn' }),
+        }),
       }),
       EmbeddedSqs.start({
         queues: Object.values(model.queues),
@@ -303,10 +285,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runnerReady = new Promise<FunctionRunner>((resolve) => (runnerStarted = resolve));
     const invoker: FunctionInvoker = { invoke: async (functionId, event) => (await runnerReady).invoke(functionId, event) };
     const apiId = randomApiId();
-    // Only a stack with a function that reserves concurrency pays for the count on the gateway's calls.
     const reservingFunctions = new Set(Object.values(model.functions).filter((fn) => (fn.reservedConcurrency ?? 0) > 0).map((fn) => fn.name));
-    const reservedCapacity = reservingFunctions.size > 0 ? new ReservedCapacity(invoker, reservingFunctions) : undefined;
-    const gatewayInvoker = reservedCapacity ?? invoker;
+    const gatewayInvoker = new ReservedCapacity(invoker, reservingFunctions);
     const gateway = new WebSocketGateway({
       stage: model.api.stageName,
       routes: model.api.routes,
@@ -375,13 +355,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // would keep its messages invisible past their visibility timeout.
       mappings: model.eventSourceMappings.map((mapping) => ({
         ...mapping,
-        maximumConcurrency: Math.max(1, Math.min(mapping.maximumConcurrency ?? functionConcurrency, runner.maxInstances(mapping.functionId))),
+        maximumConcurrency: Math.max(1, Math.min(mapping.maximumConcurrency ?? functionConcurrency, runner.stats()[mapping.functionId]?.maxInstances ?? 1)),
       })),
       sqs,
       invoker: runner,
       onLog: (entry) => log({ source: 'poller', name: entry.mappingId, line: entry.message, level: entry.level }),
       onBatch: batches.emit,
-      yieldTo: reservedCapacity,
+      yieldTo: gatewayInvoker,
     });
     started.pollers = () => pollers.close();
 

@@ -5,11 +5,6 @@ import type { ConnectionView } from '../gateway';
 
 export type LiveConnection = Pick<ConnectionView, 'connectionId' | 'connectedAt' | 'lastActiveAt' | 'state' | 'identity'>;
 
-function recordState(record: ConnectionRecord, nowMs: number): ConnectionRowState {
-  if (record.state === 'pending') return 'pending';
-  return isTokenExpired(record.expiresAt, nowMs) ? 'expired' : 'authorized';
-}
-
 function recordFields(record: ConnectionRecord): Pick<ConnectionRow, 'userId' | 'authMode' | 'expiresAt'> {
   return record.state === 'authorized'
     ? { userId: record.userId, authMode: record.authMode, expiresAt: record.expiresAt }
@@ -34,7 +29,8 @@ export function buildConnectionRows(live: Iterable<LiveConnection>, records: rea
     let state: ConnectionRowState;
     if (connection.state === 'closing') state = 'closing';
     else if (record === undefined) state = 'no-record';
-    else state = recordState(record, nowMs);
+    else if (record.state === 'pending') state = 'pending';
+    else state = isTokenExpired(record.expiresAt, nowMs) ? 'expired' : 'authorized';
     rows.push({
       connectionId: connection.connectionId,
       state,

@@ -3,6 +3,7 @@
  * structured events only; the texts go through redactString all the same.
  */
 import type { FeedEvent } from '../../console/console-api';
+import { parseJson } from '../../commons/codecs';
 import { redactString } from '../../commons/redaction';
 import type { InvocationEndEvent } from '../functions/function-events';
 import type { DisconnectEvent, GatewayWarning, HandshakeEvent, ManagementApiEvent, RouteInvocationEvent } from '../gateway';
@@ -89,14 +90,9 @@ const FAN_OUT_MESSAGE = 'Notification fanned out';
 /** NotifyUser's line of a stored notification: "stored, 0 connections" is a success the queue batch alone does not show. */
 export function describeFanOut(entry: LocalLogEntry): FeedEntry | undefined {
   if (entry.source !== 'function' || !entry.line.includes(FAN_OUT_MESSAGE)) return undefined;
-  let item: unknown;
-  try {
-    item = JSON.parse(entry.line);
-  } catch {
-    return undefined;
-  }
-  if (typeof item !== 'object' || item === null) return undefined;
-  const { message, notificationId, userId, seq, duplicate, connections } = item as Record<string, unknown>;
+  const item = parseJson(entry.line);
+  if (!item.ok || typeof item.value !== 'object' || item.value === null) return undefined;
+  const { message, notificationId, userId, seq, duplicate, connections } = item.value as Record<string, unknown>;
   if (message !== FAN_OUT_MESSAGE || typeof connections !== 'number') return undefined;
   const what = typeof notificationId === 'string' ? `notification ${notificationId}` : 'a notification';
   const whom = typeof userId === 'string' ? ` for ${userId}` : '';

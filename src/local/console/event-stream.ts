@@ -33,10 +33,7 @@ export class EventStreamHub {
     res.socket?.setNoDelay(true);
     res.write(`retry: ${RETRY_MS}\n\n${formatEvent(event, first)}`);
     this.#streams.add(res);
-    res.on('close', () => {
-      this.#streams.delete(res);
-      if (this.#streams.size === 0) this.#stopHeartbeat();
-    });
+    res.on('close', () => this.#streams.delete(res));
     this.#heartbeat ??= setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS).unref();
   }
 
@@ -47,7 +44,7 @@ export class EventStreamHub {
   /** Ends every stream; later `open` calls return false. Safe to call twice. */
   close(): void {
     this.#closed = true;
-    this.#stopHeartbeat();
+    clearInterval(this.#heartbeat);
     for (const res of this.#streams) res.end();
     this.#streams.clear();
   }
@@ -56,10 +53,5 @@ export class EventStreamHub {
     for (const res of this.#streams) {
       if (!res.writableEnded) res.write(text);
     }
-  }
-
-  #stopHeartbeat(): void {
-    clearInterval(this.#heartbeat);
-    this.#heartbeat = undefined;
   }
 }

@@ -80,11 +80,8 @@ export class LocalConsole {
       changed: (kind) => snapshots.schedule(kind),
       functionLine: (line) => this.#metrics.observe(line),
     });
-    const refreshTimer = setInterval(() => {
-      if (this.#hub.size === 0) return;
-      snapshots.schedule('connections');
-      snapshots.schedule('queues');
-    }, this.#options.refreshIntervalMs ?? 2000).unref();
+    // schedule() does nothing while no page is watching.
+    const refreshTimer = setInterval(() => (['connections', 'queues'] as const).forEach((kind) => snapshots.schedule(kind)), this.#options.refreshIntervalMs ?? 2000).unref();
     const info: ConsoleInfo = {
       stage: stack.stage.name,
       authMode: stack.stage.authMode,

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { timeoutMessage } from './lambda-log-lines';
 import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './worker-protocol';
 
 /** Lambda gives the init phase 10 seconds. */
@@ -13,13 +14,13 @@ export type InstanceOutcome =
   | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
   /** The handler threw or rejected; the instance stays warm. */
   | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number }
-  /** The invocation ran past the timeout; the instance has been terminated. */
-  | { readonly kind: 'timeout'; readonly durationMs: number }
+  /** The invocation ran past the timeout (`Sandbox.Timedout`); the instance has been terminated. */
+  | { readonly kind: 'timeout'; readonly error: SerializedError; readonly durationMs: number }
   /** The worker died during the invocation; the instance is gone. */
   | { readonly kind: 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
 interface FunctionInstanceOptions {
-  readonly bootstrapFile: string;
+  readonly bootstrapCode: string;
   readonly init: WorkerInit;
   readonly environment: Readonly<Record<string, string>>;
   /** Everything the function writes, with the request it belongs to (undefined during init). */
@@ -66,10 +67,9 @@ export class FunctionInstance {
   private maxMemoryBytes = 0;
 
   constructor(private readonly options: FunctionInstanceOptions) {
-    this.ready = new Promise((resolve) => {
-      this.resolveReady = resolve;
-    });
-    this.worker = new Worker(options.bootstrapFile, {
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.worker = new Worker(options.bootstrapCode, {
+      eval: true,
       workerData: options.init,
       env: { ...options.environment },
       // The parent may run under tsx or jest loaders; the bundles are plain CommonJS and need none.
@@ -112,7 +112,8 @@ export class FunctionInstance {
       const started = performance.now();
       const timer = setTimeout(() => {
         this.pending = undefined;
-        resolve({ kind: 'timeout', durationMs: performance.now() - started });
+        const error = { errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(timeoutMs / 1000) };
+        resolve({ kind: 'timeout', error, durationMs: performance.now() - started });
         void this.terminate();
       }, timeoutMs);
       this.pending = { requestId, started, resolve, timer };

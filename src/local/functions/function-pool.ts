@@ -1,14 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { InvocationFailure, InvocationResult } from './invocation';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
-import { FunctionInstance, type InstanceOutcome } from './function-instance';
-import { endLine, initStartLine, reportLine, startLine, timeoutLine, timeoutMessage } from './lambda-log-lines';
+import { FunctionInstance } from './function-instance';
+import { endLine, initStartLine, reportLine, startLine, timeoutLine } from './lambda-log-lines';
 import type { SerializedError, WorkerInit } from './worker-protocol';
 
 /** Everything a pool needs about its function, resolved by the runner. */
 export interface PoolFunction {
   readonly logicalId: string;
-  readonly bootstrapFile: string;
+  /** The worker thread's code (worker-bootstrap-code.ts). */
+  readonly bootstrapCode: string;
   /** Every instance's `workerData` but its log stream. */
   readonly init: Omit<WorkerInit, 'logStreamName'>;
   /** Environment without the per-instance variables (log stream name). */
@@ -33,6 +34,9 @@ interface Lease {
 type Waiter = (lease: Lease | undefined) => void;
 
 const MIB = 1024 * 1024;
+
+/** What an invocation gets once the runner is closing. */
+const CLOSED: SerializedError = { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
 
 function logStreamName(now = new Date()): string {
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
@@ -79,10 +83,11 @@ export class FunctionPool {
       return failure({ errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded. (reserved concurrency is 0)' }, 0, false);
     }
     const lease = await this.acquire();
-    if (lease === undefined) return failure(closedError(), 0, false);
+    if (lease === undefined) return failure(CLOSED, 0, false);
     const { instance, cold } = lease;
     const init = cold ? await instance.ready : undefined;
-    this.emitStart(requestId, cold);
+    this.log('platform', startLine(requestId), requestId);
+    this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart: cold, timestamp: Date.now() });
     let result: InvocationResult;
     let status: 'timeout' | 'error' | undefined;
     if (init?.ok === false) {
@@ -90,7 +95,11 @@ export class FunctionPool {
       status = 'error';
     } else {
       const outcome = await instance.invoke(requestId, event, this.fn.timeoutSeconds * 1000);
-      result = this.toResult(outcome, cold);
+      result =
+        outcome.kind === 'ok'
+          ? { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart: cold }
+          : // close() terminates busy workers too: say so rather than report a crash.
+            failure(outcome.kind === 'crash' && this.closed ? CLOSED : outcome.error, outcome.durationMs, cold);
       if (outcome.kind === 'timeout') this.log('platform', timeoutLine(requestId, this.fn.timeoutSeconds), requestId);
       status = outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'error' : undefined;
     }
@@ -105,20 +114,6 @@ export class FunctionPool {
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
     this.idle.length = 0;
     await Promise.all([...this.workers].map((instance) => instance.terminate()));
-  }
-
-  private toResult(outcome: InstanceOutcome, coldStart: boolean): InvocationResult {
-    switch (outcome.kind) {
-      case 'ok':
-        return { status: 'ok', payload: outcome.payload, durationMs: outcome.durationMs, coldStart };
-      case 'error':
-        return failure(outcome.error, outcome.durationMs, coldStart);
-      case 'crash':
-        // close() terminates busy workers too: say so rather than report a crash.
-        return failure(this.closed ? closedError() : outcome.error, outcome.durationMs, coldStart);
-      case 'timeout':
-        return failure({ errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.fn.timeoutSeconds) }, outcome.durationMs, coldStart);
-    }
   }
 
   private acquire(): Promise<Lease | undefined> {
@@ -141,7 +136,7 @@ export class FunctionPool {
     const stream = logStreamName();
     this.log('platform', initStartLine(process.versions.node), undefined);
     const instance = new FunctionInstance({
-      bootstrapFile: this.fn.bootstrapFile,
+      bootstrapCode: this.fn.bootstrapCode,
       environment: { ...this.fn.environment, AWS_LAMBDA_LOG_STREAM_NAME: stream },
       init: { ...this.fn.init, logStreamName: stream },
       onOutput: (outputStream, text, requestId) => {
@@ -165,11 +160,6 @@ export class FunctionPool {
     this.hooks.onLog({ functionId: this.fn.logicalId, line, stream, ...(requestId !== undefined ? { requestId } : {}) });
   }
 
-  private emitStart(requestId: string, coldStart: boolean): void {
-    this.log('platform', startLine(requestId), requestId);
-    this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart, timestamp: Date.now() });
-  }
-
   /** END and REPORT (`status` when the instance failed: a timeout, a crash or a failed init), then the `end` event. */
   private emitEnd(requestId: string, result: InvocationResult, instance: FunctionInstance, initDurationMs: number | undefined, status?: 'timeout' | 'error'): void {
     const errorType = status === 'error' && result.status === 'error' ? result.errorType : undefined;
@@ -188,8 +178,4 @@ export class FunctionPool {
       ...(result.status === 'error' ? { errorType: result.errorType, errorMessage: result.errorMessage } : {}),
     });
   }
-}
-
-function closedError(): SerializedError {
-  return { errorType: 'Runtime.Shutdown', errorMessage: 'the local function runner is shutting down' };
 }

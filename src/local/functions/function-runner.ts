@@ -8,7 +8,7 @@ import type { LocalFunctionDefinition } from './function-definition';
 import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
-import { workerBootstrapFile } from './worker-bootstrap-file';
+import { workerBootstrapCode } from './worker-bootstrap-code';
 
 export interface FunctionRunnerOptions {
   readonly functions: readonly LocalFunctionDefinition[];
@@ -28,7 +28,8 @@ export interface FunctionRunnerOptions {
 
 export const DEFAULT_FUNCTION_CONCURRENCY = 10;
 
-function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
+/** Checks the template's values (the template reader has already made the ids unique). */
+function validate(fn: LocalFunctionDefinition): void {
   if (!(fn.timeoutSeconds > 0) || !Number.isFinite(fn.timeoutSeconds)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `timeout must be a positive number of seconds, got ${fn.timeoutSeconds}`);
   }
@@ -38,19 +39,6 @@ function validate(fn: LocalFunctionDefinition, seen: Set<string>): void {
   if (fn.reservedConcurrency !== undefined && (!Number.isInteger(fn.reservedConcurrency) || fn.reservedConcurrency < 0)) {
     throw new InvalidFunctionDefinitionError(fn.logicalId, `reserved concurrency must be a whole number, got ${fn.reservedConcurrency}`);
   }
-  if (!/^[A-Za-z0-9]+$/.test(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'logical ids are alphanumeric');
-  if (seen.has(fn.logicalId)) throw new InvalidFunctionDefinitionError(fn.logicalId, 'defined twice');
-  seen.add(fn.logicalId);
-}
-
-function wholeNumber(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a whole number of 1 or more, got ${value}`);
-  return value;
-}
-
-/** Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner. */
-function wantsSourceMaps(environment: Readonly<Record<string, string>>): boolean {
-  return (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps');
 }
 
 /**
@@ -73,16 +61,12 @@ export class FunctionRunner implements FunctionInvoker {
    * A runner of the functions; instances start on first use. Rejects with
    * InvalidFunctionDefinitionError or FunctionCodeNotFoundError, naming the function.
    */
-  static start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
-    return new Promise((resolve) => resolve(FunctionRunner.create(options)));
-  }
-
-  private static create(options: FunctionRunnerOptions): FunctionRunner {
-    const seen = new Set<string>();
-    for (const fn of options.functions) validate(fn, seen);
-    const defaultConcurrency = wholeNumber(options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY, 'defaultConcurrency');
-    const maxInstances = wholeNumber(options.maxInstancesPerFunction ?? os.availableParallelism() + 1, 'maxInstancesPerFunction');
-    const bootstrapFile = workerBootstrapFile();
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a definition it cannot run rejects the promise.
+  static async start(options: FunctionRunnerOptions): Promise<FunctionRunner> {
+    options.functions.forEach(validate);
+    const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
+    const maxInstances = options.maxInstancesPerFunction ?? os.availableParallelism() + 1;
+    const bootstrapCode = workerBootstrapCode();
     const hooks = { onLog: guardListener(options.onLog, 'onLog'), onInvocation: guardListener(options.onInvocation, 'onInvocation') };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
@@ -113,9 +97,10 @@ export class FunctionRunner implements FunctionInvoker {
         invokedFunctionArn: `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
         memorySizeMb: fn.memorySizeMb,
         logGroupName,
-        enableSourceMaps: wantsSourceMaps(environment),
+        // Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner.
+        enableSourceMaps: (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps'),
       };
-      const poolFunction = { logicalId: fn.logicalId, bootstrapFile, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
+      const poolFunction = { logicalId: fn.logicalId, bootstrapCode, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
       pools.set(fn.logicalId, new FunctionPool({ ...poolFunction, maxInstances: Math.min(concurrencyLimit, maxInstances) }, hooks));
     }
     return new FunctionRunner(pools);
@@ -126,13 +111,6 @@ export class FunctionRunner implements FunctionInvoker {
     const pool = this.pools.get(functionId);
     if (pool === undefined) return Promise.reject(new UnknownFunctionError(functionId));
     return pool.invoke(event);
-  }
-
-  /** The most instances the function of that logical id runs at once (FunctionRunnerOptions.maxInstancesPerFunction). */
-  maxInstances(functionId: string): number {
-    const pool = this.pools.get(functionId);
-    if (pool === undefined) throw new UnknownFunctionError(functionId);
-    return pool.stats().maxInstances;
   }
 
   /** Instances per function. */

@@ -6,7 +6,7 @@
  * sent to the main thread on the same port as the results, so each line is attributed to the right
  * request and arrives before that request's result.
  *
- * This file is compiled alone (worker-bootstrap-file.ts) and never imported by the main thread.
+ * This file is compiled alone (worker-bootstrap-code.ts) and never imported by the main thread.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -33,7 +33,7 @@ function serializeError(error: unknown): SerializedError {
 }
 
 function routeStream(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
-  const write = (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+  stream.write = (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
     const encoding = typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8';
     const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(encoding);
@@ -41,27 +41,10 @@ function routeStream(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): voi
     if (typeof done === 'function') process.nextTick(done);
     return true;
   };
-  stream.write = write;
 }
 
 function lambdaLine(level: string, args: unknown[]): string {
   return `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${format(...args)}\n`;
-}
-
-function patchConsole(): void {
-  const levels = [
-    ['log', 'INFO', process.stdout],
-    ['info', 'INFO', process.stdout],
-    ['debug', 'DEBUG', process.stdout],
-    ['trace', 'TRACE', process.stdout],
-    ['warn', 'WARN', process.stderr],
-    ['error', 'ERROR', process.stderr],
-  ] as const;
-  for (const [method, level, stream] of levels) {
-    console[method] = (...args: unknown[]) => {
-      stream.write(lambdaLine(level, args));
-    };
-  }
 }
 
 function logError(label: string, error: SerializedError): void {
@@ -76,7 +59,16 @@ function exitWith(label: string, error: SerializedError): void {
 
 routeStream(process.stdout, 'stdout');
 routeStream(process.stderr, 'stderr');
-patchConsole();
+for (const [method, level, stream] of [
+  ['log', 'INFO', process.stdout],
+  ['info', 'INFO', process.stdout],
+  ['debug', 'DEBUG', process.stdout],
+  ['trace', 'TRACE', process.stdout],
+  ['warn', 'WARN', process.stderr],
+  ['error', 'ERROR', process.stderr],
+] as const) {
+  console[method] = (...args: unknown[]) => void stream.write(lambdaLine(level, args));
+}
 
 process.on('unhandledRejection', (reason) => {
   const cause = serializeError(reason);

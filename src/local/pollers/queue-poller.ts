@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
 import type { ReservedCapacity } from '../functions/reserved-capacity';
@@ -62,7 +63,6 @@ export class QueuePoller {
   private readonly buffer: Buffered[] = [];
   private bufferBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
-  private flushImmediate: NodeJS.Immediate | undefined;
   /** The batches in flight. */
   private readonly batches = new Set<Promise<void>>();
   private readonly loops: Promise<void>[] = [];
@@ -113,7 +113,6 @@ export class QueuePoller {
       this.stopYielding?.();
       this.abort.abort();
       clearTimeout(this.flushTimer);
-      if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
       for (const wake of this.capacityWaiters.splice(0)) wake();
       await Promise.all(this.loops);
       await Promise.all([...this.batches]);
@@ -140,7 +139,8 @@ export class QueuePoller {
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (failures - 1));
         this.log('warn', `ReceiveMessage failed (${describe(error)}); retrying in ${delay} ms`);
         size = 1;
-        await this.pause(delay);
+        // Cut short by close(): the abort rejects the pause.
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
         continue;
       }
       const now = performance.now();
@@ -162,16 +162,8 @@ export class QueuePoller {
   private schedule(): void {
     if (this.closed) return;
     while (this.batches.size < this.limit() && this.buffer.length > 0 && this.batchIsFull()) this.dispatch();
-    if (this.buffer.length === 0 || this.batches.size >= this.limit()) return;
-    if (this.windowMs === 0) {
-      // Let receives answered in the same turn of the event loop join the batch.
-      this.flushImmediate ??= setImmediate(() => {
-        this.flushImmediate = undefined;
-        this.flush();
-      });
-      return;
-    }
-    if (this.flushTimer !== undefined) return;
+    if (this.buffer.length === 0 || this.batches.size >= this.limit() || this.flushTimer !== undefined) return;
+    // Without a window, the timer still lets receives answered in the same turn of the event loop join the batch.
     const oldest = this.buffer[0]?.receivedAt ?? performance.now();
     const wait = Math.max(0, oldest + this.windowMs - performance.now());
     this.flushTimer = setTimeout(() => {
@@ -289,19 +281,6 @@ export class QueuePoller {
   private wakeReceivers(): void {
     if (!this.hasCapacity()) return;
     for (const wake of this.capacityWaiters.splice(0)) wake();
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.abort.signal;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   private log(level: PollerLogEntry['level'], message: string): void {

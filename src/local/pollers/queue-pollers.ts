@@ -18,17 +18,6 @@ interface QueuePollersOptions extends Pick<QueuePollerOptions, 'invoker' | 'defa
   readonly sqs: PollerQueues;
 }
 
-export class UnknownQueueError extends Error {
-  override readonly name = 'UnknownQueueError';
-  readonly code = 'unknown_queue';
-  constructor(
-    readonly mappingId: string,
-    readonly queueId: string,
-  ) {
-    super(`event source mapping ${mappingId} reads queue ${queueId}, which is not in the stack`);
-  }
-}
-
 /**
  * Every SQS event source mapping of the stack, polling the embedded SQS directly (its
  * `eventSourceQueue`: no SDK client, no HTTP; the calls are still reported as the mapping's AWS
@@ -43,16 +32,16 @@ export class QueuePollers {
 
   private constructor(private readonly pollers: ReadonlyMap<string, QueuePoller>) {}
 
-  /** Validates the mappings and starts polling. */
+  /** Starts polling. */
   static start(options: QueuePollersOptions): QueuePollers {
     const onLog = guardListener(options.onLog, 'onLog');
     const onBatch = guardListener(options.onBatch, 'onBatch');
     const pollers = new Map<string, QueuePoller>();
     const { mappings, sqs, ...shared } = options;
     for (const mapping of mappings) {
-      const queue = sqs.queues[mapping.queueId];
-      if (queue === undefined) throw new UnknownQueueError(mapping.logicalId, mapping.queueId);
+      // The template reader lets a mapping read only a queue of the stack; eventSourceQueue throws for another.
       const source = sqs.eventSourceQueue(mapping.queueId);
+      const queue = sqs.queues[mapping.queueId] ?? { url: '', arn: '' };
       pollers.set(mapping.logicalId, new QueuePoller({ ...shared, mapping, queue, source, region: sqs.region, onLog, onBatch }));
     }
     for (const poller of pollers.values()) poller.start();

@@ -1,19 +1,10 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSMessageAttribute, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
 /** Where the records come from, as Lambda names it in every record. */
 export interface EventSource {
   readonly queueArn: string;
   readonly region: string;
-}
-
-/** Thrown for a received message that lacks what every SQS message has (a broken SQS implementation). */
-export class MalformedMessageError extends Error {
-  override readonly name = 'MalformedMessageError';
-  readonly code = 'malformed_message';
-  constructor(readonly field: string) {
-    super(`received an SQS message without ${field}`);
-  }
 }
 
 function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
@@ -26,20 +17,12 @@ function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
   };
 }
 
-function toLambdaAttributes(attributes: Message['MessageAttributes']): SQSMessageAttributes {
-  const result: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) result[name] = toLambdaAttribute(value);
-  return result;
-}
-
 /**
  * One record of the event Lambda passes to a function for an SQS batch: the same fields, names and
  * value formats (attributes as strings, message attributes in camelCase with binary values in
  * base64).
  */
 export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
-  if (message.MessageId === undefined) throw new MalformedMessageError('MessageId');
-  if (message.ReceiptHandle === undefined) throw new MalformedMessageError('ReceiptHandle');
   const attributes = (message.Attributes ?? {}) as Record<string, string>;
   const recordAttributes: SQSRecordAttributes = {
     ...attributes,
@@ -49,11 +32,12 @@ export function toSqsRecord(message: Message, source: EventSource): SQSRecord {
     ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
   };
   return {
-    messageId: message.MessageId,
-    receiptHandle: message.ReceiptHandle,
+    // The embedded SQS always sets both; the SDK's type leaves them optional.
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
     body: message.Body ?? '',
     attributes: recordAttributes,
-    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toLambdaAttribute(value)])),
     md5OfBody: message.MD5OfBody ?? '',
     ...(message.MD5OfMessageAttributes !== undefined ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
     eventSource: 'aws:sqs',

@@ -47,7 +47,7 @@ describe('Local stack: built from the template', () => {
     const mappings = t.stack.model.eventSourceMappings;
 
     // Act
-    const instances = Object.keys(t.stack.model.functions).map((functionId) => t.stack.functions.maxInstances(functionId));
+    const instances = Object.keys(t.stack.model.functions).map((functionId) => t.stack.functions.stats()[functionId]?.maxInstances);
     const batches = mappings.map((mapping) => t.stack.pollers.stats()[mapping.logicalId]?.maximumConcurrency);
 
     // Assess

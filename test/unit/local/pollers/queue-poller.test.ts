@@ -16,6 +16,15 @@ function mappingFactory(overrides: Partial<EventSourceMappingModel> = {}): Event
   return { logicalId: 'WorkMapping', functionId: 'Worker', queueId: 'Work', batchSize: 3, maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true, ...overrides };
 }
 
+// The poller's back-off pause (node:timers/promises, which jest's fake timers leave real) on the test's fake clock.
+jest.mock('node:timers/promises', () => ({
+  setTimeout: (ms: number, value: unknown, { signal }: { signal?: AbortSignal } = {}) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms, value);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), { once: true });
+    }),
+}));
+
 /** Resolves after `ms` of the test's fake time (jest fake timers in every test of this file). */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import capturedEvent from '../../../fixtures/events/sqs-batch.json';
-import { MalformedMessageError, toSqsEvent, toSqsRecord } from '../../../../src/local/pollers/sqs-event';
+import { toSqsEvent, toSqsRecord } from '../../../../src/local/pollers/sqs-event';
 
 const source = { queueArn: 'arn:aws:sqs:us-east-1:123456789012:ws-notify-prod-NotifyConnection', region: 'us-east-1' };
 
@@ -57,11 +57,5 @@ describe('Function: toSqsRecord', () => {
 
     // Act & Assess
     expect(toSqsRecord(message, source).attributes.DeadLetterQueueSourceArn).toBe('arn:aws:sqs:us-east-1:1:Source');
-  });
-
-  it('refuses a message without an id or receipt handle', () => {
-    // Act & Assess
-    expect(() => toSqsRecord(sqsMessageFactory({ MessageId: undefined }), source)).toThrow(new MalformedMessageError('MessageId'));
-    expect(() => toSqsRecord(sqsMessageFactory({ ReceiptHandle: undefined }), source)).toThrow(MalformedMessageError);
   });
 });
