@@ -14,59 +14,19 @@ import type {
   WebSocketRequestContext,
 } from '../../commons/websocket-events';
 
-// The handlers' event types (src/commons/websocket-events.ts) with every field API Gateway fills
-// made required: what the emulator produces is, by construction, what the functions consume.
-
 /** `requestContext.identity`. */
 export interface WebSocketIdentity {
   readonly sourceIp: string;
   readonly userAgent?: string;
 }
 
-export type HeaderMap = Record<string, string>;
-export type MultiValueHeaderMap = Record<string, string[]>;
-
-/** `requestContext` as API Gateway fills it. */
-export interface GatewayRequestContext extends WebSocketRequestContext {
-  readonly extendedRequestId: string;
-  readonly requestTime: string;
-  readonly messageDirection: 'IN';
-  readonly stage: string;
-  readonly connectedAt: number;
-  readonly requestTimeEpoch: number;
-  readonly identity: WebSocketIdentity;
-  readonly requestId: string;
-  readonly domainName: string;
-  readonly apiId: string;
-  readonly authorizer?: Readonly<Record<string, string | number | null>>;
-}
-
 /** The handshake request as API Gateway presents it: header case kept, query string decoded (none: no query keys). */
 export interface HandshakeRequestData {
-  readonly headers: HeaderMap;
-  readonly multiValueHeaders: MultiValueHeaderMap;
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
   readonly queryStringParameters?: Record<string, string>;
   readonly multiValueQueryStringParameters?: Record<string, string[]>;
 }
-
-export type GatewayConnectEvent = WebSocketConnectEvent &
-  HandshakeRequestData & { readonly requestContext: GatewayRequestContext; readonly isBase64Encoded: false };
-
-export interface GatewayMessageEvent extends WebSocketMessageEvent {
-  readonly requestContext: GatewayRequestContext;
-  readonly body: string;
-  readonly isBase64Encoded: false;
-}
-
-export interface GatewayDisconnectEvent extends WebSocketDisconnectEvent {
-  readonly headers: HeaderMap;
-  readonly multiValueHeaders: MultiValueHeaderMap;
-  readonly requestContext: GatewayRequestContext;
-  readonly isBase64Encoded: false;
-}
-
-export type GatewayAuthorizerEvent = WebSocketAuthorizerEvent &
-  HandshakeRequestData & { readonly stageVariables: Record<string, string>; readonly requestContext: GatewayRequestContext };
 
 /** What every event of one connection shares. */
 export interface ConnectionEventContext {
@@ -108,8 +68,8 @@ export function readHandshakeRequest(
   query: URLSearchParams,
   added: Readonly<Record<string, string>>,
 ): HandshakeRequestData {
-  const headers: HeaderMap = {};
-  const multiValueHeaders: MultiValueHeaderMap = {};
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
   const seen = new Map<string, string>();
   const add = (name: string, value: string): void => {
     const lower = name.toLowerCase();
@@ -163,7 +123,7 @@ function requestContext(
   nowMs: number,
   disconnect?: { readonly code: number; readonly reason: string },
   messageId?: string,
-): GatewayRequestContext {
+): WebSocketRequestContext {
   const context: Record<string, unknown> = { routeKey };
   if (messageId !== undefined) context.messageId = messageId;
   if (disconnect !== undefined) context.disconnectStatusCode = disconnect.code;
@@ -181,7 +141,7 @@ function requestContext(
   context.connectionId = connection.connectionId;
   context.apiId = connection.apiId;
   if (connection.authorizer !== undefined) context.authorizer = connection.authorizer;
-  return context as unknown as GatewayRequestContext;
+  return context as unknown as WebSocketRequestContext;
 }
 
 export function buildAuthorizerEvent(
@@ -190,7 +150,7 @@ export function buildAuthorizerEvent(
   methodArn: string,
   requestId: string,
   nowMs: number,
-): GatewayAuthorizerEvent {
+): WebSocketAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn,
@@ -205,7 +165,7 @@ export function buildConnectEvent(
   request: HandshakeRequestData,
   requestId: string,
   nowMs: number,
-): GatewayConnectEvent {
+): WebSocketConnectEvent {
   return {
     ...request, // spread first: the two header maps below keep their place in AWS's key order
     headers: withoutHopByHop(request.headers),
@@ -222,7 +182,7 @@ export function buildMessageEvent(
   messageId: string,
   requestId: string,
   nowMs: number,
-): GatewayMessageEvent {
+): WebSocketMessageEvent {
   return { requestContext: requestContext(connection, routeKey, 'MESSAGE', requestId, nowMs, undefined, messageId), body, isBase64Encoded: false };
 }
 
@@ -232,7 +192,7 @@ export function buildDisconnectEvent(
   reason: string,
   requestId: string,
   nowMs: number,
-): GatewayDisconnectEvent {
+): WebSocketDisconnectEvent {
   return {
     headers: { Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
     multiValueHeaders: { Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },

@@ -8,7 +8,7 @@ import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type Ser
 import { GatewayConnection, type ConnectionView } from './gateway-connection';
 import { DisconnectDrops } from './disconnect-drops';
 import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, rejectionHeaders, sendForbidden, type HttpRejection } from './errors';
-import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext, type GatewayMessageEvent } from './event-builders';
+import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
 import { runHandshake, sourceIpOf, type HandshakeDecision } from './handshake';
 import { awsId } from './ids';
@@ -22,6 +22,7 @@ import { interpretRouteResult } from './route-response';
 import { RouteTable } from './route-selection';
 import { summarizeReply, type ReplySummary } from './reply-summary';
 import type { LambdaRouteModel, RouteModel } from '../template/stack-model';
+import type { WebSocketMessageEvent } from '../../commons/websocket-events';
 
 /** Where a listening gateway can be reached. */
 export interface GatewayAddress {
@@ -327,7 +328,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     this.track(this.invokeRoute(connection, route, event, requestId));
   }
 
-  private async invokeRoute(connection: GatewayConnection, route: LambdaRouteModel, event: GatewayMessageEvent, requestId: string): Promise<void> {
+  private async invokeRoute(connection: GatewayConnection, route: LambdaRouteModel, event: WebSocketMessageEvent, requestId: string): Promise<void> {
     const outcome = await invokeIntegration(this.options.invoker, route.functionId, event, this.integrationTimeoutMs);
     let result = routeResult(outcome);
     let sent: RouteInvocationEvent['sent'] = 'nothing';

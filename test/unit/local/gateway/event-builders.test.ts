@@ -69,7 +69,7 @@ describe('Function: buildConnectEvent', () => {
 
     // Assess
     expect(Object.keys(event)).toEqual(['headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters', 'requestContext', 'isBase64Encoded']);
-    expect(Object.keys(event.headers)).toEqual(['Host', 'Origin', 'X-Dup']);
+    expect(Object.keys(event.headers!)).toEqual(['Host', 'Origin', 'X-Dup']);
     expect(event.requestContext).toEqual({
       routeKey: '$connect',
       eventType: 'CONNECT',
@@ -163,6 +163,6 @@ describe('Function: buildAuthorizerEvent', () => {
     expect(event).toMatchObject({ type: 'REQUEST', methodArn, stageVariables: {}, queryStringParameters: { token: 'abc' } });
     expect(event.headers).toMatchObject({ Connection: 'Upgrade', Upgrade: 'websocket' });
     expect(event.requestContext).toMatchObject({ routeKey: '$connect', eventType: 'CONNECT', connectionId: 'TXzPWdnOjoECGjA=', requestId: 'rid' });
-    expect('authorizer' in event.requestContext).toBe(false);
+    expect(event.requestContext).not.toHaveProperty('authorizer');
   });
 });
