@@ -95,26 +95,18 @@ export async function runHandshake(req: IncomingMessage, context: HandshakeConte
     const methodArn = connectMethodArn(options.apiId, options.stage);
     const event = buildAuthorizerEvent(connection, request, methodArn, awsId(), Date.now());
     const outcome = await invokeIntegration(options.invoker, authorizer.functionId, event, timeoutMs);
-    switch (outcome.kind) {
-      case 'error':
-        return outcome.errorMessage === 'Unauthorized'
-          ? reject(connectionId, Rejections.unauthorized, 'unauthorized')
-          : reject(connectionId, Rejections.authorizerError, 'authorizer-error');
-      case 'integration-timeout':
-        return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
-      case 'invoker-error':
-        context.warn({ code: 'invoker_failed', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
-        return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
-      case 'ok': {
-        const decision = evaluateAuthorizerResponse(outcome.payload, methodArn);
-        if (decision.kind === 'deny') return reject(connectionId, Rejections.forbidden, 'denied');
-        if (decision.kind === 'invalid') {
-          context.warn({ code: 'malformed_authorizer_response', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
-          return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
-        }
-        connection = { ...connection, authorizer: authorizerContext(decision, Math.round(outcome.durationMs)) };
-      }
+    if (outcome.kind === 'error' && outcome.errorMessage === 'Unauthorized') return reject(connectionId, Rejections.unauthorized, 'unauthorized');
+    if (outcome.kind === 'invoker-error') {
+      context.warn({ code: 'invoker_failed', message: 'the function invoker failed on the authorizer', functionId: authorizer.functionId, connectionId, cause: outcome.error });
     }
+    const decision = outcome.kind === 'ok' ? evaluateAuthorizerResponse(outcome.payload, methodArn) : undefined;
+    if (decision?.kind === 'deny') return reject(connectionId, Rejections.forbidden, 'denied');
+    if (decision?.kind === 'invalid') {
+      context.warn({ code: 'malformed_authorizer_response', message: `authorizer response rejected: ${decision.reason}`, functionId: authorizer.functionId, connectionId });
+    }
+    // Any other error, an integration timeout, a failed invoker or an invalid response: 500.
+    if (decision?.kind !== 'allow') return reject(connectionId, Rejections.authorizerError, 'authorizer-error');
+    connection = { ...connection, authorizer: authorizerContext(decision, Math.round(outcome.durationMs)) };
   }
 
   // The template reader refuses a MOCK integration on $connect.
