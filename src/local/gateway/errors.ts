@@ -1,14 +1,12 @@
 /** API Gateway's error frames (byte for byte, spacing included), handshake rejections, and GatewayError. */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-/** The frame API Gateway sends when a route's integration fails (throws, times out, malformed response); the connection stays open. */
-export function internalServerErrorFrame(connectionId: string, requestId: string): string {
-  return `{"message": "Internal server error", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
-}
-
-/** The frame API Gateway sends when no route matches a message and the API has no `$default` route. */
-export function forbiddenFrame(connectionId: string, requestId: string): string {
-  return `{"message": "Forbidden", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
+/**
+ * The frame API Gateway sends when a route's integration fails (`Internal server error`: it throws, times out or answers
+ * malformed) or when no route matches a message and the API has no `$default` route (`Forbidden`); the connection stays open.
+ */
+export function errorFrame(message: 'Internal server error' | 'Forbidden', connectionId: string, requestId: string): string {
+  return `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }
 
 /** An HTTP response the gateway gives instead of `101 Switching Protocols` (or to a Management API call). */

@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode, CloseReason, closeForWsError, type DisconnectCause, type ServerClose } from './close-codes';
 import { GatewayConnection, type ConnectionView } from './gateway-connection';
 import { DisconnectDrops } from './disconnect-drops';
-import { forbiddenFrame, GatewayError, internalServerErrorFrame, Rejections, rejectionHeaders, sendForbidden, type HttpRejection } from './errors';
+import { errorFrame, GatewayError, Rejections, rejectionHeaders, sendForbidden, type HttpRejection } from './errors';
 import { buildDisconnectEvent, buildMessageEvent, type ConnectionEventContext } from './event-builders';
 import type { GatewayWarning, HandshakeOutcome, ManagementApiEvent, RouteInvocationEvent, RouteResult, WebSocketGatewayEventMap } from './gateway-events';
 import { runHandshake, sourceIpOf, type HandshakeDecision } from './handshake';
@@ -313,7 +313,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     const route = this.routes.select(body);
     const requestId = awsId();
     if (route === undefined) {
-      const sent = connection.send(forbiddenFrame(connection.connectionId, requestId));
+      const sent = connection.send(errorFrame('Forbidden', connection.connectionId, requestId));
       this.observeRoute(null, connection.connectionId, requestId, 0, 'no-route', sent ? 'error-frame' : 'connection-gone');
       return;
     }
@@ -341,7 +341,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
       this.warnInvokerFailed(`route ${route.routeKey}`, route.functionId, connection.connectionId, outcome.error);
     }
     if (response === undefined || response.kind === 'malformed') {
-      sent = connection.send(internalServerErrorFrame(connection.connectionId, requestId)) ? 'error-frame' : 'connection-gone';
+      sent = connection.send(errorFrame('Internal server error', connection.connectionId, requestId)) ? 'error-frame' : 'connection-gone';
     } else if (route.returnResponse && response.kind !== 'none') {
       sent = connection.send(response.body) ? 'body' : 'connection-gone';
       if (response.kind === 'text' && this.listenerCount('route') > 0) reply = summarizeReply(response.body);

@@ -1,17 +1,15 @@
-import { forbiddenFrame, GatewayError, internalServerErrorFrame } from '../../../../src/local/gateway/errors';
+import { errorFrame, GatewayError } from '../../../../src/local/gateway/errors';
 
-describe('Function: internalServerErrorFrame', () => {
-  it('is byte for byte the frame API Gateway sends, spacing included', () => {
-    expect(internalServerErrorFrame('Qyi07eCbtjMCJKw=', 'Qyi3UG41tjMFlUg=')).toBe(
+describe('Function: errorFrame', () => {
+  it('is byte for byte the frame API Gateway sends when an integration fails, spacing included', () => {
+    expect(errorFrame('Internal server error', 'Qyi07eCbtjMCJKw=', 'Qyi3UG41tjMFlUg=')).toBe(
       '{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}',
     );
-    expect(JSON.parse(internalServerErrorFrame('a', 'b'))).toEqual({ message: 'Internal server error', connectionId: 'a', requestId: 'b' });
+    expect(JSON.parse(errorFrame('Internal server error', 'a', 'b'))).toEqual({ message: 'Internal server error', connectionId: 'a', requestId: 'b' });
   });
-});
 
-describe('Function: forbiddenFrame', () => {
   it('is byte for byte the frame API Gateway sends when no route matches', () => {
-    expect(forbiddenFrame('PbTkjcISoAMCJNQ=', 'PbTk7ET8IAMFs2g=')).toBe('{"message": "Forbidden", "connectionId":"PbTkjcISoAMCJNQ=", "requestId":"PbTk7ET8IAMFs2g="}');
+    expect(errorFrame('Forbidden', 'PbTkjcISoAMCJNQ=', 'PbTk7ET8IAMFs2g=')).toBe('{"message": "Forbidden", "connectionId":"PbTkjcISoAMCJNQ=", "requestId":"PbTk7ET8IAMFs2g="}');
   });
 });
 
