@@ -3,7 +3,7 @@
  * built when someone listens. None of them carries a token, a URL with its query string, a
  * header or a message body.
  */
-import type { DisconnectCause } from './close-codes';
+import type { ServerClose } from './close-codes';
 import type { ConnectionView } from './gateway-connection';
 import type { ReplySummary } from './reply-summary';
 
@@ -62,12 +62,9 @@ export interface RouteInvocationEvent {
   readonly reply?: ReplySummary;
 }
 
-export interface DisconnectEvent {
+/** `code` and `reason`: `disconnectStatusCode` and `disconnectReason` of the `$disconnect` event. */
+export interface DisconnectEvent extends ServerClose {
   readonly connectionId: string;
-  /** `disconnectStatusCode` and `disconnectReason` of the `$disconnect` event. */
-  readonly code: number;
-  readonly reason: string;
-  readonly cause: DisconnectCause;
   /** How long the connection was open, milliseconds. */
   readonly durationMs: number;
   /** Present when the connection's `$disconnect` is not invoked (`dropDisconnects`). */

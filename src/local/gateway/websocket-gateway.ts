@@ -382,9 +382,7 @@ export class WebSocketGateway extends EventEmitter<WebSocketGatewayEventMap> {
     if (this.listenerCount('disconnect') > 0) {
       this.emit('disconnect', {
         connectionId: connection.connectionId,
-        code: close.code,
-        reason: close.reason,
-        cause: close.cause,
+        ...close,
         durationMs: Date.now() - connection.connectedAt,
         ...(dropped ? { disconnectDropped: true as const } : {}),
       });
