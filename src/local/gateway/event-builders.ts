@@ -88,11 +88,10 @@ export function readHandshakeRequest(
     if (!seen.has(name.toLowerCase())) add(name, value);
   }
 
-  let queryStringParameters: Record<string, string> | undefined;
-  let multiValueQueryStringParameters: Record<string, string[]> | undefined;
+  if (query.size === 0) return { headers, multiValueHeaders };
+  const queryStringParameters: Record<string, string> = {};
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
   for (const [name, value] of query) {
-    queryStringParameters ??= {};
-    multiValueQueryStringParameters ??= {};
     if (Object.hasOwn(multiValueQueryStringParameters, name)) {
       multiValueQueryStringParameters[name]!.push(value);
       queryStringParameters[name] = value;
@@ -101,7 +100,6 @@ export function readHandshakeRequest(
       defineEntry(queryStringParameters, name, value);
     }
   }
-  if (queryStringParameters === undefined) return { headers, multiValueHeaders };
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 }
 

@@ -1,4 +1,4 @@
-import type { FunctionInvoker, InvocationResult } from '../functions/invocation';
+import type { FunctionInvoker } from '../functions/invocation';
 import type { RouteResult } from './gateway-events';
 
 /**
@@ -25,12 +25,6 @@ export function routeResult(outcome: IntegrationOutcome): RouteResult {
   return outcome.kind;
 }
 
-function fromResult(result: InvocationResult, durationMs: number): IntegrationOutcome {
-  return result.status === 'ok'
-    ? { kind: 'ok', payload: result.payload, durationMs }
-    : { kind: 'error', errorType: result.errorType, errorMessage: result.errorMessage, durationMs };
-}
-
 export function invokeIntegration(
   invoker: FunctionInvoker,
   functionId: string,
@@ -45,7 +39,9 @@ export function invokeIntegration(
     (async () => invoker.invoke(functionId, event))().then(
       (result) => {
         clearTimeout(timer);
-        resolve(fromResult(result, performance.now() - started));
+        const durationMs = performance.now() - started;
+        if (result.status === 'ok') resolve({ kind: 'ok', payload: result.payload, durationMs });
+        else resolve({ kind: 'error', errorType: result.errorType, errorMessage: result.errorMessage, durationMs });
       },
       (error: unknown) => {
         clearTimeout(timer);

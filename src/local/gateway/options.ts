@@ -53,16 +53,11 @@ export interface WebSocketGatewayOptions {
   readonly dropDisconnects?: DisconnectDropOptions;
 }
 
-export interface ResolvedAuthorizer {
-  readonly functionId: string;
-  readonly identitySources: readonly IdentitySource[];
-}
-
 /** The options after defaults and validation; what the gateway's modules read. */
 export interface ResolvedGatewayOptions extends Required<Pick<WebSocketGatewayOptions, 'stage' | 'invoker' | 'routeSelectionExpression' | 'apiId' | 'port' | 'closeTimeoutMs'>> {
   readonly routes: ReadonlyMap<string, RouteModel>;
   readonly routeSelectionPath: readonly string[];
-  readonly authorizer: ResolvedAuthorizer | undefined;
+  readonly authorizer: { readonly functionId: string; readonly identitySources: readonly IdentitySource[] } | undefined;
   readonly limits: GatewayLimits;
   readonly httpFallback: HttpFallbackHandler | undefined;
 }
