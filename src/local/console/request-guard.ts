@@ -30,8 +30,13 @@ function header(request: GuardedRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Checks every console request: loopback peer and the console's own `Host`. */
-export function checkConsoleRequest(request: GuardedRequest): GuardRefusal | undefined {
+/**
+ * Checks a console request: loopback peer and the console's own `Host`. A request that changes
+ * something (`mutation`, a POST) also needs the console header, `Content-Type: application/json`,
+ * an `Origin` (when present) equal to the console's own origin and a `Sec-Fetch-Site` (when
+ * present) of `same-origin`.
+ */
+export function checkConsoleRequest(request: GuardedRequest, mutation = false): GuardRefusal | undefined {
   if (!isLoopbackAddress(request.remoteAddress)) {
     return { status: 403, code: 'not_loopback', message: 'the console answers requests from this machine only' };
   }
@@ -40,18 +45,7 @@ export function checkConsoleRequest(request: GuardedRequest): GuardRefusal | und
   if (port === undefined || host === undefined || ![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
     return { status: 403, code: 'bad_host', message: 'the console answers only to 127.0.0.1, localhost or [::1] with its port' };
   }
-  return undefined;
-}
-
-/**
- * Checks a request that changes something (POST): everything checkConsoleRequest checks, plus the
- * console header, `Content-Type: application/json`, an `Origin` (when present) equal to the
- * console's own origin and a `Sec-Fetch-Site` (when present) of `same-origin`.
- */
-export function checkConsoleMutation(request: GuardedRequest): GuardRefusal | undefined {
-  const refused = checkConsoleRequest(request);
-  if (refused !== undefined) return refused;
-  const host = header(request, 'host')?.toLowerCase() ?? '';
+  if (!mutation) return undefined;
   const origin = header(request, 'origin');
   if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
     return { status: 403, code: 'cross_origin', message: 'requests from another origin are refused' };
