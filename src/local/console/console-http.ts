@@ -75,7 +75,7 @@ export async function routeConsoleRequest(req: IncomingMessage, res: ServerRespo
   const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
   const method = req.method ?? 'GET';
   const action = method === 'POST' && (path === CONSOLE_PATHS.token || path === CONSOLE_PATHS.reportReady);
-  const refused = checkConsoleRequest({ remoteAddress: req.socket.remoteAddress, localPort: req.socket.localPort, headers: req.headers }, action);
+  const refused = checkConsoleRequest(req, action);
   if (refused !== undefined) {
     req.resume();
     sendError(res, refused.status, refused.code, refused.message);

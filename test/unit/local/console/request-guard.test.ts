@@ -3,10 +3,9 @@ import { checkConsoleRequest, isLoopbackAddress, type GuardedRequest } from '../
 const PORT = 3001;
 
 /** A request of the console page itself: loopback, its own Host and Origin, the console header, JSON. */
-function pageRequest(overrides: Partial<GuardedRequest> & { headers?: Record<string, string | undefined> } = {}): GuardedRequest {
+function pageRequest(overrides: { remoteAddress?: string; headers?: Record<string, string | undefined> } = {}): GuardedRequest {
   return {
-    remoteAddress: overrides.remoteAddress ?? '127.0.0.1',
-    localPort: overrides.localPort ?? PORT,
+    socket: { remoteAddress: overrides.remoteAddress ?? '127.0.0.1', localPort: PORT },
     headers: {
       host: `127.0.0.1:${PORT}`,
       origin: `http://127.0.0.1:${PORT}`,
