@@ -20,13 +20,11 @@ function refusal(status: 400 | 403, error: string, message: string): ActionResul
   return { status, body: { error, message } };
 }
 
-/** `{"userId":"…"}` (1–128 characters), or a 400. */
-export function parseUserRequest(text: string): { readonly ok: true; readonly userId: string } | { readonly ok: false; readonly result: ActionResult<never> } {
+/** The user id of `{"userId":"…"}` (1–128 characters), or a 400. */
+export function parseUserRequest(text: string): string | ActionResult<never> {
   const json = parseJson(text);
-  if (!json.ok) return { ok: false, result: refusal(400, 'bad_request', 'the body must be JSON: {"userId":"…"}') };
-  const decoded = decode(UserRequest, json.value);
-  if (!decoded.ok) return { ok: false, result: refusal(400, 'bad_request', decoded.message) };
-  return { ok: true, userId: decoded.value.userId };
+  const decoded = json.ok ? decode(UserRequest, json.value) : { ok: false as const, message: 'the body must be JSON: {"userId":"…"}' };
+  return decoded.ok ? decoded.value.userId : refusal(400, 'bad_request', decoded.message);
 }
 
 /**
@@ -46,9 +44,9 @@ export async function issueConsoleToken(stage: StageConfig, requestBody: string,
     const message = `stage "${stage.name}" does not let the console issue tokens: paste one (npm run -s token -- --stage ${stage.name} --user <id>)`;
     return refusal(403, 'console_tokens_disabled', message);
   }
-  const request = parseUserRequest(requestBody);
-  if (!request.ok) return request.result;
-  const token = await issueStageToken(stage, { userId: request.userId, ttlSeconds: CONSOLE_TOKEN_TTL_SECONDS, now });
+  const userId = parseUserRequest(requestBody);
+  if (typeof userId !== 'string') return userId;
+  const token = await issueStageToken(stage, { userId, ttlSeconds: CONSOLE_TOKEN_TTL_SECONDS, now });
   return { status: 200, body: { token, expiresAt: Math.floor(now / 1000) + CONSOLE_TOKEN_TTL_SECONDS } };
 }
 
@@ -58,9 +56,9 @@ export async function sendReportReady(
   nextReport: () => number,
   requestBody: string,
 ): Promise<ActionResult<ReportReadyResponse>> {
-  const request = parseUserRequest(requestBody);
-  if (!request.ok) return request.result;
+  const userId = parseUserRequest(requestBody);
+  if (typeof userId !== 'string') return userId;
   const download = `/reports/${nextReport()}`;
-  const messageId = await notifyUser(request.userId, { download });
+  const messageId = await notifyUser(userId, { download });
   return { status: 200, body: { messageId, download } };
 }

@@ -15,31 +15,24 @@ type QueueRef = Pick<EmbeddedQueue, 'name' | 'url'> & Pick<QueueDepth, 'deadLett
 
 /** The stack's queues, each queue followed by its DLQ (a DLQ names the queue that redrives to it). */
 function queueRefs(queues: readonly EmbeddedQueue[]): QueueRef[] {
-  const deadLetterIds = new Set(queues.map((queue) => queue.deadLetterQueueId));
-  const byLogicalId = new Map(queues.map((queue) => [queue.logicalId, queue]));
   return queues.flatMap((queue): QueueRef[] => {
-    if (deadLetterIds.has(queue.logicalId)) return [];
-    const dlq = queue.deadLetterQueueId === undefined ? undefined : byLogicalId.get(queue.deadLetterQueueId);
+    if (queues.some((other) => other.deadLetterQueueId === queue.logicalId)) return [];
+    const dlq = queues.find((other) => other.logicalId === queue.deadLetterQueueId);
     return [queue, ...(dlq === undefined ? [] : [{ name: dlq.name, url: dlq.url, deadLetterOf: queue.name }])];
   });
 }
-
-const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
 export class SdkConsoleBackend {
   readonly #dynamodb: DynamoDBClient;
   readonly #sqs: SQSClient;
   readonly #tableName: string;
   readonly #queues: readonly QueueRef[];
-  readonly #notifyUser: QueueClient | undefined;
 
   constructor(stack: Pick<LocalStack, 'dynamodb' | 'sqs' | 'endpoints'>) {
     this.#dynamodb = new DynamoDBClient({ ...stack.dynamodb.clientConfig, maxAttempts: 2 });
     this.#sqs = new SQSClient({ ...stack.sqs.clientConfig, maxAttempts: 2 });
     this.#tableName = stack.endpoints.tableName;
     this.#queues = queueRefs(Object.values(stack.sqs.queues));
-    const notifyUser = this.#queues.find((queue) => queue.name === 'NotifyUser');
-    this.#notifyUser = notifyUser === undefined ? undefined : new QueueClient({ client: this.#sqs, queueUrl: notifyUser.url });
   }
 
   /** Every valid connection record (items that are not connection records are skipped). */
@@ -60,8 +53,7 @@ export class SdkConsoleBackend {
   async queueDepths(): Promise<QueueDepth[]> {
     return Promise.all(
       this.#queues.map(async ({ name, deadLetterOf, url }) => {
-        const command = new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] });
-        const { Attributes = {} } = await this.#sqs.send(command);
+        const { Attributes = {} } = await this.#sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
         return {
           name,
           deadLetterOf,
@@ -75,8 +67,9 @@ export class SdkConsoleBackend {
 
   /** Sends `{"userId","data"}` to NotifyUser; resolves with the queue message id. */
   async notifyUser(userId: string, data: unknown): Promise<string> {
-    if (this.#notifyUser === undefined) throw new Error('the stack has no NotifyUser queue');
-    return this.#notifyUser.send(JSON.stringify({ userId, data }));
+    const queue = this.#queues.find(({ name }) => name === 'NotifyUser');
+    if (queue === undefined) throw new Error('the stack has no NotifyUser queue');
+    return new QueueClient({ client: this.#sqs, queueUrl: queue.url }).send(JSON.stringify({ userId, data }));
   }
 
   destroy(): void {

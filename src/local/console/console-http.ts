@@ -1,28 +1,23 @@
 /**
  * The console's HTTP side: who may ask (request-guard.ts), which path does what, reading a POST
- * body, and JSON answers. What each route does is the LocalConsole's (local-console.ts).
+ * body, the page and JSON answers. The API routes are the LocalConsole's (local-console.ts).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { CONSOLE_PATHS, type ConsoleErrorBody } from '../../console/console-api';
-import { checkConsoleMutation, checkConsoleRequest } from './request-guard';
+import type { ConsolePage } from './console-page';
+import { checkConsoleRequest } from './request-guard';
 
 /** Largest POST body the console reads. */
 const MAX_BODY_BYTES = 4096;
 
-export const BASE_HEADERS: OutgoingHttpHeaders = {
+const BASE_HEADERS: OutgoingHttpHeaders = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
 
-export interface ConsoleRoutes {
-  page(res: ServerResponse, asDownload: boolean): Promise<void>;
-  /** `/api/info`, `/api/events` and the actions answer 503 until a stack is attached. */
-  info(res: ServerResponse): Promise<void>;
-  events(res: ServerResponse): Promise<void>;
-  token(res: ServerResponse, body: string): Promise<void>;
-  reportReady(res: ServerResponse, body: string): Promise<void>;
-}
+/** Answers `/api/info`, `/api/events` and the two actions (`body` is an action's POST body, '' otherwise). */
+export type ConsoleApi = (path: string, res: ServerResponse, body: string) => Promise<void>;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: OutgoingHttpHeaders = {}): void {
   const text = JSON.stringify(body);
@@ -53,6 +48,18 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+function sendPage(res: ServerResponse, page: ConsolePage, asDownload: boolean): void {
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': page.html.length,
+    'Content-Security-Policy': page.contentSecurityPolicy,
+    'X-Frame-Options': 'DENY',
+    ...(asDownload ? { 'Content-Disposition': 'attachment; filename="ws-notify-console.html"' } : {}),
+  });
+  res.end(page.html);
+}
+
 function sendReport(res: ServerResponse, id: string): void {
   if (!/^\d{1,9}$/.test(id)) {
     sendError(res, 404, 'not_found', 'no such report');
@@ -64,12 +71,11 @@ function sendReport(res: ServerResponse, id: string): void {
 }
 
 /** Answers one console request: the guard (with the stricter one for the two actions), then the route. */
-export async function routeConsoleRequest(req: IncomingMessage, res: ServerResponse, routes: ConsoleRoutes): Promise<void> {
+export async function routeConsoleRequest(req: IncomingMessage, res: ServerResponse, page: Promise<ConsolePage>, api: ConsoleApi): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
   const method = req.method ?? 'GET';
   const action = method === 'POST' && (path === CONSOLE_PATHS.token || path === CONSOLE_PATHS.reportReady);
-  const request = { remoteAddress: req.socket.remoteAddress, localPort: req.socket.localPort, headers: req.headers };
-  const refused = action ? checkConsoleMutation(request) : checkConsoleRequest(request);
+  const refused = checkConsoleRequest(req, action);
   if (refused !== undefined) {
     req.resume();
     sendError(res, refused.status, refused.code, refused.message);
@@ -78,22 +84,20 @@ export async function routeConsoleRequest(req: IncomingMessage, res: ServerRespo
   if (action) {
     const body = await readBody(req);
     if (body === undefined) sendError(res, 413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
-    else await (path === CONSOLE_PATHS.token ? routes.token(res, body) : routes.reportReady(res, body));
+    else await api(path, res, body);
     return;
   }
   req.resume();
   if (method !== 'GET' && !(method === 'HEAD' && path !== CONSOLE_PATHS.events)) {
     sendError(res, 405, 'method_not_allowed', `${method} is not allowed here`, { Allow: 'GET' });
   } else if (path === CONSOLE_PATHS.page || path === CONSOLE_PATHS.staticPage) {
-    await routes.page(res, path === CONSOLE_PATHS.staticPage);
+    sendPage(res, await page, path === CONSOLE_PATHS.staticPage);
   } else if (path.startsWith(CONSOLE_PATHS.reportsPrefix)) {
     sendReport(res, path.slice(CONSOLE_PATHS.reportsPrefix.length));
   } else if (path === '/favicon.ico') {
     res.writeHead(204, BASE_HEADERS).end();
-  } else if (path === CONSOLE_PATHS.info) {
-    await routes.info(res);
-  } else if (path === CONSOLE_PATHS.events) {
-    await routes.events(res);
+  } else if (path === CONSOLE_PATHS.info || path === CONSOLE_PATHS.events) {
+    await api(path, res, '');
   } else {
     sendError(res, 404, 'not_found', `nothing at ${path}`);
   }

@@ -29,36 +29,29 @@ function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-async function bundleConsoleScript(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<string> {
-  try {
-    const result = await build({
-      entryPoints: [path.join(sourceDirectory, 'main.ts')],
-      bundle: true,
-      write: false,
-      platform: 'browser',
-      format: 'iife',
-      target: ['chrome115', 'firefox115', 'safari16'],
-      minify: true,
-      legalComments: 'none',
-      charset: 'utf8',
-      logLevel: 'silent',
-    });
-    const [output] = result.outputFiles;
-    if (output === undefined) throw new Error('esbuild wrote no output');
-    // Inside an inline <script>, "</script" would end the element: escape it (same value in JS).
-    return output.text.replace(/<\/script/gi, '<\\/script');
-  } catch (error) {
+export async function buildConsolePage(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<ConsolePage> {
+  const bundle = build({
+    entryPoints: [path.join(sourceDirectory, 'main.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome115', 'firefox115', 'safari16'],
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+  }).catch((error: unknown) => {
     const detail = (error as Partial<BuildFailure>).errors?.[0]?.text ?? (error instanceof Error ? error.message : String(error));
     throw new ConsolePageBuildError(`could not bundle the console page: ${detail}`, { cause: error });
-  }
-}
-
-export async function buildConsolePage(sourceDirectory = CONSOLE_SOURCE_DIRECTORY): Promise<ConsolePage> {
-  const [template, style, script] = await Promise.all([
+  });
+  const [template, style, { outputFiles }] = await Promise.all([
     readFile(path.join(sourceDirectory, 'console.html'), 'utf8'),
     readFile(path.join(sourceDirectory, 'console.css'), 'utf8'),
-    bundleConsoleScript(sourceDirectory),
+    bundle,
   ]);
+  // One entry point, one output file. Inside an inline <script>, "</script" would end the element: escape it (same value in JS).
+  const script = outputFiles.map((file) => file.text).join('').replace(/<\/script/gi, '<\\/script');
   if (!template.includes(SCRIPT_SLOT) || !template.includes(STYLE_SLOT)) {
     throw new ConsolePageBuildError(`console.html must contain ${STYLE_SLOT} and ${SCRIPT_SLOT}`);
   }

@@ -25,7 +25,8 @@ export function errorText(error: unknown): string {
 }
 
 export class ConsoleSnapshots {
-  readonly #latest: Snapshots = { connections: { connections: [] }, queues: { queues: [] } };
+  /** The last snapshots read: what a new page starts from. */
+  readonly latest: Snapshots = { connections: { connections: [] }, queues: { queues: [] } };
   #closed = false;
   readonly #refresh: Record<SnapshotKind, RefreshState> = {
     connections: { timer: undefined, running: undefined, again: false },
@@ -38,11 +39,6 @@ export class ConsoleSnapshots {
     private readonly liveConnections: () => Iterable<LiveConnection>,
     private readonly warn: (message: string) => void,
   ) {}
-
-  /** The last snapshots read: what a new page starts from. */
-  get latest(): Readonly<Snapshots> {
-    return this.#latest;
-  }
 
   /** A refresh soon (events close together cause one), only while a page is watching. */
   schedule(kind: SnapshotKind): void {
@@ -57,20 +53,17 @@ export class ConsoleSnapshots {
   /** Runs one refresh; a request during a run causes one more run after it. */
   refreshNow(kind: SnapshotKind): Promise<void> {
     const state = this.#refresh[kind];
-    if (state.running !== undefined) {
-      state.again = true;
-      return state.running;
-    }
-    const run = async (): Promise<void> => {
-      while (!this.#closed) {
-        state.again = false;
-        await (kind === 'connections' ? this.#refreshConnections() : this.#refreshQueues());
-        if (!state.again) return;
+    state.again = state.running !== undefined;
+    state.running ??= (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.#read(kind);
+        } while (state.again && !this.#closed);
+      } finally {
+        state.running = undefined;
       }
-    };
-    state.running = run().finally(() => {
-      state.running = undefined;
-    });
+    })();
     return state.running;
   }
 
@@ -81,36 +74,26 @@ export class ConsoleSnapshots {
     await Promise.all([this.#refresh.connections.running, this.#refresh.queues.running]);
   }
 
-  /** The gateway's open connections joined with the table's records; without the records when the Scan fails. */
-  async #refreshConnections(): Promise<void> {
+  /**
+   * Reads one snapshot (the gateway's open connections joined with the table's records, or the
+   * queue depths) and sends it to the pages when it changed. A failed Scan gives the connections
+   * without their records, a failed GetQueueAttributes the last known depths; a new error is logged.
+   */
+  async #read(kind: SnapshotKind): Promise<void> {
     let records: ConnectionRecord[] = [];
+    let { queues } = this.latest.queues;
     let error: string | undefined;
     try {
-      records = await this.backend.scanConnections();
+      if (kind === 'connections') records = await this.backend.scanConnections();
+      else queues = await this.backend.queueDepths();
     } catch (cause) {
-      error = `DynamoDB Scan failed: ${errorText(cause)}`;
+      error = `${kind === 'connections' ? 'DynamoDB Scan' : 'SQS GetQueueAttributes'} failed: ${errorText(cause)}`;
     }
-    this.#update('connections', { connections: buildConnectionRows(this.liveConnections(), records, Date.now()), error });
-  }
-
-  /** The depths of the queues; the last known ones when GetQueueAttributes fails. */
-  async #refreshQueues(): Promise<void> {
-    let { queues } = this.#latest.queues;
-    let error: string | undefined;
-    try {
-      queues = await this.backend.queueDepths();
-    } catch (cause) {
-      error = `SQS GetQueueAttributes failed: ${errorText(cause)}`;
-    }
-    this.#update('queues', { queues, error });
-  }
-
-  /** Keeps a snapshot and sends it to the pages when it changed; an error is logged when it is a new one. */
-  #update<K extends SnapshotKind>(kind: K, update: ConsoleStreamEvents[K]): void {
     if (this.#closed) return;
-    const previous = this.#latest[kind];
-    if (update.error !== undefined && update.error !== previous.error) this.warn(update.error);
-    this.#latest[kind] = update;
-    if (JSON.stringify(update) !== JSON.stringify(previous)) this.hub.send(kind, update);
+    const previous = this.latest[kind];
+    if (error !== undefined && error !== previous.error) this.warn(error);
+    if (kind === 'connections') this.latest.connections = { connections: buildConnectionRows(this.liveConnections(), records, Date.now()), error };
+    else this.latest.queues = { queues, error };
+    if (JSON.stringify(this.latest[kind]) !== JSON.stringify(previous)) this.hub.send(kind, this.latest[kind]);
   }
 }

@@ -45,20 +45,11 @@ export function describeRoute(event: RouteInvocationEvent): FeedEntry {
 }
 
 /** POST 200 is a delivery; 410 is a gone connection, whose record the caller then deletes. */
-export function describeManagement(event: ManagementApiEvent): FeedEntry {
-  const base = { connectionId: event.connectionId };
-  if (event.status === 410) {
-    return { ...base, kind: 'gone', level: 'warn', text: `${event.method} @connections/${event.connectionId} → 410 GoneException (the caller deletes the record)` };
-  }
-  if (event.method === 'POST' && event.status === 200) {
-    return { ...base, kind: 'delivery', level: 'info', text: `delivered to ${event.connectionId} (${ms(event.durationMs)})` };
-  }
-  return {
-    ...base,
-    kind: 'management',
-    level: event.status >= 400 ? 'warn' : 'info',
-    text: `${event.method} @connections/${event.connectionId} → ${event.status} (${ms(event.durationMs)})`,
-  };
+export function describeManagement({ method, connectionId, status, durationMs }: ManagementApiEvent): FeedEntry {
+  const call = `${method} @connections/${connectionId} →`;
+  if (status === 410) return { kind: 'gone', level: 'warn', text: `${call} 410 GoneException (the caller deletes the record)`, connectionId };
+  if (method === 'POST' && status === 200) return { kind: 'delivery', level: 'info', text: `delivered to ${connectionId} (${ms(durationMs)})`, connectionId };
+  return { kind: 'management', level: status >= 400 ? 'warn' : 'info', text: `${call} ${status} (${ms(durationMs)})`, connectionId };
 }
 
 export function describeDisconnect(event: DisconnectEvent): FeedEntry {

@@ -41,7 +41,7 @@ export class EventStreamHub {
     if (this.#streams.size > 0) this.#write(formatEvent(event, data));
   }
 
-  /** Ends every stream; later `open` calls return false. Safe to call twice. */
+  /** Ends every stream; later `open` calls open nothing. Safe to call twice. */
   close(): void {
     this.#closed = true;
     clearInterval(this.#heartbeat);

@@ -4,13 +4,13 @@
  * before the stack does (the gateway needs it at construction); attach() connects the started stack.
  */
 import type { ServerResponse } from 'node:http';
-import type { ConsoleInfo } from '../../console/console-api';
+import { CONSOLE_PATHS, type ConsoleInfo } from '../../console/console-api';
 import { redactString } from '../../commons/redaction';
 import type { HttpFallbackHandler } from '../gateway';
 import type { LocalStack } from '../runtime';
 import { canIssueTokens, CONSOLE_TOKEN_TTL_SECONDS, issueConsoleToken, sendReportReady } from './console-actions';
 import { SdkConsoleBackend } from './console-backend';
-import { BASE_HEADERS, routeConsoleRequest, sendError, sendJson, type ConsoleRoutes } from './console-http';
+import { routeConsoleRequest, sendError, sendJson } from './console-http';
 import { ConsoleMetrics } from './console-metrics';
 import { buildConsolePage, type ConsolePage } from './console-page';
 import { ConsoleSnapshots, errorText } from './console-snapshots';
@@ -30,8 +30,8 @@ interface Attached {
   readonly backend: SdkConsoleBackend;
   readonly info: ConsoleInfo;
   readonly snapshots: ConsoleSnapshots;
-  readonly detach: () => void;
-  readonly refreshTimer: NodeJS.Timeout;
+  /** Stops the refreshes and the stack's listeners and releases the SDK clients. */
+  readonly stop: () => Promise<void>;
 }
 
 export class LocalConsole {
@@ -52,15 +52,8 @@ export class LocalConsole {
     this.#page = buildConsolePage();
     // A build failure is reported by attach(); until then it must not be an unhandled rejection.
     this.#page.catch(() => undefined);
-    const routes: ConsoleRoutes = {
-      page: (res, asDownload) => this.#sendPage(res, asDownload),
-      info: (res) => this.#whenAttached(res, (attached) => sendJson(res, 200, attached.info)),
-      events: (res) => this.#whenAttached(res, (attached) => this.#openStream(res, attached)),
-      token: (res, body) => this.#whenAttached(res, (attached) => this.#token(res, attached, body)),
-      reportReady: (res, body) => this.#whenAttached(res, (attached) => this.#reportReady(res, attached, body)),
-    };
     this.handler = (req, res) => {
-      routeConsoleRequest(req, res, routes).catch((error: unknown) => {
+      routeConsoleRequest(req, res, this.#page, (path, response, body) => this.#api(path, response, body)).catch((error: unknown) => {
         this.#log(`console request ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} failed: ${errorText(error)}`);
         if (!res.headersSent) sendError(res, 500, 'internal_error', 'the console could not answer');
         else res.destroy();
@@ -90,7 +83,13 @@ export class LocalConsole {
       tokenTtlSeconds: CONSOLE_TOKEN_TTL_SECONDS,
       limits: { maxConnectionSeconds: stack.gateway.options.limits.maxConnectionDurationSeconds, idleTimeoutSeconds: stack.gateway.options.limits.idleTimeoutSeconds },
     };
-    this.#attached = { stack, backend, info, snapshots, detach, refreshTimer };
+    const stop = async (): Promise<void> => {
+      clearInterval(refreshTimer);
+      detach();
+      await snapshots.close();
+      backend.destroy();
+    };
+    this.#attached = { stack, backend, info, snapshots, stop };
     return page;
   }
 
@@ -100,58 +99,38 @@ export class LocalConsole {
     this.#closed = true;
     this.#hub.close();
     this.#metrics.close();
+    await this.#attached?.stop();
+  }
+
+  /** The API routes, with the attached stack; 503 before attach() and after close(). */
+  async #api(path: string, res: ServerResponse, body: string): Promise<void> {
     const attached = this.#attached;
-    if (attached === undefined) return;
-    clearInterval(attached.refreshTimer);
-    attached.detach();
-    await attached.snapshots.close();
-    attached.backend.destroy();
-  }
-
-  async #sendPage(res: ServerResponse, asDownload: boolean): Promise<void> {
-    const page = await this.#page;
-    res.writeHead(200, {
-      ...BASE_HEADERS,
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Length': page.html.length,
-      'Content-Security-Policy': page.contentSecurityPolicy,
-      'X-Frame-Options': 'DENY',
-      ...(asDownload ? { 'Content-Disposition': 'attachment; filename="ws-notify-console.html"' } : {}),
-    });
-    res.end(page.html);
-  }
-
-  async #token(res: ServerResponse, attached: Attached, body: string): Promise<void> {
-    const result = await issueConsoleToken(attached.stack.stage, body);
-    if (result.status === 200) this.#publish({ kind: 'console', level: 'info', text: `token issued for a demo client (valid ${CONSOLE_TOKEN_TTL_SECONDS / 60} min)` });
-    sendJson(res, result.status, result.body);
-  }
-
-  async #reportReady(res: ServerResponse, attached: Attached, body: string): Promise<void> {
-    const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), () => ++this.#lastReport, body);
-    if (result.status === 200) {
-      this.#publish({ kind: 'console', level: 'info', text: `report ready: ${result.body.download} → NotifyUser (message ${result.body.messageId})` });
-      attached.snapshots.schedule('queues');
+    if (attached === undefined || this.#closed) {
+      sendError(res, 503, 'not_ready', this.#closed ? 'the console has stopped' : 'the local stack is starting');
+    } else if (path === CONSOLE_PATHS.info) {
+      sendJson(res, 200, attached.info);
+    } else if (path === CONSOLE_PATHS.events) {
+      // The first page of a quiet console gets fresh rows and depths rather than old ones.
+      await Promise.all([attached.snapshots.refreshNow('connections'), attached.snapshots.refreshNow('queues')]);
+      const { connections, queues } = attached.snapshots.latest;
+      const snapshot = { info: attached.info, ...connections, queues, events: this.#feed.recent(), metrics: this.#metrics.current };
+      if (!res.destroyed) this.#hub.open(res, 'snapshot', snapshot);
+    } else if (path === CONSOLE_PATHS.token) {
+      const result = await issueConsoleToken(attached.stack.stage, body);
+      if (result.status === 200) this.#publish({ kind: 'console', level: 'info', text: `token issued for a demo client (valid ${CONSOLE_TOKEN_TTL_SECONDS / 60} min)` });
+      sendJson(res, result.status, result.body);
+    } else {
+      const result = await sendReportReady((userId, data) => attached.backend.notifyUser(userId, data), () => ++this.#lastReport, body);
+      if (result.status === 200) {
+        this.#publish({ kind: 'console', level: 'info', text: `report ready: ${result.body.download} → NotifyUser (message ${result.body.messageId})` });
+        attached.snapshots.schedule('queues');
+      }
+      sendJson(res, result.status, result.body);
     }
-    sendJson(res, result.status, result.body);
   }
 
-  /** Runs an API route with the attached stack; 503 before attach() and after close(). */
-  async #whenAttached(res: ServerResponse, route: (attached: Attached) => void | Promise<void>): Promise<void> {
-    if (this.#attached !== undefined && !this.#closed) await route(this.#attached);
-    else sendError(res, 503, 'not_ready', this.#closed ? 'the console has stopped' : 'the local stack is starting');
-  }
-
-  async #openStream(res: ServerResponse, { info, snapshots }: Attached): Promise<void> {
-    // The first page of a quiet console gets fresh rows and depths rather than old ones.
-    await Promise.all([snapshots.refreshNow('connections'), snapshots.refreshNow('queues')]);
-    if (res.destroyed) return;
-    const { connections, queues } = snapshots.latest;
-    this.#hub.open(res, 'snapshot', { info, ...connections, queues, events: this.#feed.recent(), metrics: this.#metrics.current });
-  }
-
+  /** A feed entry to the pages (none once closed: the hub has no streams). */
   #publish(entry: FeedEntry): void {
-    if (this.#closed) return;
     this.#hub.send('feed', this.#feed.add(entry));
   }
 

@@ -3,14 +3,12 @@
  * comes from loopback and names the console's own host (a DNS-rebinding page reaches 127.0.0.1
  * under its own host name); a request that changes something is also the console page's own.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { CONSOLE_REQUEST_HEADER } from '../../console/console-api';
 
-export interface GuardedRequest {
-  readonly remoteAddress: string | undefined;
-  /** The port the request arrived on. */
-  readonly localPort: number | undefined;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
+/** What the guard reads of a request: its headers, its peer and the port it arrived on. */
+export type GuardedRequest = Pick<IncomingMessage, 'headers'> & { readonly socket: Pick<Socket, 'remoteAddress' | 'localPort'> };
 
 export interface GuardRefusal {
   readonly status: 403 | 415;
@@ -30,28 +28,22 @@ function header(request: GuardedRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Checks every console request: loopback peer and the console's own `Host`. */
-export function checkConsoleRequest(request: GuardedRequest): GuardRefusal | undefined {
-  if (!isLoopbackAddress(request.remoteAddress)) {
+/**
+ * Checks a console request: loopback peer and the console's own `Host`. A request that changes
+ * something (`mutation`, a POST) also needs the console header, `Content-Type: application/json`,
+ * an `Origin` (when present) equal to the console's own origin and a `Sec-Fetch-Site` (when
+ * present) of `same-origin`.
+ */
+export function checkConsoleRequest(request: GuardedRequest, mutation = false): GuardRefusal | undefined {
+  if (!isLoopbackAddress(request.socket.remoteAddress)) {
     return { status: 403, code: 'not_loopback', message: 'the console answers requests from this machine only' };
   }
   const host = header(request, 'host')?.toLowerCase();
-  const port = request.localPort;
+  const port = request.socket.localPort;
   if (port === undefined || host === undefined || ![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
     return { status: 403, code: 'bad_host', message: 'the console answers only to 127.0.0.1, localhost or [::1] with its port' };
   }
-  return undefined;
-}
-
-/**
- * Checks a request that changes something (POST): everything checkConsoleRequest checks, plus the
- * console header, `Content-Type: application/json`, an `Origin` (when present) equal to the
- * console's own origin and a `Sec-Fetch-Site` (when present) of `same-origin`.
- */
-export function checkConsoleMutation(request: GuardedRequest): GuardRefusal | undefined {
-  const refused = checkConsoleRequest(request);
-  if (refused !== undefined) return refused;
-  const host = header(request, 'host')?.toLowerCase() ?? '';
+  if (!mutation) return undefined;
   const origin = header(request, 'origin');
   if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
     return { status: 403, code: 'cross_origin', message: 'requests from another origin are refused' };

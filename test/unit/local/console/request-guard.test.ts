@@ -1,12 +1,11 @@
-import { checkConsoleMutation, checkConsoleRequest, isLoopbackAddress, type GuardedRequest } from '../../../../src/local/console/request-guard';
+import { checkConsoleRequest, isLoopbackAddress, type GuardedRequest } from '../../../../src/local/console/request-guard';
 
 const PORT = 3001;
 
 /** A request of the console page itself: loopback, its own Host and Origin, the console header, JSON. */
-function pageRequest(overrides: Partial<GuardedRequest> & { headers?: Record<string, string | undefined> } = {}): GuardedRequest {
+function pageRequest(overrides: { remoteAddress?: string; headers?: Record<string, string | undefined> } = {}): GuardedRequest {
   return {
-    remoteAddress: overrides.remoteAddress ?? '127.0.0.1',
-    localPort: overrides.localPort ?? PORT,
+    socket: { remoteAddress: overrides.remoteAddress ?? '127.0.0.1', localPort: PORT },
     headers: {
       host: `127.0.0.1:${PORT}`,
       origin: `http://127.0.0.1:${PORT}`,
@@ -46,36 +45,36 @@ describe('Function: checkConsoleRequest', () => {
   });
 });
 
-describe('Function: checkConsoleMutation', () => {
+describe('Function: checkConsoleRequest of a mutation', () => {
   it("accepts the console page's own request", () => {
-    expect(checkConsoleMutation(pageRequest())).toBeUndefined();
+    expect(checkConsoleRequest(pageRequest(), true)).toBeUndefined();
   });
 
   it('accepts a local tool that sends no Origin and no Sec-Fetch-Site but the console header', () => {
-    expect(checkConsoleMutation(pageRequest({ headers: { origin: undefined, 'sec-fetch-site': undefined } }))).toBeUndefined();
+    expect(checkConsoleRequest(pageRequest({ headers: { origin: undefined, 'sec-fetch-site': undefined } }), true)).toBeUndefined();
   });
 
   it('refuses a request from a page on another origin', () => {
-    expect(checkConsoleMutation(pageRequest({ headers: { origin: 'https://attacker.example' } }))).toMatchObject({ status: 403, code: 'cross_origin' });
-    expect(checkConsoleMutation(pageRequest({ headers: { origin: 'http://localhost:3001' } }))).toMatchObject({ code: 'cross_origin' });
-    expect(checkConsoleMutation(pageRequest({ headers: { origin: 'null' } }))).toMatchObject({ code: 'cross_origin' });
+    expect(checkConsoleRequest(pageRequest({ headers: { origin: 'https://attacker.example' } }), true)).toMatchObject({ status: 403, code: 'cross_origin' });
+    expect(checkConsoleRequest(pageRequest({ headers: { origin: 'http://localhost:3001' } }), true)).toMatchObject({ code: 'cross_origin' });
+    expect(checkConsoleRequest(pageRequest({ headers: { origin: 'null' } }), true)).toMatchObject({ code: 'cross_origin' });
   });
 
   it('refuses a request the browser marks as cross-site or same-site', () => {
-    expect(checkConsoleMutation(pageRequest({ headers: { origin: undefined, 'sec-fetch-site': 'cross-site' } }))).toMatchObject({ status: 403, code: 'cross_origin' });
-    expect(checkConsoleMutation(pageRequest({ headers: { 'sec-fetch-site': 'same-site' } }))).toMatchObject({ code: 'cross_origin' });
+    expect(checkConsoleRequest(pageRequest({ headers: { origin: undefined, 'sec-fetch-site': 'cross-site' } }), true)).toMatchObject({ status: 403, code: 'cross_origin' });
+    expect(checkConsoleRequest(pageRequest({ headers: { 'sec-fetch-site': 'same-site' } }), true)).toMatchObject({ code: 'cross_origin' });
   });
 
   it('refuses a request without the console header (a plain form post cannot set it)', () => {
-    expect(checkConsoleMutation(pageRequest({ headers: { 'x-ws-notify-console': undefined } }))).toMatchObject({ status: 403, code: 'missing_console_header' });
+    expect(checkConsoleRequest(pageRequest({ headers: { 'x-ws-notify-console': undefined } }), true)).toMatchObject({ status: 403, code: 'missing_console_header' });
   });
 
   it('refuses a body that is not JSON', () => {
-    expect(checkConsoleMutation(pageRequest({ headers: { 'content-type': 'text/plain' } }))).toMatchObject({ status: 415, code: 'unsupported_media_type' });
-    expect(checkConsoleMutation(pageRequest({ headers: { 'content-type': 'application/json; charset=utf-8' } }))).toBeUndefined();
+    expect(checkConsoleRequest(pageRequest({ headers: { 'content-type': 'text/plain' } }), true)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    expect(checkConsoleRequest(pageRequest({ headers: { 'content-type': 'application/json; charset=utf-8' } }), true)).toBeUndefined();
   });
 
-  it('refuses what checkConsoleRequest refuses', () => {
-    expect(checkConsoleMutation(pageRequest({ remoteAddress: '10.1.1.1' }))).toMatchObject({ code: 'not_loopback' });
+  it('refuses what it refuses to any request', () => {
+    expect(checkConsoleRequest(pageRequest({ remoteAddress: '10.1.1.1' }), true)).toMatchObject({ code: 'not_loopback' });
   });
 });
