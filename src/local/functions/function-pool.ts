@@ -90,7 +90,7 @@ export class FunctionPool {
     this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart: cold, timestamp: Date.now() });
     let result: InvocationResult;
     let status: 'timeout' | 'error' | undefined;
-    if (init?.ok === false) {
+    if (init?.error !== undefined) {
       result = failure(init.error, 0, true);
       status = 'error';
     } else {
