@@ -193,13 +193,13 @@ async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const startedAt = performance.now();
+  const phases: Record<keyof StartupPhases, number> = { keys: 0, synth: 0, services: 0, gateway: 0, functions: 0, pollers: 0 };
   let phaseStartedAt = startedAt;
-  /** Time since the previous phase ended. */
-  const phase = (): number => {
+  /** Records the time since the previous phase ended as that phase's. */
+  const endPhase = (name: keyof StartupPhases): void => {
     const now = performance.now();
-    const elapsed = now - phaseStartedAt;
+    phases[name] = now - phaseStartedAt;
     phaseStartedAt = now;
-    return elapsed;
   };
   let stage = options.app === undefined ? stageFor(options) : undefined;
   const log = options.onLog ?? (() => undefined);
@@ -214,13 +214,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services, started.assembly]);
 
   try {
-    let keysMs: number;
-    let synthMs: number;
     let stackName: string;
     let model: StackModel;
     if (stage !== undefined) {
       if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
-      keysMs = phase();
+      endPhase('keys');
       const synthesize =
         options.synthesize ??
         // Loaded here, on first use: it loads the CDK, which a caller bringing its own synthesis never needs.
@@ -229,7 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const synthesized = synthesize({ stage, configure: options.configureStack });
       stackName = synthesized.stackName;
       model = readStackTemplate(synthesized.template, { stackName, assemblyDirectory: synthesized.assemblyDirectory });
-      synthMs = phase();
+      endPhase('synth');
     } else {
       // An app's stack: the app synthesizes it, its stage is read from the template, and its
       // tokens are signed with a key of the runtime's (app-stack.ts).
@@ -238,9 +236,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stackName = app.stackName;
       model = readStackTemplate(app.template, { stackName, assemblyDirectory: app.assemblyDirectory });
       stage = appStackStage(model);
-      synthMs = phase();
+      endPhase('synth');
       await ensureStageKeyPair(stage.name);
-      keysMs = phase();
+      endPhase('keys');
     }
     for (const line of shortVisibilityTimeouts(model, options.visibilityTimeoutSeconds)) log({ source: 'poller', name: 'event-source-mapping', line, level: 'warn' });
     const runStage = stage;
@@ -275,7 +273,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (sqsStart.status === 'rejected') throw sqsStart.reason;
     const dynamodb = dynamodbStart.value;
     const sqs = sqsStart.value;
-    const servicesMs = phase();
+    endPhase('services');
 
     // An app's stack: the gateway also serves the JWKS its verifying functions get their key from.
     const localJwk = options.app === undefined ? undefined : readStagePublicJwk(runStage.name);
@@ -306,7 +304,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const address = await gateway.listen();
     started.gateway = () => gateway.close();
-    const gatewayMs = phase();
+    endPhase('gateway');
 
     const gatewayOrigin = `127.0.0.1:${address.port}`;
     const context = createLocalIntrinsicContext(model, {
@@ -347,7 +345,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.runner = () => runner.close();
     runnerStarted(runner);
-    const functionsMs = phase();
+    endPhase('functions');
 
     const pollers = QueuePollers.start({
       // A mapping runs no more batches at once than its function has instances (at least one, so
@@ -391,7 +389,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started.endpointsFile = () => Promise.resolve(removeEndpointsFile(endpointsFile));
     }
 
-    const pollersMs = phase();
+    endPhase('pollers');
     let closing: Promise<void> | undefined;
     return {
       stage: runStage,
@@ -405,7 +403,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       pollers,
       startupMs: performance.now() - startedAt,
-      startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
+      startupPhases: phases,
       onInvocation: invocations.add,
       onBatch: batches.add,
       onFunctionLog: functionLogs.add,
