@@ -20,10 +20,9 @@ import {
 } from '../tooling/endpoints-file';
 import { ensureStageKeyPair, readStagePublicJwk } from '../tooling/stage-keys';
 import { appStackStage, LOCAL_JWKS_PATH, serveLocalJwks, withLocalTokenKey } from './app-stack';
-import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
 import { ReservedCapacity } from './functions/reserved-capacity';
-import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
+import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner, type LocalFunctionDefinition } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
@@ -168,21 +167,6 @@ function listeners<T>() {
   };
 }
 
-/** The embedded name of the service's connections table (found by its `ws-notify:name`, whatever its logical id). */
-function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): string {
-  const table = Object.values(model.tables).find((candidate) => candidate.name === CONNECTIONS_TABLE_NAME);
-  return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
-}
-
-function stageFor(options: LocalStackOptions): StageConfig {
-  return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
-    authMode: options.authMode,
-    authorizeDeadlineSeconds: options.authorizeTimeoutSeconds,
-    allowedOrigins: options.allowedOrigins,
-    inboxRetentionSeconds: options.inboxRetentionSeconds,
-  });
-}
-
 /** Runs every closer in order even when one fails; then throws the error, or an AggregateError of them. */
 async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
   const errors: unknown[] = [];
@@ -201,7 +185,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phases[name] = now - phaseStartedAt;
     phaseStartedAt = now;
   };
-  let stage = options.app === undefined ? stageFor(options) : undefined;
+  let stage: StageConfig | undefined =
+    options.app === undefined
+      ? withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
+          authMode: options.authMode,
+          authorizeDeadlineSeconds: options.authorizeTimeoutSeconds,
+          allowedOrigins: options.allowedOrigins,
+          inboxRetentionSeconds: options.inboxRetentionSeconds,
+        })
+      : undefined;
   const log = options.onLog ?? (() => undefined);
   const ttlSweepSeconds = options.ttlSweepSeconds ?? LOCAL_DEFAULTS.ttlSweepSeconds;
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
@@ -364,6 +356,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.pollers = () => pollers.close();
 
     const managementApiUrl = `http://${gatewayOrigin}/${model.api.stageName}`;
+    // The service's connections table, found by its `ws-notify:name` whatever its logical id.
+    const connectionsTable = Object.values(model.tables).find((table) => table.name === CONNECTIONS_TABLE_NAME);
     const endpoints: StageEndpoints = {
       stage: runStage.name,
       authMode: runStage.authMode,
@@ -371,7 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       managementApiUrl,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
-      tableName: connectionsTableName(model, dynamodb),
+      tableName: (connectionsTable && dynamodb.tables[connectionsTable.logicalId]?.tableName) ?? '',
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
       consoleUrl: options.httpFallback ? `http://${gatewayOrigin}/` : undefined,
       pid: process.pid,
