@@ -6,10 +6,7 @@ import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from '
 const INIT_TIMEOUT_MS = 10_000;
 
 /** How the init phase ended: `error` when it failed. */
-interface InitOutcome {
-  readonly initDurationMs: number;
-  readonly error?: SerializedError;
-}
+type InitOutcome = Omit<Extract<WorkerMessage, { type: 'init' }>, 'type'>;
 
 export type InstanceOutcome =
   /** The handler returned; `payload` is its JSON-serialized value, parsed. */
