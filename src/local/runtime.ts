@@ -20,10 +20,9 @@ import {
 } from '../tooling/endpoints-file';
 import { ensureStageKeyPair, readStagePublicJwk } from '../tooling/stage-keys';
 import { appStackStage, LOCAL_JWKS_PATH, serveLocalJwks, withLocalTokenKey } from './app-stack';
-import type { LocalFunctionDefinition } from './functions/function-definition';
 import type { FunctionInvocationEvent } from './functions/function-events';
 import { ReservedCapacity } from './functions/reserved-capacity';
-import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner } from './functions/function-runner';
+import { DEFAULT_FUNCTION_CONCURRENCY, FunctionRunner, type LocalFunctionDefinition } from './functions/function-runner';
 import { guardListener } from './functions/guard-listener';
 import type { FunctionInvoker } from './functions/invocation';
 import { WebSocketGateway, type HttpFallbackHandler } from './gateway';
@@ -168,21 +167,6 @@ function listeners<T>() {
   };
 }
 
-/** The embedded name of the service's connections table (found by its `ws-notify:name`, whatever its logical id). */
-function connectionsTableName(model: StackModel, dynamodb: EmbeddedDynamoDb): string {
-  const table = Object.values(model.tables).find((candidate) => candidate.name === CONNECTIONS_TABLE_NAME);
-  return table === undefined ? '' : (dynamodb.tables[table.logicalId]?.tableName ?? '');
-}
-
-function stageFor(options: LocalStackOptions): StageConfig {
-  return withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
-    authMode: options.authMode,
-    authorizeDeadlineSeconds: options.authorizeTimeoutSeconds,
-    allowedOrigins: options.allowedOrigins,
-    inboxRetentionSeconds: options.inboxRetentionSeconds,
-  });
-}
-
 /** Runs every closer in order even when one fails; then throws the error, or an AggregateError of them. */
 async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined)[]): Promise<void> {
   const errors: unknown[] = [];
@@ -193,15 +177,23 @@ async function closeInOrder(closers: readonly ((() => Promise<void>) | undefined
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const startedAt = performance.now();
+  const phases: Record<keyof StartupPhases, number> = { keys: 0, synth: 0, services: 0, gateway: 0, functions: 0, pollers: 0 };
   let phaseStartedAt = startedAt;
-  /** Time since the previous phase ended. */
-  const phase = (): number => {
+  /** Records the time since the previous phase ended as that phase's. */
+  const endPhase = (name: keyof StartupPhases): void => {
     const now = performance.now();
-    const elapsed = now - phaseStartedAt;
+    phases[name] = now - phaseStartedAt;
     phaseStartedAt = now;
-    return elapsed;
   };
-  let stage = options.app === undefined ? stageFor(options) : undefined;
+  let stage: StageConfig | undefined =
+    options.app === undefined
+      ? withOverrides(getStage(options.stage ?? LOCAL_DEFAULTS.stage), {
+          authMode: options.authMode,
+          authorizeDeadlineSeconds: options.authorizeTimeoutSeconds,
+          allowedOrigins: options.allowedOrigins,
+          inboxRetentionSeconds: options.inboxRetentionSeconds,
+        })
+      : undefined;
   const log = options.onLog ?? (() => undefined);
   const ttlSweepSeconds = options.ttlSweepSeconds ?? LOCAL_DEFAULTS.ttlSweepSeconds;
   const onServiceRequest = options.onServiceRequest === undefined ? undefined : guardListener(options.onServiceRequest, 'onServiceRequest');
@@ -214,13 +206,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const shutdown = () => closeInOrder([started.endpointsFile, started.pollers, started.gateway, started.runner, started.services, started.assembly]);
 
   try {
-    let keysMs: number;
-    let synthMs: number;
     let stackName: string;
     let model: StackModel;
     if (stage !== undefined) {
       if (stage.jwt.keySource.kind === 'generated') await ensureStageKeyPair(stage.name);
-      keysMs = phase();
+      endPhase('keys');
       const synthesize =
         options.synthesize ??
         // Loaded here, on first use: it loads the CDK, which a caller bringing its own synthesis never needs.
@@ -229,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const synthesized = synthesize({ stage, configure: options.configureStack });
       stackName = synthesized.stackName;
       model = readStackTemplate(synthesized.template, { stackName, assemblyDirectory: synthesized.assemblyDirectory });
-      synthMs = phase();
+      endPhase('synth');
     } else {
       // An app's stack: the app synthesizes it, its stage is read from the template, and its
       // tokens are signed with a key of the runtime's (app-stack.ts).
@@ -238,9 +228,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stackName = app.stackName;
       model = readStackTemplate(app.template, { stackName, assemblyDirectory: app.assemblyDirectory });
       stage = appStackStage(model);
-      synthMs = phase();
+      endPhase('synth');
       await ensureStageKeyPair(stage.name);
-      keysMs = phase();
+      endPhase('keys');
     }
     for (const line of shortVisibilityTimeouts(model, options.visibilityTimeoutSeconds)) log({ source: 'poller', name: 'event-source-mapping', line, level: 'warn' });
     const runStage = stage;
@@ -275,7 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (sqsStart.status === 'rejected') throw sqsStart.reason;
     const dynamodb = dynamodbStart.value;
     const sqs = sqsStart.value;
-    const servicesMs = phase();
+    endPhase('services');
 
     // An app's stack: the gateway also serves the JWKS its verifying functions get their key from.
     const localJwk = options.app === undefined ? undefined : readStagePublicJwk(runStage.name);
@@ -306,7 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const address = await gateway.listen();
     started.gateway = () => gateway.close();
-    const gatewayMs = phase();
+    endPhase('gateway');
 
     const gatewayOrigin = `127.0.0.1:${address.port}`;
     const context = createLocalIntrinsicContext(model, {
@@ -347,7 +337,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.runner = () => runner.close();
     runnerStarted(runner);
-    const functionsMs = phase();
+    endPhase('functions');
 
     const pollers = QueuePollers.start({
       // A mapping runs no more batches at once than its function has instances (at least one, so
@@ -366,6 +356,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.pollers = () => pollers.close();
 
     const managementApiUrl = `http://${gatewayOrigin}/${model.api.stageName}`;
+    // The service's connections table, found by its `ws-notify:name` whatever its logical id.
+    const connectionsTable = Object.values(model.tables).find((table) => table.name === CONNECTIONS_TABLE_NAME);
     const endpoints: StageEndpoints = {
       stage: runStage.name,
       authMode: runStage.authMode,
@@ -373,7 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       managementApiUrl,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
-      tableName: connectionsTableName(model, dynamodb),
+      tableName: (connectionsTable && dynamodb.tables[connectionsTable.logicalId]?.tableName) ?? '',
       queues: Object.fromEntries(Object.values(sqs.queues).map((queue) => [queue.name, queue.url])),
       consoleUrl: options.httpFallback ? `http://${gatewayOrigin}/` : undefined,
       pid: process.pid,
@@ -391,7 +383,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started.endpointsFile = () => Promise.resolve(removeEndpointsFile(endpointsFile));
     }
 
-    const pollersMs = phase();
+    endPhase('pollers');
     let closing: Promise<void> | undefined;
     return {
       stage: runStage,
@@ -405,7 +397,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       pollers,
       startupMs: performance.now() - startedAt,
-      startupPhases: { keys: keysMs, synth: synthMs, services: servicesMs, gateway: gatewayMs, functions: functionsMs, pollers: pollersMs },
+      startupPhases: phases,
       onInvocation: invocations.add,
       onBatch: batches.add,
       onFunctionLog: functionLogs.add,

@@ -5,19 +5,17 @@ import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from '
 /** Lambda gives the init phase 10 seconds. */
 const INIT_TIMEOUT_MS = 10_000;
 
-type InitOutcome =
-  | { readonly ok: true; readonly initDurationMs: number }
-  | { readonly ok: false; readonly initDurationMs: number; readonly error: SerializedError };
+/** How the init phase ended: `error` when it failed. */
+type InitOutcome = Omit<Extract<WorkerMessage, { type: 'init' }>, 'type'>;
 
 export type InstanceOutcome =
   /** The handler returned; `payload` is its JSON-serialized value, parsed. */
   | { readonly kind: 'ok'; readonly payload: unknown; readonly durationMs: number }
-  /** The handler threw or rejected; the instance stays warm. */
-  | { readonly kind: 'error'; readonly error: SerializedError; readonly durationMs: number }
-  /** The invocation ran past the timeout (`Sandbox.Timedout`); the instance has been terminated. */
-  | { readonly kind: 'timeout'; readonly error: SerializedError; readonly durationMs: number }
-  /** The worker died during the invocation; the instance is gone. */
-  | { readonly kind: 'crash'; readonly error: SerializedError; readonly durationMs: number };
+  /**
+   * `error`: the handler threw or rejected, the instance stays warm; `timeout`: the invocation ran past
+   * the timeout (`Sandbox.Timedout`), the instance has been terminated; `crash`: the worker died during it.
+   */
+  | { readonly kind: 'error' | 'timeout' | 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
 interface FunctionInstanceOptions {
   readonly bootstrapCode: string;
@@ -89,7 +87,7 @@ export class FunctionInstance {
     this.worker.on('exit', (code) => this.onExit(code));
     this.initTimer = setTimeout(() => {
       const error = { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` };
-      this.resolveReady({ ok: false, initDurationMs: performance.now() - this.startedAt, error });
+      this.resolveReady({ initDurationMs: performance.now() - this.startedAt, error });
       void this.terminate();
     }, INIT_TIMEOUT_MS);
   }
@@ -141,14 +139,10 @@ export class FunctionInstance {
       case 'log':
         this.options.onOutput(message.stream, message.text, message.requestId);
         return;
-      case 'ready':
+      case 'init':
         clearTimeout(this.initTimer);
-        this.resolveReady({ ok: true, initDurationMs: message.initDurationMs });
-        return;
-      case 'init-error':
-        clearTimeout(this.initTimer);
-        this.resolveReady({ ok: false, initDurationMs: message.initDurationMs, error: message.error });
-        void this.terminate();
+        this.resolveReady(message);
+        if (message.error !== undefined) void this.terminate();
         return;
       case 'fatal':
         this.fatal = message.error;
@@ -170,7 +164,7 @@ export class FunctionInstance {
     this.alive = false;
     clearTimeout(this.initTimer);
     const error = exitError(code, this.fatal);
-    this.resolveReady({ ok: false, initDurationMs: performance.now() - this.startedAt, error });
+    this.resolveReady({ initDurationMs: performance.now() - this.startedAt, error });
     const pending = this.pending;
     if (pending !== undefined) {
       clearTimeout(pending.timer);

@@ -90,7 +90,7 @@ export class FunctionPool {
     this.hooks.onInvocation({ type: 'start', functionId: this.fn.logicalId, requestId, coldStart: cold, timestamp: Date.now() });
     let result: InvocationResult;
     let status: 'timeout' | 'error' | undefined;
-    if (init?.ok === false) {
+    if (init?.error !== undefined) {
       result = failure(init.error, 0, true);
       status = 'error';
     } else {
@@ -166,16 +166,9 @@ export class FunctionPool {
     const maxMemoryUsedMb = Math.ceil(instance.maxMemoryUsedBytes / MIB);
     this.log('platform', endLine(requestId), requestId);
     this.log('platform', reportLine({ requestId, durationMs: result.durationMs, memorySizeMb: this.fn.init.memorySizeMb, maxMemoryUsedMb, initDurationMs, status, errorType }), requestId);
-    this.hooks.onInvocation({
-      type: 'end',
-      functionId: this.fn.logicalId,
-      requestId,
-      coldStart: result.coldStart,
-      timestamp: Date.now(),
-      durationMs: result.durationMs,
-      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
-      status: result.status,
-      ...(result.status === 'error' ? { errorType: result.errorType, errorMessage: result.errorMessage } : {}),
-    });
+    // The result without the payload: the event reports how the invocation went, not what it returned.
+    const outcome = result.status === 'error' ? result : { status: result.status, durationMs: result.durationMs, coldStart: result.coldStart };
+    const init = initDurationMs !== undefined ? { initDurationMs } : {};
+    this.hooks.onInvocation({ type: 'end', functionId: this.fn.logicalId, requestId, timestamp: Date.now(), ...init, ...outcome });
   }
 }

@@ -2,13 +2,26 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
+import type { FunctionModel } from '../template/stack-model';
 import type { FunctionInvocationEvent, FunctionLogEntry, FunctionPoolStats } from './function-events';
 import { FunctionCodeNotFoundError, InvalidFunctionDefinitionError, UnknownFunctionError } from './function-errors';
-import type { LocalFunctionDefinition } from './function-definition';
 import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
 import { workerBootstrapCode } from './worker-bootstrap-code';
+
+/**
+ * What the function runner needs to know about one function: the template's FunctionModel with the
+ * environment already resolved to local values. `logicalId` is the id callers invoke it by;
+ * `functionName`, the name Lambda would report (`context.functionName`), defaults to it; the handler's
+ * module defaults to `index`.
+ */
+export interface LocalFunctionDefinition
+  extends Pick<FunctionModel, 'logicalId' | 'codeDirectory' | 'handlerExport' | 'timeoutSeconds' | 'memorySizeMb' | 'reservedConcurrency'>,
+    Partial<Pick<FunctionModel, 'handlerModule'>> {
+  readonly environment: Readonly<Record<string, string>>;
+  readonly functionName?: string;
+}
 
 export interface FunctionRunnerOptions {
   readonly functions: readonly LocalFunctionDefinition[];

@@ -143,7 +143,7 @@ const initStarted = performance.now();
 let handler: Handler;
 try {
   handler = loadHandler();
-  send({ type: 'ready', initDurationMs: performance.now() - initStarted });
+  send({ type: 'init', initDurationMs: performance.now() - initStarted });
   port.on('message', (message: InvokeMessage) => {
     if (message.type === 'invoke') void invoke(handler, message);
   });
@@ -152,5 +152,5 @@ try {
   const isMissingModule = error instanceof Error && (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
   const reported = isMissingModule ? { ...serialized, errorType: 'Runtime.ImportModuleError' } : serialized;
   logError('Init Error', reported);
-  send({ type: 'init-error', initDurationMs: performance.now() - initStarted, error: reported });
+  send({ type: 'init', initDurationMs: performance.now() - initStarted, error: reported });
 }

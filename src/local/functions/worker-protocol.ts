@@ -36,8 +36,8 @@ export interface SerializedError {
 /** Worker → main thread. */
 export type WorkerMessage =
   | { readonly type: 'log'; readonly stream: 'stdout' | 'stderr'; readonly text: string; readonly requestId?: string }
-  | { readonly type: 'ready'; readonly initDurationMs: number }
-  | { readonly type: 'init-error'; readonly initDurationMs: number; readonly error: SerializedError }
+  /** The init phase is over: `error` when it failed (the worker then does nothing more). */
+  | { readonly type: 'init'; readonly initDurationMs: number; readonly error?: SerializedError }
   | {
       readonly type: 'result';
       readonly requestId: string;

@@ -1,4 +1,5 @@
 import type { InvocationResult } from '../functions/invocation';
+import { isObject } from '../template/template-resources';
 
 /** What Lambda makes of an invocation's result for an SQS batch. */
 export type BatchOutcome =
@@ -10,10 +11,6 @@ export type BatchOutcome =
   | { readonly kind: 'failure'; readonly reason: string };
 
 const failure = (reason: string): BatchOutcome => ({ kind: 'failure', reason });
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Lambda's rules for an SQS event source mapping:
@@ -29,7 +26,7 @@ export function interpretBatchResult(result: InvocationResult, messageIds: reado
   if (!reportBatchItemFailures) return { kind: 'success' };
   const payload = result.payload;
   if (payload === null || payload === undefined) return { kind: 'success' };
-  if (!isRecord(payload)) return failure('invalid batch response: not a JSON object');
+  if (!isObject(payload)) return failure('invalid batch response: not a JSON object');
   const items = payload.batchItemFailures;
   if (items === null || items === undefined) return { kind: 'success' };
   if (!Array.isArray(items)) return failure('invalid batch response: batchItemFailures is not a list');
@@ -37,7 +34,7 @@ export function interpretBatchResult(result: InvocationResult, messageIds: reado
   const inBatch = new Set(messageIds);
   const failed = new Set<string>();
   for (const item of items as unknown[]) {
-    if (!isRecord(item)) return failure('invalid batch response: an item of batchItemFailures is not an object');
+    if (!isObject(item)) return failure('invalid batch response: an item of batchItemFailures is not an object');
     const id = item.itemIdentifier;
     if (typeof id !== 'string' || id === '') return failure('invalid batch response: an itemIdentifier is missing, null or empty');
     if (!inBatch.has(id)) return failure(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);

@@ -70,7 +70,6 @@ export class QueuePoller {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly maximumConcurrency: number;
-  private readonly batchSize: number;
   private readonly windowMs: number;
   private stopYielding: (() => void) | undefined;
 
@@ -82,7 +81,6 @@ export class QueuePoller {
     if (!(mapping.maximumBatchingWindowSeconds >= 0 && mapping.maximumBatchingWindowSeconds <= 300)) {
       throw new TypeError(`event source mapping ${mapping.logicalId}: MaximumBatchingWindowInSeconds must be from 0 to 300, got ${mapping.maximumBatchingWindowSeconds}`);
     }
-    this.batchSize = mapping.batchSize;
     this.windowMs = mapping.maximumBatchingWindowSeconds * 1000;
     this.maximumConcurrency = mapping.maximumConcurrency ?? options.defaultMaximumConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY;
   }
@@ -181,13 +179,13 @@ export class QueuePoller {
   }
 
   private batchIsFull(): boolean {
-    return this.buffer.length >= this.batchSize || this.bufferBytes >= MAX_BATCH_BYTES;
+    return this.buffer.length >= this.options.mapping.batchSize || this.bufferBytes >= MAX_BATCH_BYTES;
   }
 
   private takeBatch(): Message[] {
     const batch: Message[] = [];
     let bytes = 0;
-    while (batch.length < this.batchSize && this.buffer.length > 0) {
+    while (batch.length < this.options.mapping.batchSize && this.buffer.length > 0) {
       const next = this.buffer[0];
       if (next === undefined || (batch.length > 0 && bytes + next.bytes > MAX_BATCH_BYTES)) break;
       this.buffer.shift();
@@ -265,7 +263,7 @@ export class QueuePoller {
   }
 
   private hasCapacity(): boolean {
-    return !(this.batches.size >= this.limit() && this.buffer.length >= this.batchSize);
+    return !(this.batches.size >= this.limit() && this.buffer.length >= this.options.mapping.batchSize);
   }
 
   /** Batches that may run now: the mapping's maximum, or one while `yieldTo` is busy. */

@@ -21,8 +21,6 @@ const FAULT_ANSWERS: Record<EmbeddedServiceKind, Record<ErrorFaultKind, { status
   },
 };
 
-const LABELS: Record<EmbeddedServiceKind, 'DynamoDB' | 'SQS'> = { dynamodb: 'DynamoDB', sqs: 'SQS' };
-
 /** The operation of an AWS JSON-protocol request (`DynamoDB_20120810.GetItem` → `GetItem`), or undefined. */
 export function operationOf(request: IncomingMessage): string | undefined {
   const target = request.headers['x-amz-target'];
@@ -53,7 +51,7 @@ function answerFault(kind: EmbeddedServiceKind, fault: ErrorFaultKind, request: 
  */
 export function serviceRequestListener(kind: EmbeddedServiceKind, interceptors: InterceptorChain, handle: RequestListener): RequestListener {
   return (request: IncomingMessage, response: ServerResponse) => {
-    if (refuseBrowserRequest(request, response, LABELS[kind])) return;
+    if (refuseBrowserRequest(request, response, kind === 'sqs' ? 'SQS' : 'DynamoDB')) return;
     if (interceptors.isEmpty) {
       void handle(request, response);
       return;

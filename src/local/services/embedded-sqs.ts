@@ -43,25 +43,21 @@ const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 /** Orders queues so that every dead-letter queue is created before the queues that redrive to it. */
 export function creationOrder(queues: readonly QueueModel[]): QueueModel[] {
   const byId = new Map(queues.map((queue) => [queue.logicalId, queue]));
-  const ordered: QueueModel[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (queue: QueueModel) => {
-    const seen = state.get(queue.logicalId);
-    if (seen === 'done') return;
-    if (seen === 'visiting') throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: redrive policies form a cycle`);
-    state.set(queue.logicalId, 'visiting');
-    if (queue.redrive !== undefined) {
-      const target = byId.get(queue.redrive.deadLetterQueueId);
-      if (target === undefined) {
-        throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: dead-letter queue ${queue.redrive.deadLetterQueueId} is not in the stack`);
-      }
-      visit(target);
+  const ordered = new Set<QueueModel>();
+  /** `redrivenFrom`: the queues whose redrive led here. */
+  const visit = (queue: QueueModel, redrivenFrom: readonly string[]): void => {
+    if (ordered.has(queue)) return;
+    if (redrivenFrom.includes(queue.logicalId)) throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: redrive policies form a cycle`);
+    const deadLetterQueueId = queue.redrive?.deadLetterQueueId;
+    if (deadLetterQueueId !== undefined) {
+      const target = byId.get(deadLetterQueueId);
+      if (target === undefined) throw new EmbeddedServiceError('setup_failed', `queue ${queue.logicalId}: dead-letter queue ${deadLetterQueueId} is not in the stack`);
+      visit(target, [...redrivenFrom, queue.logicalId]);
     }
-    state.set(queue.logicalId, 'done');
-    ordered.push(queue);
+    ordered.add(queue);
   };
-  queues.forEach(visit);
-  return ordered;
+  queues.forEach((queue) => visit(queue, []));
+  return [...ordered];
 }
 
 /**

@@ -27,9 +27,6 @@ export interface FaultOptions {
   readonly random?: () => number;
 }
 
-/** The default kinds: AWS's error answers. */
-const DEFAULT_KINDS: readonly FaultKind[] = ['throttle', 'server'];
-
 /** What a service's fault injection has done since the service started. */
 export interface FaultCounts {
   /** Calls subject to faults (operations outside `operations` are not counted). */
@@ -67,7 +64,7 @@ export class FaultInjection {
     this.#requests += 1;
     const random = options.random ?? Math.random;
     if (options.rate === 0 || random() >= options.rate) return undefined;
-    const kinds = options.kinds ?? DEFAULT_KINDS;
+    const kinds = options.kinds ?? (['throttle', 'server'] as const);
     const kind = kinds[Math.floor(random() * kinds.length)] ?? 'server';
     this.#byKind[kind] += 1;
     this.#byOperation[operation] = (this.#byOperation[operation] ?? 0) + 1;

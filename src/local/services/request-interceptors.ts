@@ -90,10 +90,8 @@ export interface ServiceRequestEvent extends ServiceCall {
   readonly durationMs: number;
 }
 
-export type ServiceRequestListener = (event: ServiceRequestEvent) => void;
-
 /** An interceptor that reports every answered call to `listener`. */
-export function requestObserver(listener: ServiceRequestListener): RequestInterceptor {
+export function requestObserver(listener: (event: ServiceRequestEvent) => void): RequestInterceptor {
   return {
     after: (call, status, durationMs) => listener(call.caller === undefined ? { service: call.service, operation: call.operation, status, durationMs } : { ...call, status, durationMs }),
   };

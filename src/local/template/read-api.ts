@@ -50,30 +50,24 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
   const apiId = apis[0]!;
   const props = resources.props(apiId);
   if (props.ProtocolType !== 'WEBSOCKET') {
-    throw new StackTemplateError('unsupported_property', `ProtocolType ${String(props.ProtocolType)}: only WEBSOCKET APIs are emulated`, apiId, API);
+    throw resources.error(apiId, 'unsupported_property', `ProtocolType ${String(props.ProtocolType)}: only WEBSOCKET APIs are emulated`);
   }
   const routeSelectionExpression = resources.string(apiId, 'RouteSelectionExpression');
 
   const ofThisApi = (type: string) =>
     resources.ids(type).filter((id) => {
-      if (refOf(resources.props(id).ApiId) !== apiId) {
-        throw new StackTemplateError('unresolved_reference', `ApiId must be a Ref to ${apiId}`, id, resources.resource(id).Type);
-      }
+      if (refOf(resources.props(id).ApiId) !== apiId) throw resources.error(id, 'unresolved_reference', `ApiId must be a Ref to ${apiId}`);
       return true;
     });
 
   const stages = ofThisApi(STAGE);
-  if (stages.length !== 1) {
-    throw new StackTemplateError('missing_resource', `the WebSocket API must have exactly one stage; it has ${stages.length}`, apiId, API);
-  }
+  if (stages.length !== 1) throw resources.error(apiId, 'missing_resource', `the WebSocket API must have exactly one stage; it has ${stages.length}`);
   const stageName = resources.string(stages[0]!, 'StageName');
 
   const responses = new Set<string>();
   for (const id of ofThisApi(ROUTE_RESPONSE)) {
     const routeId = resources.reference(id, 'RouteId', ROUTE);
-    if (resources.string(id, 'RouteResponseKey') !== '$default') {
-      throw new StackTemplateError('unsupported_property', 'RouteResponseKey must be $default', id, ROUTE_RESPONSE);
-    }
+    if (resources.string(id, 'RouteResponseKey') !== '$default') throw resources.error(id, 'unsupported_property', 'RouteResponseKey must be $default');
     responses.add(routeId);
   }
   for (const id of ofThisApi(INTEGRATION_RESPONSE)) resources.reference(id, 'IntegrationId', INTEGRATION);
@@ -84,23 +78,19 @@ export function readWebSocketApi(resources: TemplateResources): WebSocketApiMode
   for (const id of ofThisApi(ROUTE)) {
     const routeProps = resources.props(id);
     const routeKey = resources.string(id, 'RouteKey');
-    if (routeKeys.has(routeKey)) throw new StackTemplateError('invalid_template', `route ${routeKey} is defined twice`, id, ROUTE);
+    if (routeKeys.has(routeKey)) throw resources.error(id, 'invalid_template', `route ${routeKey} is defined twice`);
     routeKeys.add(routeKey);
-    if (routeProps.ApiKeyRequired === true) {
-      throw new StackTemplateError('unsupported_property', 'ApiKeyRequired: API keys are not emulated', id, ROUTE);
-    }
+    if (routeProps.ApiKeyRequired === true) throw resources.error(id, 'unsupported_property', 'ApiKeyRequired: API keys are not emulated');
     const authorizationType = routeProps.AuthorizationType ?? 'NONE';
     if (authorizationType === 'CUSTOM') {
-      if (routeKey !== '$connect') {
-        throw new StackTemplateError('unsupported_property', 'an authorizer is only possible on $connect', id, ROUTE);
-      }
+      if (routeKey !== '$connect') throw resources.error(id, 'unsupported_property', 'an authorizer is only possible on $connect');
       authorizer = readAuthorizer(resources, resources.reference(id, 'AuthorizerId', AUTHORIZER));
     } else if (authorizationType !== 'NONE') {
-      throw new StackTemplateError('unsupported_property', `AuthorizationType ${JSON.stringify(authorizationType)} is not emulated`, id, ROUTE);
+      throw resources.error(id, 'unsupported_property', `AuthorizationType ${JSON.stringify(authorizationType)} is not emulated`);
     }
     const expression = routeProps.RouteResponseSelectionExpression;
     if (expression !== undefined && expression !== '$default') {
-      throw new StackTemplateError('unsupported_property', 'RouteResponseSelectionExpression must be $default', id, ROUTE);
+      throw resources.error(id, 'unsupported_property', 'RouteResponseSelectionExpression must be $default');
     }
     routes.push(readRoute(resources, id, routeKey, expression === '$default' && responses.has(id)));
   }
@@ -112,15 +102,15 @@ function readRoute(resources: TemplateResources, routeId: string, routeKey: stri
   const target = resources.props(routeId).Target;
   const integrationId = findLogicalId(target, 'Ref', (id) => resources.isOfType(id, INTEGRATION));
   if (integrationId === undefined) {
-    throw new StackTemplateError('unresolved_reference', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>', routeId, ROUTE);
+    throw resources.error(routeId, 'unresolved_reference', 'Target must be integrations/<Ref to an AWS::ApiGatewayV2::Integration>');
   }
   const type = resources.props(integrationId).IntegrationType;
-  if (type === 'AWS_PROXY') return { routeKey, functionId: lambdaInUri(resources, integrationId, 'IntegrationUri', INTEGRATION), returnResponse };
+  if (type === 'AWS_PROXY') return { routeKey, functionId: lambdaInUri(resources, integrationId, 'IntegrationUri'), returnResponse };
   if (type !== 'MOCK') {
-    throw new StackTemplateError('unsupported_property', `IntegrationType ${String(type)}: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated`, integrationId, INTEGRATION);
+    throw resources.error(integrationId, 'unsupported_property', `IntegrationType ${String(type)}: only Lambda proxy (AWS_PROXY) and MOCK integrations are emulated`);
   }
   if (routeKey === '$connect' || routeKey === '$disconnect') {
-    throw new StackTemplateError('unsupported_property', `a MOCK integration on ${routeKey} is not emulated, only on message routes`, integrationId, INTEGRATION);
+    throw resources.error(integrationId, 'unsupported_property', `a MOCK integration on ${routeKey} is not emulated, only on message routes`);
   }
   return { routeKey, mock: readMockIntegration(resources, integrationId), returnResponse };
 }
@@ -128,25 +118,23 @@ function readRoute(resources: TemplateResources, routeId: string, routeKey: stri
 function readAuthorizer(resources: TemplateResources, id: string): AuthorizerModel {
   const props = resources.props(id);
   if (props.AuthorizerType !== 'REQUEST') {
-    throw new StackTemplateError('unsupported_property', `AuthorizerType ${String(props.AuthorizerType)}: only REQUEST authorizers are emulated`, id, AUTHORIZER);
+    throw resources.error(id, 'unsupported_property', `AuthorizerType ${String(props.AuthorizerType)}: only REQUEST authorizers are emulated`);
   }
   const identitySource = props.IdentitySource ?? [];
   if (!Array.isArray(identitySource) || !identitySource.every((source): source is string => typeof source === 'string')) {
-    throw new StackTemplateError('invalid_template', 'IdentitySource must be a list of strings', id, AUTHORIZER);
+    throw resources.error(id, 'invalid_template', 'IdentitySource must be a list of strings');
   }
   for (const source of identitySource) {
     if (!/^route\.request\.(querystring|header)\.[^.]+$/.test(source)) {
-      throw new StackTemplateError('unsupported_property', `IdentitySource ${source}: only route.request.querystring.* and route.request.header.* are emulated`, id, AUTHORIZER);
+      throw resources.error(id, 'unsupported_property', `IdentitySource ${source}: only route.request.querystring.* and route.request.header.* are emulated`);
     }
   }
-  return { logicalId: id, functionId: lambdaInUri(resources, id, 'AuthorizerUri', AUTHORIZER), identitySource };
+  return { logicalId: id, functionId: lambdaInUri(resources, id, 'AuthorizerUri'), identitySource };
 }
 
 /** The name of the AWS::Lambda::Function whose `Fn::GetAtt [X, Arn]` appears in an integration or authorizer URI. */
-function lambdaInUri(resources: TemplateResources, id: string, property: string, type: string): string {
+function lambdaInUri(resources: TemplateResources, id: string, property: string): string {
   const functionId = findLogicalId(resources.props(id)[property], 'Arn', (logicalId) => resources.isOfType(logicalId, 'AWS::Lambda::Function'));
-  if (functionId === undefined) {
-    throw new StackTemplateError('unresolved_reference', `${property} must invoke a Lambda function of this template`, id, type);
-  }
+  if (functionId === undefined) throw resources.error(id, 'unresolved_reference', `${property} must invoke a Lambda function of this template`);
   return resources.nameOf(functionId);
 }

@@ -1,6 +1,5 @@
 /** Reads the template's SQS event source mappings: which function polls which queue, and how. */
 import { type EventSourceMappingModel, type StackModel } from './stack-model';
-import { StackTemplateError } from './template-errors';
 import { findLogicalId, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const MAPPING = 'AWS::Lambda::EventSourceMapping';
@@ -26,19 +25,19 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
   const isFunction = (logicalId: string) => resources.isOfType(logicalId, 'AWS::Lambda::Function');
   const functionId = refOf(props.FunctionName) ?? findLogicalId(props.FunctionName, 'Arn', isFunction);
   if (functionId === undefined || !isFunction(functionId)) {
-    throw new StackTemplateError('unresolved_reference', 'FunctionName must be a Ref (or Arn) of a function of this template', id, MAPPING);
+    throw resources.error(id, 'unresolved_reference', 'FunctionName must be a Ref (or Arn) of a function of this template');
   }
   const queueId = getAttOf(props.EventSourceArn, 'Arn');
   if (queueId === undefined || !resources.isOfType(queueId, 'AWS::SQS::Queue')) {
-    throw new StackTemplateError('unsupported_property', 'EventSourceArn must be the Arn of an SQS queue of this template', id, MAPPING);
+    throw resources.error(id, 'unsupported_property', 'EventSourceArn must be the Arn of an SQS queue of this template');
   }
   const responseTypes = props.FunctionResponseTypes ?? [];
   if (!Array.isArray(responseTypes) || responseTypes.some((value) => value !== 'ReportBatchItemFailures')) {
-    throw new StackTemplateError('unsupported_property', 'FunctionResponseTypes may only hold ReportBatchItemFailures', id, MAPPING);
+    throw resources.error(id, 'unsupported_property', 'FunctionResponseTypes may only hold ReportBatchItemFailures');
   }
   const scaling = props.ScalingConfig ?? {};
   if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || !['number', 'undefined'].includes(typeof scaling.MaximumConcurrency)) {
-    throw new StackTemplateError('unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)', id, MAPPING);
+    throw resources.error(id, 'unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)');
   }
   return {
     logicalId: id,

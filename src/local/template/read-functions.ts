@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { type FunctionModel, type TemplateValue } from './stack-model';
-import { StackTemplateError } from './template-errors';
 import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const FUNCTION = 'AWS::Lambda::Function';
@@ -48,7 +47,7 @@ export function readFunctions(resources: TemplateResources, assemblyDirectory: s
     const fn = readFunction(resources, id, assemblyDirectory);
     const other = functions[fn.name];
     if (other !== undefined) {
-      throw new StackTemplateError('invalid_template', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`, id, FUNCTION);
+      throw resources.error(id, 'invalid_template', `function name ${fn.name} is also the name of ${other.logicalId}: the local runtime names functions by it`);
     }
     functions[fn.name] = fn;
   }
@@ -59,16 +58,15 @@ export function readFunctions(resources: TemplateResources, assemblyDirectory: s
 function codeDirectory(resources: TemplateResources, id: string, assemblyDirectory: string | undefined): string {
   const assetPath = resources.metadata(id, ASSET_PATH_METADATA_KEY);
   if (typeof assetPath !== 'string' || assetPath === '' || resources.metadata(id, ASSET_PROPERTY_METADATA_KEY) !== 'Code') {
-    throw new StackTemplateError(
+    throw resources.error(
+      id,
       'missing_resource',
       `no ${ASSET_PATH_METADATA_KEY} metadata for its Code: synthesize with asset metadata (context aws:cdk:enable-asset-metadata), as the cdk CLI does`,
-      id,
-      FUNCTION,
     );
   }
   if (path.isAbsolute(assetPath)) return assetPath;
   if (assemblyDirectory === undefined) {
-    throw new StackTemplateError('missing_resource', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`, id, FUNCTION);
+    throw resources.error(id, 'missing_resource', `${ASSET_PATH_METADATA_KEY} ${assetPath} is relative to a cloud assembly directory that was not given`);
   }
   return path.resolve(assemblyDirectory, assetPath);
 }
@@ -77,21 +75,19 @@ function readFunction(resources: TemplateResources, id: string, assemblyDirector
   const props = resources.props(id);
   const runtime = props.Runtime;
   if (typeof runtime !== 'string' || !runtime.startsWith('nodejs')) {
-    throw new StackTemplateError('unsupported_property', `Runtime ${String(runtime)}: only Node.js functions are run locally`, id, FUNCTION);
+    throw resources.error(id, 'unsupported_property', `Runtime ${String(runtime)}: only Node.js functions are run locally`);
   }
   const handler = resources.string(id, 'Handler');
   const dot = handler.lastIndexOf('.');
   const handlerModule = handler.slice(0, dot);
   const handlerExport = handler.slice(dot + 1);
-  if (dot <= 0 || handlerExport === '') {
-    throw new StackTemplateError('invalid_template', `Handler ${handler} is not <file>.<export>`, id, FUNCTION);
-  }
+  if (dot <= 0 || handlerExport === '') throw resources.error(id, 'invalid_template', `Handler ${handler} is not <file>.<export>`);
   const code = codeDirectory(resources, id, assemblyDirectory);
   const environment = props.Environment;
   let variables: Record<string, TemplateValue> = {};
   if (environment !== undefined) {
     if (!isObject(environment) || Object.keys(environment).some((key) => key !== 'Variables') || (environment.Variables !== undefined && !isObject(environment.Variables))) {
-      throw new StackTemplateError('invalid_template', 'Environment must be { Variables: { … } }', id, FUNCTION);
+      throw resources.error(id, 'invalid_template', 'Environment must be { Variables: { … } }');
     }
     variables = { ...environment.Variables };
   }

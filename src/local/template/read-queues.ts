@@ -1,6 +1,5 @@
 /** Reads the template's SQS queues: name, visibility timeout, delay, retention and redrive to a DLQ. */
 import { type QueueModel } from './stack-model';
-import { StackTemplateError } from './template-errors';
 import { getAttOf, isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const QUEUE = 'AWS::SQS::Queue';
@@ -30,16 +29,16 @@ function readQueue(resources: TemplateResources, id: string): QueueModel {
       try {
         policy = JSON.parse(policy);
       } catch (error) {
-        throw new StackTemplateError('invalid_template', 'RedrivePolicy is not valid JSON', id, QUEUE, { cause: error });
+        throw resources.error(id, 'invalid_template', 'RedrivePolicy is not valid JSON', { cause: error });
       }
     }
     const deadLetterQueueId = isObject(policy) ? getAttOf(policy.deadLetterTargetArn, 'Arn') : undefined;
     if (!isObject(policy) || deadLetterQueueId === undefined || !resources.isOfType(deadLetterQueueId, QUEUE)) {
-      throw new StackTemplateError('unsupported_property', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template', id, QUEUE);
+      throw resources.error(id, 'unsupported_property', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template');
     }
     const maxReceiveCount = Number(policy.maxReceiveCount);
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
-      throw new StackTemplateError('invalid_template', 'RedrivePolicy.maxReceiveCount must be a positive whole number', id, QUEUE);
+      throw resources.error(id, 'invalid_template', 'RedrivePolicy.maxReceiveCount must be a positive whole number');
     }
     redrive = { deadLetterQueueId, maxReceiveCount };
   }

@@ -59,8 +59,7 @@ export interface ReadStackTemplateOptions {
  * model.api.routes; // [{ routeKey: '$connect', functionId: 'Connect', returnResponse: false }, …]
  */
 export function readStackTemplate(template: unknown, options: ReadStackTemplateOptions = {}): StackModel {
-  const checked = asTemplate(template);
-  checkResources(checked);
+  const checked = checkTemplate(template);
   const resources = new TemplateResources(checked.Resources, Object.keys(READ_RESOURCE_TYPES));
   return {
     stackName: options.stackName ?? resources.stackNameFromMetadata() ?? 'stack',
@@ -72,26 +71,11 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
   };
 }
 
-/** Every resource is of a type that is read or AWS-only, unconditional, with properties the runtime honours. */
-function checkResources(template: CfnTemplate): void {
-  for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (AWS_ONLY_RESOURCE_TYPES.includes(resource.Type)) continue;
-    const spec = READ_RESOURCE_TYPES[resource.Type];
-    if (spec === undefined) {
-      throw new StackTemplateError('unsupported_resource_type', 'the local runtime cannot emulate this resource type', logicalId, resource.Type);
-    }
-    if (resource.Condition !== undefined) {
-      throw new StackTemplateError('unsupported_property', `Condition ${resource.Condition}: conditions are not evaluated locally`, logicalId, resource.Type);
-    }
-    for (const property of Object.keys(resource.Properties ?? {})) {
-      if (!spec.read.includes(property) && !spec.awsOnly.includes(property)) {
-        throw new StackTemplateError('unsupported_property', `property ${property} cannot be honoured locally`, logicalId, resource.Type);
-      }
-    }
-  }
-}
-
-function asTemplate(template: unknown): CfnTemplate {
+/**
+ * The template, once every resource is of a type that is read or AWS-only, unconditional, with a Type,
+ * Properties and Metadata objects and only properties the runtime honours.
+ */
+function checkTemplate(template: unknown): CfnTemplate {
   if (!isObject(template) || !isObject(template.Resources)) {
     throw new StackTemplateError('invalid_template', 'not a CloudFormation template: no Resources');
   }
@@ -109,6 +93,19 @@ function asTemplate(template: unknown): CfnTemplate {
     }
     if (resource.Metadata !== undefined && !isObject(resource.Metadata)) {
       throw new StackTemplateError('invalid_template', 'Metadata must be an object', logicalId, resource.Type);
+    }
+    if (AWS_ONLY_RESOURCE_TYPES.includes(resource.Type)) continue;
+    const spec = READ_RESOURCE_TYPES[resource.Type];
+    if (spec === undefined) {
+      throw new StackTemplateError('unsupported_resource_type', 'the local runtime cannot emulate this resource type', logicalId, resource.Type);
+    }
+    if (resource.Condition !== undefined) {
+      throw new StackTemplateError('unsupported_property', `Condition ${resource.Condition as string}: conditions are not evaluated locally`, logicalId, resource.Type);
+    }
+    for (const property of Object.keys(resource.Properties ?? {})) {
+      if (!spec.read.includes(property) && !spec.awsOnly.includes(property)) {
+        throw new StackTemplateError('unsupported_property', `property ${property} cannot be honoured locally`, logicalId, resource.Type);
+      }
     }
   }
   return template as unknown as CfnTemplate;

@@ -1,6 +1,5 @@
 /** Reads the template's DynamoDB tables: key schema, global and local secondary indexes and TTL attribute. */
 import { type IndexModel, type KeySchemaModel, type TableModel } from './stack-model';
-import { StackTemplateError } from './template-errors';
 import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
@@ -40,9 +39,8 @@ export function readTables(resources: TemplateResources): Record<string, TableMo
 }
 
 function readTable(resources: TemplateResources, id: string): TableModel {
-  const type = resources.resource(id).Type;
   const props = resources.props(id);
-  const invalid = (message: string) => new StackTemplateError('invalid_template', message, id, type);
+  const invalid = (message: string) => resources.error(id, 'invalid_template', message);
 
   const attributeTypes = new Map<string, AttributeType>();
   const definitions = props.AttributeDefinitions;

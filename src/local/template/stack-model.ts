@@ -8,14 +8,17 @@
 /** A CloudFormation value that may still hold intrinsics (Ref, Fn::GetAtt, Fn::Join, …). */
 export type TemplateValue = unknown;
 
-/** A route whose integration is a Lambda function (Lambda proxy, `AWS_PROXY`). */
-export interface LambdaRouteModel {
+interface RouteModelBase {
   /** `$connect`, `$disconnect`, `$default`, `ping`, … */
   readonly routeKey: string;
+  /** True when the route has a route response: the function's return value (or `mock.response`) goes back to the client. */
+  readonly returnResponse: boolean;
+}
+
+/** A route whose integration is a Lambda function (Lambda proxy, `AWS_PROXY`). */
+export interface LambdaRouteModel extends RouteModelBase {
   /** Name of the function behind the route's Lambda proxy integration. */
   readonly functionId: string;
-  /** True when the route has a route response: the function's return value goes back to the client. */
-  readonly returnResponse: boolean;
   readonly mock?: undefined;
 }
 
@@ -25,11 +28,8 @@ export interface MockIntegrationModel {
 }
 
 /** A route whose integration is MOCK: API Gateway answers it itself and invokes nothing. */
-export interface MockRouteModel {
-  readonly routeKey: string;
+export interface MockRouteModel extends RouteModelBase {
   readonly mock: MockIntegrationModel;
-  /** True when the route has a route response: `mock.response` goes back to the client. */
-  readonly returnResponse: boolean;
   readonly functionId?: undefined;
 }
 

@@ -16,11 +16,6 @@ import { isObject } from './template-resources';
 /** How cdk synth names a stack's template in the cloud assembly. */
 const TEMPLATE_SUFFIX = '.template.json';
 
-interface TemplateFunction {
-  readonly Type?: unknown;
-  readonly Properties?: { readonly Environment?: { readonly Variables?: Record<string, unknown> } };
-}
-
 /**
  * Reads the template file of the stage.
  *
@@ -46,11 +41,12 @@ export function readTemplateFile(file: string, stage: StageConfig): SynthesizedS
 
 /** Throws StackTemplateError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
 function checkStage(file: string, template: CfnTemplate, stage: StageConfig): void {
-  const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
-  const functions = Object.values(resources as Record<string, TemplateFunction>).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  // Unchecked JSON: the template reader checks its shape later.
+  const resources: unknown[] = isObject(template) && isObject(template.Resources) ? Object.values(template.Resources) : [];
   const keyId = stage.jwt.keySource.kind === 'generated' ? readStagePublicJwk(stage.name)?.kid : undefined;
-  for (const fn of functions) {
-    const variables = fn.Properties?.Environment?.Variables ?? {};
+  for (const fn of resources) {
+    const environment = isObject(fn) && fn.Type === 'AWS::Lambda::Function' && isObject(fn.Properties) ? fn.Properties.Environment : undefined;
+    const variables = isObject(environment) && isObject(environment.Variables) ? environment.Variables : {};
     if (variables.STAGE !== undefined && variables.STAGE !== stage.name) {
       throw new StackTemplateError('other_stage', `the template ${file} is of stage ${JSON.stringify(variables.STAGE)}, not ${stage.name}`);
     }

@@ -5,7 +5,7 @@
  */
 import { NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { type CfnResource } from './cfn-template';
-import { StackTemplateError } from './template-errors';
+import { StackTemplateError, type StackTemplateErrorCode } from './template-errors';
 
 /** The properties of a resource type the runtime honours, and those that only matter on AWS. Any other is an error. */
 export interface ResourceTypeSpec {
@@ -44,6 +44,11 @@ export class TemplateResources {
     return this.resource(id).Properties ?? {};
   }
 
+  /** A StackTemplateError naming the resource and its type. */
+  error(id: string, code: StackTemplateErrorCode, message: string, options?: { cause?: unknown }): StackTemplateError {
+    return new StackTemplateError(code, message, id, this.resource(id).Type, options);
+  }
+
   metadata(id: string, key: string): unknown {
     return this.resource(id).Metadata?.[key];
   }
@@ -57,14 +62,14 @@ export class TemplateResources {
   /** A literal string property (an intrinsic is an error: the runtime needs the value now). */
   string(id: string, property: string): string {
     const value = this.optionalString(id, property);
-    if (value === undefined) throw new StackTemplateError('invalid_template', `${property} is required`, id, this.resource(id).Type);
+    if (value === undefined) throw this.error(id, 'invalid_template', `${property} is required`);
     return value;
   }
 
   optionalString(id: string, property: string): string | undefined {
     const value = this.props(id)[property];
     if (value === undefined || typeof value === 'string') return value;
-    throw new StackTemplateError('unsupported_property', `${property} must be a literal string locally`, id, this.resource(id).Type);
+    throw this.error(id, 'unsupported_property', `${property} must be a literal string locally`);
   }
 
   optionalNumber(id: string, property: string): number | undefined {
@@ -72,7 +77,7 @@ export class TemplateResources {
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      throw new StackTemplateError('unsupported_property', `${property} must be a literal number locally`, id, this.resource(id).Type);
+      throw this.error(id, 'unsupported_property', `${property} must be a literal number locally`);
     }
     return number;
   }
@@ -81,7 +86,7 @@ export class TemplateResources {
   reference(id: string, property: string, type: string): string {
     const target = refOf(this.props(id)[property]);
     if (target === undefined || !this.isOfType(target, type)) {
-      throw new StackTemplateError('unresolved_reference', `${property} must be a Ref to an ${type} of this template`, id, this.resource(id).Type);
+      throw this.error(id, 'unresolved_reference', `${property} must be a Ref to an ${type} of this template`);
     }
     return target;
   }

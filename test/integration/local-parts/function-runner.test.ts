@@ -2,8 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FunctionInvocationEvent, FunctionLogEntry } from '../../../src/local/functions/function-events';
 import { FunctionCodeNotFoundError, InvalidFunctionDefinitionError, UnknownFunctionError } from '../../../src/local/functions/function-errors';
-import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
-import { FunctionRunner } from '../../../src/local/functions/function-runner';
+import { FunctionRunner, type LocalFunctionDefinition } from '../../../src/local/functions/function-runner';
 import type { InvocationResult, InvocationSuccess } from '../../../src/local/functions/invocation';
 import { useFixtureBundles } from '../../helpers/fixture-bundles';
 

@@ -1,6 +1,5 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
-import { FunctionRunner } from '../../../src/local/functions/function-runner';
+import { FunctionRunner, type LocalFunctionDefinition } from '../../../src/local/functions/function-runner';
 import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
 import { QueuePollers } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';

@@ -6,8 +6,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LocalFunctionDefinition } from '../../../src/local/functions/function-definition';
-import { FunctionRunner } from '../../../src/local/functions/function-runner';
+import { FunctionRunner, type LocalFunctionDefinition } from '../../../src/local/functions/function-runner';
 import type { PollerBatchEvent } from '../../../src/local/pollers/poller-events';
 import { QueuePollers, type PollerQueues } from '../../../src/local/pollers/queue-pollers';
 import { EmbeddedSqs } from '../../../src/local/services/embedded-sqs';
