@@ -18,7 +18,7 @@ export type InstanceOutcome =
   | { readonly kind: 'error' | 'timeout' | 'crash'; readonly error: SerializedError; readonly durationMs: number };
 
 interface FunctionInstanceOptions {
-  readonly bootstrapCode: string;
+  readonly bootstrapFile: string;
   readonly init: WorkerInit;
   readonly environment: Readonly<Record<string, string>>;
   /** Everything the function writes, with the request it belongs to (undefined during init). */
@@ -66,8 +66,7 @@ export class FunctionInstance {
 
   constructor(private readonly options: FunctionInstanceOptions) {
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
-    this.worker = new Worker(options.bootstrapCode, {
-      eval: true,
+    this.worker = new Worker(options.bootstrapFile, {
       workerData: options.init,
       env: { ...options.environment },
       // The parent may run under tsx or jest loaders; the bundles are plain CommonJS and need none.

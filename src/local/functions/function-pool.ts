@@ -8,8 +8,8 @@ import type { SerializedError, WorkerInit } from './worker-protocol';
 /** Everything a pool needs about its function, resolved by the runner. */
 export interface PoolFunction {
   readonly logicalId: string;
-  /** The worker thread's code (worker-bootstrap-code.ts). */
-  readonly bootstrapCode: string;
+  /** The file the worker thread starts with (worker-bootstrap-file.ts). */
+  readonly bootstrapFile: string;
   /** Every instance's `workerData` but its log stream. */
   readonly init: Omit<WorkerInit, 'logStreamName'>;
   /** Environment without the per-instance variables (log stream name). */
@@ -136,7 +136,7 @@ export class FunctionPool {
     const stream = logStreamName();
     this.log('platform', initStartLine(process.versions.node), undefined);
     const instance = new FunctionInstance({
-      bootstrapCode: this.fn.bootstrapCode,
+      bootstrapFile: this.fn.bootstrapFile,
       environment: { ...this.fn.environment, AWS_LAMBDA_LOG_STREAM_NAME: stream },
       init: { ...this.fn.init, logStreamName: stream },
       onOutput: (outputStream, text, requestId) => {

@@ -8,7 +8,7 @@ import { FunctionCodeNotFoundError, InvalidFunctionDefinitionError, UnknownFunct
 import { FunctionPool } from './function-pool';
 import { guardListener } from './guard-listener';
 import type { FunctionInvoker, InvocationResult } from './invocation';
-import { workerBootstrapCode } from './worker-bootstrap-code';
+import { workerBootstrapFile } from './worker-bootstrap-file';
 
 /**
  * What the function runner needs to know about one function: the template's FunctionModel with the
@@ -79,7 +79,7 @@ export class FunctionRunner implements FunctionInvoker {
     options.functions.forEach(validate);
     const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
     const maxInstances = options.maxInstancesPerFunction ?? os.availableParallelism() + 1;
-    const bootstrapCode = workerBootstrapCode();
+    const bootstrapFile = workerBootstrapFile();
     const hooks = { onLog: guardListener(options.onLog, 'onLog'), onInvocation: guardListener(options.onInvocation, 'onInvocation') };
     const pools = new Map<string, FunctionPool>();
     for (const fn of options.functions) {
@@ -113,7 +113,7 @@ export class FunctionRunner implements FunctionInvoker {
         // Lambda honours `--enable-source-maps` in NODE_OPTIONS; so does the runner.
         enableSourceMaps: (environment.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps'),
       };
-      const poolFunction = { logicalId: fn.logicalId, bootstrapCode, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
+      const poolFunction = { logicalId: fn.logicalId, bootstrapFile, init, environment, timeoutSeconds: fn.timeoutSeconds, concurrencyLimit };
       pools.set(fn.logicalId, new FunctionPool({ ...poolFunction, maxInstances: Math.min(concurrencyLimit, maxInstances) }, hooks));
     }
     return new FunctionRunner(pools);

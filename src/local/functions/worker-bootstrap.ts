@@ -6,7 +6,7 @@
  * sent to the main thread on the same port as the results, so each line is attributed to the right
  * request and arrives before that request's result.
  *
- * This file is compiled alone (worker-bootstrap-code.ts) and never imported by the main thread.
+ * This file is compiled alone (worker-bootstrap-file.ts) and never imported by the main thread.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
