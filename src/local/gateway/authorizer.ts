@@ -3,6 +3,7 @@
  * sources, the policy's evaluation and the context it gives every event (README.md, Handshake).
  */
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../services/aws-client-config';
+import { isRecord } from '../is-record';
 
 export type IdentitySource =
   | { readonly kind: 'querystring'; readonly name: string }
@@ -43,10 +44,6 @@ export type AuthorizerDecision =
   | { readonly kind: 'allow'; readonly principalId: string; readonly context: Readonly<Record<string, string | null>> }
   | { readonly kind: 'deny' }
   | { readonly kind: 'invalid'; readonly reason: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function asList(value: unknown): unknown[] | undefined {
   if (typeof value === 'string') return [value];

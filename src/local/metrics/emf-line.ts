@@ -3,6 +3,7 @@
  * `CloudWatchMetrics` directives is an embedded metric format (EMF) record; a metric's and a
  * dimension's value is the top-level member of that name (an array for a metric recorded several times).
  */
+import { isRecord } from '../is-record';
 
 /** One metric of an EMF record, with the values of the dimensions of its directive. */
 export interface EmfMetric {
@@ -14,8 +15,6 @@ export interface EmfMetric {
   readonly dimensions: Readonly<Record<string, string>>;
   readonly values: readonly number[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function numbers(value: unknown): number[] | undefined {
   const list = Array.isArray(value) ? value : [value];

@@ -1,5 +1,5 @@
 import type { InvocationResult } from '../functions/invocation';
-import { isObject } from '../template/template-resources';
+import { isRecord } from '../is-record';
 
 /** What Lambda makes of an invocation's result for an SQS batch. */
 export type BatchOutcome =
@@ -26,7 +26,7 @@ export function interpretBatchResult(result: InvocationResult, messageIds: reado
   if (!reportBatchItemFailures) return { kind: 'success' };
   const payload = result.payload;
   if (payload === null || payload === undefined) return { kind: 'success' };
-  if (!isObject(payload)) return failure('invalid batch response: not a JSON object');
+  if (!isRecord(payload)) return failure('invalid batch response: not a JSON object');
   const items = payload.batchItemFailures;
   if (items === null || items === undefined) return { kind: 'success' };
   if (!Array.isArray(items)) return failure('invalid batch response: batchItemFailures is not a list');
@@ -34,7 +34,7 @@ export function interpretBatchResult(result: InvocationResult, messageIds: reado
   const inBatch = new Set(messageIds);
   const failed = new Set<string>();
   for (const item of items as unknown[]) {
-    if (!isObject(item)) return failure('invalid batch response: an item of batchItemFailures is not an object');
+    if (!isRecord(item)) return failure('invalid batch response: an item of batchItemFailures is not an object');
     const id = item.itemIdentifier;
     if (typeof id !== 'string' || id === '') return failure('invalid batch response: an itemIdentifier is missing, null or empty');
     if (!inBatch.has(id)) return failure(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);

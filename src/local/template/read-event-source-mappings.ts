@@ -1,6 +1,7 @@
 /** Reads the template's SQS event source mappings: which function polls which queue, and how. */
 import { type EventSourceMappingModel, type StackModel } from './stack-model';
-import { findLogicalId, getAttOf, isObject, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { findLogicalId, getAttOf, refOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 const MAPPING = 'AWS::Lambda::EventSourceMapping';
 
@@ -36,7 +37,7 @@ function readEventSourceMapping(resources: TemplateResources, id: string): Event
     throw resources.error(id, 'unsupported_property', 'FunctionResponseTypes may only hold ReportBatchItemFailures');
   }
   const scaling = props.ScalingConfig ?? {};
-  if (!isObject(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || !['number', 'undefined'].includes(typeof scaling.MaximumConcurrency)) {
+  if (!isRecord(scaling) || Object.keys(scaling).some((key) => key !== 'MaximumConcurrency') || !['number', 'undefined'].includes(typeof scaling.MaximumConcurrency)) {
     throw resources.error(id, 'unsupported_property', 'ScalingConfig may only set MaximumConcurrency (a number)');
   }
   return {

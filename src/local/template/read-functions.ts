@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { type FunctionModel, type TemplateValue } from './stack-model';
-import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 const FUNCTION = 'AWS::Lambda::Function';
 
@@ -86,7 +87,7 @@ function readFunction(resources: TemplateResources, id: string, assemblyDirector
   const environment = props.Environment;
   let variables: Record<string, TemplateValue> = {};
   if (environment !== undefined) {
-    if (!isObject(environment) || Object.keys(environment).some((key) => key !== 'Variables') || (environment.Variables !== undefined && !isObject(environment.Variables))) {
+    if (!isRecord(environment) || Object.keys(environment).some((key) => key !== 'Variables') || (environment.Variables !== undefined && !isRecord(environment.Variables))) {
       throw resources.error(id, 'invalid_template', 'Environment must be { Variables: { … } }');
     }
     variables = { ...environment.Variables };

@@ -5,7 +5,8 @@
  */
 import { type MockIntegrationModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
-import { isObject, refOf, type TemplateResources } from './template-resources';
+import { refOf, type TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 export const INTEGRATION = 'AWS::ApiGatewayV2::Integration';
 export const INTEGRATION_RESPONSE = 'AWS::ApiGatewayV2::IntegrationResponse';
@@ -35,7 +36,7 @@ function selectTemplate(resources: TemplateResources, id: string, type: string, 
     );
   }
   const all = resources.props(id)[property] ?? {};
-  if (!isObject(all) || !Object.values(all).every((template) => typeof template === 'string')) {
+  if (!isRecord(all) || !Object.values(all).every((template) => typeof template === 'string')) {
     throw new StackTemplateError('invalid_template', `${property} must map keys to literal template strings`, id, type);
   }
   const template = (Object.hasOwn(all, key) ? all[key] : Object.hasOwn(all, DEFAULT_KEY) ? all[DEFAULT_KEY] : undefined) as string | undefined;
@@ -54,7 +55,7 @@ function statusCodeOf(resources: TemplateResources, integrationId: string): numb
   } catch {
     parsed = undefined;
   }
-  const statusCode = isObject(parsed) ? parsed.statusCode : undefined;
+  const statusCode = isRecord(parsed) ? parsed.statusCode : undefined;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
     throw new StackTemplateError(
       'invalid_template',

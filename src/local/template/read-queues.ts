@@ -1,6 +1,7 @@
 /** Reads the template's SQS queues: name, visibility timeout, delay, retention and redrive to a DLQ. */
 import { type QueueModel } from './stack-model';
-import { getAttOf, isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { getAttOf, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 const QUEUE = 'AWS::SQS::Queue';
 
@@ -32,8 +33,8 @@ function readQueue(resources: TemplateResources, id: string): QueueModel {
         throw resources.error(id, 'invalid_template', 'RedrivePolicy is not valid JSON', { cause: error });
       }
     }
-    const deadLetterQueueId = isObject(policy) ? getAttOf(policy.deadLetterTargetArn, 'Arn') : undefined;
-    if (!isObject(policy) || deadLetterQueueId === undefined || !resources.isOfType(deadLetterQueueId, QUEUE)) {
+    const deadLetterQueueId = isRecord(policy) ? getAttOf(policy.deadLetterTargetArn, 'Arn') : undefined;
+    if (!isRecord(policy) || deadLetterQueueId === undefined || !resources.isOfType(deadLetterQueueId, QUEUE)) {
       throw resources.error(id, 'unsupported_property', 'RedrivePolicy.deadLetterTargetArn must be the Arn of a queue of this template');
     }
     const maxReceiveCount = Number(policy.maxReceiveCount);

@@ -13,7 +13,8 @@ import { QUEUE_RESOURCE_TYPES, readQueues } from './read-queues';
 import { readTables, TABLE_RESOURCE_TYPES } from './read-tables';
 import { type StackModel } from './stack-model';
 import { StackTemplateError } from './template-errors';
-import { isObject, type ResourceTypeSpec, TemplateResources } from './template-resources';
+import { type ResourceTypeSpec, TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 /** Resource types that only matter on AWS: the local runtime skips them. */
 export const AWS_ONLY_RESOURCE_TYPES: readonly string[] = [
@@ -76,7 +77,7 @@ export function readStackTemplate(template: unknown, options: ReadStackTemplateO
  * Properties and Metadata objects and only properties the runtime honours.
  */
 function checkTemplate(template: unknown): CfnTemplate {
-  if (!isObject(template) || !isObject(template.Resources)) {
+  if (!isRecord(template) || !isRecord(template.Resources)) {
     throw new StackTemplateError('invalid_template', 'not a CloudFormation template: no Resources');
   }
   for (const section of Object.keys(template)) {
@@ -85,13 +86,13 @@ function checkTemplate(template: unknown): CfnTemplate {
     }
   }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (!isObject(resource) || typeof resource.Type !== 'string') {
+    if (!isRecord(resource) || typeof resource.Type !== 'string') {
       throw new StackTemplateError('invalid_template', 'a resource needs a Type', logicalId);
     }
-    if (resource.Properties !== undefined && !isObject(resource.Properties)) {
+    if (resource.Properties !== undefined && !isRecord(resource.Properties)) {
       throw new StackTemplateError('invalid_template', 'Properties must be an object', logicalId, resource.Type);
     }
-    if (resource.Metadata !== undefined && !isObject(resource.Metadata)) {
+    if (resource.Metadata !== undefined && !isRecord(resource.Metadata)) {
       throw new StackTemplateError('invalid_template', 'Metadata must be an object', logicalId, resource.Type);
     }
     if (AWS_ONLY_RESOURCE_TYPES.includes(resource.Type)) continue;

@@ -1,6 +1,7 @@
 /** Reads the template's DynamoDB tables: key schema, global and local secondary indexes and TTL attribute. */
 import { type IndexModel, type KeySchemaModel, type TableModel } from './stack-model';
-import { isObject, type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { type ResourceTypeSpec, type TemplateResources } from './template-resources';
+import { isRecord } from '../is-record';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
 const TABLE = 'AWS::DynamoDB::Table';
@@ -46,7 +47,7 @@ function readTable(resources: TemplateResources, id: string): TableModel {
   const definitions = props.AttributeDefinitions;
   if (!Array.isArray(definitions)) throw invalid('AttributeDefinitions must be a list');
   for (const definition of definitions) {
-    if (!isObject(definition) || typeof definition.AttributeName !== 'string' || !['S', 'N', 'B'].includes(definition.AttributeType as string)) {
+    if (!isRecord(definition) || typeof definition.AttributeName !== 'string' || !['S', 'N', 'B'].includes(definition.AttributeType as string)) {
       throw invalid('each AttributeDefinition needs AttributeName and AttributeType S, N or B');
     }
     attributeTypes.set(definition.AttributeName, definition.AttributeType as AttributeType);
@@ -54,7 +55,7 @@ function readTable(resources: TemplateResources, id: string): TableModel {
   const keySchema = (value: unknown, where: string): KeySchemaModel => {
     if (!Array.isArray(value)) throw invalid(`${where} must be a list`);
     const key = (keyType: 'HASH' | 'RANGE') => {
-      const element = value.find((item) => isObject(item) && item.KeyType === keyType) as Record<string, unknown> | undefined;
+      const element = value.find((item) => isRecord(item) && item.KeyType === keyType) as Record<string, unknown> | undefined;
       if (element === undefined) return undefined;
       const name = element.AttributeName;
       const attributeType = typeof name === 'string' ? attributeTypes.get(name) : undefined;
@@ -71,7 +72,7 @@ function readTable(resources: TemplateResources, id: string): TableModel {
     const declared = props[property] ?? [];
     if (!Array.isArray(declared)) throw invalid(`${property} must be a list`);
     return declared.map((index: unknown) => {
-      if (!isObject(index) || typeof index.IndexName !== 'string' || !isObject(index.Projection)) {
+      if (!isRecord(index) || typeof index.IndexName !== 'string' || !isRecord(index.Projection)) {
         throw invalid(`each of ${property} needs IndexName, KeySchema and Projection`);
       }
       const projectionType = index.Projection.ProjectionType ?? 'KEYS_ONLY';
@@ -99,7 +100,7 @@ function readTable(resources: TemplateResources, id: string): TableModel {
   }
 
   const ttl = props.TimeToLiveSpecification ?? {};
-  if (!isObject(ttl) || (ttl.Enabled === true && typeof ttl.AttributeName !== 'string')) {
+  if (!isRecord(ttl) || (ttl.Enabled === true && typeof ttl.AttributeName !== 'string')) {
     throw invalid('TimeToLiveSpecification must be an object, with an AttributeName when enabled');
   }
   return {

@@ -7,7 +7,7 @@
  * (docs/local.md, Built from the template).
  */
 import { IntrinsicResolutionError } from './template-errors';
-import { isObject } from './template-resources';
+import { isRecord } from '../is-record';
 
 /** The local values of one resource: what `Ref` returns, and `Fn::GetAtt` by attribute (`Arn`, `QueueUrl`, …). */
 export interface LocalResourceValues {
@@ -46,7 +46,7 @@ export function resolveToString(value: unknown, context: IntrinsicContext, where
 
 /** True when `value` is an intrinsic function call (`{ Ref: … }` or `{ 'Fn::…': … }`). */
 function isIntrinsic(value: unknown): value is Readonly<Record<string, unknown>> {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'));
 }
@@ -128,7 +128,7 @@ class Resolver {
     let template: unknown = args;
     let variables: Record<string, unknown> = {};
     if (Array.isArray(args)) {
-      if (args.length !== 2 || !isObject(args[1])) throw malformed('Fn::Sub', where, 'expects a string or [string, variables]');
+      if (args.length !== 2 || !isRecord(args[1])) throw malformed('Fn::Sub', where, 'expects a string or [string, variables]');
       template = args[0];
       variables = args[1];
     }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CfnTemplate } from './cfn-template';
 import type { SynthesizedStackTemplate } from './synthesize-stack-template';
-import { isObject } from './template-resources';
+import { isRecord } from '../is-record';
 
 export type AppSynthesisErrorCode =
   /** The directory has no cdk.json, or its `app` is not a command. */
@@ -74,12 +74,12 @@ function readCdkJson(directory: string): { command: string; context: Record<stri
   } catch (error) {
     throw new AppSynthesisError('invalid_app', `${file} is not valid JSON`, '', { cause: error });
   }
-  if (!isObject(cdkJson) || typeof cdkJson.app !== 'string' || cdkJson.app.trim() === '') {
+  if (!isRecord(cdkJson) || typeof cdkJson.app !== 'string' || cdkJson.app.trim() === '') {
     throw new AppSynthesisError('invalid_app', `${file} has no "app" command`);
   }
   const contextFile = path.join(directory, 'cdk.context.json');
   const cached = existsSync(contextFile) ? readJsonFile(contextFile) : {};
-  return { command: cdkJson.app, context: { ...(isObject(cached) ? cached : {}), ...(isObject(cdkJson.context) ? cdkJson.context : {}) } };
+  return { command: cdkJson.app, context: { ...(isRecord(cached) ? cached : {}), ...(isRecord(cdkJson.context) ? cdkJson.context : {}) } };
 }
 
 /**
@@ -149,10 +149,10 @@ function runAppCommand(directory: string, command: string, outdir: string, conte
 
 function stackArtifacts(outdir: string): SynthesizedStackTemplate[] {
   const manifest = readJsonFile(path.join(outdir, 'manifest.json'));
-  const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
+  const artifacts = isRecord(manifest) && isRecord(manifest.artifacts) ? manifest.artifacts : {};
   const stacks: SynthesizedStackTemplate[] = [];
   for (const [id, artifact] of Object.entries(artifacts)) {
-    if (!isObject(artifact) || artifact.type !== 'aws:cloudformation:stack' || !isObject(artifact.properties)) continue;
+    if (!isRecord(artifact) || artifact.type !== 'aws:cloudformation:stack' || !isRecord(artifact.properties)) continue;
     const { templateFile, stackName } = artifact.properties;
     if (typeof templateFile !== 'string') continue;
     stacks.push({ stackName: typeof stackName === 'string' ? stackName : id, template: readJsonFile(path.join(outdir, templateFile)) as CfnTemplate });

@@ -11,7 +11,7 @@ import { readStagePublicJwk } from '../../tooling/stage-keys';
 import type { CfnTemplate } from './cfn-template';
 import type { SynthesizedStackTemplate } from './synthesize-stack-template';
 import { StackTemplateError } from './template-errors';
-import { isObject } from './template-resources';
+import { isRecord } from '../is-record';
 
 /** How cdk synth names a stack's template in the cloud assembly. */
 const TEMPLATE_SUFFIX = '.template.json';
@@ -42,11 +42,11 @@ export function readTemplateFile(file: string, stage: StageConfig): SynthesizedS
 /** Throws StackTemplateError('other_stage') unless every function is configured for this stage, its auth mode and its key. */
 function checkStage(file: string, template: CfnTemplate, stage: StageConfig): void {
   // Unchecked JSON: the template reader checks its shape later.
-  const resources: unknown[] = isObject(template) && isObject(template.Resources) ? Object.values(template.Resources) : [];
+  const resources: unknown[] = isRecord(template) && isRecord(template.Resources) ? Object.values(template.Resources) : [];
   const keyId = stage.jwt.keySource.kind === 'generated' ? readStagePublicJwk(stage.name)?.kid : undefined;
   for (const fn of resources) {
-    const environment = isObject(fn) && fn.Type === 'AWS::Lambda::Function' && isObject(fn.Properties) ? fn.Properties.Environment : undefined;
-    const variables = isObject(environment) && isObject(environment.Variables) ? environment.Variables : {};
+    const environment = isRecord(fn) && fn.Type === 'AWS::Lambda::Function' && isRecord(fn.Properties) ? fn.Properties.Environment : undefined;
+    const variables = isRecord(environment) && isRecord(environment.Variables) ? environment.Variables : {};
     if (variables.STAGE !== undefined && variables.STAGE !== stage.name) {
       throw new StackTemplateError('other_stage', `the template ${file} is of stage ${JSON.stringify(variables.STAGE)}, not ${stage.name}`);
     }

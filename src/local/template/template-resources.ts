@@ -6,6 +6,7 @@
 import { NAME_METADATA_KEY } from '../../../infra/template-metadata';
 import { type CfnResource } from './cfn-template';
 import { StackTemplateError, type StackTemplateErrorCode } from './template-errors';
+import { isRecord } from '../is-record';
 
 /** The properties of a resource type the runtime honours, and those that only matter on AWS. Any other is an error. */
 export interface ResourceTypeSpec {
@@ -101,17 +102,13 @@ export class TemplateResources {
   }
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function refOf(value: unknown): string | undefined {
-  return isObject(value) && Object.keys(value).length === 1 && typeof value.Ref === 'string' ? value.Ref : undefined;
+  return isRecord(value) && Object.keys(value).length === 1 && typeof value.Ref === 'string' ? value.Ref : undefined;
 }
 
 /** `X` of `{ 'Fn::GetAtt': [X, attribute] }` (or `'X.attribute'`). */
 export function getAttOf(value: unknown, attribute: string): string | undefined {
-  if (!isObject(value) || Object.keys(value).length !== 1) return undefined;
+  if (!isRecord(value) || Object.keys(value).length !== 1) return undefined;
   const args = value['Fn::GetAtt'];
   if (Array.isArray(args) && args.length === 2 && typeof args[0] === 'string' && args[1] === attribute) return args[0];
   if (typeof args === 'string' && args.endsWith(`.${attribute}`)) return args.slice(0, -attribute.length - 1);
@@ -122,7 +119,7 @@ export function getAttOf(value: unknown, attribute: string): string | undefined 
 export function findLogicalId(value: unknown, by: 'Ref' | 'Arn', accept: (logicalId: string) => boolean): string | undefined {
   const id = by === 'Ref' ? refOf(value) : getAttOf(value, 'Arn');
   if (id !== undefined && accept(id)) return id;
-  const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+  const children = Array.isArray(value) ? value : isRecord(value) ? Object.values(value) : [];
   for (const child of children) {
     const found = findLogicalId(child, by, accept);
     if (found !== undefined) return found;
