@@ -14,8 +14,9 @@ import { ensureStageKeyPair } from '../../src/tooling/stage-keys';
 import { runKeysDirectory, SHARED_CONFIGURATIONS, SHARED_KEY_STAGES, synthesizeOncePerRun, TEST_RUN_DIRECTORY_ENV } from './shared-synthesis';
 
 /**
- * The stage variants synthesized up front: those several test files start, and those of the
- * security tests that log every event (a synthesis here spares their workers loading the CDK).
+ * The stage variants synthesized up front: those several test files start, and the shared
+ * configurations (shared-synthesis.ts) of the tests that change the stack: a synthesis here spares
+ * their workers loading the CDK.
  * Others are synthesized on first use.
  */
 const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: StageOverrides; readonly configuration?: keyof typeof SHARED_CONFIGURATIONS }[] = [
@@ -35,6 +36,8 @@ const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: St
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120, allowedOrigins: ['https://app.example.com'] } },
   { stage: 'local', overrides: { authMode: 'authorizer' }, configuration: 'log-every-event' },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 }, configuration: 'log-every-event' },
+  // template-driven.test.ts: a route added with a fixture function, bundled in the run directory.
+  { stage: 'local', overrides: {}, configuration: 'echo-route' },
 ];
 
 export default async function globalSetup(): Promise<void> {

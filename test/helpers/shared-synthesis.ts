@@ -12,12 +12,15 @@
  * under their names like the stage variants.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type * as Lambda from 'aws-cdk-lib/aws-lambda';
 import type { StageConfig } from '../../infra/stages';
 import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import type * as SynthesizeStackTemplateModule from '../../src/local/template/synthesize-stack-template';
 import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from '../../src/local/template/synthesize-stack-template';
+import type * as FunctionBundles from '../../src/tooling/function-bundles';
 import { readStagePublicJwk } from '../../src/tooling/stage-keys';
 
 /** The run directory of the integration tier (set by global-setup.ts; unset: every stack synthesizes its own template). */
@@ -34,12 +37,43 @@ export function logEveryEvent(stack: WsNotifyStack): void {
   for (const fn of stack.service.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
 }
 
+/** The echo-route fixture's code directory: bundled once per run in the run directory (global-setup.ts), else once per process in a temporary one. */
+let echoRouteDirectory: string | undefined;
+export function echoRouteCodeDirectory(): string {
+  if (echoRouteDirectory !== undefined) return echoRouteDirectory;
+  const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
+  const outDirectory = runDirectory !== undefined ? path.join(runDirectory, 'fixtures') : mkdtempSync(path.join(os.tmpdir(), 'ws-notify-fixtures-'));
+  const directory = path.join(outDirectory, 'echo-route');
+  if (!existsSync(path.join(directory, 'index.js'))) {
+    // Loaded here, like the CDK: esbuild is needed by the one process that bundles.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { bundleEntries } = require('../../src/tooling/function-bundles') as typeof FunctionBundles;
+    bundleEntries({ entries: { 'echo-route': path.join(__dirname, '..', 'fixtures', 'functions', 'echo-route.ts') }, outDirectory });
+  }
+  echoRouteDirectory = directory;
+  return directory;
+}
+
+/**
+ * `configureStack` hook: a route `echo` with a function of its own (test/fixtures/functions/echo-route.ts),
+ * whose reply is the route response (template-driven.test.ts). The fixture's bundle is the run's,
+ * so that the template is the same in every worker.
+ */
+export function addEchoRoute(stack: WsNotifyStack): void {
+  // Loaded here: a worker that only reads the shared template does not load the CDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Code, Function: LambdaFunction, Runtime } = require('aws-cdk-lib/aws-lambda') as typeof Lambda;
+  const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromAsset(echoRouteCodeDirectory()) });
+  stack.service.addRoute('echo', { handler, returnResponse: true });
+}
+
 /**
  * Changes to the stack that several test runs make the same way, by name: a template configured by
- * one of them is shared like a stage variant's (the global setup synthesizes the ones the security
- * tests start). A change that closes over a test's own values (a fixture's directory) is not one.
+ * one of them is shared like a stage variant's (the global setup synthesizes them all). A change
+ * that closes over a test's own values (a fixture bundled in a test's directory) is not one: the
+ * fixture of `echo-route` is bundled once per run in the run directory for that reason.
  */
-export const SHARED_CONFIGURATIONS: Readonly<Record<string, (stack: WsNotifyStack) => void>> = { 'log-every-event': logEveryEvent };
+export const SHARED_CONFIGURATIONS: Readonly<Record<string, (stack: WsNotifyStack) => void>> = { 'log-every-event': logEveryEvent, 'echo-route': addEchoRoute };
 
 function sharedConfigurationName(configure: ((stack: WsNotifyStack) => void) | undefined): string | null | undefined {
   if (configure === undefined) return null;

@@ -1,11 +1,18 @@
 /**
  * The `ws-notify` executable as a user runs it in a clone after `npm ci`: through npx (package.json
  * `bin`) and through an npm script, with its TypeScript compiled on load and nothing on stderr.
+ * The refusal runs the bin file itself, which is what npx runs once it has found it (the first
+ * test): npx's own start costs 1–2 s of CPU and shows nothing more.
  * Each command's own help (usage, flags with defaults, example) is checked in-process in
  * test/unit/cli/ws-notify.test.ts; every command also runs spawned in its own test file.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { spawnCommand } from '../../helpers/spawn-command';
 import { REPOSITORY_ROOT } from './run-cli';
+
+/** The file package.json's `bin` names for ws-notify: what npx runs. */
+const BIN = path.join(REPOSITORY_ROOT, (JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['ws-notify'] ?? '');
 
 describe('CLI: ws-notify', () => {
   it('answers npx ws-notify --help with the commands, exit 0, nothing on stderr', async () => {
@@ -39,8 +46,8 @@ describe('CLI: ws-notify', () => {
   });
 
   it('refuses an unknown flag in one line on stderr that names it and points to --help, exit 2', async () => {
-    // Act
-    const run = await spawnCommand('npx', ['--no-install', 'ws-notify', 'notify', '--user', '1', '--queue', 'x'], { cwd: REPOSITORY_ROOT, env: {} });
+    // Act: the bin file as npx runs it (its `#!/usr/bin/env node` line).
+    const run = await spawnCommand(BIN, ['notify', '--user', '1', '--queue', 'x'], { cwd: REPOSITORY_ROOT, env: {} });
 
     // Assess
     expect(run).toEqual({ code: 2, signal: null, stdout: '', stderr: 'notify: unknown flag --queue (see npx ws-notify notify --help)\n' });

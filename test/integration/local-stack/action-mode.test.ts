@@ -11,13 +11,29 @@ const DEADLINE_SECONDS = 3;
 
 describe('Local stack: mode action', () => {
   let t: TestStack;
+  /** The stack of the deadline tests (below), started first: its deadline runs out while the other tests run. */
+  let d: TestStack;
+  /** Deadline messages the AuthorizeDeadline function has handled (one per connection of that stack). */
+  let deadlinesHandled = 0;
+  /** Opened together, so that their deadlines run out at the same time: one left pending, one authorized. */
+  let pending: TestClient;
+  let patient: TestClient;
+  let authorized: Record<string, unknown>;
 
   beforeAll(async () => {
+    // The deadline stack's connections first, on their own: the authorize must beat the deadline.
+    d = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: DEADLINE_SECONDS });
+    d.stack.onBatch((batch) => {
+      if (batch.functionId === 'AuthorizeDeadline') deadlinesHandled += batch.messageIds.length - batch.failedMessageIds.length;
+    });
+    [pending, patient] = await Promise.all([d.connect(), d.connect()]);
+    authorized = frame(await patient.request(JSON.stringify({ action: 'authorize', token: await d.token('patient') })));
     t = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: 900 });
   });
 
   afterAll(async () => {
-    await t.close();
+    await t?.close();
+    await d?.close();
   });
 
   const notifyUser = (userId: string, data: unknown, id?: string) =>
@@ -110,28 +126,8 @@ describe('Local stack: mode action', () => {
     await client.close();
   });
 
+  // Their stack and connections are made by the beforeAll above, which starts them first.
   describe('at the authorize deadline', () => {
-    let d: TestStack;
-    /** Deadline messages the AuthorizeDeadline function has handled (one per connection of this stack). */
-    let deadlinesHandled = 0;
-    /** Opened together in beforeAll, so that their deadlines run out at the same time: one left pending, one authorized. */
-    let pending: TestClient;
-    let patient: TestClient;
-    let authorized: Record<string, unknown>;
-
-    beforeAll(async () => {
-      d = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: DEADLINE_SECONDS });
-      d.stack.onBatch((batch) => {
-        if (batch.functionId === 'AuthorizeDeadline') deadlinesHandled += batch.messageIds.length - batch.failedMessageIds.length;
-      });
-      [pending, patient] = await Promise.all([d.connect(), d.connect()]);
-      authorized = frame(await patient.request(JSON.stringify({ action: 'authorize', token: await d.token('patient') })));
-    });
-
-    afterAll(async () => {
-      await d.close();
-    });
-
     it('closes a connection still pending at the deadline with authorization_timeout', async () => {
       const timeout = frame(await pending.next((DEADLINE_SECONDS + 5) * 1000));
       const closed = await pending.closed;

@@ -1,24 +1,18 @@
 /**
  * The runtime serves what the template holds: a route added to the stack (and nothing else) is
  * served, with its function's environment and route response: the template is the single source of truth.
+ * The route is the shared configuration `echo-route` (test/helpers/shared-synthesis.ts): the
+ * stack is synthesized with it once per run, in the global setup, like the stage variants.
  */
 import os from 'node:os';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { useFixtureBundles } from '../../helpers/fixture-bundles';
 import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
+import { addEchoRoute, echoRouteCodeDirectory } from '../../helpers/shared-synthesis';
 
 describe('Local stack: built from the template', () => {
-  const fixture = useFixtureBundles(['echo-route']);
   let t: TestStack;
 
   beforeAll(async () => {
-    t = await startTestStack({
-      stage: 'local',
-      configureStack: (stack) => {
-        const handler = new LambdaFunction(stack, 'Echo', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromAsset(fixture('echo-route')) });
-        stack.service.addRoute('echo', { handler, returnResponse: true });
-      },
-    });
+    t = await startTestStack({ stage: 'local', configureStack: addEchoRoute });
   });
 
   afterAll(async () => {
@@ -29,7 +23,7 @@ describe('Local stack: built from the template', () => {
     expect(t.stack.model.api.routes.map((route) => route.routeKey)).toContain('echo');
     const echo = t.stack.model.api.routes.find((route) => route.routeKey === 'echo')?.functionId;
     expect(echo).toMatch(/^Echo[0-9A-F]{8}$/);
-    expect(t.stack.model.functions[echo!]?.codeDirectory).toBe(fixture('echo-route'));
+    expect(t.stack.model.functions[echo!]?.codeDirectory).toBe(echoRouteCodeDirectory());
   });
 
   it('serves the added route with its route response, behind the stage authorizer', async () => {

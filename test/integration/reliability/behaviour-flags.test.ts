@@ -1,27 +1,25 @@
 /**
- * `npm start -- --index-lag MS --sqs-duplicates RATE --drop-disconnect RATE` as a user runs it: a
- * bad value is one line on stderr and exit code 2; good ones are announced in the start-up output
- * and reach the running stack (here: the user index does not show a connection just made, while
- * its record is in the table).
+ * `npm start -- --index-lag MS --sqs-duplicates RATE --drop-disconnect RATE` as a user runs it: good
+ * values are announced in the start-up output and reach the running stack (here: the user index
+ * does not show a connection just made, while its record is in the table). A bad value is one line
+ * on stderr and exit code 2: the start command run in-process (test/helpers/cli-in-process.ts), as
+ * the refusals of a command are (docs/testing.md); start-command.test.ts shows a refusal of the
+ * spawned command.
  */
-import { spawnSync } from 'node:child_process';
-import os from 'node:os';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { getStage } from '../../../infra/stages';
 import { issueStageToken } from '../../../src/tooling/stage-tokens';
-import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { frame } from '../../helpers/local-stack';
 import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
 
 describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', () => {
   let home: ThrowawayHome;
-  let env: Record<string, string>;
   let started: StartedCommand | undefined;
 
   beforeEach(() => {
     home = new ThrowawayHome('ws-notify-behaviours-');
-    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...home.env };
   });
 
   afterEach(() => {
@@ -34,12 +32,12 @@ describe('Command: npm start --index-lag --sqs-duplicates --drop-disconnect', ()
     [['--index-lag', '1.5'], '--index-lag must be a whole number of milliseconds from 0 to 600000, got "1.5"'],
     [['--sqs-duplicates', '10%'], '--sqs-duplicates must be a fraction from 0 to 1 (e.g. 0.1), got "10%"'],
     [['--drop-disconnect', '2'], '--drop-disconnect must be a fraction from 0 to 1 (e.g. 0.1), got "2"'],
-  ])('refuses %j with one line on stderr and exit code 2', (flags, message) => {
+  ])('refuses %j with one line on stderr and exit code 2', async (flags, message) => {
     // Act
-    const run = spawnSync('npm', ['start', '-s', '--', '--port', '0', ...flags], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+    const run = await runInProcess(['start', '--port', '0', ...flags], home.env);
 
     // Assess
-    expect(run.status).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stderr).toBe(`start: ${message}\n`);
     expect(run.stdout).not.toContain('Local stack ready');
   });

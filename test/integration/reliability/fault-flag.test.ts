@@ -1,26 +1,24 @@
 /**
- * `npm start -- --fault …` as a user runs it: a bad value is one line on stderr and exit code 2; a
- * good one reaches the running stack (here: every Management API call fails, seen through the
- * unmodified SDK client) and is announced in the start-up output.
+ * `npm start -- --fault …` as a user runs it: a good value reaches the running stack (here: every
+ * Management API call fails, seen through the unmodified SDK client) and is announced in the
+ * start-up output. A bad value is one line on stderr and exit code 2: the start command run
+ * in-process (test/helpers/cli-in-process.ts), as the refusals of a command are (docs/testing.md);
+ * start-command.test.ts shows a refusal of the spawned command.
  */
-import { spawnSync } from 'node:child_process';
-import os from 'node:os';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { getStage } from '../../../infra/stages';
 import { issueStageToken } from '../../../src/tooling/stage-tokens';
-import { PROJECT_ROOT } from '../../../src/tooling/project-paths';
+import { runInProcess } from '../../helpers/cli-in-process';
 import { frame } from '../../helpers/local-stack';
 import { npmStart, ThrowawayHome, type StartedCommand } from '../../helpers/npm-start';
 import { connectClient } from '../../helpers/ws-client';
 
 describe('Command: npm start --fault', () => {
   let home: ThrowawayHome;
-  let env: Record<string, string>;
   let started: StartedCommand | undefined;
 
   beforeEach(() => {
     home = new ThrowawayHome('ws-notify-fault-');
-    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...home.env };
   });
 
   afterEach(() => {
@@ -33,12 +31,12 @@ describe('Command: npm start --fault', () => {
     ['lambda=0.2', '--fault: unknown name "lambda"'],
     ['dynamodb=2', '--fault: the rate of dynamodb must be from 0 to 1, got "2"'],
     ['management=hang:0.1:2h', '--fault: the hang duration of management must be 1s to 1h (e.g. 40s, 2m), got "2h"'],
-  ])('refuses --fault %s with one line on stderr and exit code 2', (value, message) => {
+  ])('refuses --fault %s with one line on stderr and exit code 2', async (value, message) => {
     // Act
-    const run = spawnSync('npm', ['start', '-s', '--', '--port', '0', '--fault', value], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+    const run = await runInProcess(['start', '--port', '0', '--fault', value], home.env);
 
     // Assess
-    expect(run.status).toBe(2);
+    expect(run.code).toBe(2);
     const usage = 'use name=rate (errors) or name=hang:rate[:duration] (calls never answered, or answered after the duration) with names dynamodb, sqs, management and rates from 0 to 1, e.g. --fault dynamodb=0.2,management=hang:0.05';
     expect(run.stderr).toBe(`start: ${message}; ${usage}\n`);
     expect(run.stdout).not.toContain('Local stack ready');
