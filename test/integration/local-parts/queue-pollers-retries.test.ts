@@ -30,7 +30,7 @@ describe('Class: QueuePollers (failures and retries)', () => {
   let runner: FunctionRunner;
   /** Visibility 2 s: longer than a 1 s batching window, so a buffered message cannot reappear before its batch is sent. */
   let sqs: EmbeddedSqs;
-  /** Visibility 1 s, for the redrive test. */
+  /** Visibility 1 s, for the queues whose batches never wait out a window: a batch that fills at once, or no window. */
   let fastSqs: EmbeddedSqs;
   let client: SQSClient;
   let fastClient: SQSClient;
@@ -39,8 +39,8 @@ describe('Class: QueuePollers (failures and retries)', () => {
   beforeAll(async () => {
     [runner, sqs, fastSqs] = await Promise.all([
       FunctionRunner.start({ functions: [consumer()], onLog: log.onLog }),
-      EmbeddedSqs.start({ queues: [queue('Partial'), queue('Throwing'), queue('Invalid')], visibilityTimeoutSeconds: 2 }),
-      EmbeddedSqs.start({ queues: [queue('Redrive', { deadLetterQueueId: 'RedriveDlq', maxReceiveCount: 2 }), queue('RedriveDlq')], visibilityTimeoutSeconds: 1 }),
+      EmbeddedSqs.start({ queues: [queue('Partial'), queue('Invalid')], visibilityTimeoutSeconds: 2 }),
+      EmbeddedSqs.start({ queues: [queue('Throwing'), queue('Redrive', { deadLetterQueueId: 'RedriveDlq', maxReceiveCount: 2 }), queue('RedriveDlq')], visibilityTimeoutSeconds: 1 }),
     ]);
     client = new SQSClient(sqs.clientConfig);
     fastClient = new SQSClient(fastSqs.clientConfig);
@@ -100,12 +100,13 @@ describe('Class: QueuePollers (failures and retries)', () => {
   });
 
   it('retries the whole batch when the function throws', async () => {
-    // Prepare
-    startPollers(sqs, [mapping('Throwing', { batchSize: 2, maximumBatchingWindowSeconds: 1 })]);
-    const url = sqs.queue('Throwing').url;
+    // Prepare: sent together, the two fill their batch at once (the window only keeps them
+    // together), on a queue whose retries come after 1 s.
+    startPollers(fastSqs, [mapping('Throwing', { batchSize: 2, maximumBatchingWindowSeconds: 1 })]);
+    const url = fastSqs.queue('Throwing').url;
 
     // Act: the batch of two throws on the first receive only (fixture: throw while receive count < 2).
-    await client.send(
+    await fastClient.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
         Entries: [
@@ -115,7 +116,7 @@ describe('Class: QueuePollers (failures and retries)', () => {
       }),
     );
     await waitFor('both to be delivered twice', () => (log.of('throwing-a').length === 2 && log.of('throwing-b').length === 2 ? true : undefined));
-    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(client, url)) === '0/0' ? true : undefined));
+    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(fastClient, url)) === '0/0' ? true : undefined));
 
     // Assess
     const outcomes = batches.filter((event) => event.queueId === 'Throwing').map((event) => [event.outcome, event.reason]);
