@@ -46,8 +46,8 @@ describe('Security: connections per user (mode authorizer)', () => {
   it(`refuses the handshake past ${MAX} connections with 429, writes nothing, and admits the user again once one closes`, async () => {
     // Prepare
     const token = await t.token('many');
-    // Opened at once: each handshake counts fewer than MAX others.
-    const clients = await Promise.all(Array.from({ length: MAX }, () => t.connect(`?token=${token}`)));
+    const clients: TestClient[] = [];
+    for (let index = 0; index < MAX; index += 1) clients.push(await t.connect(`?token=${token}`));
 
     // Act
     const refused = await t.refused(`?token=${token}`);
@@ -71,7 +71,8 @@ describe('Security: connections per user (mode authorizer)', () => {
   it('does not count a record whose $disconnect never arrived: the connection is found gone, its record deleted, and the user gets in', async () => {
     // Prepare: the user holds MAX - 1 connections and a stale record.
     const token = await t.token('stale');
-    const clients = await Promise.all(Array.from({ length: MAX - 1 }, () => t.connect(`?token=${token}`)));
+    const clients: TestClient[] = [];
+    for (let index = 0; index < MAX - 1; index += 1) clients.push(await t.connect(`?token=${token}`));
     await putStaleRecord(t, 'gone-without-disconnect=', 'stale', 'authorizer');
     expect(await userRecords(t, 'stale')).toHaveLength(MAX);
 
@@ -102,8 +103,8 @@ describe('Security: connections per user (mode action)', () => {
 
   it(`answers authorize past ${MAX} connections with too_many_connections, keeps the connection pending, and authorizes it once another closes`, async () => {
     // Prepare
-    // Authorized at once: each authorize counts fewer than MAX others.
-    const connections = await Promise.all(Array.from({ length: MAX }, () => t.connectAs('many')));
+    const connections: { client: TestClient; connectionId: string }[] = [];
+    for (let index = 0; index < MAX; index += 1) connections.push(await t.connectAs('many'));
     const extra = await t.connect();
 
     // Act
@@ -129,7 +130,8 @@ describe('Security: connections per user (mode action)', () => {
 
   it('does not count a record whose $disconnect never arrived when a pending connection authorizes', async () => {
     // Prepare
-    const connections = (await Promise.all(Array.from({ length: MAX - 1 }, () => t.connectAs('stale')))).map(({ client }) => client);
+    const connections: TestClient[] = [];
+    for (let index = 0; index < MAX - 1; index += 1) connections.push((await t.connectAs('stale')).client);
     await putStaleRecord(t, 'gone-without-disconnect=', 'stale', 'action');
     const extra = await t.connect();
 
