@@ -1,29 +1,27 @@
 /**
  * Test handlers (test/fixtures/functions/<name>.ts) bundled as a function's code, the way the
  * package build bundles the functions (src/tooling/function-bundles.ts): `<directory>/index.js`
- * exporting the handler. Bundled once for the enclosing `describe`, in a temporary directory
- * removed afterwards.
+ * exporting the handler, with the AWS SDK bundled. The bundles of a set of fixtures are kept under
+ * node_modules/.cache and rebuilt only when a file they were built from changed
+ * (ensureFunctionBundles, the check the functions' own bundles get): bundling the fixtures that
+ * carry the SDK took about a second of esbuild in every test file that used them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { bundleEntries } from '../../src/tooling/function-bundles';
+import { ensureFunctionBundles } from '../../src/tooling/function-bundles';
+import { PROJECT_ROOT } from '../../src/tooling/project-paths';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'functions');
+const CACHE = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ws-notify', 'fixture-bundles');
 
-/** Registers beforeAll/afterAll hooks; the returned function gives a fixture's code directory (after beforeAll). */
+/** Registers a beforeAll hook; the returned function gives a fixture's code directory (after beforeAll). */
 export function useFixtureBundles(names: readonly string[]): (name: string) => string {
-  let directory: string | undefined;
   let directories: Readonly<Record<string, string>> = {};
   beforeAll(() => {
-    directory = mkdtempSync(path.join(os.tmpdir(), 'ws-notify-fixtures-'));
-    ({ directories } = bundleEntries({
-      entries: Object.fromEntries(names.map((name) => [name, path.join(FIXTURES, `${name}.ts`)])),
-      outDirectory: directory,
-    }));
-  });
-  afterAll(() => {
-    if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+    // One directory per set of fixtures: ensureFunctionBundles removes the bundles its entries do not name.
+    const directory = path.join(CACHE, createHash('sha256').update(JSON.stringify([...names].sort())).digest('hex').slice(0, 16));
+    ensureFunctionBundles({ entries: Object.fromEntries(names.map((name) => [name, path.join(FIXTURES, `${name}.ts`)])), directory });
+    directories = Object.fromEntries(names.map((name) => [name, path.join(directory, 'bundled', name)]));
   });
   return (name) => {
     const codeDirectory = directories[name];

@@ -6,7 +6,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type DynaliteModule from 'dynalite';
-import { IndexLag } from './index-lag';
+import { IndexLag, type IndexLagClock } from './index-lag';
 
 export interface DynamoDbEngine {
   /** dynalite's HTTP server, without its request handler; closing it closes the store. */
@@ -17,15 +17,18 @@ export interface DynamoDbEngine {
   readonly indexLag: IndexLag;
 }
 
-/** dynalite with tables active at once (no CREATING/DELETING/UPDATING delays) and no index lag until one is set. */
-export function createDynamoDbEngine(): DynamoDbEngine {
+/**
+ * dynalite with tables active at once (no CREATING/DELETING/UPDATING delays) and no index lag until
+ * one is set; the lag runs on `indexLagClock` (default: the system's).
+ */
+export function createDynamoDbEngine(indexLagClock?: IndexLagClock): DynamoDbEngine {
   storeAsStrings();
   closeDynaliteIteratorsWhenDone();
   // Loaded once the store's class is replaced: dynalite takes it when its db module loads.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as typeof DynaliteModule;
   delayGlobalIndexChanges();
-  const indexLag = new IndexLag(0);
+  const indexLag = new IndexLag(0, indexLagClock);
   const dynaliteOptions = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
   // dynalite keeps the options object it was given as its store's `options`: the store's writes find their lag by it.
   lagOfStore.set(dynaliteOptions, indexLag);

@@ -167,16 +167,16 @@ describe('Class: WebSocketGateway (limits)', () => {
     it('resets the idle timer on every frame the client sends, pings included', async () => {
       // Prepare: no route response, so the gateway never writes to the clients.
       const routes = [{ routeKey: '$default', functionId: 'Default', returnResponse: false }];
-      const { url, gateway, invoker } = await harness.start({ routes, limits: { idleTimeoutSeconds: 0.8 } });
+      const { url, gateway, invoker } = await harness.start({ routes, limits: { idleTimeoutSeconds: 0.4 } });
       const events = disconnects(gateway);
       const pinging = await harness.connect(url);
       const messaging = await harness.connect(url);
 
-      // Act: keep both busy for 2.5 times the idle timeout.
+      // Act: keep both busy for 2.5 times the idle timeout, a frame every 50 ms (the input of the test).
       for (let i = 0; i < 20; i++) {
         pinging.socket.ping();
         await messaging.send('still here');
-        await sleep(100);
+        await sleep(50);
       }
 
       // Assess
@@ -189,16 +189,17 @@ describe('Class: WebSocketGateway (limits)', () => {
     });
 
     it('resets the idle timer on every message the gateway sends to the client', async () => {
-      const { url, managementApiUrl, invoker, gateway } = await harness.start({ limits: { idleTimeoutSeconds: 0.8 } });
+      const { url, managementApiUrl, invoker, gateway } = await harness.start({ limits: { idleTimeoutSeconds: 0.4 } });
       const events = disconnects(gateway);
       const client = await harness.connect(url);
       const connectionId = invoker.eventsOf('Connect')[0]!.requestContext.connectionId;
 
+      // A message every 50 ms or so (the input of the test), for more than 2.5 times the idle timeout.
       for (let i = 0; i < 20; i++) {
         const response = await fetch(`${managementApiUrl}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body: `tick ${i}` });
         expect(response.status).toBe(200);
         await client.next();
-        await sleep(100);
+        await sleep(50);
       }
 
       expect(events).toEqual([]);

@@ -43,7 +43,7 @@ describe('Class: FunctionRunner', () => {
       functions: [
         definition('Alpha', { environment: { FIXTURE_NAME: 'alpha' }, functionName: 'ws-notify-local-Alpha' }),
         definition('Beta', { environment: { FIXTURE_NAME: 'beta', OTHER_FIXTURE_NAME: 'only-beta' }, memorySizeMb: 256 }),
-        definition('Slow', { timeoutSeconds: 1 }),
+        definition('Slow', { timeoutSeconds: 0.5 }),
         definition('Single', { reservedConcurrency: 1 }),
         definition('Throttled', { reservedConcurrency: 0 }),
         definition('Crashy'),
@@ -168,10 +168,10 @@ describe('Class: FunctionRunner', () => {
       const after = await runner.invoke('Slow', { action: 'echo' });
 
       // Assess
-      expect(timedOut).toMatchObject({ status: 'error', errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds', coldStart: false });
+      expect(timedOut).toMatchObject({ status: 'error', errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 0.50 seconds', coldStart: false });
       expect(after.coldStart).toBe(true);
       expect(payloadOf<EchoPayload>(after).instanceId).not.toBe(before.instanceId);
-      const timeoutLines = logs.filter((entry) => entry.functionId === 'Slow' && entry.line.includes('Task timed out after 1.00 seconds'));
+      const timeoutLines = logs.filter((entry) => entry.functionId === 'Slow' && entry.line.includes('Task timed out after 0.50 seconds'));
       expect(timeoutLines).toHaveLength(1);
       expect(logs.some((entry) => entry.functionId === 'Slow' && entry.line.startsWith('REPORT') && entry.line.endsWith('Status: timeout'))).toBe(true);
     });

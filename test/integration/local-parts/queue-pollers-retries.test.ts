@@ -28,9 +28,12 @@ describe('Class: QueuePollers (failures and retries)', () => {
   const log = new ConsumerLog();
   const batches: PollerBatchEvent[] = [];
   let runner: FunctionRunner;
-  /** Visibility 2 s: longer than a 1 s batching window, so a buffered message cannot reappear before its batch is sent. */
+  /** Visibility 2 s. */
   let sqs: EmbeddedSqs;
-  /** Visibility 1 s, for the redrive test. */
+  /**
+   * Visibility 1 s, for retries within about a second: longer than any batching window here (a
+   * buffered message cannot reappear before its batch is sent).
+   */
   let fastSqs: EmbeddedSqs;
   let client: SQSClient;
   let fastClient: SQSClient;
@@ -39,8 +42,8 @@ describe('Class: QueuePollers (failures and retries)', () => {
   beforeAll(async () => {
     [runner, sqs, fastSqs] = await Promise.all([
       FunctionRunner.start({ functions: [consumer()], onLog: log.onLog }),
-      EmbeddedSqs.start({ queues: [queue('Partial'), queue('Throwing'), queue('Invalid')], visibilityTimeoutSeconds: 2 }),
-      EmbeddedSqs.start({ queues: [queue('Redrive', { deadLetterQueueId: 'RedriveDlq', maxReceiveCount: 2 }), queue('RedriveDlq')], visibilityTimeoutSeconds: 1 }),
+      EmbeddedSqs.start({ queues: [queue('Invalid')], visibilityTimeoutSeconds: 2 }),
+      EmbeddedSqs.start({ queues: [queue('Partial'), queue('Throwing'), queue('Redrive', { deadLetterQueueId: 'RedriveDlq', maxReceiveCount: 2 }), queue('RedriveDlq')], visibilityTimeoutSeconds: 1 }),
     ]);
     client = new SQSClient(sqs.clientConfig);
     fastClient = new SQSClient(fastSqs.clientConfig);
@@ -69,12 +72,14 @@ describe('Class: QueuePollers (failures and retries)', () => {
   }
 
   it('deletes the successful records of a partial batch response and retries only the failed one', async () => {
-    // Prepare: a batch of three (BatchSize 3 with a window, so they travel together); b fails once.
-    startPollers(sqs, [mapping('Partial', { batchSize: 3, maximumBatchingWindowSeconds: 1 })]);
-    const url = sqs.queue('Partial').url;
+    // Prepare: a batch of three (BatchSize 3 with a window, so they travel together); b fails once,
+    // and its retry, alone in its batch, waits out the window. A window of 0.5 s (the poller takes
+    // seconds with fractions; Lambda's API whole seconds), half the queue's visibility timeout.
+    startPollers(fastSqs, [mapping('Partial', { batchSize: 3, maximumBatchingWindowSeconds: 0.5 })]);
+    const url = fastSqs.queue('Partial').url;
 
     // Act
-    await client.send(
+    await fastClient.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
         Entries: [
@@ -85,9 +90,9 @@ describe('Class: QueuePollers (failures and retries)', () => {
       }),
     );
     const firstBatch = await waitFor('the first batch', () => batches.find((event) => event.queueId === 'Partial'));
-    const remainingAfterFirstBatch = await visibleAndInFlight(client, url);
+    const remainingAfterFirstBatch = await visibleAndInFlight(fastClient, url);
     await waitFor('b to be retried', () => (log.of('partial-b').length === 2 ? true : undefined));
-    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(client, url)) === '0/0' ? true : undefined));
+    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(fastClient, url)) === '0/0' ? true : undefined));
 
     // Assess
     expect(firstBatch).toMatchObject({ outcome: 'partial', deleteFailures: 0 });
@@ -100,12 +105,13 @@ describe('Class: QueuePollers (failures and retries)', () => {
   });
 
   it('retries the whole batch when the function throws', async () => {
-    // Prepare
-    startPollers(sqs, [mapping('Throwing', { batchSize: 2, maximumBatchingWindowSeconds: 1 })]);
-    const url = sqs.queue('Throwing').url;
+    // Prepare: sent together, the two fill their batch at once (the window only keeps them
+    // together), on a queue whose retries come after 1 s.
+    startPollers(fastSqs, [mapping('Throwing', { batchSize: 2, maximumBatchingWindowSeconds: 0.5 })]);
+    const url = fastSqs.queue('Throwing').url;
 
     // Act: the batch of two throws on the first receive only (fixture: throw while receive count < 2).
-    await client.send(
+    await fastClient.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
         Entries: [
@@ -115,7 +121,7 @@ describe('Class: QueuePollers (failures and retries)', () => {
       }),
     );
     await waitFor('both to be delivered twice', () => (log.of('throwing-a').length === 2 && log.of('throwing-b').length === 2 ? true : undefined));
-    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(client, url)) === '0/0' ? true : undefined));
+    await waitFor('the queue to be empty', async () => ((await visibleAndInFlight(fastClient, url)) === '0/0' ? true : undefined));
 
     // Assess
     const outcomes = batches.filter((event) => event.queueId === 'Throwing').map((event) => [event.outcome, event.reason]);

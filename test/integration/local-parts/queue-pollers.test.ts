@@ -16,7 +16,7 @@ import { ConsumerLog } from './consumer-log';
 
 /** How far a Node timer may end early against the wall clock on a busy event loop (see DelaySeconds). */
 const EVENT_LOOP_LAG_MS = 20;
-import { sleep, waitFor } from './wait-for';
+import { waitFor } from './wait-for';
 
 /** Lambda SQS event source semantics of the queue pollers, against the real embedded SQS and real functions. */
 
@@ -148,15 +148,16 @@ describe('Class: QueuePollers', () => {
 
   it('groups messages that arrive within the batching window into one invocation', async () => {
     // Prepare
-    // A window much longer than the gap between the sends, so that a loaded machine cannot stretch
-    // the gap past it; a gap long enough for the window-less poller to have taken the first message.
-    startPollers([mapping('Window', 'Consumer', { maximumBatchingWindowSeconds: 3 }), mapping('NoWindow')]);
+    // A window much longer than the gap between the sends (the time the window-less poller takes
+    // to deliver the first message: tens of ms, a few hundred with a cold start), so that a loaded
+    // machine cannot stretch the gap past it.
+    startPollers([mapping('Window', 'Consumer', { maximumBatchingWindowSeconds: 2 }), mapping('NoWindow')]);
 
-    // Act: one message, then two more 500 ms later, on each queue.
+    // Act: one message on each queue, then two more once the window-less poller has delivered its first.
     for (const queueId of ['Window', 'NoWindow']) {
       await client.send(new SendMessageCommand({ QueueUrl: sqs.queue(queueId).url, MessageBody: JSON.stringify({ id: `${queueId}-1` }) }));
     }
-    await sleep(500);
+    await waitFor('the first message without a window', () => (log.of('NoWindow-1').length > 0 ? true : undefined));
     for (const queueId of ['Window', 'NoWindow']) {
       await client.send(
         new SendMessageBatchCommand({

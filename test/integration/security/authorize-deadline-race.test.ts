@@ -5,7 +5,7 @@
  * and closes the connection, so from the moment a client can see the frame its `authorize` can no
  * longer succeed. To hold the window between the frame and the close open, the Management API
  * refuses every DeleteConnection (injected faults) until the client has its answer: the
- * deadline's close fails and its message is retried (visibility timeout 3 s, five receives at
+ * deadline's close fails and its message is retried (visibility timeout 2 s, five receives at
  * most), and a retry after the faults are cleared closes the connection.
  */
 import { frame, startTestStack, type TestStack } from '../../helpers/local-stack';
@@ -15,7 +15,7 @@ describe('Security: the authorize deadline racing a late authorize (mode action)
   let t: TestStack;
 
   beforeAll(async () => {
-    t = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: 1, visibilityTimeoutSeconds: 3, endpointsFile: false });
+    t = await startTestStack({ stage: 'dev', authorizeTimeoutSeconds: 1, visibilityTimeoutSeconds: 2, endpointsFile: false });
   });
 
   afterAll(async () => {
@@ -49,13 +49,13 @@ describe('Security: the authorize deadline racing a late authorize (mode action)
     expect(t.stack.faultCounts().management.byOperation.DeleteConnection).toBeGreaterThan(0);
   }, 60_000);
 
-  it('warned at start that its 3 s visibility timeout is shorter than the consumers\' timeouts, as AWS would refuse it', () => {
+  it('warned at start that its 2 s visibility timeout is shorter than the consumers\' timeouts, as AWS would refuse it', () => {
     // Assess
     const warnings = t.logs.filter((entry) => entry.level === 'warn' && entry.name === 'event-source-mapping').map((entry) => entry.line);
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('queue AuthorizeDeadline (3 s) is shorter than the timeout of its consumer AuthorizeDeadline (10 s)'),
-        expect.stringContaining('queue NotifyUser (3 s) is shorter than the timeout of its consumer NotifyUser (20 s)'),
+        expect.stringContaining('queue AuthorizeDeadline (2 s) is shorter than the timeout of its consumer AuthorizeDeadline (10 s)'),
+        expect.stringContaining('queue NotifyUser (2 s) is shorter than the timeout of its consumer NotifyUser (20 s)'),
       ]),
     );
   });

@@ -61,9 +61,29 @@ describe('Security: frames that end the connection (mode authorizer)', () => {
   async function openRaw(): Promise<{ raw: RawWebSocket; connectionId: string }> {
     const raw = await RawWebSocket.connect(`${t.stack.endpoints.websocketUrl}?token=${await t.token('limits-user')}`);
     raw.write({ opcode: Opcode.TEXT, payload: text('{"action":"ping"}') });
-    const pong = await eventually('the pong', () => raw.texts.shift());
+    const pong = await raw.nextText();
     const connectionId = (JSON.parse(pong) as { connectionId: string }).connectionId;
     return { raw, connectionId };
+  }
+
+  /**
+   * The `Connection closed` log item `$disconnect` writes for the connection once it has deleted
+   * its record; call it before the connection closes. Fails after 10 s (a bound, not a measure).
+   */
+  function disconnectLogged(connectionId: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`no $disconnect log line for ${connectionId} within 10 s`));
+      }, 10_000).unref();
+      const stop = t.stack.onFunctionLog((entry) => {
+        const item = structuredLogs([entry], 'Disconnect').find((logged) => logged.message === 'Connection closed' && logged.connectionId === connectionId);
+        if (item === undefined) return;
+        clearTimeout(timer);
+        stop();
+        resolve(item);
+      });
+    });
   }
 
   /**
@@ -74,6 +94,7 @@ describe('Security: frames that end the connection (mode authorizer)', () => {
     // Prepare
     const { raw, connectionId } = await openRaw();
     const routesBefore = routeRuns();
+    const disconnected = disconnectLogged(connectionId);
 
     // Act
     raw.write(...frames);
@@ -86,10 +107,9 @@ describe('Security: frames that end the connection (mode authorizer)', () => {
     raw.destroy();
     expect(closed).toEqual({ code });
     expect(raw.texts).toEqual([]);
-    await eventually('the record to be deleted', async () => ((await t.record(connectionId)) === undefined ? true : undefined));
-    const disconnect = await eventually('the $disconnect log line', () =>
-      structuredLogs(t.logs, 'Disconnect').find((item) => item.message === 'Connection closed' && item.connectionId === connectionId),
-    );
+    // $disconnect logs once it has deleted the record.
+    const disconnect = await disconnected;
+    expect(await t.record(connectionId)).toBeUndefined();
     expect(disconnect.disconnectStatusCode).toBe(code);
     expect(routeRuns()).toBe(routesBefore);
   }
@@ -153,6 +173,7 @@ describe('Security: frames that end the connection (mode authorizer)', () => {
 
     it('answers a message of exactly 128 KB in frames of exactly 32 KB (the limits themselves are allowed)', async () => {
       const { raw, connectionId } = await openRaw();
+      const disconnected = disconnectLogged(connectionId);
       const message = text(`{"action":"ping","pad":"${'p'.repeat(128 * KB - 26)}"}`);
       expect(message.length).toBe(128 * KB);
 
@@ -164,10 +185,11 @@ describe('Security: frames that end the connection (mode authorizer)', () => {
         })),
       );
 
-      expect(JSON.parse(await eventually('the pong', () => raw.texts.shift()))).toEqual({ type: 'pong', connectionId });
+      expect(JSON.parse(await raw.nextText())).toEqual({ type: 'pong', connectionId });
       raw.write({ opcode: Opcode.CLOSE, payload: closePayload(1000) });
       expect((await raw.closed).code).toBe(1000);
-      await eventually('the record to be deleted', async () => ((await t.record(connectionId)) === undefined ? true : undefined));
+      await disconnected;
+      expect(await t.record(connectionId)).toBeUndefined();
     });
   });
 

@@ -1,8 +1,12 @@
 /**
  * Loads a Lambda entry file (src/functions/*.ts) in an isolated module registry with the given
  * environment, the way Lambda loads it: configuration is read and SDK clients are created at
- * module load. The SDK modules of that registry are mocked with aws-sdk-client-mock, which (with
- * sinon) is loaded once per test file: it stubs the client classes of whichever registry it is given.
+ * module load. Every module of the entry's own code, and Powertools, is evaluated anew in that
+ * registry; the AWS SDK clients and the stateless libraries (jose, io-ts, fp-ts) are evaluated
+ * once per test file and handed to every registry (SHARED_MODULES): they hold no configuration
+ * of the entry, and evaluating the SDK took most of each load. The client classes are mocked with
+ * aws-sdk-client-mock (loaded once per test file, with sinon), whose stubs of `send` the next
+ * load replaces.
  */
 import type * as ManagementApi from '@aws-sdk/client-apigatewaymanagementapi';
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
@@ -44,6 +48,19 @@ export type EntryName =
   | 'notify-connection'
   | 'resume';
 
+/**
+ * Modules every isolated registry shares (jest.doMock with the module of the test file's own
+ * registry): each load gets new clients from the entry, but not a new copy of the SDK's code.
+ */
+const SHARED_MODULES: Readonly<Record<string, unknown>> = {
+  '@aws-sdk/client-dynamodb': jest.requireActual('@aws-sdk/client-dynamodb'),
+  '@aws-sdk/client-sqs': jest.requireActual('@aws-sdk/client-sqs'),
+  '@aws-sdk/client-apigatewaymanagementapi': jest.requireActual('@aws-sdk/client-apigatewaymanagementapi'),
+  jose: jest.requireActual('jose'),
+  'io-ts': jest.requireActual('io-ts'),
+  'fp-ts/Either': jest.requireActual('fp-ts/Either'),
+};
+
 const FUNCTIONS_DIRECTORY = path.resolve(__dirname, '../../../src/functions');
 
 /**
@@ -56,9 +73,10 @@ export function loadEntry<M extends object>(name: EntryName, env: Record<string,
   let loaded: LoadedEntry<M> | undefined;
   try {
     jest.isolateModules(() => {
-      const dynamodb = jest.requireActual<typeof DynamoDb>('@aws-sdk/client-dynamodb');
-      const sqs = jest.requireActual<typeof Sqs>('@aws-sdk/client-sqs');
-      const management = jest.requireActual<typeof ManagementApi>('@aws-sdk/client-apigatewaymanagementapi');
+      for (const [name, shared] of Object.entries(SHARED_MODULES)) jest.doMock(name, () => shared);
+      const dynamodb = SHARED_MODULES['@aws-sdk/client-dynamodb'] as typeof DynamoDb;
+      const sqs = SHARED_MODULES['@aws-sdk/client-sqs'] as typeof Sqs;
+      const management = SHARED_MODULES['@aws-sdk/client-apigatewaymanagementapi'] as typeof ManagementApi;
       const mocks = {
         dynamo: mockClient(dynamodb.DynamoDBClient),
         sqs: mockClient(sqs.SQSClient),

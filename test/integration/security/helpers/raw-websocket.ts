@@ -61,10 +61,12 @@ export interface RawClosed {
 }
 
 export class RawWebSocket {
+  /** Text frames received and not yet taken by nextText(). */
   readonly texts: string[] = [];
   readonly closed: Promise<RawClosed>;
   private buffered = Buffer.alloc(0);
   private closeCode: number | undefined;
+  private textWaiter: ((text: string) => void) | undefined;
 
   private constructor(readonly socket: Socket, head: Buffer) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve({ code: this.closeCode })));
@@ -97,6 +99,27 @@ export class RawWebSocket {
     this.socket.write(Buffer.concat(frames.map(encodeFrame)));
   }
 
+  /**
+   * The next text frame: the oldest of `texts`, else the next one to arrive (one wait at a time).
+   * Rejects after `timeoutMs`, which bounds a hang and measures nothing.
+   */
+  nextText(timeoutMs = 10_000): Promise<string> {
+    const queued = this.texts.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.textWaiter !== undefined) return Promise.reject(new Error('nextText() is already waiting'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.textWaiter = undefined;
+        reject(new Error(`no text frame within ${timeoutMs} ms`));
+      }, timeoutMs).unref();
+      this.textWaiter = (text) => {
+        clearTimeout(timer);
+        this.textWaiter = undefined;
+        resolve(text);
+      };
+    });
+  }
+
   /** Ends the TCP connection from this side (when the server does not). */
   destroy(): void {
     this.socket.destroy();
@@ -121,7 +144,11 @@ export class RawWebSocket {
       if (this.buffered.length < offset + length) return;
       const payload = this.buffered.subarray(offset, offset + length);
       this.buffered = this.buffered.subarray(offset + length);
-      if (opcode === Opcode.TEXT) this.texts.push(payload.toString('utf8'));
+      if (opcode === Opcode.TEXT) {
+        const text = payload.toString('utf8');
+        if (this.textWaiter === undefined) this.texts.push(text);
+        else this.textWaiter(text);
+      }
       if (opcode === Opcode.CLOSE) {
         this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
         // Complete the closing handshake, then let the server end TCP.
