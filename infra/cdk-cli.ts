@@ -43,12 +43,11 @@ export function runCdk(options: CdkCommand): Promise<number> {
     env: {
       ...process.env,
       // The AWS SDK's notice about Node.js 20, the CLI's upgrade check (it asks the npm registry
-      // when stdout is a terminal), telemetry (also off in cdk.json) and npm's own upgrade notice
-      // (npx runs the app, see cdk.json): none concern the user here, and all need the network.
+      // when stdout is a terminal) and telemetry (also off in cdk.json): none concern the user
+      // here, and the last two need the network.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CDK_DISABLE_VERSION_CHECK: '1',
       CDK_DISABLE_CLI_TELEMETRY: '1',
-      npm_config_update_notifier: 'false',
     },
   });
   return new Promise((resolve, reject) => {
