@@ -1,13 +1,14 @@
 /**
  * How `npm run synth` and `npm run deploy` run the project's CDK CLI (aws-cdk in devDependencies):
  * checks first (a declared stage, its signing key) so mistakes are one line, then the CLI itself,
- * quiet about things that are not the user's business on this machine.
+ * quiet about things that are not the user's business on this machine. This module loads no CDK
+ * code (the CLI and the app it runs do), so that a refusal answers without it.
  */
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { getStage, type StageConfig } from './stages';
-import { stackNameOf, type WsNotifyStackProps } from './ws-notify-stack';
+import { getStage, stackNameOf, type StageConfig } from './stages';
+import type { WsNotifyStackProps } from './ws-notify-stack';
 
 /**
  * The declared stage of that name, with its signing key present when it uses generated keys.
