@@ -1,13 +1,14 @@
 /**
  * How `npm run synth` and `npm run deploy` run the project's CDK CLI (aws-cdk in devDependencies):
  * checks first (a declared stage, its signing key) so mistakes are one line, then the CLI itself,
- * quiet about things that are not the user's business on this machine.
+ * quiet about things that are not the user's business on this machine. This module loads no CDK
+ * code (the CLI and the app it runs do), so that a refusal answers without it.
  */
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../src/tooling/project-paths';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
-import { getStage, type StageConfig } from './stages';
-import { stackNameOf, type WsNotifyStackProps } from './ws-notify-stack';
+import { getStage, stackNameOf, type StageConfig } from './stages';
+import type { WsNotifyStackProps } from './ws-notify-stack';
 
 /**
  * The declared stage of that name, with its signing key present when it uses generated keys.
@@ -43,12 +44,11 @@ export function runCdk(options: CdkCommand): Promise<number> {
     env: {
       ...process.env,
       // The AWS SDK's notice about Node.js 20, the CLI's upgrade check (it asks the npm registry
-      // when stdout is a terminal), telemetry (also off in cdk.json) and npm's own upgrade notice
-      // (npx runs the app, see cdk.json): none concern the user here, and all need the network.
+      // when stdout is a terminal) and telemetry (also off in cdk.json): none concern the user
+      // here, and the last two need the network.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CDK_DISABLE_VERSION_CHECK: '1',
       CDK_DISABLE_CLI_TELEMETRY: '1',
-      npm_config_update_notifier: 'false',
     },
   });
   return new Promise((resolve, reject) => {

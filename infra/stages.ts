@@ -101,6 +101,11 @@ export const STAGES = {
 
 export type StageName = keyof typeof STAGES;
 
+/** The stack of a stage: `WsNotify-<stage>` (here, not in ws-notify-stack.ts, so that `synth` and `deploy` name it without loading the CDK). */
+export function stackNameOf(stageName: string): string {
+  return `WsNotify-${stageName}`;
+}
+
 /** The stage's maximum token lifetime, seconds: what `npm run token` may issue. */
 export function maxTokenLifetimeSecondsOf(stage: Pick<StageConfig, 'maxTokenLifetimeSeconds'>): number {
   return stage.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;

@@ -3,13 +3,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type Construct } from 'constructs';
 import { requireStagePublicJwk } from '../src/tooling/stage-keys';
 import { OUTPUT_NAMES, queueUrlOutputName } from './stack-outputs';
-import { type StageConfig } from './stages';
+import { stackNameOf, type StageConfig } from './stages';
 import { WsNotify, type WsNotifyProps } from './ws-notify';
-
-/** The stack of a stage: `WsNotify-<stage>`. */
-export function stackNameOf(stageName: string): string {
-  return `WsNotify-${stageName}`;
-}
 
 /**
  * The construct's props of a declared stage; a setting the stage leaves out keeps the construct's

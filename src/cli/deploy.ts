@@ -7,12 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stackNameOf } from '../../infra/stages';
 import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoints-file';
 import { resolveAwsTarget } from './aws-target';
 import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
 import type * as CdkCli from '../../infra/cdk-cli';
-import type * as WsNotifyStackModule from '../../infra/ws-notify-stack';
 import type * as StackOutputs from '../../infra/stack-outputs';
 
 const APPROVALS = ['never', 'any-change', 'broadening'];
@@ -47,7 +47,6 @@ export const deployCommand = defineCommand({
     const stageName = parseStage(flags.stage).name;
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded once the flags are good: `deploy --help` and a mistyped flag need no CDK */
     const { runCdk, stageReadyForSynth } = require('../../infra/cdk-cli') as typeof CdkCli;
-    const { stackNameOf } = require('../../infra/ws-notify-stack') as typeof WsNotifyStackModule;
     const { endpointsFromStackOutputs } = require('../../infra/stack-outputs') as typeof StackOutputs;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const stage = stageReadyForSynth(stageName);

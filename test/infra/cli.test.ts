@@ -83,20 +83,18 @@ describe('Commands: synth and deploy', () => {
   });
 
   // deploy's flag refusals (--require-approval maybe, --region) are checked in-process (test/unit/cli/ws-notify.test.ts).
-  // The missing key runs the executable (it loads the CDK CLI module); the refusals of the flags
-  // themselves, which end before that, run in-process (test/helpers/cli-in-process.ts).
+  // These refusals run in-process too (test/helpers/cli-in-process.ts): the missing key is found by
+  // infra/cdk-cli.ts, which loads no CDK code, before the CDK CLI starts. The executable runs each
+  // command above (synth) and below (deploy).
   it.each([
-    ['synth', ['--stage', 'prod'], 1, /^synth: no signing key for stage "prod" \(.+prod\.public\.jwk\.json is missing\): run npm run keys -- --stage prod\n$/, 'spawned'],
-    ['synth', ['--stage', 'staging'], 2, /^synth: unknown stage "staging" \(known stages: local, dev, prod\)\n$/, 'in-process'],
-    ['synth', ['--stage', 'dev', '--aws-sdk', 'v2'], 2, /^synth: --aws-sdk must be bundled or runtime, got "v2"\n$/, 'in-process'],
-    ['deploy', ['--stage', 'prod'], 1, /^deploy: no signing key for stage "prod" .*run npm run keys -- --stage prod\n$/, 'spawned'],
-    ['deploy', ['--stage', 'staging'], 2, /^deploy: unknown stage "staging"/, 'in-process'],
-  ] as const)('%s %j fails with one line on stderr and exit code %d', async (command, args, exitCode, message, how) => {
+    ['synth', ['--stage', 'prod'], 1, /^synth: no signing key for stage "prod" \(.+prod\.public\.jwk\.json is missing\): run npm run keys -- --stage prod\n$/],
+    ['synth', ['--stage', 'staging'], 2, /^synth: unknown stage "staging" \(known stages: local, dev, prod\)\n$/],
+    ['synth', ['--stage', 'dev', '--aws-sdk', 'v2'], 2, /^synth: --aws-sdk must be bundled or runtime, got "v2"\n$/],
+    ['deploy', ['--stage', 'prod'], 1, /^deploy: no signing key for stage "prod" .*run npm run keys -- --stage prod\n$/],
+    ['deploy', ['--stage', 'staging'], 2, /^deploy: unknown stage "staging"/],
+  ] as const)('%s %j fails with one line on stderr and exit code %d', async (command, args, exitCode, message) => {
     // Act
-    const run =
-      how === 'spawned'
-        ? await runCommand(command, args, environment())
-        : await runInProcess([command, ...args], { WS_NOTIFY_KEYS_DIR: keysDirectory(), WS_NOTIFY_STATE_DIR: workDir });
+    const run = await runInProcess([command, ...args], { WS_NOTIFY_KEYS_DIR: keysDirectory(), WS_NOTIFY_STATE_DIR: workDir });
 
     // Assess
     expect(run.stderr).toMatch(message);

@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildInProcessApp, type InProcessAppOptions } from '../../../infra/app-factory';
 import { getStage, type StageConfig } from '../../../infra/stages';
 import { type WsNotifyStack } from '../../../infra/ws-notify-stack';
+import { LOCAL_SYNTH_CONTEXT } from '../../../src/local/template/synthesize-stack-template';
 
 export const SHIPPED_STAGES = ['local', 'dev', 'prod'] as const;
 
@@ -21,14 +22,15 @@ export interface CfnJson {
 }
 
 /**
- * The stage's stack built in-process as `cdk synth` builds it, with asset metadata: each
- * function's `aws:asset:path` is the absolute path of its code (assets are not staged).
+ * The stage's stack built in-process as `cdk synth` builds it, in the local runtime's context
+ * (LOCAL_SYNTH_CONTEXT): each function's `aws:asset:path` is the absolute path of its code (assets
+ * are not staged), and no creation stack traces are recorded (the template is the same).
  */
 export function synthesizeStage(stage: string | StageConfig, options: Omit<InProcessAppOptions, 'stage'> = {}): SynthesizedStack {
   const { stack } = buildInProcessApp({
     cloudFormationValidation: false,
     ...options,
-    context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true, ...options.context },
+    context: { ...LOCAL_SYNTH_CONTEXT, ...options.context },
     stage: typeof stage === 'string' ? getStage(stage) : stage,
   });
   const raw = Template.fromStack(stack).toJSON() as CfnJson;
