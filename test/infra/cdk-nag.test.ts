@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -11,14 +10,6 @@ import { getStage, withOverrides, type StageConfig } from '../../infra/stages';
 import { type WsNotifyStack } from '../../infra/ws-notify-stack';
 import { SHIPPED_STAGES } from './helpers/stack-template';
 import { useTemporaryKeys } from './helpers/temporary-keys';
-
-// The stage cases run CDK's CloudFormation validation, whose engine is WebAssembly that aws-cdk-lib
-// compiles at this file's first validating synth. It is compiled by V8's baseline compiler only, as
-// `npm run synth` runs it (cdk.json's `--liftoff-only`, docs/deploy.md): the optimizing compiler
-// spends ~3 s of CPU more on it than the four validations here gain. The flag changes how the engine
-// is compiled, not what it reports. It stays set in this jest worker: WebAssembly a later file of
-// the worker runs (Node.js's fetch parser) is compiled the same way, no differently in what it does.
-setFlagsFromString('--liftoff-only');
 
 interface ValidationReport {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity?: string; violatingResources?: unknown[] }[] }[];
