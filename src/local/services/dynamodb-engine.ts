@@ -17,10 +17,7 @@ export interface DynamoDbEngine {
   readonly indexLag: IndexLag;
 }
 
-/**
- * dynalite with tables active at once (no CREATING/DELETING/UPDATING delays) and no index lag until
- * one is set; the lag runs on `indexLagClock` (default: the system's).
- */
+/** dynalite with tables active at once (no CREATING/DELETING/UPDATING delays) and no index lag until one is set, on `indexLagClock` (default the system's). */
 export function createDynamoDbEngine(indexLagClock?: IndexLagClock): DynamoDbEngine {
   storeAsStrings();
   closeDynaliteIteratorsWhenDone();

@@ -29,11 +29,7 @@ export interface EmbeddedDynamoDbOptions {
   readonly faults?: FaultOptions;
   /** Global secondary indexes see the tables' writes this many ms later, as on AWS (index-lag.ts). Default 0. */
   readonly indexLagMs?: number;
-  /**
-   * The clock the index lag runs on; default the system's. A test of the lag against the real store
-   * passes one it advances itself, so that it checks the state before and after the lag without
-   * waiting for it (test/integration/local-parts/embedded-dynamodb-index-lag.test.ts).
-   */
+  /** The index lag's clock (default the system's): a test advances its own instead of waiting the lag out. */
   readonly indexLagClock?: IndexLagClock;
   /** Deletes the items past their TTL every this many ms (ttl-sweeper.ts). Default: never (dynalite keeps expired items). */
   readonly ttlSweepIntervalMs?: number;

@@ -14,11 +14,8 @@ import { type CfnTemplate } from './cfn-template';
 
 /**
  * Asset metadata on, asset staging off (aws-cdk-lib/cx-api's context keys): `aws:asset:path` is the
- * code's absolute path. No creation stack trace per CloudFormation element either
- * (`aws:cdk:disable-creation-stack-traces`): they go to the cloud assembly's metadata, which
- * nothing here reads, not into the template (the same either way), and capturing one per element
- * took 13-48% of a stage's synthesis CPU once the CDK was loaded, more under jest's source-map
- * hook.
+ * code's absolute path. No creation stack traces: only the cloud assembly's metadata holds them,
+ * which nothing here reads, and they took 13–48 % of a synthesis's CPU once the CDK was loaded.
  */
 export const LOCAL_SYNTH_CONTEXT = { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-asset-staging': true, 'aws:cdk:disable-creation-stack-traces': true } as const;
 
