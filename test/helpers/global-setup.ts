@@ -36,7 +36,7 @@ const COMMON_VARIANTS: readonly { readonly stage: string; readonly overrides: St
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120, allowedOrigins: ['https://app.example.com'] } },
   { stage: 'local', overrides: { authMode: 'authorizer' }, configuration: 'log-every-event' },
   { stage: 'local', overrides: { authMode: 'action', authorizeDeadlineSeconds: 120 }, configuration: 'log-every-event' },
-  // template-driven.test.ts: a route added with a fixture function, bundled in the run directory.
+  // template-driven.test.ts: a route added with a fixture function (from the fixture bundles' cache).
   { stage: 'local', overrides: {}, configuration: 'echo-route' },
 ];
 

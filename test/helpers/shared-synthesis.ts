@@ -12,16 +12,15 @@
  * under their names like the stage variants.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as Lambda from 'aws-cdk-lib/aws-lambda';
 import type { StageConfig } from '../../infra/stages';
 import type { WsNotifyStack } from '../../infra/ws-notify-stack';
 import type * as SynthesizeStackTemplateModule from '../../src/local/template/synthesize-stack-template';
 import type { SynthesizedStackTemplate, SynthesizeStackTemplateOptions } from '../../src/local/template/synthesize-stack-template';
-import type * as FunctionBundles from '../../src/tooling/function-bundles';
 import { readStagePublicJwk } from '../../src/tooling/stage-keys';
+import type * as FixtureBundles from './fixture-bundles';
 
 /** The run directory of the integration tier (set by global-setup.ts; unset: every stack synthesizes its own template). */
 export const TEST_RUN_DIRECTORY_ENV = 'WS_NOTIFY_TEST_RUN_DIR';
@@ -37,27 +36,20 @@ export function logEveryEvent(stack: WsNotifyStack): void {
   for (const fn of stack.service.functions.values()) fn.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
 }
 
-/** The echo-route fixture's code directory: bundled once per run in the run directory (global-setup.ts), else once per process in a temporary one. */
-let echoRouteDirectory: string | undefined;
+/**
+ * The echo-route fixture's code directory: the fixture bundles' cache (fixture-bundles.ts), one path
+ * for every worker, so that the template is the same in each.
+ */
 export function echoRouteCodeDirectory(): string {
-  if (echoRouteDirectory !== undefined) return echoRouteDirectory;
-  const runDirectory = process.env[TEST_RUN_DIRECTORY_ENV];
-  const outDirectory = runDirectory !== undefined ? path.join(runDirectory, 'fixtures') : mkdtempSync(path.join(os.tmpdir(), 'ws-notify-fixtures-'));
-  const directory = path.join(outDirectory, 'echo-route');
-  if (!existsSync(path.join(directory, 'index.js'))) {
-    // Loaded here, like the CDK: esbuild is needed by the one process that bundles.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { bundleEntries } = require('../../src/tooling/function-bundles') as typeof FunctionBundles;
-    bundleEntries({ entries: { 'echo-route': path.join(__dirname, '..', 'fixtures', 'functions', 'echo-route.ts') }, outDirectory });
-  }
-  echoRouteDirectory = directory;
-  return directory;
+  // Loaded here, like the CDK: esbuild is loaded only by a process that checks or bundles the fixture.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bundledFixtures } = require('./fixture-bundles') as typeof FixtureBundles;
+  return bundledFixtures(['echo-route'])['echo-route']!;
 }
 
 /**
  * `configureStack` hook: a route `echo` with a function of its own (test/fixtures/functions/echo-route.ts),
- * whose reply is the route response (template-driven.test.ts). The fixture's bundle is the run's,
- * so that the template is the same in every worker.
+ * whose reply is the route response (template-driven.test.ts).
  */
 export function addEchoRoute(stack: WsNotifyStack): void {
   // Loaded here: a worker that only reads the shared template does not load the CDK.
@@ -71,7 +63,7 @@ export function addEchoRoute(stack: WsNotifyStack): void {
  * Changes to the stack that several test runs make the same way, by name: a template configured by
  * one of them is shared like a stage variant's (the global setup synthesizes them all). A change
  * that closes over a test's own values (a fixture bundled in a test's directory) is not one: the
- * fixture of `echo-route` is bundled once per run in the run directory for that reason.
+ * fixture of `echo-route` is bundled in the fixture bundles' cache, the same path for every test run.
  */
 export const SHARED_CONFIGURATIONS: Readonly<Record<string, (stack: WsNotifyStack) => void>> = { 'log-every-event': logEveryEvent, 'echo-route': addEchoRoute };
 
