@@ -63,7 +63,6 @@ export function renderChart(report: BenchReport): string {
       bar('bare ws server + GetItem per message', ping.bareWsGetItem.latency.p50, ping.bareWsGetItem.latency.p99),
       bar('one GetItem (SDK → embedded DynamoDB)', ping.getItem.latency.p50, ping.getItem.latency.p99),
       bar('bare ws echo', ping.bareEcho.latency.p50, ping.bareEcho.latency.p99),
-      bar('serverless-offline 13 (reference figure)', 2.08, 6.4),
     ];
     const max = Math.max(...bars.flatMap((entry) => entry.values.map((value) => value.value)).filter(Number.isFinite));
     const drawn = panel('Ping round trip, one connection (ms)', top, bars, max * 1.05);

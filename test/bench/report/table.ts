@@ -48,7 +48,6 @@ export function tables(report: BenchReport): Table[] {
         row('bare ws echo server', ping.bareEcho),
         row('one DynamoDB GetItem (SDK client, embedded)', ping.getItem),
         row('bare ws server + GetItem per message', ping.bareWsGetItem),
-        ['serverless-offline 13 (reference figure, not measured here)', '2.08 ms', '6.4 ms', '~1,000/s', ''],
       ],
       notes: [
         `emulator overhead = ping − echo − GetItem: p50 ${ms(ping.emulatorOverheadMs.p50, 3)}, p99 ${ms(ping.emulatorOverheadMs.p99, 3)}`,
