@@ -8,6 +8,7 @@ import { ensureStageKeyPair } from '../tooling/stage-keys';
 import { assertGeneratedKeys } from '../tooling/stage-tokens';
 import { parseStage } from './cli-support';
 import { defineCommand } from './command';
+import { runAsScript } from './ws-notify';
 
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);
@@ -38,3 +39,5 @@ export const keysCommand = defineCommand({
     streams.stdout.write(`${outcome}: ${files}\n`);
   },
 });
+
+if (require.main === module) runAsScript('keys');

@@ -10,6 +10,7 @@ import type { LocalLogEntry, LocalStack } from '../local/runtime';
 import { describeBehaviours, parseBehaviourFlags } from './behaviour-flags';
 import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli-support';
 import { type CliStreams, defineCommand } from './command';
+import { runAsScript } from './ws-notify';
 import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
 import type * as Runtime from '../local/runtime';
@@ -216,3 +217,5 @@ export const startCommand = defineCommand({
     streams.stdout.write(describeLocalStack(running));
   },
 });
+
+if (require.main === module) runAsScript('start');

@@ -5,6 +5,7 @@
  */
 import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage } from './cli-support';
 import { defineCommand } from './command';
+import { runAsScript } from './ws-notify';
 import type * as CdkCli from '../../infra/cdk-cli';
 
 export const synthCommand = defineCommand({
@@ -36,3 +37,5 @@ export const synthCommand = defineCommand({
     if (code !== 0) throw new CliError('cdk_failed', `cdk synth failed (exit code ${code})`);
   },
 });
+
+if (require.main === module) runAsScript('synth');

@@ -10,6 +10,7 @@ import { decode, UserId } from '../commons/codecs';
 import { issueStageToken } from '../tooling/stage-tokens';
 import { parseStageOrAppStack, UsageError } from './cli-support';
 import { defineCommand } from './command';
+import { runAsScript } from './ws-notify';
 import { parseDurationSeconds } from './durations';
 
 export const tokenCommand = defineCommand({
@@ -47,3 +48,5 @@ export const tokenCommand = defineCommand({
     streams.stdout.write(`${token}\n`);
   },
 });
+
+if (require.main === module) runAsScript('token');

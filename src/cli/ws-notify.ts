@@ -39,6 +39,19 @@ function version(): string {
 export type { CliStreams };
 
 /**
+ * Runs a command's own module given straight to Node, the form that scripts written before the
+ * `ws-notify` entry use: `node --import tsx src/cli/start.ts --port 3101` is
+ * `ws-notify start --port 3101`. Each command module calls it when it is the main module.
+ */
+export function runAsScript(commandName: string): void {
+  // As launch.js: the AWS SDK's notice about the machine's Node.js 20 is not the user's business here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  void runWsNotify([commandName, ...process.argv.slice(2)]).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/**
  * Runs `ws-notify` with these arguments (without `node` and the script). Resolves with the exit
  * code: 0, 1 (a failure) or 2 (a mistake on the command line); the one line of an error is already
  * written on `streams.stderr`. A command that keeps running (start) resolves once it is up.
