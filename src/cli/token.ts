@@ -10,8 +10,8 @@ import { decode, UserId } from '../commons/codecs';
 import { issueStageToken } from '../tooling/stage-tokens';
 import { parseStageOrAppStack, UsageError } from './cli-support';
 import { defineCommand } from './command';
-import { runAsScript } from './ws-notify';
 import { parseDurationSeconds } from './durations';
+import { runAsScript } from './ws-notify';
 
 export const tokenCommand = defineCommand({
   name: 'token',
