@@ -12,7 +12,7 @@ import { deployedEndpointsFilePath, writeEndpointsFile } from '../tooling/endpoi
 import { resolveAwsTarget } from './aws-target';
 import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage, UsageError } from './cli-support';
 import { defineCommand } from './command';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 import type * as CdkCli from '../../infra/cdk-cli';
 import type * as StackOutputs from '../../infra/stack-outputs';
 
@@ -76,4 +76,4 @@ export const deployCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('deploy');
+if (require.main === module) runAsProcess('deploy');

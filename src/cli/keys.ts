@@ -8,7 +8,7 @@ import { ensureStageKeyPair } from '../tooling/stage-keys';
 import { assertGeneratedKeys } from '../tooling/stage-tokens';
 import { parseStage } from './cli-support';
 import { defineCommand } from './command';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);
@@ -40,4 +40,4 @@ export const keysCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('keys');
+if (require.main === module) runAsProcess('keys');

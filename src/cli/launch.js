@@ -19,12 +19,6 @@ if (!existsSync(entry)) {
   );
   process.exitCode = 1;
 } else {
-  // The AWS SDK's notice about the machine's Node.js 20 is not the user's business here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   require('tsx/cjs/api').register();
-  require(entry)
-    .runWsNotify(process.argv.slice(2))
-    .then((code) => {
-      process.exitCode = code;
-    });
+  require(entry).runAsProcess();
 }

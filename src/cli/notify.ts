@@ -13,7 +13,7 @@ import { InvalidNotificationError, NotifyPublisher, StageEndpointsError } from '
 import { connectionNotificationMessage, userNotificationMessage, type NotificationMessage } from '../publisher/notification-message';
 import { CliError, parseStageOrAppStack, UsageError } from './cli-support';
 import { defineCommand } from './command';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 
 type Target = { readonly userId: string } | { readonly connectionId: string };
 
@@ -114,4 +114,4 @@ export const notifyCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('notify');
+if (require.main === module) runAsProcess('notify');

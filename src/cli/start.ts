@@ -12,7 +12,7 @@ import { CliError, parsePort, parseSeconds, parseStage, UsageError } from './cli
 import { type CliStreams, defineCommand } from './command';
 import { describeFaults, FAULT_SERVICES, parseFaultFlag } from './fault-flag';
 import { describeLocalStack } from './start-banner';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 import type * as Runtime from '../local/runtime';
 import type * as LocalConsoleModule from '../local/console/local-console';
 import type * as TemplateFile from '../local/template/template-file';
@@ -218,4 +218,4 @@ export const startCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('start');
+if (require.main === module) runAsProcess('start');

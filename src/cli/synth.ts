@@ -5,7 +5,7 @@
  */
 import { AWS_SDK_FLAG, CliError, parseAwsSdk, parseStage } from './cli-support';
 import { defineCommand } from './command';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 import type * as CdkCli from '../../infra/cdk-cli';
 
 export const synthCommand = defineCommand({
@@ -38,4 +38,4 @@ export const synthCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('synth');
+if (require.main === module) runAsProcess('synth');

@@ -11,7 +11,7 @@ import { issueStageToken } from '../tooling/stage-tokens';
 import { parseStageOrAppStack, UsageError } from './cli-support';
 import { defineCommand } from './command';
 import { parseDurationSeconds } from './durations';
-import { runAsScript } from './ws-notify';
+import { runAsProcess } from './ws-notify';
 
 export const tokenCommand = defineCommand({
   name: 'token',
@@ -49,4 +49,4 @@ export const tokenCommand = defineCommand({
   },
 });
 
-if (require.main === module) runAsScript('token');
+if (require.main === module) runAsProcess('token');

@@ -39,14 +39,16 @@ function version(): string {
 export type { CliStreams };
 
 /**
- * Runs a command's own module given straight to Node, the form that scripts written before the
- * `ws-notify` entry use: `node --import tsx src/cli/start.ts --port 3101` is
- * `ws-notify start --port 3101`. Each command module calls it when it is the main module.
+ * Runs `ws-notify` as this process: with the process's arguments, its exit code as the process's.
+ * launch.js calls it (the package's `bin` and the npm scripts), and so does each command's module
+ * when Node runs it directly, with the command's name: `node --import tsx src/cli/start.ts
+ * --port 3101` is `ws-notify start --port 3101`, the form scripts written before this entry use.
  */
-export function runAsScript(commandName: string): void {
-  // As launch.js: the AWS SDK's notice about the machine's Node.js 20 is not the user's business here.
+export function runAsProcess(commandName?: string): void {
+  // The AWS SDK's notice about the machine's Node.js 20 is not the user's business here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  void runWsNotify([commandName, ...process.argv.slice(2)]).then((code) => {
+  const argv = process.argv.slice(2);
+  void runWsNotify(commandName === undefined ? argv : [commandName, ...argv]).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,6 +1,6 @@
 /**
- * A `ws-notify` command run in the test's own process (runWsNotify, the function src/cli/launch.js
- * calls), its output collected: for the refusals and errors of a command, which a spawned Node.js
+ * A `ws-notify` command run in the test's own process (runWsNotify, which src/cli/launch.js runs
+ * through runAsProcess), its output collected: for the refusals and errors of a command, which a spawned Node.js
  * start (tsx and the command's modules, about half a second each, more on a busy machine) would
  * check no better. Every command keeps at least one spawned end-to-end case, which shows that the
  * executable runs it (docs/testing.md).

@@ -3,7 +3,7 @@
  * [flags]`), the form that scripts written before the `ws-notify` entry use, benchmark harnesses
  * among them: the same command, flags, output and exit codes as `ws-notify <command>`. token and
  * start are what such a script needs (a token, then the stack until its ready line); one refusal
- * shows that the other modules run their command the same way (each calls runAsScript when it is
+ * shows that the other modules run their command the same way (each calls runAsProcess when it is
  * the main module).
  */
 import { spawnCommand } from '../../helpers/spawn-command';
